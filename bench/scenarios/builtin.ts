@@ -1,0 +1,47 @@
+import { HintbenchError } from '../errors.ts';
+import type { Suite } from '../types.ts';
+import { expandMatrix, type Matrix } from './matrix.ts';
+
+/** Matrices of the built-in suites. */
+const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
+  default: {
+    description: 'COLD and PAGEOUT of 256 MiB random and 64 MiB zero-filled anon memory via process_madvise, plus the no-hint baseline; 5 repetitions',
+    matrix: {
+      mechanisms: ['process_madvise'],
+      advices: ['cold', 'pageout'],
+      memories: [
+        { kind: 'anon', content: 'random', sizeMiB: 256, vmas: 1 },
+        { kind: 'anon', content: 'zero', sizeMiB: 64, vmas: 1 },
+      ],
+      targetStates: ['sleeping'],
+      baseline: true,
+      repetitions: 5,
+    },
+  },
+  smoke: {
+    description: 'A few seconds: COLD and PAGEOUT of 16 MiB random anon memory, 2 repetitions, plus the baseline',
+    matrix: {
+      mechanisms: ['process_madvise'],
+      advices: ['cold', 'pageout'],
+      memories: [{ kind: 'anon', content: 'random', sizeMiB: 16, vmas: 1 }],
+      targetStates: ['sleeping'],
+      baseline: true,
+      repetitions: 2,
+    },
+  },
+};
+
+/** Names of the built-in suites. */
+export function builtinSuiteNames(): string[] {
+  return Object.keys(MATRICES);
+}
+
+/** A built-in suite by name; an unknown name is a HintbenchError listing the known ones. */
+export function builtinSuite(name: string, overrides?: { repetitions?: number }): Suite {
+  const entry = MATRICES[name];
+  if (entry === undefined) {
+    throw new HintbenchError(`unknown suite '${name}'`, `use one of: ${builtinSuiteNames().join(', ')} (hintbench suites lists them)`);
+  }
+  const matrix = { ...entry.matrix, repetitions: overrides?.repetitions ?? entry.matrix.repetitions };
+  return { name, description: entry.description, scenarios: expandMatrix(matrix) };
+}
