@@ -152,6 +152,8 @@ export interface Sample {
   kernelLatencyNs: number | null;
   /** Hint syscalls issued. */
   syscalls: number;
+  /** Hint syscalls the probe saw for this sample (should equal `syscalls`). */
+  probeSyscalls: number | null;
   /** Bytes requested. */
   bytesRequested: number;
   /** Bytes the kernel reported as advised. */
@@ -174,8 +176,10 @@ export interface Sample {
   retouchMajorFaults: number;
   /** Major faults during the re-touch, counted by the probe (software:major-faults). */
   retouchMajorFaultsProbe: number | null;
-  /** Time the target was stalled by the hint (ptrace stop per sched_switch), in ns. */
+  /** Time the target was stalled by the hint: time in ptrace stop per sched_switch (TASK_TRACED until the next switch-in), in ns. */
   stallNs: number | null;
+  /** The injector's own stop window (stop arrived -> detach), in ns (ptrace only). */
+  injectorStopNs: number | null;
   /** CPU time the caller used for the hint, in ns. */
   callerCpuNs: number | null;
   /** CPU time the target used while the hint was delivered, in ns. */

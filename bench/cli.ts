@@ -1,0 +1,76 @@
+/**
+ * hintbench's command line: parses argv, calls one command, and is the single place that
+ * prints `Error: ...` and decides the exit code.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { HintbenchError } from './errors.ts';
+import { COMMANDS, type Command } from './commands/index.ts';
+
+/** hintbench's version, from package.json. */
+export function hintbenchVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function usage(): string {
+  const lines = ['Usage: hintbench <command> [options]', '', 'Commands:'];
+  for (const c of COMMANDS) lines.push(`  ${c.usage.padEnd(44)} ${c.summary}`);
+  lines.push('', 'Run `hintbench <command> --help` for its options. Docs: README.md, docs/.');
+  return lines.join('\n');
+}
+
+function commandHelp(c: Command): string {
+  const lines = [`Usage: hintbench ${c.usage}`, '', c.summary, ''];
+  for (const [name, o] of Object.entries(c.options)) {
+    const flag = `--${name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`;
+    lines.push(`  ${flag.padEnd(28)} ${o.help}`);
+  }
+  return lines.join('\n');
+}
+
+/** Formats any thrown value as the one-line error the user sees. */
+export function formatError(err: unknown): string {
+  if (err instanceof HintbenchError) return `Error: ${err.message}. Fix: ${err.fix}`;
+  if (err instanceof Error) return `Error: ${err.message}`;
+  return `Error: ${String(err)}`;
+}
+
+/** Runs hintbench with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === 'version') {
+    process.stdout.write(`${hintbenchVersion()}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
+  if (command === undefined) {
+    process.stderr.write(`Error: unknown command '${name}'. Fix: run \`hintbench help\` for the list of commands\n`);
+    return 2;
+  }
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    const options: ParseArgsConfig['options'] = { help: { type: 'boolean', short: 'h' } };
+    for (const [k, o] of Object.entries(command.options)) options[k] = { type: o.type };
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    process.stderr.write(`Error: ${msg}. Fix: run \`hintbench ${command.name} --help\`\n`);
+    return 2;
+  }
+  if (parsed.values.help === true) {
+    process.stdout.write(`${commandHelp(command)}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(parsed.values, parsed.positionals);
+  } catch (err) {
+    process.stderr.write(`${formatError(err)}\n`);
+    if (process.env.HINTBENCH_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return err instanceof HintbenchError ? err.exitCode : 1;
+  }
+}

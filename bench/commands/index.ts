@@ -1,0 +1,10 @@
+import { doctorCommand, setupCommand, teardownCommand } from './host.ts';
+import { reportCommand } from './report.ts';
+import { runCommand } from './run.ts';
+import { suitesCommand } from './suites.ts';
+import type { Command } from './types.ts';
+
+export type { Command } from './types.ts';
+
+/** Every command, in the order `hintbench help` lists them. */
+export const COMMANDS: readonly Command[] = [runCommand, doctorCommand, setupCommand, teardownCommand, reportCommand, suitesCommand];

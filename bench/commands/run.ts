@@ -1,0 +1,100 @@
+import { writeReports } from '../../reports/write.ts';
+import { formatSummaryTable } from '../../reports/summary-table.ts';
+import { HintbenchError } from '../errors.ts';
+import { formatDoctor, runDoctor } from '../host/doctor.ts';
+import { setupHost, teardownHost } from '../host/setup.ts';
+import { runSuite } from '../runner/run.ts';
+import { builtinSuite } from '../scenarios/builtin.ts';
+import { intOpt, noPositionals, requireRoot, stringOpt } from './args.ts';
+import type { Command, OptionValues } from './types.ts';
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+/**
+ * Runs a function with an AbortSignal that fires on the first SIGINT/SIGTERM; the handlers
+ * replace Node's default (exit at once) so that probes, workloads and host changes are
+ * cleaned up and the results so far are saved.
+ */
+async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (!ac.signal.aborted) process.stderr.write(`\n${sig}: stopping after the current step; results so far are kept\n`);
+    ac.abort(new HintbenchError(`interrupted by ${sig}`, 'rerun when ready; the partial results are in the results directory', { exitCode: 130 }));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function run(values: OptionValues, positionals: string[]): Promise<number> {
+  noPositionals('run', positionals);
+  const suiteName = stringOpt(values, 'suite') ?? 'default';
+  const repsOverride = stringOpt(values, 'reps') === undefined ? undefined : intOpt(values, 'reps', 5);
+  const suite = builtinSuite(suiteName, repsOverride === undefined ? undefined : { repetitions: repsOverride });
+  requireRoot('hintbench run');
+
+  const keepHost = values['keep-host'] === true;
+  let hostChanges: string[] = [];
+  let madeChanges = false;
+  if (values['no-setup'] !== true) {
+    log('Preparing the host...');
+    const changes = await setupHost({ log: (l) => log(`  ${l}`) });
+    hostChanges = changes.lines;
+    madeChanges = changes.lines.length > 0;
+    if (!madeChanges) log('  nothing to change');
+  }
+  try {
+    const doctor = await runDoctor();
+    if (!doctor.canRun) {
+      process.stderr.write(`${formatDoctor(doctor)}\n`);
+      throw new HintbenchError('the host cannot run the suite (see the failed checks above)', 'apply the fixes listed, or run hintbench setup');
+    }
+    log(`Running suite '${suite.name}': ${suite.scenarios.length} scenarios, ${suite.scenarios.reduce((s, x) => s + x.repetitions, 0)} samples`);
+    const { run: result, dir } = await withInterrupt((signal) =>
+      runSuite(suite, {
+        hostChanges,
+        signal,
+        progress: log,
+        ...(stringOpt(values, 'out') !== undefined ? { outDir: stringOpt(values, 'out')! } : {}),
+      }),
+    );
+    const files = await writeReports(dir, result, { png: values.png === true });
+    log('');
+    log(formatSummaryTable(result));
+    log('');
+    log(`Results: ${dir}`);
+    log(`Report:  ${files.find((f) => f.endsWith('report.html')) ?? dir}`);
+    return result.scenarios.some((s) => s.status === 'failed') ? 1 : 0;
+  } finally {
+    if (madeChanges && !keepHost) {
+      log('Restoring the host...');
+      await teardownHost({ log: (l) => log(`  ${l}`) });
+    } else if (madeChanges) {
+      log('Host changes kept (--keep-host); undo them with hintbench teardown');
+    }
+  }
+}
+
+/** `hintbench run`: prepare the host, run a suite, write results and reports, restore the host. */
+export const runCommand: Command = {
+  name: 'run',
+  aliases: ['bench'],
+  usage: 'run [--suite NAME] [--reps N] [--out DIR]',
+  summary: 'run a suite (default: the built-in default suite) and write results + report',
+  options: {
+    suite: { type: 'string', valueName: 'NAME', help: 'suite to run (hintbench suites lists them); default: default' },
+    reps: { type: 'string', valueName: 'N', help: 'repetitions per scenario (overrides the suite)' },
+    out: { type: 'string', valueName: 'DIR', help: 'results directory (default: results/<UTC time>-<suite>)' },
+    'no-setup': { type: 'boolean', help: 'do not prepare the host (swap, bpftrace, tracefs)' },
+    'keep-host': { type: 'boolean', help: 'keep what host preparation created (undo later with hintbench teardown)' },
+    png: { type: 'boolean', help: 'also render each chart as PNG' },
+  },
+  run,
+};

@@ -1,0 +1,24 @@
+import { HintbenchError } from '../errors.ts';
+import type { MechanismName } from '../types.ts';
+import type { Mechanism } from './mechanism.ts';
+import { NoneMechanism } from './none.ts';
+import { ProcessMadviseMechanism } from './process-madvise.ts';
+
+/** Mechanism names a user can ask for. */
+export const MECHANISM_NAMES: readonly MechanismName[] = ['process_madvise', 'ptrace', 'none'];
+
+/** Creates the mechanism called `name`. */
+export async function createMechanism(name: MechanismName): Promise<Mechanism> {
+  switch (name) {
+    case 'process_madvise':
+      return new ProcessMadviseMechanism();
+    case 'none':
+      return new NoneMechanism();
+    case 'ptrace': {
+      const mod = await import('./ptrace/index.ts');
+      return new mod.PtraceMechanism();
+    }
+    default:
+      throw new HintbenchError(`unknown mechanism '${String(name)}'`, `use one of: ${MECHANISM_NAMES.join(', ')}`);
+  }
+}

@@ -1,0 +1,131 @@
+import type { Mechanism } from '../mechanisms/mechanism.ts';
+import { readSchedstat, readStatus, readVmstat, threadIds } from '../sys/proc.ts';
+import type { HintOutcome, Sample, Scenario } from '../types.ts';
+import { spawnWorkload } from '../../workloads/client.ts';
+import { enterState, leaveState } from './target-state.ts';
+
+/** A time window on CLOCK_MONOTONIC (the clock of process.hrtime and bpftrace's nsecs), in ns. */
+export interface Window {
+  fromNs: number;
+  toNs: number;
+}
+
+/** A sample before the probe figures are attributed, with what attribution needs. */
+export interface SampleDraft {
+  sample: Sample;
+  /** Window around the hint delivery. */
+  hintWindow: Window;
+  /** Thread whose syscalls carried the hint. */
+  syscallTid: number;
+  /** Threads of the target (for stall attribution). */
+  targetTids: number[];
+}
+
+/** Sum of on-CPU time of all threads of `pid`, in ns (schedstat; lags up to a tick for a running thread). */
+function targetCpuNs(pid: number, tids: number[]): number {
+  let sum = 0;
+  for (const tid of tids) {
+    try {
+      sum += readSchedstat(pid, tid).runNs;
+    } catch {
+      // thread exited in between: its time is lost for both readings alike
+    }
+  }
+  return sum;
+}
+
+function nowNs(): number {
+  return Number(process.hrtime.bigint());
+}
+
+/**
+ * One repetition: a fresh workload, put into the scenario's target state, hinted once over
+ * all its regions, brought back, re-touched and verified, then ended. Failures are data:
+ * they end up in `sample.errors`; only an abort rethrows.
+ */
+export async function runRepetition(scenario: Scenario, mechanism: Mechanism, repetition: number, signal?: AbortSignal): Promise<SampleDraft> {
+  const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
+  const sample: Sample = {
+    repetition,
+    pid: workload.pid,
+    userLatencyNs: null,
+    kernelLatencyNs: null,
+    syscalls: 0,
+    probeSyscalls: null,
+    bytesRequested: workload.regions.reduce((s, r) => s + r.lengthBytes, 0),
+    bytesAdvised: 0,
+    reclaimedPages: null,
+    rssBeforeBytes: 0,
+    rssAfterBytes: 0,
+    swapBeforeBytes: 0,
+    swapAfterBytes: 0,
+    pswpoutDeltaPages: 0,
+    pswpinDeltaPages: 0,
+    retouchNs: 0,
+    retouchMajorFaults: 0,
+    retouchMajorFaultsProbe: null,
+    stallNs: null,
+    injectorStopNs: null,
+    callerCpuNs: null,
+    targetCpuNs: null,
+    targetEintr: 0,
+    dataIntact: false,
+    errors: [],
+  };
+  let hintWindow: Window = { fromNs: 0, toNs: 0 };
+  let syscallTid = process.pid;
+  const targetTids = threadIds(workload.pid);
+  try {
+    await enterState(workload, scenario.targetState);
+    let outcome: HintOutcome | null = null;
+    try {
+      await mechanism.open({ pid: workload.pid });
+      const before = readStatus(workload.pid);
+      const vmBefore = readVmstat();
+      const cpuBefore = targetCpuNs(workload.pid, targetTids);
+      const fromNs = nowNs();
+      if (scenario.advice !== 'none') {
+        outcome = await mechanism.hint({ target: { pid: workload.pid }, advice: scenario.advice, ranges: workload.regions });
+      }
+      const toNs = nowNs();
+      const cpuAfter = targetCpuNs(workload.pid, targetTids);
+      const vmAfter = readVmstat();
+      const after = readStatus(workload.pid);
+      hintWindow = { fromNs, toNs };
+      sample.rssBeforeBytes = before.rssBytes;
+      sample.swapBeforeBytes = before.swapBytes;
+      sample.rssAfterBytes = after.rssBytes;
+      sample.swapAfterBytes = after.swapBytes;
+      sample.pswpoutDeltaPages = (vmAfter.pswpout ?? 0) - (vmBefore.pswpout ?? 0);
+      if (outcome !== null) {
+        syscallTid = outcome.syscallTid;
+        sample.userLatencyNs = outcome.userLatencyNs;
+        sample.syscalls = outcome.syscalls;
+        sample.bytesAdvised = outcome.bytesAdvised;
+        sample.callerCpuNs = outcome.callerCpuNs;
+        sample.targetCpuNs = cpuAfter - cpuBefore;
+        if (scenario.mechanism === 'ptrace') sample.injectorStopNs = outcome.injectorStopNs;
+        if (outcome.error !== null) sample.errors.push(outcome.error);
+        for (const s of outcome.skipped) sample.errors.push(`skipped ${s.lengthBytes} bytes at 0x${s.startAddr.toString(16)}: ${s.reason}`);
+      }
+    } finally {
+      await mechanism.close();
+      await leaveState(workload, scenario.targetState);
+    }
+    const vmBeforeTouch = readVmstat();
+    const touched = await workload.retouch();
+    const vmAfterTouch = readVmstat();
+    sample.retouchNs = touched.elapsedNs;
+    sample.retouchMajorFaults = touched.majorFaults;
+    sample.pswpinDeltaPages = (vmAfterTouch.pswpin ?? 0) - (vmBeforeTouch.pswpin ?? 0);
+    const verified = await workload.verify();
+    sample.dataIntact = verified.intact;
+    if (!verified.intact) sample.errors.push(`data corrupted: ${verified.corruptPages} pages differ after the hint`);
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    sample.errors.push(err instanceof Error ? err.message : String(err));
+  } finally {
+    await workload.exit();
+  }
+  return { sample, hintWindow, syscallTid, targetTids };
+}

@@ -1,0 +1,51 @@
+import { HintbenchError } from '../errors.ts';
+import { readStatus } from '../sys/proc.ts';
+import type { TargetState } from '../types.ts';
+import type { WorkloadHandle } from '../../workloads/client.ts';
+
+/** Waits until /proc/PID/status shows one of `states`, or throws after `timeoutMs`. */
+async function waitForState(pid: number, states: string[], timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = readStatus(pid).state;
+    if (states.includes(state)) return;
+    if (Date.now() > deadline) throw new HintbenchError(`pid ${pid} did not reach state ${states.join('/')} within ${timeoutMs} ms (it is '${state}')`, 'check whether the machine is overloaded');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** Puts a workload into the state it must be in while it is hinted. */
+export async function enterState(workload: WorkloadHandle, state: TargetState): Promise<void> {
+  switch (state) {
+    case 'sleeping':
+      // The workload idles in its event loop between commands.
+      await waitForState(workload.pid, ['S']);
+      return;
+    case 'running':
+      await workload.setState('running');
+      return;
+    case 'stopped':
+      process.kill(workload.pid, 'SIGSTOP');
+      await waitForState(workload.pid, ['T']);
+      return;
+    case 'frozen':
+      throw new HintbenchError(`target state 'frozen' is not available in suites yet`, 'use running, sleeping or stopped');
+  }
+}
+
+/** Brings a workload back to idle so that it can be re-touched. */
+export async function leaveState(workload: WorkloadHandle, state: TargetState): Promise<void> {
+  switch (state) {
+    case 'sleeping':
+      return;
+    case 'running':
+      await workload.setState('sleeping');
+      return;
+    case 'stopped':
+      process.kill(workload.pid, 'SIGCONT');
+      await waitForState(workload.pid, ['S', 'R']);
+      return;
+    case 'frozen':
+      return;
+  }
+}
