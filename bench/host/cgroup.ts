@@ -1,0 +1,72 @@
+/** Where the cgroup memory controller and the freezer live (v1, v2, or both in a hybrid layout). */
+import { HOST_ROOT, hostExists, readHostText } from './hostfs.ts';
+import { kernelAtLeast, readKernelRelease } from './kernel.ts';
+
+/** What the cgroup file system offers for memory control and freezing. */
+export interface CgroupInfo {
+  /**
+   * `v1`: memory controller on a v1 hierarchy, no cgroup2 mounted; `v2`: memory controller on
+   * cgroup2; `hybrid`: memory controller on v1 while cgroup2 is also mounted (systemd's hybrid
+   * layout); `none`: no memory controller.
+   */
+  memory: 'v1' | 'v2' | 'hybrid' | 'none';
+  /** Directory of the memory controller's root cgroup, or null. */
+  memoryRoot: string | null;
+  /** Mount point of cgroup2, or null when it is not mounted. */
+  v2Root: string | null;
+  /** Freezers available: v1 freezer controller and/or v2 cgroup.freeze. */
+  freezer: { v1: string | null; v2: string | null };
+}
+
+/** Candidate cgroup2 mount points: pure v2 at the top, hybrid under unified/. */
+const V2_ROOTS = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'];
+
+/** Controllers enabled at a cgroup2 root (its cgroup.controllers), or null when none is mounted there. */
+function v2Controllers(root: string, dir: string): string[] | null {
+  const text = readHostText(root, `${dir}/cgroup.controllers`);
+  return text === null ? null : text.trim().split(/\s+/).filter((c) => c !== '');
+}
+
+/**
+ * Detects the cgroup layout below `root`. `kernelRelease` decides whether cgroup2 has
+ * cgroup.freeze (Linux 5.2+); it defaults to the running kernel's.
+ */
+export function detectCgroups(root: string = HOST_ROOT, kernelRelease: string | null = readKernelRelease(root)): CgroupInfo {
+  const v1Memory = hostExists(root, '/sys/fs/cgroup/memory/memory.limit_in_bytes') ? '/sys/fs/cgroup/memory' : null;
+  const v1Freezer = hostExists(root, '/sys/fs/cgroup/freezer/freezer.state') || hostExists(root, '/sys/fs/cgroup/freezer/tasks')
+    ? '/sys/fs/cgroup/freezer'
+    : null;
+  let v2Root: string | null = null;
+  let v2Memory = false;
+  for (const dir of V2_ROOTS) {
+    const ctrls = v2Controllers(root, dir);
+    if (ctrls === null) continue;
+    v2Root = dir;
+    v2Memory = ctrls.includes('memory');
+    break;
+  }
+  const v2Freezer = v2Root !== null && kernelRelease !== null && kernelAtLeast(kernelRelease, { major: 5, minor: 2, patch: 0 })
+    ? v2Root
+    : null;
+  let memory: CgroupInfo['memory'] = 'none';
+  let memoryRoot: string | null = null;
+  if (v2Memory) {
+    memory = 'v2';
+    memoryRoot = v2Root;
+  } else if (v1Memory !== null) {
+    memory = v2Root === null ? 'v1' : 'hybrid';
+    memoryRoot = v1Memory;
+  }
+  return { memory, memoryRoot, v2Root, freezer: { v1: v1Freezer, v2: v2Freezer } };
+}
+
+/** One line describing the layout, e.g. `hybrid: memory controller at /sys/fs/cgroup/memory (v1), cgroup2 at /sys/fs/cgroup/unified`. */
+export function describeCgroups(info: CgroupInfo): string {
+  const v2 = info.v2Root === null ? 'cgroup2 not mounted' : `cgroup2 at ${info.v2Root}`;
+  switch (info.memory) {
+    case 'v2': return `v2: memory controller at ${info.memoryRoot}`;
+    case 'v1': return `v1: memory controller at ${info.memoryRoot}; ${v2}`;
+    case 'hybrid': return `hybrid: memory controller at ${info.memoryRoot} (v1); ${v2} without it`;
+    case 'none': return `no memory controller; ${v2}`;
+  }
+}

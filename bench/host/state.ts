@@ -1,0 +1,91 @@
+/**
+ * The host-state file: what `hintbench setup` changed on this host, so that teardown undoes
+ * exactly that and nothing else. Default path /run/hintbench/host-state.json (override with
+ * the HINTBENCH_HOST_STATE environment variable or the statePath option).
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { HintbenchError } from '../errors.ts';
+
+/** Where setup records its changes unless told otherwise. */
+export const DEFAULT_STATE_PATH = '/run/hintbench/host-state.json';
+
+/** The state path in force: HINTBENCH_HOST_STATE when set, else DEFAULT_STATE_PATH. */
+export function defaultStatePath(): string {
+  const env = process.env.HINTBENCH_HOST_STATE;
+  return env !== undefined && env !== '' ? env : DEFAULT_STATE_PATH;
+}
+
+/** A zram swap device setup created. */
+export interface ZramState {
+  /** Device path, e.g. `/dev/zram1`. */
+  device: string;
+  /** zram index (the N of zramN). */
+  index: number;
+  /** True when setup asked /sys/class/zram-control/hot_add for it (teardown hot-removes it). */
+  hotAdded: boolean;
+  /** disksize written, in bytes. */
+  sizeBytes: number;
+  /** Compressor selected. */
+  compressor: string;
+}
+
+/** Everything setup changed that is still in place. */
+export interface HostState {
+  /** Format version of this file. */
+  version: 1;
+  /** ISO-8601 time of the first change. */
+  createdAt: string;
+  /** zram swap device created, if any. */
+  zram: ZramState | null;
+  /** True when setup loaded the zram module (teardown unloads it when no zram swap is left). */
+  zramModuleLoaded: boolean;
+  /** Mount point of a tracefs setup mounted, or null. */
+  tracefsMount: string | null;
+  /** True when setup installed the bpftrace package with apt-get. */
+  bpftraceInstalled: boolean;
+}
+
+/** A state with nothing recorded. */
+export function emptyState(now: Date = new Date()): HostState {
+  return { version: 1, createdAt: now.toISOString(), zram: null, zramModuleLoaded: false, tracefsMount: null, bpftraceInstalled: false };
+}
+
+/** True when the state records no change. */
+export function isEmptyState(s: HostState): boolean {
+  return s.zram === null && !s.zramModuleLoaded && s.tracefsMount === null && !s.bpftraceInstalled;
+}
+
+/** Reads the state file; null when there is none. Throws HintbenchError when it is not a state file. */
+export function loadState(path: string): HostState | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new HintbenchError(`cannot read host state file ${path}: ${(err as Error).message}`, 'run hintbench as root', { cause: err });
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<HostState>;
+    if (parsed.version !== 1) throw new Error(`version ${String(parsed.version)}`);
+    return { ...emptyState(), ...parsed } as HostState;
+  } catch (err) {
+    throw new HintbenchError(
+      `host state file ${path} is not a hintbench state file (${(err as Error).message})`,
+      `inspect it, undo its changes by hand if any (swapoff, umount), then delete ${path}`,
+      { cause: err },
+    );
+  }
+}
+
+/** Writes the state atomically (temp file + rename); an empty state removes the file. */
+export function saveState(path: string, state: HostState): void {
+  if (isEmptyState(state)) {
+    rmSync(path, { force: true });
+    return;
+  }
+  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
+  renameSync(tmp, path);
+}
