@@ -1,0 +1,150 @@
+/**
+ * The anonymous-memory workload: maps private anonymous memory, fills it, announces its
+ * regions and obeys the control protocol (docs/workload-protocol.md).
+ *
+ *   node --import tsx workloads/anon.ts --size-mib N --content zero|random|mixed --vmas K
+ *
+ * It dies with the runner: PR_SET_PDEATHSIG(SIGKILL) at start, and exit when stdin closes.
+ */
+import { parseArgs } from 'node:util';
+import type { Content } from '../bench/types.ts';
+import { pageSizeBytes } from '../bench/sys/mman.ts';
+import { setParentDeathSignal, setThreadName } from '../bench/sys/prctl.ts';
+import { readStatFaults } from '../bench/sys/proc.ts';
+import { AnonMemory } from './memory.ts';
+import {
+  IDLE_COMM, RETOUCH_COMM, encodeLine, parseCommand,
+  type Command, type Reply, type WorkloadState,
+} from './protocol.ts';
+
+const startNs = process.hrtime.bigint();
+const SIGKILL = 9;
+/** Length of one spin slice in `running` state before yielding to the event loop, ns. */
+const SPIN_SLICE_NS = 1_000_000n;
+
+/** Parsed command line. */
+interface Options {
+  sizeMiB: number;
+  content: Content;
+  vmas: number;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`anon workload: ${message}\n`);
+  process.exit(2);
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: { 'size-mib': { type: 'string' }, content: { type: 'string' }, vmas: { type: 'string', default: '1' } },
+    strict: true,
+  });
+  const sizeMiB = Number(values['size-mib']);
+  if (!(sizeMiB > 0)) fail(`--size-mib must be a positive number, got ${values['size-mib']}`);
+  const content = values.content;
+  if (content !== 'zero' && content !== 'random' && content !== 'mixed') fail(`--content must be zero, random or mixed, got ${content}`);
+  const vmas = Number(values.vmas);
+  if (!Number.isInteger(vmas) || vmas < 1) fail(`--vmas must be a positive integer, got ${values.vmas}`);
+  return { sizeMiB, content, vmas };
+}
+
+function send(reply: Reply): void {
+  process.stdout.write(encodeLine(reply));
+}
+
+// Die with the runner, even if it is SIGKILLed. If it already died before prctl took effect
+// we were re-parented: the runner tells us its pid so we can notice.
+setParentDeathSignal(SIGKILL);
+const expectedParent = Number(process.env.HBW_PARENT_PID ?? Number.NaN);
+if (Number.isInteger(expectedParent) && process.ppid !== expectedParent) fail(`runner ${expectedParent} is gone (parent is now ${process.ppid})`);
+
+const opts = parseOptions(process.argv.slice(2));
+const pageSize = pageSizeBytes();
+const totalPages = Math.ceil((opts.sizeMiB * 1024 * 1024) / pageSize);
+if (opts.vmas > totalPages) fail(`--vmas ${opts.vmas} is more than the ${totalPages} pages of ${opts.sizeMiB} MiB`);
+const memory = new AnonMemory({ totalPages, vmas: opts.vmas, content: opts.content, pageSizeBytes: pageSize });
+setThreadName(IDLE_COMM);
+
+let state: WorkloadState = 'sleeping';
+let spinSink = 0;
+
+/** One slice of CPU work, then back to the event loop so commands are still read. */
+function spin(): void {
+  if (state !== 'running') return;
+  const end = process.hrtime.bigint() + SPIN_SLICE_NS;
+  let x = spinSink | 1;
+  while (process.hrtime.bigint() < end) {
+    for (let i = 0; i < 1000; i++) x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) | 1;
+  }
+  spinSink = x;
+  setImmediate(spin);
+}
+
+function handle(cmd: Command): void {
+  switch (cmd.type) {
+    case 'retouch': {
+      setThreadName(RETOUCH_COMM);
+      const before = readStatFaults(process.pid);
+      const t0 = process.hrtime.bigint();
+      spinSink ^= memory.touchAll();
+      const t1 = process.hrtime.bigint();
+      const after = readStatFaults(process.pid);
+      setThreadName(IDLE_COMM);
+      send({ type: 'retouched', id: cmd.id, elapsedNs: Number(t1 - t0), majorFaults: after.majflt - before.majflt, minorFaults: after.minflt - before.minflt, pages: memory.pages });
+      return;
+    }
+    case 'verify': {
+      const t0 = process.hrtime.bigint();
+      const { corruptPages, firstCorruptAddr } = memory.verify();
+      const elapsedNs = Number(process.hrtime.bigint() - t0);
+      send(firstCorruptAddr === null
+        ? { type: 'verified', id: cmd.id, intact: true, corruptPages, elapsedNs }
+        : { type: 'verified', id: cmd.id, intact: false, corruptPages, firstCorruptAddr, elapsedNs });
+      return;
+    }
+    case 'state': {
+      const wasRunning = state === 'running';
+      state = cmd.state;
+      if (state === 'running' && !wasRunning) setImmediate(spin);
+      send({ type: 'state', id: cmd.id, state });
+      return;
+    }
+    case 'exit':
+      send({ type: 'exiting', id: cmd.id });
+      process.exit(0);
+  }
+}
+
+function onLine(line: string): void {
+  if (line.trim() === '') return;
+  let cmd: Command;
+  try {
+    cmd = parseCommand(line);
+  } catch (e) {
+    send({ type: 'error', message: (e as Error).message });
+    return;
+  }
+  try {
+    handle(cmd);
+  } catch (e) {
+    send({ type: 'error', id: cmd.id, message: (e as Error).message });
+  }
+}
+
+let pending = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  pending += chunk;
+  let nl: number;
+  while ((nl = pending.indexOf('\n')) >= 0) {
+    const line = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    onLine(line);
+  }
+});
+// The runner closed our stdin (it exited or let go of us): leave.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+
+send({ type: 'ready', pid: process.pid, pageSizeBytes: pageSize, regions: memory.regions, setupNs: Number(process.hrtime.bigint() - startNs) });

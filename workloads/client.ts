@@ -1,0 +1,268 @@
+/**
+ * Runner side of the workload protocol: spawn a workload process, wait for `ready`, send
+ * commands and await their replies. The runner is the workload's parent; a ptrace tracer is
+ * always a separate process and never the workload's parent.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { MemorySpec, Region } from '../bench/types.ts';
+import {
+  ProtocolError, encodeLine, parseReply,
+  type Command, type ReadyReply, type Reply, type ReplyFor, type RetouchedReply, type VerifiedReply, type WorkloadState,
+} from './protocol.ts';
+
+/** Default time to wait for `ready`, ms. */
+const DEFAULT_READY_TIMEOUT_MS = 60_000;
+/** Default time to wait for one command's reply, ms. */
+const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
+/** Time exit() waits for a graceful exit before SIGKILL, ms. */
+const DEFAULT_EXIT_GRACE_MS = 2_000;
+/** Bytes of the workload's stderr kept for error messages. */
+const STDERR_TAIL_BYTES = 4096;
+
+/** How a workload process ended. */
+export interface WorkloadExit {
+  /** Exit status, or null when killed by a signal. */
+  code: number | null;
+  /** Signal that killed it, or null. */
+  signal: NodeJS.Signals | null;
+}
+
+/** Options of spawnWorkload(). */
+export interface SpawnOptions {
+  /** Aborting kills the workload and rejects whatever is pending. */
+  signal?: AbortSignal;
+  /** Time to wait for `ready`, ms (default 60 s). */
+  timeoutMs?: number;
+  /** Time to wait for each command's reply, ms (default 120 s). */
+  commandTimeoutMs?: number;
+}
+
+/** A running workload. */
+export interface WorkloadHandle {
+  /** Workload process id. */
+  readonly pid: number;
+  /** Regions it mapped and filled. */
+  readonly regions: Region[];
+  /** Its page size, bytes. */
+  readonly pageSizeBytes: number;
+  /** Time from spawn() to the `ready` line, ns (runner's clock). */
+  readonly startupNs: number;
+  /** Time the workload spent mapping and filling, ns (its own clock). */
+  readonly setupNs: number;
+  /** Touch every page; resolves with time and fault deltas. */
+  retouch(): Promise<RetouchedReply>;
+  /** Check every page's checksum. */
+  verify(): Promise<VerifiedReply>;
+  /** Switch between idling and spinning on the CPU. */
+  setState(state: WorkloadState): Promise<void>;
+  /** Ask it to exit; SIGKILL after `graceMs` (default 2 s). Resolves when it has exited. */
+  exit(graceMs?: number): Promise<WorkloadExit>;
+  /** SIGKILL it; resolves when it has exited. */
+  kill(): Promise<WorkloadExit>;
+  /** Settles (never rejects) when the process has exited. */
+  readonly exited: Promise<WorkloadExit>;
+}
+
+/** The workload program for a memory kind. */
+export function workloadPath(spec: MemorySpec): string {
+  switch (spec.kind) {
+    case 'anon':
+      return fileURLToPath(new URL('./anon.ts', import.meta.url));
+  }
+}
+
+/** The command line arguments of the workload program for a spec. */
+export function workloadArgs(spec: MemorySpec): string[] {
+  return ['--size-mib', String(spec.sizeMiB), '--content', spec.content, '--vmas', String(spec.vmas)];
+}
+
+/** Absolute URL of tsx's loader, so workloads start whatever the current directory is. */
+function tsxLoader(): string {
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    return 'tsx';
+  }
+}
+
+interface Pending {
+  expect: Reply['type'];
+  resolve: (r: Reply) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** An error about one workload process, with its stderr tail. */
+export class WorkloadError extends Error {
+  /** Workload process id (0 if it never started). */
+  readonly pid: number;
+  /** Last bytes of its stderr. */
+  readonly stderrTail: string;
+  constructor(pid: number, what: string, stderrTail: string) {
+    const tail = stderrTail.trim();
+    super(`workload ${pid}: ${what}${tail === '' ? '' : `; its stderr ends with: ${tail}`}`);
+    this.name = 'WorkloadError';
+    this.pid = pid;
+    this.stderrTail = stderrTail;
+  }
+}
+
+/**
+ * Spawns the workload for `spec` (node --import tsx <program>) with piped stdio and resolves
+ * once it has announced its regions. Rejects with a WorkloadError naming the pid and stderr
+ * tail if it dies, times out, is aborted or writes something that is not the protocol.
+ */
+export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promise<WorkloadHandle> {
+  const readyTimeoutMs = opts.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  const commandTimeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const t0 = process.hrtime.bigint();
+  if (opts.signal?.aborted) return Promise.reject(new WorkloadError(0, 'aborted before spawn', ''));
+
+  const child: ChildProcess = spawn(process.execPath, ['--import', tsxLoader(), workloadPath(spec), ...workloadArgs(spec)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, HBW_PARENT_PID: String(process.pid) },
+  });
+  const pid = child.pid ?? 0;
+  let stderrTail = '';
+  let stdoutBuf = '';
+  let nextId = 1;
+  let dead: WorkloadExit | null = null;
+  let failure: WorkloadError | null = null;
+  const pending = new Map<number, Pending>();
+  let onReady: ((r: ReadyReply) => void) | null = null;
+  let onReadyFail: ((e: Error) => void) | null = null;
+
+  const exited = new Promise<WorkloadExit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      dead = { code, signal };
+      resolve(dead);
+    });
+  });
+
+  /** Fails every waiter with one error; later calls fail the same way. */
+  const failAll = (what: string): void => {
+    failure ??= new WorkloadError(pid, what, stderrTail);
+    const err = failure;
+    for (const [id, p] of pending) {
+      clearTimeout(p.timer);
+      pending.delete(id);
+      p.reject(err);
+    }
+    onReadyFail?.(err);
+    onReady = null;
+    onReadyFail = null;
+  };
+  const killNow = (): void => {
+    if (dead === null) child.kill('SIGKILL');
+  };
+
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (s: string) => {
+    stderrTail = (stderrTail + s).slice(-STDERR_TAIL_BYTES);
+  });
+  child.stdin?.on('error', () => { /* EPIPE when the workload is gone: reported through 'exit' */ });
+  child.on('error', (e) => failAll(`could not be started: ${e.message}`));
+  // 'close' comes after stdio has drained, so the stderr tail is complete.
+  child.once('close', (code, signal) => failAll(`exited (${signal === null ? `status ${code}` : `signal ${signal}`})`));
+
+  const onReply = (reply: Reply): void => {
+    if (reply.type === 'ready') {
+      if (onReady === null) throw new ProtocolError('a second ready line');
+      onReady(reply);
+      onReady = null;
+      onReadyFail = null;
+      return;
+    }
+    const id = reply.id;
+    if (id === undefined) throw new ProtocolError(`error without id: ${reply.type === 'error' ? reply.message : ''}`);
+    const p = pending.get(id);
+    if (p === undefined) throw new ProtocolError(`reply to unknown command id ${id}`);
+    pending.delete(id);
+    clearTimeout(p.timer);
+    if (reply.type === 'error') p.reject(new WorkloadError(pid, `command ${p.expect} failed: ${reply.message}`, stderrTail));
+    else if (reply.type !== p.expect) p.reject(new WorkloadError(pid, `expected a ${p.expect} reply, got ${reply.type}`, stderrTail));
+    else p.resolve(reply);
+  };
+
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    stdoutBuf += chunk;
+    let nl: number;
+    while ((nl = stdoutBuf.indexOf('\n')) >= 0) {
+      const line = stdoutBuf.slice(0, nl);
+      stdoutBuf = stdoutBuf.slice(nl + 1);
+      if (line.trim() === '') continue;
+      try {
+        onReply(parseReply(line));
+      } catch (e) {
+        failAll(`protocol violation: ${(e as Error).message}`);
+        killNow();
+        return;
+      }
+    }
+  });
+
+  const onAbort = (): void => {
+    failAll('aborted');
+    killNow();
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  void exited.then(() => opts.signal?.removeEventListener('abort', onAbort));
+
+  function request<K extends keyof ReplyFor>(cmd: Omit<Extract<Command, { type: K }>, 'id'>, expect: ReplyFor[K]['type']): Promise<ReplyFor[K]> {
+    if (failure !== null) return Promise.reject(failure);
+    const id = nextId++;
+    return new Promise<ReplyFor[K]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new WorkloadError(pid, `no ${expect} reply within ${commandTimeoutMs} ms`, stderrTail));
+      }, commandTimeoutMs);
+      pending.set(id, { expect, resolve: resolve as (r: Reply) => void, reject, timer });
+      child.stdin?.write(encodeLine({ ...cmd, id } as Command));
+    });
+  }
+
+  const kill = async (): Promise<WorkloadExit> => {
+    killNow();
+    return exited;
+  };
+
+  return new Promise<WorkloadHandle>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      failAll(`not ready within ${readyTimeoutMs} ms`);
+      killNow();
+    }, readyTimeoutMs);
+    onReadyFail = (e) => {
+      clearTimeout(timer);
+      killNow();
+      reject(e);
+    };
+    onReady = (ready) => {
+      clearTimeout(timer);
+      const startupNs = Number(process.hrtime.bigint() - t0);
+      resolve({
+        pid,
+        regions: ready.regions,
+        pageSizeBytes: ready.pageSizeBytes,
+        startupNs,
+        setupNs: ready.setupNs,
+        exited,
+        retouch: () => request<'retouch'>({ type: 'retouch' }, 'retouched'),
+        verify: () => request<'verify'>({ type: 'verify' }, 'verified'),
+        setState: async (state) => {
+          await request<'state'>({ type: 'state', state }, 'state');
+        },
+        exit: async (graceMs = DEFAULT_EXIT_GRACE_MS) => {
+          if (dead !== null) return dead;
+          const timer2 = setTimeout(killNow, graceMs);
+          request<'exit'>({ type: 'exit' }, 'exiting').catch(() => { /* it may exit before the reply is read */ });
+          const how = await exited;
+          clearTimeout(timer2);
+          return how;
+        },
+        kill,
+      });
+    };
+  });
+}

@@ -1,0 +1,147 @@
+/**
+ * The memory of the anonymous workload: K separate private anonymous VMAs with PROT_NONE
+ * guard pages around each (so the kernel cannot merge them with each other or with the
+ * process's own mappings), filled page by page with a chosen content, and a checksum per page.
+ */
+import { randomFillSync } from 'node:crypto';
+import type { Content, Region } from '../bench/types.ts';
+import { PROT_NONE, PROT_READ, PROT_WRITE, madvise, mmapAnon, mprotect, viewBytes } from '../bench/sys/mman.ts';
+
+/** MADV_NOHUGEPAGE: keep 4 KiB pages whatever the THP mode, so every run pages out the same way. */
+const MADV_NOHUGEPAGE = 15;
+/** randomFillSync chunk, bytes. */
+const FILL_CHUNK_BYTES = 16 << 20;
+
+/** One mapped region with its views. */
+interface MappedRegion {
+  region: Region;
+  bytes: Uint8Array;
+  words: Uint32Array;
+  /** Global index of the region's first page (pages are numbered across all regions). */
+  firstPage: number;
+}
+
+/** Splits `totalPages` into `vmas` counts that differ by at most one. */
+export function splitPages(totalPages: number, vmas: number): number[] {
+  const base = Math.floor(totalPages / vmas);
+  const extra = totalPages % vmas;
+  return Array.from({ length: vmas }, (_, i) => base + (i < extra ? 1 : 0));
+}
+
+/**
+ * FNV-1a over the 32-bit words of one page, seeded with the page's global index: a single
+ * changed word always changes the result, and identical contents at different indices give
+ * different checksums (so a page swapped with another is caught).
+ */
+export function pageChecksum(words: Uint32Array, firstWord: number, wordCount: number, pageIndex: number): number {
+  let h = (0x811c9dc5 ^ Math.imul(pageIndex + 1, 0x9e3779b1)) >>> 0;
+  const end = firstWord + wordCount;
+  for (let i = firstWord; i < end; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/** Anonymous memory filled with one content, with per-page checksums. */
+export class AnonMemory {
+  readonly pageSizeBytes: number;
+  readonly content: Content;
+  private readonly mapped: MappedRegion[] = [];
+  private readonly checksums: Uint32Array;
+  private readonly totalPages: number;
+
+  /** Maps `totalPages` pages split over `vmas` VMAs and fills them. */
+  constructor(opts: { totalPages: number; vmas: number; content: Content; pageSizeBytes: number }) {
+    const { totalPages, vmas, content, pageSizeBytes } = opts;
+    if (vmas < 1 || vmas > totalPages) throw new RangeError(`vmas must be between 1 and the page count ${totalPages}, got ${vmas}`);
+    this.pageSizeBytes = pageSizeBytes;
+    this.content = content;
+    this.totalPages = totalPages;
+    this.checksums = new Uint32Array(totalPages);
+    const counts = splitPages(totalPages, vmas);
+    // One PROT_NONE reservation: guard, region, guard, region, ..., guard.
+    const reservedBytes = (totalPages + vmas + 1) * pageSizeBytes;
+    const base = mmapAnon(reservedBytes, { prot: PROT_NONE });
+    let addr = base + BigInt(pageSizeBytes);
+    let firstPage = 0;
+    for (const pages of counts) {
+      const lengthBytes = pages * pageSizeBytes;
+      mprotect(addr, lengthBytes, PROT_READ | PROT_WRITE);
+      madvise(addr, lengthBytes, MADV_NOHUGEPAGE);
+      const buffer = viewBytes(addr, lengthBytes);
+      this.mapped.push({
+        region: { startAddr: Number(addr), lengthBytes, kind: 'anon', content },
+        bytes: new Uint8Array(buffer),
+        words: new Uint32Array(buffer),
+        firstPage,
+      });
+      firstPage += pages;
+      addr += BigInt(lengthBytes + pageSizeBytes);
+    }
+    for (const m of this.mapped) this.fill(m);
+    for (const m of this.mapped) this.checksumRegion(m, (page, sum) => { this.checksums[page] = sum; });
+  }
+
+  /** The regions, in address order. */
+  get regions(): Region[] {
+    return this.mapped.map((m) => ({ ...m.region }));
+  }
+
+  /** Number of pages over all regions. */
+  get pages(): number {
+    return this.totalPages;
+  }
+
+  private fill(m: MappedRegion): void {
+    const ps = this.pageSizeBytes;
+    const len = m.bytes.length;
+    switch (this.content) {
+      case 'zero':
+        // A write fault allocates a zero-filled page; zram stores it as a same-filled page.
+        for (let off = 0; off < len; off += ps) m.bytes[off] = 0;
+        return;
+      case 'random':
+        for (let off = 0; off < len; off += FILL_CHUNK_BYTES) randomFillSync(m.bytes, off, Math.min(FILL_CHUNK_BYTES, len - off));
+        return;
+      case 'mixed': {
+        // First half of each page random, second half one repeated word: compresses about 2:1.
+        const wordsPerPage = ps / 4;
+        for (let off = 0; off < len; off += FILL_CHUNK_BYTES) randomFillSync(m.bytes, off, Math.min(FILL_CHUNK_BYTES, len - off));
+        for (let p = 0; p < len / ps; p++) {
+          const w = p * wordsPerPage;
+          m.words.fill(Math.imul(m.firstPage + p + 1, 0x9e3779b1) >>> 0, w + wordsPerPage / 2, w + wordsPerPage);
+        }
+        return;
+      }
+    }
+  }
+
+  private checksumRegion(m: MappedRegion, sink: (page: number, sum: number) => void): void {
+    const wordsPerPage = this.pageSizeBytes / 4;
+    const pages = m.words.length / wordsPerPage;
+    for (let p = 0; p < pages; p++) sink(m.firstPage + p, pageChecksum(m.words, p * wordsPerPage, wordsPerPage, m.firstPage + p));
+  }
+
+  /** Reads one byte of every page (faulting swapped-out pages back in); returns their sum. */
+  touchAll(): number {
+    const ps = this.pageSizeBytes;
+    let sum = 0;
+    for (const m of this.mapped) {
+      const b = m.bytes;
+      for (let off = 0; off < b.length; off += ps) sum = (sum + b[off]!) | 0;
+    }
+    return sum;
+  }
+
+  /** Recomputes every page's checksum: how many differ, and the address of the first. */
+  verify(): { corruptPages: number; firstCorruptAddr: number | null } {
+    let corruptPages = 0;
+    let firstCorruptAddr: number | null = null;
+    for (const m of this.mapped) {
+      this.checksumRegion(m, (page, sum) => {
+        if (sum === this.checksums[page]) return;
+        corruptPages += 1;
+        firstCorruptAddr ??= m.region.startAddr + (page - m.firstPage) * this.pageSizeBytes;
+      });
+    }
+    return { corruptPages, firstCorruptAddr };
+  }
+}
