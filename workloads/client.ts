@@ -36,6 +36,8 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** Time to wait for each command's reply, ms (default 120 s). */
   commandTimeoutMs?: number;
+  /** Program to run instead of the spec's workload (a .ts file speaking the same protocol; for tests). */
+  program?: string;
 }
 
 /** A running workload. */
@@ -119,7 +121,7 @@ export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promis
   const t0 = process.hrtime.bigint();
   if (opts.signal?.aborted) return Promise.reject(new WorkloadError(0, 'aborted before spawn', ''));
 
-  const child: ChildProcess = spawn(process.execPath, ['--import', tsxLoader(), workloadPath(spec), ...workloadArgs(spec)], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', tsxLoader(), opts.program ?? workloadPath(spec), ...workloadArgs(spec)], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, HBW_PARENT_PID: String(process.pid) },
   });
