@@ -1,3 +1,4 @@
+import { hintCommand } from './hint.ts';
 import { doctorCommand, setupCommand, teardownCommand } from './host.ts';
 import { reportCommand } from './report.ts';
 import { runCommand } from './run.ts';
@@ -7,4 +8,4 @@ import type { Command } from './types.ts';
 export type { Command } from './types.ts';
 
 /** Every command, in the order `hintbench help` lists them. */
-export const COMMANDS: readonly Command[] = [runCommand, doctorCommand, setupCommand, teardownCommand, reportCommand, suitesCommand];
+export const COMMANDS: readonly Command[] = [runCommand, hintCommand, doctorCommand, setupCommand, teardownCommand, reportCommand, suitesCommand];

@@ -1,0 +1,117 @@
+import { HintbenchError } from '../errors.ts';
+import { hintLiveProcess, type LiveHintRequest, type LiveHintResult } from '../live/hint.ts';
+import { parseRangeSelector } from '../live/ranges.ts';
+import { pageSizeBytes } from '../sys/mman.ts';
+import type { Advice } from '../types.ts';
+import { intOpt, noPositionals, requireRoot, stringOpt } from './args.ts';
+import type { Command, OptionValues } from './types.ts';
+
+const MiB = 1024 * 1024;
+
+function parseRequest(values: OptionValues): LiveHintRequest {
+  const pidText = stringOpt(values, 'pid');
+  if (pidText === undefined) throw new HintbenchError('--pid is required', 'e.g. hintbench hint --pid 1234 --advice pageout');
+  if (!/^\d+$/.test(pidText)) throw new HintbenchError(`--pid must be a process id, got '${pidText}'`, 'pass the numeric pid of a running process');
+  const advice = stringOpt(values, 'advice');
+  if (advice === undefined) throw new HintbenchError('--advice is required', 'pass --advice cold or --advice pageout');
+  if (advice !== 'cold' && advice !== 'pageout') throw new HintbenchError(`unsupported advice '${advice}'`, 'hintbench delivers --advice cold or --advice pageout');
+  const via = stringOpt(values, 'via') ?? 'process_madvise';
+  if (via !== 'process_madvise' && via !== 'ptrace') throw new HintbenchError(`unknown --via '${via}'`, 'use --via process_madvise or --via ptrace');
+  const tidText = stringOpt(values, 'tid');
+  if (tidText !== undefined && !/^\d+$/.test(tidText)) throw new HintbenchError(`--tid must be a thread id, got '${tidText}'`, `list the threads with ls /proc/${pidText}/task`);
+  if (tidText !== undefined && via !== 'ptrace') throw new HintbenchError('--tid only applies to --via ptrace', 'drop --tid, or add --via ptrace');
+  return {
+    pid: Number(pidText),
+    ...(tidText !== undefined ? { tid: Number(tidText) } : {}),
+    advice: advice as Advice,
+    via,
+    ranges: parseRangeSelector(stringOpt(values, 'ranges') ?? 'anon', pageSizeBytes()),
+    repeat: intOpt(values, 'repeat', 1),
+    probe: values['no-probe'] !== true,
+  };
+}
+
+function formatNs(ns: number | null): string {
+  if (ns === null) return 'n/a';
+  return ns >= 1e6 ? `${(ns / 1e6).toFixed(3)} ms` : `${(ns / 1e3).toFixed(1)} us`;
+}
+
+function formatText(r: LiveHintResult): string {
+  const lines = [
+    `pid ${r.pid} (tid ${r.tid}): ${r.advice} via ${r.mechanism}, ${r.ranges} ranges, ${(r.bytesRequested / MiB).toFixed(1)} MiB requested`,
+    `  bytes advised    ${r.bytesAdvised}`,
+    `  pages reclaimed  ${r.reclaimedPages ?? 'n/a (no probe)'}`,
+    `  RSS              ${(r.rssBeforeBytes / MiB).toFixed(1)} MiB -> ${(r.rssAfterBytes / MiB).toFixed(1)} MiB`,
+    `  swap             ${(r.swapBeforeBytes / MiB).toFixed(1)} MiB -> ${(r.swapAfterBytes / MiB).toFixed(1)} MiB`,
+  ];
+  if (r.samplesNs.length > 1) {
+    lines.push(`  latency          median ${formatNs(r.latencyNs)}, p99 ${formatNs(r.latencyP99Ns)} over ${r.samplesNs.length} hints (kernel-side median ${formatNs(r.kernelLatencyNs)})`);
+    lines.push(`  samples (ns)     ${r.samplesNs.join(' ')}`);
+  } else {
+    lines.push(`  latency          ${formatNs(r.latencyNs)} (kernel-side ${formatNs(r.kernelLatencyNs)})`);
+  }
+  if (r.injectorStopNs !== null) lines.push(`  target stopped   ${formatNs(r.injectorStopNs)} (median)`);
+  for (const s of r.skipped) lines.push(`  skipped          ${s}`);
+  return lines.join('\n');
+}
+
+/** The --json object of a hint that could not start: every key present, figures null. */
+function failedResult(values: OptionValues, err: unknown): Record<keyof LiveHintResult, unknown> {
+  const pid = Number(stringOpt(values, 'pid'));
+  return {
+    pid: Number.isInteger(pid) ? pid : null,
+    tid: null,
+    mechanism: stringOpt(values, 'via') ?? 'process_madvise',
+    advice: stringOpt(values, 'advice') ?? null,
+    ranges: null,
+    bytesRequested: null,
+    bytesAdvised: 0,
+    reclaimedPages: null,
+    latencyNs: null,
+    latencyP99Ns: null,
+    samplesNs: [],
+    kernelLatencyNs: null,
+    injectorStopNs: null,
+    rssBeforeBytes: null,
+    rssAfterBytes: null,
+    swapBeforeBytes: null,
+    swapAfterBytes: null,
+    skipped: [],
+    error: err instanceof HintbenchError ? `${err.message}. Fix: ${err.fix}` : err instanceof Error ? err.message : String(err),
+  };
+}
+
+/** `hintbench hint`: hint a live process the user names. */
+export const hintCommand: Command = {
+  name: 'hint',
+  usage: 'hint --pid PID --advice cold|pageout [--via M] [--ranges R]',
+  summary: 'hint a live process (ranges from /proc/PID/maps), report latency and effect',
+  options: {
+    pid: { type: 'string', valueName: 'PID', help: 'process to hint (not 1, not a kernel thread, not hintbench)' },
+    advice: { type: 'string', valueName: 'ADVICE', help: 'cold or pageout' },
+    via: { type: 'string', valueName: 'M', help: 'process_madvise (default) or ptrace' },
+    ranges: { type: 'string', valueName: 'R', help: 'anon (default: private anonymous incl. heap), file, all, or START-END[,START-END...] (hex)' },
+    tid: { type: 'string', valueName: 'TID', help: 'thread to inject into (ptrace; default the main thread)' },
+    repeat: { type: 'string', valueName: 'N', help: 'deliver the hint N times; report median, p99 and all samples' },
+    json: { type: 'boolean', help: 'print one JSON object' },
+    'no-probe': { type: 'boolean', help: 'skip bpftrace (no kernel-side latency or reclaimed pages)' },
+  },
+  async run(values, positionals) {
+    noPositionals('hint', positionals);
+    const json = values.json === true;
+    try {
+      const request = parseRequest(values);
+      requireRoot('hintbench hint');
+      const result = await hintLiveProcess(request);
+      process.stdout.write(`${json ? JSON.stringify(result) : formatText(result)}\n`);
+      if (result.error !== null) {
+        if (!json) process.stderr.write(`Error: hint of pid ${result.pid} failed: ${result.error}\n`);
+        return 1;
+      }
+      return 0;
+    } catch (err) {
+      if (json) process.stdout.write(`${JSON.stringify(failedResult(values, err))}\n`);
+      throw err;
+    }
+  },
+};
