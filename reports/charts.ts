@@ -145,7 +145,7 @@ function dotsWithMedians(opts: LayoutOptions): TopLevelSpec {
   const panels = Object.keys(opts.yTitles).filter((p) => opts.rows.some((r) => r.panel === p));
   const groups = new Set(opts.rows.map((r) => r.group));
   const series = new Set(opts.rows.map((r) => r.series));
-  const widthPx = Math.max(90, 28 * series.size) * Math.max(1, groups.size);
+  const widthPx = Math.max(120, 36 * series.size) * Math.max(1, groups.size);
   const multi = panels.length > 1;
   const specs = panels.map((p) => panelSpec(p, opts.yTitles[p]!, opts, widthPx, multi));
   const common = {

@@ -194,3 +194,25 @@ export const SCENARIO_COLUMNS: readonly Column<ScenarioResult>[] = [
 export function cellText(value: CellValue): string {
   return value === null ? '' : String(value);
 }
+
+/** A table as display text: headers and rows of cell strings, in column order. */
+export interface TextTable {
+  /** Column headers. */
+  headers: string[];
+  /** One array of cell texts per row. */
+  rows: string[][];
+  /** Per column: true when every non-empty cell looks numeric (right-align it). */
+  numeric: boolean[];
+}
+
+const NUMERIC_CELL = /^-?[\d,]+(\.\d+)?$/;
+
+/** Apply a column list to rows, giving display text for any table format. */
+export function tabulate<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): TextTable {
+  const cells = rows.map((row) => columns.map((c) => cellText(c.value(row))));
+  const numeric = columns.map((_, i) => {
+    const filled = cells.map((r) => r[i]!).filter((t) => t !== '');
+    return filled.length > 0 && filled.every((t) => NUMERIC_CELL.test(t));
+  });
+  return { headers: columns.map((c) => c.header), rows: cells, numeric };
+}

@@ -1,0 +1,159 @@
+/**
+ * report.html: one self-contained file that opens offline. vega's browser build and the
+ * compiled Vega specs (data inlined) are embedded; no request leaves the page (a
+ * Content-Security-Policy forbids any). Every string from results.json is escaped.
+ */
+import type { Spec as VegaSpec } from 'vega';
+import type { RunResult } from '../bench/types.ts';
+import { SCENARIO_COLUMNS, SUMMARY_COLUMNS, summaryRows, tabulate, type TextTable } from './columns.ts';
+import { environmentFacts, runFacts, runWarnings } from './environment.ts';
+
+/** A chart as the HTML report embeds it: compiled to Vega in Node, so the page needs no vega-lite. */
+export interface HtmlChart {
+  /** Chart name (element id `chart-<name>`). */
+  name: string;
+  /** Human title. */
+  title: string;
+  /** Compiled Vega spec with its data inlined. */
+  vegaSpec: VegaSpec;
+}
+
+/** The page's Content-Security-Policy: inline code only, no network of any kind. */
+export const REPORT_CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; font-src data:";
+
+/** Escape text for HTML element content and double-quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/**
+ * JSON safe to place inside a <script> element: `<`, `>` and `&` become \u escapes (so no
+ * `</script` or `<!--` can appear), as do U+2028/U+2029. JSON.parse gives the same value back.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** Script source made safe to inline: no `</script` or `<!--` can end or confuse the element. */
+export function inlineScriptSource(source: string): string {
+  return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+}
+
+/** An HTML table from a text table; numeric columns right-aligned. */
+function htmlTable(table: TextTable, cssClass: string): string {
+  const align = (i: number): string => (table.numeric[i] ? ' class="num"' : '');
+  const head = table.headers.map((h, i) => `<th${align(i)}>${escapeHtml(h)}</th>`).join('');
+  const body = table.rows
+    .map((row) => `<tr>${row.map((cell, i) => `<td${align(i)}>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    .join('\n');
+  return `<table class="${cssClass}"><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
+}
+
+/** A definition list of label/value facts. */
+function factList(facts: readonly [string, string][]): string {
+  return `<dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
+}
+
+/** A bullet list, or a line saying there is nothing. */
+function bulletList(items: readonly string[], empty: string): string {
+  if (items.length === 0) return `<p class="none">${escapeHtml(empty)}</p>`;
+  return `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
+}
+
+const STYLE = `
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 1.5rem 2rem; color: #222; max-width: 1600px; }
+h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; font-size: .85rem; margin: .5rem 0; }
+th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+dl.facts { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; font-size: .9rem; }
+dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
+figure.chart { margin: 1rem 0 2rem; overflow-x: auto; } figure.chart figcaption { font-size: .8rem; color: #666; }
+.failed { background: #fff0f0; border-left: 4px solid #c33; padding: .5rem 1rem; }
+.failed code { white-space: pre-wrap; } .none { color: #666; font-style: italic; }
+.chart-error { color: #c33; }
+`;
+
+/** Renders every chart with vega once the page has loaded; marks each figure when done. */
+const BOOTSTRAP = `
+(function () {
+  var charts = JSON.parse(document.getElementById('hintbench-charts').textContent);
+  var done = charts.map(function (chart) {
+    var el = document.getElementById('chart-' + chart.name);
+    try {
+      var view = new vega.View(vega.parse(chart.spec), { renderer: 'svg', container: el, hover: true });
+      return view.runAsync().then(function () { el.setAttribute('data-rendered', 'true'); });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }).map(function (p, i) {
+    return p.catch(function (e) {
+      var el = document.getElementById('chart-' + charts[i].name);
+      el.className += ' chart-error';
+      el.textContent = 'This chart could not be drawn: ' + (e && e.message ? e.message : e);
+      console.error(e);
+    });
+  });
+  Promise.all(done).then(function () { document.body.setAttribute('data-charts-done', String(charts.length)); });
+})();
+`;
+
+/** The whole report page. `vegaSource` is vega's UMD build (render.ts: vegaUmdSource). */
+export function renderHtml(run: RunResult, charts: readonly HtmlChart[], vegaSource: string): string {
+  const failed = run.scenarios.filter((s) => s.status === 'failed');
+  const failedHtml = failed.length === 0
+    ? '<p class="none">No scenario failed.</p>'
+    : `<div class="failed"><ul>${failed
+      .map((s) => `<li><strong>${escapeHtml(s.scenario.id)}</strong>: <code>${escapeHtml(s.error ?? 'no error recorded')}</code></li>`)
+      .join('')}</ul></div>`;
+  const chartsHtml = charts.length === 0
+    ? '<p class="none">No scenario produced samples, so there is nothing to chart.</p>'
+    : charts
+      .map((c) => `<figure class="chart"><div class="chart-view" id="chart-${escapeHtml(c.name)}" role="img" aria-label="${escapeHtml(c.title)}"></div>`
+        + `<figcaption>${escapeHtml(c.title)} (also saved as ${escapeHtml(c.name)}.svg)</figcaption></figure>`)
+      .join('\n');
+  const chartData = charts.map((c) => ({ name: c.name, spec: c.vegaSpec }));
+  const title = `hintbench report: ${run.suite}, ${run.startedAt}`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+${factList(runFacts(run))}
+<h2 id="failed">Failed scenarios</h2>
+${failedHtml}
+<h2 id="charts">Charts</h2>
+${chartsHtml}
+<h2 id="scenarios">Scenarios</h2>
+${htmlTable(tabulate(SCENARIO_COLUMNS, run.scenarios), 'scenarios')}
+<h2 id="summary">Summary per metric</h2>
+${htmlTable(tabulate(SUMMARY_COLUMNS, summaryRows(run)), 'summary')}
+<h2 id="warnings">Warnings</h2>
+${bulletList(runWarnings(run), 'No warnings.')}
+<h2 id="environment">Environment</h2>
+${factList(environmentFacts(run.environment))}
+<h2 id="host-changes">Host changes</h2>
+${bulletList(run.hostChanges, 'Host preparation changed nothing.')}
+<script>${inlineScriptSource(vegaSource)}</script>
+<script type="application/json" id="hintbench-charts">${jsonForScript(chartData)}</script>
+<script>${BOOTSTRAP}</script>
+</body>
+</html>
+`;
+}
