@@ -41,6 +41,20 @@ describe.skipIf(!run)('process_madvise on a real child process', () => {
     expect((vmAfter.pswpout ?? 0) - (vmBefore.pswpout ?? 0)).toBeGreaterThanOrEqual((0.98 * sizeBytes) / workload.pageSizeBytes);
   });
 
+  it('splits 2000 page-sized ranges into calls of at most 1024 iovecs and advises them all', async () => {
+    workload = await spawnWorkload({ kind: 'anon', content: 'random', sizeMiB: 16, vmas: 1 });
+    pidfd = pidfdOpen(workload.pid);
+    const page = workload.pageSizeBytes;
+    const start = workload.regions[0]!.startAddr;
+    // Every other page, so no two ranges are adjacent: 2000 separate iovecs.
+    const ranges = Array.from({ length: 2000 }, (_, i) => ({ startAddr: start + 2 * i * page, lengthBytes: page }));
+    const swapBefore = readStatus(workload.pid).swapBytes;
+    const r = processMadviseAll(pidfd, ranges, ADVICE_VALUE.pageout);
+    expect(r).toEqual({ bytesAdvised: 2000 * page, syscalls: 2, skipped: [], error: null });
+    expect(readStatus(workload.pid).swapBytes - swapBefore).toBeGreaterThanOrEqual(0.98 * 2000 * page);
+    expect((await workload.verify()).intact).toBe(true);
+  });
+
   it('skips an unmapped range with ENOMEM and advises the ranges after it', async () => {
     workload = await spawnWorkload({ kind: 'anon', content: 'random', sizeMiB: 8, vmas: 2 });
     pidfd = pidfdOpen(workload.pid);
