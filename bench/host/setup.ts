@@ -29,6 +29,8 @@ export interface SetupOptions {
   compressor?: string;
   /** State file; default /run/hintbench/host-state.json (or HINTBENCH_HOST_STATE). */
   statePath?: string;
+  /** Create hintbench's own zram device even when other swap is active (e.g. to measure zram beside a disk swap). */
+  forceZram?: boolean;
 }
 
 /** What setupHost() left in place. */
@@ -112,7 +114,7 @@ export async function setupHost(opts: SetupOptions): Promise<HostChanges> {
       state.zram = null; // vanished since it was recorded
       saveState(statePath, state);
     }
-    if (swaps.length === 0) {
+    if (swaps.length === 0 || opts.forceZram === true) {
       requireRoot('creating zram swap');
       if (!zramLoaded()) {
         await loadZramModule();

@@ -1,0 +1,130 @@
+/**
+ * Host preparation on the real kernel: a zram swap device is created with the chosen
+ * compressor, reported by the doctor, reused by a second setup, and removed again by
+ * teardown, leaving /proc/swaps as it was. Swap devices this test did not create are never
+ * touched. Each case uses its own state file, so the test run's own host preparation
+ * (test/global-setup.ts) is independent of it.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDoctor } from '../../../bench/host/doctor.ts';
+import { setupHost, teardownHost } from '../../../bench/host/setup.ts';
+import { readSwapDevices } from '../../../bench/host/swap.ts';
+import { tracefsMounted } from '../../../bench/host/tracefs.ts';
+import { zramDisksize } from '../../../bench/host/zram.ts';
+import { canRun } from '../../helpers/prereq.ts';
+
+const run = canRun('host setup/teardown', { root: true });
+const dir = mkdtempSync(join(tmpdir(), 'hintbench-host-'));
+const statePaths: string[] = [];
+const log: string[] = [];
+const logger = (line: string): void => {
+  log.push(line);
+};
+
+/** Name and size of every active swap device, to compare before and after. */
+const swapShape = (): string[] => readSwapDevices().map((d) => `${d.name} ${d.sizeBytes}`).sort();
+
+/** The zram device behind a state is gone: hot-removed, or reset to disksize 0. */
+const zramGone = (index: number, hotAdded: boolean): boolean =>
+  hotAdded ? !existsSync(`/sys/block/zram${index}`) : zramDisksize(index) === 0;
+
+afterAll(async () => {
+  // Undo whatever a failed assertion left behind, then drop the temp dir.
+  for (const p of statePaths) await teardownHost({ statePath: p }).catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!run)('setupHost / teardownHost on this machine', () => {
+  it('creates zram swap only when there is none, and teardown restores /proc/swaps', async () => {
+    const statePath = join(dir, 'plain.json');
+    statePaths.push(statePath);
+    const before = swapShape();
+    const tracefsBefore = tracefsMounted();
+
+    process.stderr.write(before.length === 0
+      ? 'host setup test: no swap before, setup must create zram swap\n'
+      : `host setup test: swap present before (${before.join(', ')}), setup must leave it alone\n`);
+    if (before.length === 0) {
+      const doctorBefore = await runDoctor();
+      expect(doctorBefore.checks.find((c) => c.id === 'swap')?.status).toBe('fail');
+      expect(doctorBefore.canRun).toBe(false);
+    }
+
+    const changes = await setupHost({ log: logger, statePath, compressor: 'lz4', swapSizeBytes: 256 * 2 ** 20 });
+    expect(tracefsMounted()).toBe(true);
+    if (tracefsBefore) expect(changes.state.tracefsMount).toBeNull();
+
+    if (before.length === 0) {
+      const z = changes.state.zram;
+      expect(z).not.toBeNull();
+      expect(changes.lines.some((l) => l.includes(`created zram swap ${z!.device}`))).toBe(true);
+      const dev = readSwapDevices().find((d) => d.name === z!.device);
+      expect(dev?.zramCompressor).toBe('lz4');
+      expect(dev?.priority).toBe(100);
+      // mkswap keeps one page for its header.
+      expect(Math.abs(dev!.sizeBytes - 256 * 2 ** 20)).toBeLessThanOrEqual(64 * 1024);
+      const doctorAfter = await runDoctor();
+      const swapCheck = doctorAfter.checks.find((c) => c.id === 'swap');
+      expect(swapCheck?.status).toBe('ok');
+      expect(swapCheck?.detail).toContain(`${z!.device}`);
+      expect(swapCheck?.detail).toContain('zram lz4');
+
+      // Idempotent: a second setup reuses the device.
+      const again = await setupHost({ log: logger, statePath, compressor: 'lz4', swapSizeBytes: 256 * 2 ** 20 });
+      expect(again.lines).toEqual([]);
+      expect(again.reused.some((l) => l.includes(z!.device))).toBe(true);
+      expect(swapShape()).toHaveLength(1);
+
+      const undone = await teardownHost({ log: logger, statePath });
+      expect(undone.some((l) => l.startsWith(`removed zram swap ${z!.device}`))).toBe(true);
+      expect(zramGone(z!.index, z!.hotAdded)).toBe(true);
+    } else {
+      // Swap exists (maybe another's zram device): setup must not add or change any.
+      expect(changes.state.zram).toBeNull();
+      expect(changes.lines.filter((l) => /zram|swap/.test(l))).toEqual([]);
+      expect(swapShape()).toEqual(before);
+      const undone = await teardownHost({ log: logger, statePath });
+      expect(undone.filter((l) => /zram|swap/.test(l))).toEqual([]);
+    }
+    expect(swapShape()).toEqual(before);
+    expect(existsSync(statePath)).toBe(false);
+    // A second teardown has nothing left to do.
+    expect(await teardownHost({ statePath })).toEqual([]);
+  });
+
+  it('with forceZram adds its own device beside existing swap and removes only that one', async () => {
+    const statePath = join(dir, 'force.json');
+    statePaths.push(statePath);
+    const before = swapShape();
+    const beforeNames = new Set(readSwapDevices().map((d) => d.name));
+
+    const changes = await setupHost({ log: logger, statePath, forceZram: true, compressor: 'lzo', swapSizeBytes: 128 * 2 ** 20 });
+    const z = changes.state.zram;
+    expect(z).not.toBeNull();
+    expect(beforeNames.has(z!.device)).toBe(false);
+    const after = readSwapDevices();
+    expect(after.find((d) => d.name === z!.device)?.zramCompressor).toBe('lzo');
+    for (const name of beforeNames) expect(after.some((d) => d.name === name), name).toBe(true);
+    if (beforeNames.size > 0) expect(z!.hotAdded).toBe(true);
+
+    await teardownHost({ log: logger, statePath });
+    expect(swapShape()).toEqual(before);
+    expect(zramGone(z!.index, z!.hotAdded)).toBe(true);
+  });
+
+  it('rejects a compressor the kernel does not offer, leaving nothing behind', async () => {
+    const statePath = join(dir, 'badalg.json');
+    statePaths.push(statePath);
+    const before = swapShape();
+    const zramBefore = readdirSync('/sys/block').filter((d) => d.startsWith('zram')).sort();
+    await expect(setupHost({ log: logger, statePath, forceZram: true, compressor: 'no-such-alg', swapSizeBytes: 64 * 2 ** 20 }))
+      .rejects.toThrow(/no-such-alg.*not offered/);
+    expect(swapShape()).toEqual(before);
+    expect(readdirSync('/sys/block').filter((d) => d.startsWith('zram')).sort()).toEqual(zramBefore);
+    expect(existsSync(statePath)).toBe(false);
+    await teardownHost({ statePath });
+  });
+});

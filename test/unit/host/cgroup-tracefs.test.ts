@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { describeCgroups, detectCgroups } from '../../../bench/host/cgroup.ts';
+import { TRACEPOINTS_USED, findTracefs, missingTracepoints } from '../../../bench/host/tracefs.ts';
+import { HYBRID, V2 } from './fixtures.ts';
+
+describe('detectCgroups', () => {
+  it('sees a hybrid layout: memory on v1, cgroup2 mounted without it', () => {
+    const info = detectCgroups(HYBRID);
+    expect(info).toEqual({
+      memory: 'hybrid',
+      memoryRoot: '/sys/fs/cgroup/memory',
+      v2Root: '/sys/fs/cgroup/unified',
+      freezer: { v1: '/sys/fs/cgroup/freezer', v2: '/sys/fs/cgroup/unified' },
+    });
+    expect(describeCgroups(info)).toContain('hybrid');
+  });
+  it('sees pure v2 with the memory controller at the top', () => {
+    const info = detectCgroups(V2);
+    expect(info.memory).toBe('v2');
+    expect(info.memoryRoot).toBe('/sys/fs/cgroup');
+    expect(info.freezer).toEqual({ v1: null, v2: '/sys/fs/cgroup' });
+  });
+  it('has no v2 freezer before Linux 5.2 and nothing on an empty tree', () => {
+    expect(detectCgroups(V2, '5.1.0').freezer.v2).toBeNull();
+    expect(detectCgroups('/nonexistent-root', '6.1.0')).toEqual({ memory: 'none', memoryRoot: null, v2Root: null, freezer: { v1: null, v2: null } });
+  });
+});
+
+describe('tracefs', () => {
+  it('finds tracefs and names the tracepoints that are missing', () => {
+    expect(findTracefs(HYBRID)).toBe('/sys/kernel/tracing');
+    expect(missingTracepoints('/sys/kernel/tracing', TRACEPOINTS_USED, HYBRID)).toEqual(['sched/sched_stat_runtime']);
+  });
+  it('reports no tracefs where it is not mounted', () => {
+    expect(findTracefs(V2)).toBeNull();
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { type DoctorReport, formatDoctor, judgeHost } from '../../../bench/host/doctor.ts';
+import { HYBRID, V2 } from './fixtures.ts';
+
+const byId = (r: DoctorReport, id: string) => {
+  const c = r.checks.find((x) => x.id === id);
+  if (c === undefined) throw new Error(`no check ${id}`);
+  return c;
+};
+
+describe('judgeHost on the hybrid fixture', () => {
+  const report = judgeHost({ root: HYBRID, euid: 0, processMadvise: 'available', bpftraceVersion: '0.17.0' });
+  it('passes caps, kernel, swap, bpftrace and cgroups', () => {
+    for (const id of ['caps', 'kernel', 'process_madvise', 'swap', 'bpftrace', 'tracefs', 'perf', 'cgroup-memory', 'thp']) {
+      expect(byId(report, id).status, id).toBe('ok');
+    }
+    expect(byId(report, 'swap').detail).toContain('zram lzo-rle');
+    expect(byId(report, 'thp').detail).toContain('madvise');
+    expect(byId(report, 'zswap').detail).toContain('enabled');
+  });
+  it('fails on the one missing tracepoint and warns about reclaimers', () => {
+    const tp = byId(report, 'tracepoints');
+    expect(tp.status).toBe('fail');
+    expect(tp.detail).toContain('sched/sched_stat_runtime');
+    expect(tp.detail).not.toContain('sched/sched_switch');
+    const rec = byId(report, 'reclaimers');
+    expect(rec.status).toBe('warn');
+    expect(rec.detail).toContain('kdamond.0');
+    expect(rec.detail).toContain('senpai');
+    expect(report.canRun).toBe(false);
+  });
+});
+
+describe('judgeHost on the v2 fixture (old kernel, no swap, no tracefs, few caps)', () => {
+  const report = judgeHost({ root: V2, euid: 1000, processMadvise: 'enosys', bpftraceVersion: null });
+  it('fails every unmet need, each with a fix', () => {
+    const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.id);
+    expect(failed).toEqual(['caps', 'kernel', 'process_madvise', 'swap', 'bpftrace', 'tracefs', 'tracepoints', 'perf']);
+    for (const c of report.checks.filter((x) => x.status !== 'ok')) expect(c.fix, c.id).toBeTruthy();
+    expect(byId(report, 'caps').detail).toContain('CAP_SYS_PTRACE');
+    expect(byId(report, 'caps').detail).not.toContain('CAP_SYS_NICE,');
+    expect(byId(report, 'cgroup-memory').detail).toMatch(/^v2/);
+    expect(byId(report, 'reclaimers').status).toBe('ok');
+    expect(report.canRun).toBe(false);
+  });
+  it('prints every problem with its fix at once', () => {
+    const text = formatDoctor(report);
+    expect(text.match(/^\[FAIL\]/gm)).toHaveLength(8);
+    expect(text.match(/^ +fix: /gm)).toHaveLength(8);
+    expect(text).toContain('hintbench setup');
+    expect(text).toContain('mount -t tracefs nodev /sys/kernel/tracing');
+    expect(text).toContain('A run cannot succeed here: 8 problems');
+  });
+});
+
+describe('canRun', () => {
+  it('stays true with warnings only', () => {
+    const report = judgeHost({ root: HYBRID, euid: 0, processMadvise: 'available', bpftraceVersion: '0.12.0' });
+    expect(byId(report, 'bpftrace').status).toBe('warn');
+    const withoutTracepoints = { checks: report.checks.filter((c) => c.id !== 'tracepoints'), canRun: true };
+    expect(formatDoctor(withoutTracepoints)).toMatch(/A run can succeed here \(2 warnings\)\.$/);
+  });
+  it('reports an EPERM probe as a seccomp problem', () => {
+    const report = judgeHost({ root: HYBRID, euid: 0, processMadvise: 'eperm', bpftraceVersion: '0.17.0' });
+    expect(byId(report, 'process_madvise').status).toBe('fail');
+    expect(byId(report, 'process_madvise').fix).toContain('seccomp');
+  });
+});
