@@ -68,9 +68,12 @@ setThreadName(IDLE_COMM);
 
 let state: WorkloadState = 'sleeping';
 let spinSink = 0;
+/** True while a spin() slice is queued, so at most one spin chain exists. */
+let spinQueued = false;
 
 /** One slice of CPU work, then back to the event loop so commands are still read. */
 function spin(): void {
+  spinQueued = false;
   if (state !== 'running') return;
   const end = process.hrtime.bigint() + SPIN_SLICE_NS;
   let x = spinSink | 1;
@@ -78,6 +81,7 @@ function spin(): void {
     for (let i = 0; i < 1000; i++) x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) | 1;
   }
   spinSink = x;
+  spinQueued = true;
   setImmediate(spin);
 }
 
@@ -104,9 +108,11 @@ function handle(cmd: Command): void {
       return;
     }
     case 'state': {
-      const wasRunning = state === 'running';
       state = cmd.state;
-      if (state === 'running' && !wasRunning) setImmediate(spin);
+      if (state === 'running' && !spinQueued) {
+        spinQueued = true;
+        setImmediate(spin);
+      }
       send({ type: 'state', id: cmd.id, state });
       return;
     }
