@@ -11,7 +11,7 @@ import { MIN_KERNEL, kernelAtLeast, readKernelRelease } from './kernel.ts';
 import { findReclaimers } from './reclaimers.ts';
 import { describeSwapDevice, readSwapDevices, readZswap } from './swap.ts';
 import { readThpMode } from './thp.ts';
-import { TRACEFS_MOUNT, TRACEPOINTS_USED, findTracefs, missingTracepoints } from './tracefs.ts';
+import { TRACEFS_MOUNT, findTracefs, missingTracepoints, tracepointsUsed } from './tracefs.ts';
 
 /** Outcome of one check: `fail` stops a run, `warn` adds noise or limits scenarios, `ok` is fine (or informational). */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -46,6 +46,8 @@ export interface DoctorInputs {
   processMadvise: string;
   /** bpftrace version, or null when it is missing. */
   bpftraceVersion: string | null;
+  /** Tracepoints to check (`category/name`); default tracepointsUsed(): the fixed list plus those in bpf/*.bt. */
+  tracepoints?: readonly string[];
 }
 
 const SETUP_FIX = 'run `hintbench setup` as root';
@@ -114,20 +116,20 @@ function bpftraceCheck(version: string | null): DoctorCheck {
   return { id: 'bpftrace', title, status: 'ok', detail: `bpftrace ${version}` };
 }
 
-function tracefsChecks(root: string): DoctorCheck[] {
+function tracefsChecks(root: string, wanted: readonly string[]): DoctorCheck[] {
   const dir = findTracefs(root);
   const mountFix = `mount -t tracefs nodev ${TRACEFS_MOUNT} (or ${SETUP_FIX})`;
   if (dir === null) {
     return [
       { id: 'tracefs', title: 'tracefs mounted', status: 'fail', detail: `${TRACEFS_MOUNT}/events does not exist`, fix: mountFix },
-      { id: 'tracepoints', title: 'Tracepoints the probes use', status: 'fail', detail: `cannot check ${TRACEPOINTS_USED.length} tracepoints without tracefs`, fix: mountFix },
+      { id: 'tracepoints', title: 'Tracepoints the probes use', status: 'fail', detail: `cannot check ${wanted.length} tracepoints without tracefs`, fix: mountFix },
     ];
   }
-  const missing = missingTracepoints(dir, TRACEPOINTS_USED, root);
+  const missing = missingTracepoints(dir, wanted, root);
   return [
     { id: 'tracefs', title: 'tracefs mounted', status: 'ok', detail: `${dir}/events` },
     missing.length === 0
-      ? { id: 'tracepoints', title: 'Tracepoints the probes use', status: 'ok', detail: `all ${TRACEPOINTS_USED.length} present: ${TRACEPOINTS_USED.join(', ')}` }
+      ? { id: 'tracepoints', title: 'Tracepoints the probes use', status: 'ok', detail: `all ${wanted.length} present: ${wanted.join(', ')}` }
       : {
           id: 'tracepoints',
           title: 'Tracepoints the probes use',
@@ -189,7 +191,7 @@ export function judgeHost(inputs: DoctorInputs): DoctorReport {
     processMadviseCheck(inputs.processMadvise),
     swapCheck(root),
     bpftraceCheck(inputs.bpftraceVersion),
-    ...tracefsChecks(root),
+    ...tracefsChecks(root, inputs.tracepoints ?? tracepointsUsed()),
     perfCheck(root),
     ...cgroupChecks(root),
     thpCheck(root),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DoctorReport, formatDoctor, judgeHost } from '../../../bench/host/doctor.ts';
+import { TRACEPOINTS_USED } from '../../../bench/host/tracefs.ts';
 import { HYBRID, V2 } from './fixtures.ts';
 
 const byId = (r: DoctorReport, id: string) => {
@@ -9,7 +10,7 @@ const byId = (r: DoctorReport, id: string) => {
 };
 
 describe('judgeHost on the hybrid fixture', () => {
-  const report = judgeHost({ root: HYBRID, euid: 0, processMadvise: 'available', bpftraceVersion: '0.17.0' });
+  const report = judgeHost({ root: HYBRID, euid: 0, processMadvise: 'available', bpftraceVersion: '0.17.0', tracepoints: TRACEPOINTS_USED });
   it('passes caps, kernel, swap, bpftrace and cgroups', () => {
     for (const id of ['caps', 'kernel', 'process_madvise', 'swap', 'bpftrace', 'tracefs', 'perf', 'cgroup-memory', 'thp']) {
       expect(byId(report, id).status, id).toBe('ok');
@@ -23,6 +24,8 @@ describe('judgeHost on the hybrid fixture', () => {
     expect(tp.status).toBe('fail');
     expect(tp.detail).toContain('sched/sched_stat_runtime');
     expect(tp.detail).not.toContain('sched/sched_switch');
+    const withExtra = judgeHost({ root: HYBRID, euid: 0, processMadvise: 'available', bpftraceVersion: '0.17.0', tracepoints: ['sched/sched_switch', 'vmscan/mm_vmscan_lru_shrink_inactive'] });
+    expect(byId(withExtra, 'tracepoints').detail).toBe('missing under /sys/kernel/tracing/events: vmscan/mm_vmscan_lru_shrink_inactive');
     const rec = byId(report, 'reclaimers');
     expect(rec.status).toBe('warn');
     expect(rec.detail).toContain('kdamond.0');
@@ -55,7 +58,7 @@ describe('judgeHost on the v2 fixture (old kernel, no swap, no tracefs, few caps
 
 describe('canRun', () => {
   it('stays true with warnings only', () => {
-    const report = judgeHost({ root: HYBRID, euid: 0, processMadvise: 'available', bpftraceVersion: '0.12.0' });
+    const report = judgeHost({ root: HYBRID, euid: 0, processMadvise: 'available', bpftraceVersion: '0.12.0', tracepoints: TRACEPOINTS_USED });
     expect(byId(report, 'bpftrace').status).toBe('warn');
     const withoutTracepoints = { checks: report.checks.filter((c) => c.id !== 'tracepoints'), canRun: true };
     expect(formatDoctor(withoutTracepoints)).toMatch(/A run can succeed here \(2 warnings\)\.$/);
