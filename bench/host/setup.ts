@@ -12,7 +12,7 @@ import { HintbenchError } from '../errors.ts';
 import { readBpftraceVersion } from './bpftrace.ts';
 import { findExecutable, lastLine, runCommand } from './command.ts';
 import { describeSwapDevice, formatBytes, readMemTotalBytes, readSwapDevices } from './swap.ts';
-import { type HostState, defaultStatePath, emptyState, loadState, saveState } from './state.ts';
+import { type HostState, defaultStatePath, emptyState, loadState, saveState, withStateLock } from './state.ts';
 import { TRACEFS_MOUNT, tracefsMounted } from './tracefs.ts';
 import { createZramSwap, loadZramModule, removeZramSwap, zramLoaded } from './zram.ts';
 
@@ -91,6 +91,10 @@ async function installBpftrace(log: (line: string) => void): Promise<void> {
  */
 export async function setupHost(opts: SetupOptions): Promise<HostChanges> {
   const statePath = opts.statePath ?? defaultStatePath();
+  return withStateLock(statePath, () => setupLocked(opts, statePath));
+}
+
+async function setupLocked(opts: SetupOptions, statePath: string): Promise<HostChanges> {
   const state = loadState(statePath) ?? emptyState();
   const lines: string[] = [];
   const reused: string[] = [];
@@ -170,6 +174,11 @@ export async function setupHost(opts: SetupOptions): Promise<HostChanges> {
  */
 export async function teardownHost(opts: TeardownOptions = {}): Promise<string[]> {
   const statePath = opts.statePath ?? defaultStatePath();
+  if (loadState(statePath) === null) return [];
+  return withStateLock(statePath, () => teardownLocked(opts, statePath));
+}
+
+async function teardownLocked(opts: TeardownOptions, statePath: string): Promise<string[]> {
   const log = opts.log ?? ((): void => undefined);
   const state = loadState(statePath);
   const undone: string[] = [];

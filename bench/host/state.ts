@@ -3,7 +3,8 @@
  * exactly that and nothing else. Default path /run/hintbench/host-state.json (override with
  * the HINTBENCH_HOST_STATE environment variable or the statePath option).
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import { HintbenchError } from '../errors.ts';
 
@@ -88,4 +89,60 @@ export function saveState(path: string, state: HostState): void {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
   renameSync(tmp, path);
+}
+
+/** True when a process with this pid exists. */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `fn` while holding `<statePath>.lock` (created exclusively, holding the owner's pid), so
+ * concurrent setups and teardowns on one host see each other's records instead of overwriting
+ * them. A lock whose owner is dead is taken over. Throws HintbenchError after `timeoutMs`.
+ */
+export async function withStateLock<T>(statePath: string, fn: () => Promise<T>, timeoutMs = 300_000): Promise<T> {
+  const lockPath = `${statePath}.lock`;
+  mkdirSync(dirname(statePath), { recursive: true, mode: 0o755 });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let fd: number;
+    try {
+      fd = openSync(lockPath, 'wx', 0o644);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new HintbenchError(`cannot create lock ${lockPath}: ${(err as Error).message}`, 'run hintbench as root', { cause: err });
+      }
+      let owner = Number.NaN;
+      try {
+        owner = Number(readFileSync(lockPath, 'utf8').trim());
+      } catch {
+        continue; // released meanwhile
+      }
+      if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
+        rmSync(lockPath, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new HintbenchError(`host state ${statePath} is locked by pid ${owner} (another hintbench setup or teardown)`, `wait for pid ${owner} to finish, or delete ${lockPath} if it is not hintbench`);
+      }
+      await sleep(100);
+      continue;
+    }
+    try {
+      writeSync(fd, `${process.pid}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      return await fn();
+    } finally {
+      rmSync(lockPath, { force: true });
+    }
+  }
 }

@@ -115,6 +115,21 @@ describe.skipIf(!run)('setupHost / teardownHost on this machine', () => {
     expect(zramGone(z!.index, z!.hotAdded)).toBe(true);
   });
 
+  it('serialises concurrent setups on one state file: one device, reused by the other', async () => {
+    const statePath = join(dir, 'concurrent.json');
+    statePaths.push(statePath);
+    const before = swapShape();
+    const opts = { log: logger, statePath, forceZram: true, compressor: 'lz4', swapSizeBytes: 64 * 2 ** 20 };
+    const [a, b] = await Promise.all([setupHost(opts), setupHost(opts)]);
+    expect([a.lines.length > 0, b.lines.length > 0].sort()).toEqual([false, true]);
+    const made = a.lines.length > 0 ? a : b;
+    const other = made === a ? b : a;
+    expect(other.reused.some((l) => l.includes(made.state.zram!.device))).toBe(true);
+    expect(swapShape()).toHaveLength(before.length + 1);
+    await teardownHost({ statePath });
+    expect(swapShape()).toEqual(before);
+  });
+
   it('rejects a compressor the kernel does not offer, leaving nothing behind', async () => {
     const statePath = join(dir, 'badalg.json');
     statePaths.push(statePath);

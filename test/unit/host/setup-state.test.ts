@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HintbenchError } from '../../../bench/errors.ts';
 import { DEFAULT_SWAP_MAX_BYTES, defaultSwapSizeBytes, teardownHost } from '../../../bench/host/setup.ts';
-import { emptyState, isEmptyState, loadState, saveState } from '../../../bench/host/state.ts';
+import { emptyState, isEmptyState, loadState, saveState, withStateLock } from '../../../bench/host/state.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const dir = mkdtempSync(join(tmpdir(), 'hintbench-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,5 +51,29 @@ describe('state file', () => {
     expect(lines[0]).toContain('kept the bpftrace package');
     expect(existsSync(path)).toBe(false);
     expect(() => readFileSync(path)).toThrow();
+  });
+});
+
+describe('withStateLock', () => {
+  it('runs holders one after the other', async () => {
+    const path = join(dir, 'locked.json');
+    const events: string[] = [];
+    const holder = (name: string) => withStateLock(path, async () => {
+      events.push(`${name} in`);
+      await sleep(50);
+      events.push(`${name} out`);
+      return name;
+    });
+    expect(await Promise.all([holder('a'), holder('b')])).toEqual(['a', 'b']);
+    expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+  it('takes over the lock of a dead process and times out on a live one', async () => {
+    const path = join(dir, 'stale.json');
+    writeFileSync(`${path}.lock`, '2147483646\n'); // above pid_max: no such process
+    expect(await withStateLock(path, async () => 'taken')).toBe('taken');
+    writeFileSync(`${path}.lock`, `${process.pid}\n`);
+    await expect(withStateLock(path, async () => 'never', 300)).rejects.toThrow(`locked by pid ${process.pid}`);
+    rmSync(`${path}.lock`);
   });
 });
