@@ -1,0 +1,90 @@
+/**
+ * Harness overhead of the process_madvise path: the caller-side latency hintbench reports
+ * versus the kernel-side latency bpftrace measures for the same syscalls, for PAGEOUT of
+ * 256 MiB of random anon memory (target: user-side median within 2 % of kernel-side) and
+ * for a 4 KiB range (reported as the absolute per-call overhead in microseconds). Also the
+ * floor of any koffi syscall, timed with tinybench (getpid round trip).
+ *
+ *   node --import tsx bench/benchmarks/harness-overhead.ts [--out FILE] [--reps N] [--calls N]
+ * Needs root, bpftrace and swap (run `hintbench setup` first).
+ */
+import { parseArgs } from 'node:util';
+import { Bench } from 'tinybench';
+import { startProbeSession } from '../../bpf/session.ts';
+import { spawnWorkload } from '../../workloads/client.ts';
+import { ProcessMadviseMechanism } from '../mechanisms/process-madvise.ts';
+import { summarize } from '../stats/summary.ts';
+import { libc } from '../sys/libc.ts';
+import type { AddrRange, ProbeHint, Summary } from '../types.ts';
+import { writeBenchmark } from './output.ts';
+
+const { values } = parseArgs({ options: { out: { type: 'string' }, reps: { type: 'string' }, calls: { type: 'string' } } });
+const reps = Number(values.reps ?? 5);
+const calls = Number(values.calls ?? 2000);
+
+interface Pair { userNs: number; kernelNs: number }
+
+function pairUp(outcomes: { fromNs: number; toNs: number; userNs: number }[], hints: ProbeHint[], tid: number): Pair[] {
+  return outcomes.flatMap((o) => {
+    const hs = hints.filter((h) => h.tid === tid && h.enterNs >= o.fromNs && h.enterNs <= o.toNs);
+    return hs.length === 0 ? [] : [{ userNs: o.userNs, kernelNs: hs.reduce((s, h) => s + h.latencyNs, 0) }];
+  });
+}
+
+function stats(pairs: Pair[]): { user: Summary; kernel: Summary; paired: number } {
+  return { user: summarize(pairs.map((p) => p.userNs))!, kernel: summarize(pairs.map((p) => p.kernelNs))!, paired: pairs.length };
+}
+
+const workload = await spawnWorkload({ kind: 'anon', content: 'random', sizeMiB: 256, vmas: 1 });
+const mech = new ProcessMadviseMechanism();
+try {
+  await mech.open({ pid: workload.pid });
+  const session = await startProbeSession({ scripts: ['hint-latency'] });
+  const big: { fromNs: number; toNs: number; userNs: number }[] = [];
+  for (let i = 0; i < reps; i++) {
+    const fromNs = Number(process.hrtime.bigint());
+    const o = await mech.hint({ target: { pid: workload.pid }, advice: 'pageout', ranges: workload.regions });
+    const toNs = Number(process.hrtime.bigint());
+    if (o.error !== null) throw new Error(o.error);
+    big.push({ fromNs, toNs, userNs: o.userLatencyNs });
+    await workload.retouch();
+  }
+  const first = workload.regions[0]!;
+  const page: AddrRange[] = [{ startAddr: first.startAddr, lengthBytes: 4096 }];
+  const small: { fromNs: number; toNs: number; userNs: number }[] = [];
+  for (let i = 0; i < calls; i++) {
+    const fromNs = Number(process.hrtime.bigint());
+    const o = await mech.hint({ target: { pid: workload.pid }, advice: 'pageout', ranges: page });
+    const toNs = Number(process.hrtime.bigint());
+    small.push({ fromNs, toNs, userNs: o.userLatencyNs });
+  }
+  const facts = await session.stop();
+  const b = stats(pairUp(big, facts.hints, process.pid));
+  const s = stats(pairUp(small, facts.hints, process.pid));
+
+  const getpid = libc.func('int getpid()');
+  const tb = new Bench({ name: 'koffi floor', time: 500 });
+  tb.add('koffi getpid()', () => {
+    getpid();
+  });
+  await tb.run();
+  const floorMs = tb.tasks[0]!.result;
+  const floorUs = floorMs !== undefined && 'latency' in floorMs ? floorMs.latency.p50 * 1000 : null;
+
+  const bigOverheadPct = ((b.user.median - b.kernel.median) / b.kernel.median) * 100;
+  const smallOverheadUs = (s.user.median - s.kernel.median) / 1000;
+  writeBenchmark(
+    'harness-overhead',
+    {
+      pageout256MiB: { repetitions: reps, paired: b.paired, userMedianNs: b.user.median, kernelMedianNs: b.kernel.median, overheadPct: bigOverheadPct, targetPct: 2, user: b.user, kernel: b.kernel },
+      pageout4KiB: { calls, paired: s.paired, userMedianNs: s.user.median, kernelMedianNs: s.kernel.median, overheadUs: smallOverheadUs, userP99Ns: s.user.p99, kernelP99Ns: s.kernel.p99 },
+      koffiGetpidMedianUs: floorUs,
+    },
+    `harness overhead: PAGEOUT 256 MiB user ${(b.user.median / 1e6).toFixed(2)} ms vs kernel ${(b.kernel.median / 1e6).toFixed(2)} ms (+${bigOverheadPct.toFixed(2)} %, target <= 2 %); ` +
+      `4 KiB user ${(s.user.median / 1e3).toFixed(2)} us vs kernel ${(s.kernel.median / 1e3).toFixed(2)} us (+${smallOverheadUs.toFixed(2)} us per call); koffi getpid floor ${floorUs?.toFixed(2)} us`,
+    values.out,
+  );
+} finally {
+  await mech.close();
+  await workload.exit();
+}
