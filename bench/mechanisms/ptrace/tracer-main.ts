@@ -1,0 +1,72 @@
+/**
+ * The tracer process: all ptrace work of hintbench happens here, synchronously, on this
+ * process's main thread. It is spawned by the runner (never by a target's parent: libuv
+ * reaps ptrace stops of its own children), reads JSON-lines requests on stdin and answers
+ * on stdout (protocol.ts).
+ *
+ * Shutdown is never abrupt: SIGINT, SIGTERM and SIGHUP only set a flag, and since an
+ * injection is one synchronous call, their handlers run between injections, never between
+ * SETREGS and the restore. The process exits after the current injection when asked to
+ * (`shutdown`), when stdin closes (its runner is gone) or on those signals. SIGKILL cannot
+ * be caught: the runner must never send it while an injection may be in flight.
+ */
+import { createInterface } from 'node:readline';
+import { Injector } from './injector.ts';
+import { parseRequest, type TracerReady, type TracerResponse } from './protocol.ts';
+
+const injector = new Injector();
+let stopping = false;
+
+function send(msg: TracerResponse | TracerReady): void {
+  process.stdout.write(JSON.stringify(msg) + '\n');
+}
+
+/** Leaves after serving late stops; threads still without a stop are detached by the kernel on exit (nothing was changed in them). */
+function finish(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  const deadline = Date.now() + 2000;
+  const tick = (): void => {
+    injector.servicePending();
+    if (injector.pendingDetach.size === 0 || Date.now() > deadline) process.exit(code);
+    else setTimeout(tick, 20);
+  };
+  tick();
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => finish(0));
+process.stdout.on('error', () => finish(0));
+
+const pendingTimer = setInterval(() => { if (injector.pendingDetach.size > 0) injector.servicePending(); }, 50);
+pendingTimer.unref();
+
+const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+rl.on('line', (line) => {
+  if (stopping || line.trim() === '') return;
+  let req;
+  try {
+    req = parseRequest(line);
+  } catch (err) {
+    const id = /"id"\s*:\s*(\d+)/.exec(line)?.[1];
+    send({ id: id === undefined ? -1 : Number(id), ok: false, error: `bad request: ${(err as Error).message}` });
+    return;
+  }
+  switch (req.cmd) {
+    case 'ping':
+      send({ id: req.id, ok: true, pong: { pid: process.pid, arch: process.arch, pendingDetach: [...injector.pendingDetach.keys()] } });
+      return;
+    case 'shutdown':
+      send({ id: req.id, ok: true, pong: { pid: process.pid, arch: process.arch, pendingDetach: [...injector.pendingDetach.keys()] } });
+      finish(0);
+      return;
+    case 'inject': {
+      const { id, cmd: _cmd, ...inject } = req;
+      void _cmd;
+      send({ id, ok: true, report: injector.inject(inject) });
+      return;
+    }
+  }
+});
+rl.on('close', () => finish(0));
+
+send({ event: 'ready', pid: process.pid, arch: process.arch });

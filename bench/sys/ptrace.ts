@@ -1,0 +1,177 @@
+/**
+ * ptrace(2), waitpid(2) and tgkill(2) bindings. Every call is synchronous on the calling
+ * thread: ptrace requests are only valid from the thread that seized the tracee, so never
+ * call these through koffi's `.async` (it runs on another thread and gets ESRCH).
+ */
+import koffi from 'koffi';
+import { lastErrno, libc } from './libc.ts';
+import { SyscallError } from './errno.ts';
+import { decodeWaitStatus, type WaitStatus } from './ptrace-status.ts';
+import { X86_64Regs } from './ptrace-regs.ts';
+
+/** ptrace requests (include/uapi/linux/ptrace.h, x86_64). */
+export const PTRACE_PEEKDATA = 2;
+export const PTRACE_CONT = 7;
+export const PTRACE_SINGLESTEP = 9;
+export const PTRACE_GETREGS = 12;
+export const PTRACE_SETREGS = 13;
+export const PTRACE_DETACH = 17;
+export const PTRACE_GETSIGINFO = 0x4202;
+export const PTRACE_SETSIGINFO = 0x4203;
+export const PTRACE_SEIZE = 0x4206;
+export const PTRACE_INTERRUPT = 0x4207;
+export const PTRACE_GETSIGMASK = 0x420a;
+export const PTRACE_SETSIGMASK = 0x420b;
+
+/** PTRACE_SEIZE options. */
+export const PTRACE_O_TRACESYSGOOD = 0x1;
+export const PTRACE_O_SUSPEND_SECCOMP = 0x200000;
+
+/** waitpid options. */
+export const WNOHANG = 1;
+export const __WALL = 0x40000000;
+
+/** Signal numbers the injector handles by name (x86_64 and aarch64). */
+export const SIGKILL = 9;
+export const SIGTRAP = 5;
+export const SIGSTOP = 19;
+
+/** sizeof(siginfo_t) and sizeof(kernel sigset_t) on 64-bit Linux. */
+export const SIGINFO_SIZE_BYTES = 128;
+export const SIGSET_SIZE_BYTES = 8;
+
+const ptraceBuf: (req: number, pid: number, addr: bigint | number, data: Buffer | null) => number =
+  libc.func('long ptrace(long req, int pid, uintptr_t addr, void *data)');
+const ptraceInt: (req: number, pid: number, addr: bigint | number, data: bigint | number) => number | bigint =
+  libc.func('long ptrace(long req, int pid, uintptr_t addr, uintptr_t data)');
+const waitpidNative: (pid: number, status: Buffer, options: number) => number = libc.func('int waitpid(int pid, void *status, int options)');
+const tgkillNative: (tgid: number, tid: number, sig: number) => number = libc.func('int tgkill(int tgid, int tid, int sig)');
+const usleepNative: (usec: number) => number = libc.func('int usleep(unsigned int usec)');
+const schedYieldNative: () => number = libc.func('int sched_yield(void)');
+/** Sets the calling thread's errno (koffi.errno(value)), to tell PEEKDATA's -1 word from an error. */
+function setErrno(value: number): void {
+  koffi.errno(value);
+}
+
+function check(ret: number | bigint, call: string): void {
+  if (Number(ret) === -1) throw new SyscallError(call, lastErrno());
+}
+
+/** PTRACE_SEIZE `tid` with `options`; the tracee keeps running until interrupted. */
+export function ptraceSeize(tid: number, options: number): void {
+  check(ptraceInt(PTRACE_SEIZE, tid, 0, options), `ptrace(PTRACE_SEIZE, ${tid}, options 0x${options.toString(16)})`);
+}
+
+/** PTRACE_INTERRUPT: asks a seized tracee to enter a PTRACE_EVENT_STOP. */
+export function ptraceInterrupt(tid: number): void {
+  check(ptraceInt(PTRACE_INTERRUPT, tid, 0, 0), `ptrace(PTRACE_INTERRUPT, ${tid})`);
+}
+
+/** PTRACE_GETREGS into `regs`. */
+export function ptraceGetRegs(tid: number, regs: X86_64Regs): void {
+  check(ptraceBuf(PTRACE_GETREGS, tid, 0, regs.bytes), `ptrace(PTRACE_GETREGS, ${tid})`);
+}
+
+/** PTRACE_SETREGS from `regs`. */
+export function ptraceSetRegs(tid: number, regs: X86_64Regs): void {
+  check(ptraceBuf(PTRACE_SETREGS, tid, 0, regs.bytes), `ptrace(PTRACE_SETREGS, ${tid})`);
+}
+
+/** PTRACE_GETSIGMASK into an 8-byte buffer. */
+export function ptraceGetSigmask(tid: number, mask: Buffer): void {
+  check(ptraceBuf(PTRACE_GETSIGMASK, tid, SIGSET_SIZE_BYTES, mask), `ptrace(PTRACE_GETSIGMASK, ${tid})`);
+}
+
+/** PTRACE_SETSIGMASK from an 8-byte buffer. */
+export function ptraceSetSigmask(tid: number, mask: Buffer): void {
+  check(ptraceBuf(PTRACE_SETSIGMASK, tid, SIGSET_SIZE_BYTES, mask), `ptrace(PTRACE_SETSIGMASK, ${tid})`);
+}
+
+/** PTRACE_GETSIGINFO into a 128-byte buffer. */
+export function ptraceGetSiginfo(tid: number, info: Buffer): void {
+  check(ptraceBuf(PTRACE_GETSIGINFO, tid, 0, info), `ptrace(PTRACE_GETSIGINFO, ${tid})`);
+}
+
+/** PTRACE_SETSIGINFO from a 128-byte buffer (the siginfo a resumed signal-delivery stop delivers). */
+export function ptraceSetSiginfo(tid: number, info: Buffer): void {
+  check(ptraceBuf(PTRACE_SETSIGINFO, tid, 0, info), `ptrace(PTRACE_SETSIGINFO, ${tid})`);
+}
+
+/** PTRACE_SINGLESTEP, injecting `signal` (0 = none). */
+export function ptraceSingleStep(tid: number, signal = 0): void {
+  check(ptraceInt(PTRACE_SINGLESTEP, tid, 0, signal), `ptrace(PTRACE_SINGLESTEP, ${tid})`);
+}
+
+/** PTRACE_CONT, injecting `signal` (0 = none). */
+export function ptraceCont(tid: number, signal = 0): void {
+  check(ptraceInt(PTRACE_CONT, tid, 0, signal), `ptrace(PTRACE_CONT, ${tid}, signal ${signal})`);
+}
+
+/** PTRACE_DETACH, injecting `signal` when the tracee is in a signal-delivery stop (0 = none). */
+export function ptraceDetach(tid: number, signal = 0): void {
+  check(ptraceInt(PTRACE_DETACH, tid, 0, signal), `ptrace(PTRACE_DETACH, ${tid}, signal ${signal})`);
+}
+
+/** PTRACE_PEEKDATA: one 64-bit word of the tracee's memory at `addr`. */
+export function ptracePeekData(tid: number, addr: number): bigint {
+  setErrno(0);
+  const word = ptraceInt(PTRACE_PEEKDATA, tid, addr, 0);
+  const value = BigInt.asUintN(64, BigInt(word));
+  if (value === 0xffffffffffffffffn) {
+    const errno = lastErrno();
+    if (errno !== 0) throw new SyscallError(`ptrace(PTRACE_PEEKDATA, ${tid}, 0x${addr.toString(16)})`, errno);
+  }
+  return value;
+}
+
+/** Result of a waitpid that may find nothing (WNOHANG). */
+export type WaitResult = { pending: true } | { pending: false; pid: number; status: WaitStatus; raw: number };
+
+const statusBuf = Buffer.alloc(4);
+
+/**
+ * waitpid(tid, &status, __WALL | extra). With WNOHANG returns `{pending: true}` when nothing is
+ * pending. Throws SyscallError (ECHILD when `tid` is not our tracee or child any more).
+ */
+export function waitTid(tid: number, extraOptions = 0): WaitResult {
+  for (;;) {
+    const r = waitpidNative(tid, statusBuf, __WALL | extraOptions);
+    if (r === 0) return { pending: true };
+    if (r < 0) {
+      const errno = lastErrno();
+      if (errno === 4) continue; // EINTR
+      throw new SyscallError(`waitpid(${tid}, __WALL)`, errno);
+    }
+    const raw = statusBuf.readInt32LE(0);
+    return { pending: false, pid: r, status: decodeWaitStatus(raw), raw };
+  }
+}
+
+/** tgkill(2): sends `signal` to one thread. Throws SyscallError (ESRCH when gone). */
+export function tgkill(tgid: number, tid: number, signal: number): void {
+  if (tgkillNative(tgid, tid, signal) !== 0) throw new SyscallError(`tgkill(${tgid}, ${tid}, ${signal})`, lastErrno());
+}
+
+/** True when thread `tid` of `tgid` exists (tgkill with signal 0). */
+export function threadExists(tgid: number, tid: number): boolean {
+  return tgkillNative(tgid, tid, 0) === 0 || lastErrno() !== 3;
+}
+
+/** Sleeps the calling thread for `us` microseconds (usleep). */
+export function sleepUs(us: number): void {
+  usleepNative(Math.max(0, Math.floor(us)));
+}
+
+/** Yields the CPU (sched_yield). */
+export function yieldCpu(): void {
+  schedYieldNative();
+}
+
+const clockGettimeBuf: (clockid: number, ts: Buffer) => number = libc.func('int clock_gettime(int clockid, void *ts)');
+const tsBuf = Buffer.alloc(16);
+
+/** CPU time of the calling thread in ns (CLOCK_THREAD_CPUTIME_ID), through a reused buffer: cheap enough to bracket every injection. */
+export function threadCpuTimeNs(): number {
+  if (clockGettimeBuf(3, tsBuf) !== 0) throw new SyscallError('clock_gettime(CLOCK_THREAD_CPUTIME_ID)', lastErrno());
+  return Number(tsBuf.readBigInt64LE(0)) * 1e9 + Number(tsBuf.readBigInt64LE(8));
+}
