@@ -383,10 +383,11 @@ export class Injector {
     } catch (err) {
       fatal = err;
       if (err instanceof InjectAbort && err.code === 'EXITED') dead = true;
+      else if (err instanceof SyscallError && err.code === 'ESRCH' && this.settle(tid) === 'exited') dead = true;
     }
     if (dead) {
-      if (fatal === null) fatal = new InjectAbort('EXITED', `target thread ${tid} of pid ${pid} exited or was killed during the injection`);
-      throw fatal;
+      if (fatal instanceof InjectAbort) throw fatal;
+      throw new InjectAbort('EXITED', `target thread ${tid} of pid ${pid} exited or was killed during the injection (after ${report.syscalls} of ${req.ranges.length} madvise calls)`);
     }
 
     // 4. Restore exactly, then detach with the first deferred signal.
@@ -394,8 +395,12 @@ export class Injector {
       ptraceSetRegs(tid, saved);
       ptraceSetSigmask(tid, savedMask);
     } catch (err) {
-      // ESRCH here means the thread is no longer in a stop we own: it was killed.
-      throw new InjectAbort('EXITED', `could not restore thread ${tid} of pid ${pid} (${(err as Error).message}); it was killed during the injection`);
+      // ESRCH: the thread left its stop, which only SIGKILL does. Reap it (else it stays a
+      // zombie its parent cannot collect) or, if it is in a stop after all, restore again.
+      const state = err instanceof SyscallError && err.code === 'ESRCH' ? this.settle(tid) : 'unknown';
+      if (state !== 'stopped') throw new InjectAbort('EXITED', `could not restore thread ${tid} of pid ${pid} (${(err as Error).message}); it was killed during the injection`);
+      ptraceSetRegs(tid, saved);
+      ptraceSetSigmask(tid, savedMask);
     }
     this.refreeze(report);
     const first = deferred[0];
@@ -436,6 +441,22 @@ export class Injector {
       deferred.push({ signal: s.signal, info });
     }
     throw new InjectAbort('ESTEP', `madvise in thread ${tid} of pid ${pid} did not complete after ${MAX_STEPS_PER_CALL} single steps`);
+  }
+
+  /**
+   * After an ESRCH mid-injection: waits (up to 2 s) for what happened to the thread. Its exit
+   * status is collected here, so a killed target does not linger as a ptrace zombie.
+   */
+  private settle(tid: number): 'exited' | 'stopped' | 'unknown' {
+    let s: WaitStatus | null;
+    try {
+      s = waitWithDeadline(tid, process.hrtime.bigint() + 2_000_000_000n);
+    } catch {
+      return 'exited'; // ECHILD: already reaped, not our tracee any more
+    }
+    if (s === null) return 'unknown';
+    if (s.kind === 'exited' || s.kind === 'signaled') return 'exited';
+    return s.kind === 'stopped' ? 'stopped' : 'unknown';
   }
 
   /** A freezer froze the target after the seize (or the check raced): thaw it now and record it. */

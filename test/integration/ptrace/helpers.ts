@@ -1,0 +1,136 @@
+/** Helpers for the ptrace integration tests: self-checking targets and /proc probes. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { SelfcheckReady, SelfcheckStatus } from '../../../workloads/selfcheck-protocol.ts';
+
+const SELFCHECK = fileURLToPath(new URL('../../../workloads/selfcheck.ts', import.meta.url));
+
+/** A running selfcheck target. */
+export interface Target {
+  child: ChildProcess;
+  ready: SelfcheckReady;
+  pid: number;
+  /** Asks for the counters (the main thread must be running). */
+  status(): Promise<SelfcheckStatus>;
+  /** Re-reads the idle region; resolves with the number of bad pages. */
+  verifyIdle(): Promise<number>;
+  /** True until the process exits. */
+  alive(): boolean;
+  /** SIGKILLs the target (by pid) and waits for it to exit. */
+  kill(): Promise<void>;
+}
+
+/** Starts workloads/selfcheck.ts with `args` and waits for its ready line. */
+export async function startSelfcheck(args: string[]): Promise<Target> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SELFCHECK, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let exited = false;
+  const exit = new Promise<void>((res) => child.on('exit', () => { exited = true; res(); }));
+  const waiting: ((msg: Record<string, unknown>) => void)[] = [];
+  const rl = createInterface({ input: child.stdout! });
+  rl.on('line', (line) => {
+    let msg: Record<string, unknown>;
+    try { msg = JSON.parse(line) as Record<string, unknown>; } catch { return; }
+    waiting.shift()?.(msg);
+  });
+  const next = (): Promise<Record<string, unknown>> => new Promise((res, rej) => {
+    if (exited) { rej(new Error('selfcheck target exited')); return; }
+    waiting.push(res);
+    void exit.then(() => rej(new Error('selfcheck target exited')));
+  });
+  const ready = (await next()) as unknown as SelfcheckReady;
+  const ask = async (cmd: string): Promise<Record<string, unknown>> => {
+    const p = next();
+    child.stdin!.write(JSON.stringify({ cmd }) + '\n');
+    return p;
+  };
+  return {
+    child, ready, pid: ready.pid,
+    status: async () => (await ask('status')) as unknown as SelfcheckStatus,
+    verifyIdle: async () => Number((await ask('verify-idle')).pageFailures),
+    alive: () => !exited,
+    kill: async () => {
+      if (exited) return;
+      try { process.kill(ready.pid, 'SIGKILL'); } catch { /* gone */ }
+      await exit;
+    },
+  };
+}
+
+/** State letter (R, S, T, t, D, Z...) of a thread, from /proc/PID/task/TID/stat. */
+export function threadState(pid: number, tid = pid): string {
+  const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
+}
+
+/** TracerPid of a thread. */
+export function tracerPid(pid: number, tid = pid): number {
+  return Number(/^TracerPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))?.[1] ?? -1);
+}
+
+/** Run time of a thread so far, in ns (/proc/PID/task/TID/schedstat). */
+export function threadRunNs(pid: number, tid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+}
+
+/** VmSwap of a process in bytes. */
+export function vmSwapBytes(pid: number): number {
+  return Number(/^VmSwap:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+}
+
+/** True when a swap device is active. */
+export function swapActive(): boolean {
+  return readFileSync('/proc/swaps', 'utf8').trim().split('\n').length > 1;
+}
+
+/** Polls `pred` every 10 ms until it holds or `timeoutMs` passes; returns whether it held. */
+export async function waitFor(pred: () => boolean, timeoutMs = 5000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (pred()) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return pred();
+}
+
+/** A cgroup created for one test, frozen and thawed on request, removed by `remove()`. */
+export interface TestCgroup {
+  dir: string;
+  freeze(): Promise<void>;
+  thaw(): void;
+  /** Thaws, moves the member back to the root cgroup and removes the directory. */
+  remove(pid: number): Promise<void>;
+}
+
+/** Creates `hintbench-test-<pid>` in the v1 freezer hierarchy or in cgroup2, and moves `pid` in. */
+export function makeFreezerCgroup(version: 'v1' | 'v2', root: string, pid: number): TestCgroup {
+  const dir = `${root}/hintbench-test-${pid}`;
+  if (!existsSync(dir)) mkdirSync(dir); // mkdir in cgroupfs creates the cgroup
+  writeFileSync(`${dir}/cgroup.procs`, String(pid));
+  return {
+    dir,
+    freeze: async () => {
+      if (version === 'v1') {
+        writeFileSync(`${dir}/freezer.state`, 'FROZEN');
+        await waitFor(() => readFileSync(`${dir}/freezer.state`, 'utf8').trim() === 'FROZEN');
+      } else {
+        writeFileSync(`${dir}/cgroup.freeze`, '1');
+        await waitFor(() => /frozen 1/.test(readFileSync(`${dir}/cgroup.events`, 'utf8')));
+      }
+    },
+    thaw: () => {
+      if (version === 'v1') writeFileSync(`${dir}/freezer.state`, 'THAWED');
+      else writeFileSync(`${dir}/cgroup.freeze`, '0');
+    },
+    remove: async (member: number) => {
+      try {
+        if (version === 'v1') writeFileSync(`${dir}/freezer.state`, 'THAWED');
+        else writeFileSync(`${dir}/cgroup.freeze`, '0');
+      } catch { /* already gone */ }
+      try { writeFileSync(`${root}/cgroup.procs`, String(member)); } catch { /* member exited */ }
+      await waitFor(() => readFileSync(`${dir}/cgroup.procs`, 'utf8').trim() === '', 2000);
+      rmdirSync(dir);
+    },
+  };
+}

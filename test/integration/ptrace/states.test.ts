@@ -1,0 +1,221 @@
+/**
+ * The ptrace injector against every target state of issue 3, on the real kernel. After each
+ * injection: TracerPid 0, the state as before, the madvise took effect (return 0; with swap,
+ * PAGEOUT moved the idle region to swap), and the target reports no corruption.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { canRun } from '../../helpers/prereq.ts';
+import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
+import type { InjectionReport } from '../../../bench/mechanisms/ptrace/injector.ts';
+import type { SelfcheckStatus } from '../../../workloads/selfcheck-protocol.ts';
+import { cgroupMounts } from '../../../bench/sys/ptrace-freezer.ts';
+import {
+  makeFreezerCgroup, startSelfcheck, swapActive, threadRunNs, threadState, tracerPid, vmSwapBytes, waitFor, type Target,
+} from './helpers.ts';
+
+const run = canRun('ptrace injection states', { root: true }) && process.arch === 'x64';
+const MADV_COLD = 20;
+const MADV_PAGEOUT = 21;
+
+describe.skipIf(!run)('ptrace injector: target states', () => {
+  const mech = new PtraceMechanism();
+  const targets: Target[] = [];
+  const start = async (args: string[]): Promise<Target> => {
+    const t = await startSelfcheck(args);
+    targets.push(t);
+    await mech.open({ pid: t.pid });
+    return t;
+  };
+  beforeAll(async () => { await mech.open({ pid: process.pid }); });
+  afterEach(async () => { for (const t of targets.splice(0)) await t.kill(); });
+  afterAll(async () => { await mech.close(); });
+
+  /** Checks the invariants after an injection and returns the target's counters. */
+  async function checkAfter(t: Target, report: InjectionReport, stateBefore: string): Promise<void> {
+    expect(report.error).toBeNull();
+    expect(report.results.length).toBeGreaterThan(0);
+    for (const r of report.results) expect(r.ret).toBe(0);
+    expect(tracerPid(t.pid)).toBe(0);
+    if (stateBefore === 'T') expect(threadState(t.pid)).toBe('T');
+    else expect(threadState(t.pid)).not.toMatch(/[tTZX]/);
+  }
+
+  async function cleanStatus(t: Target): Promise<SelfcheckStatus> {
+    const s = await t.status();
+    expect(s.hashFailures).toBe(0);
+    expect(s.pageFailures).toBe(0);
+    expect(s.otherErrors).toBe(0);
+    expect(await t.verifyIdle()).toBe(0);
+    expect(t.alive()).toBe(true);
+    return s;
+  }
+
+  for (const mode of ['busy', 'nanosleep', 'read', 'epoll', 'futex'] as const) {
+    it(`${mode}: 50 injections, data intact, blocking call ${mode === 'epoll' ? 'sees EINTR (counted)' : 'restarts'}`, async () => {
+      const t = await start([`--mode=${mode}`]);
+      const before = await t.status();
+      const useSwap = swapActive();
+      const swap0 = vmSwapBytes(t.pid);
+      let injections = 0;
+      for (let i = 0; i < 50; i++) {
+        const range = i === 0 && useSwap ? t.ready.idle : { startAddr: t.ready.checked.startAddr + (i % 64) * 4096, lengthBytes: 4096 };
+        const report = await mech.inject({ pid: t.pid, advice: i === 0 && useSwap ? MADV_PAGEOUT : MADV_COLD, ranges: [range] });
+        await checkAfter(t, report, 'S');
+        injections++;
+        if (i === 0 && useSwap) expect(vmSwapBytes(t.pid) - swap0).toBeGreaterThan(t.ready.idle.lengthBytes / 2);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      const s = await cleanStatus(t);
+      const eintr = s.eintr - before.eintr;
+      if (mode === 'epoll') {
+        expect(eintr).toBeGreaterThan(0);
+        expect(eintr).toBeLessThanOrEqual(injections);
+      } else {
+        expect(eintr).toBe(0);
+      }
+    });
+  }
+
+  it('SIGSTOPped target stays stopped, then resumes intact', async () => {
+    const t = await start(['--mode=nanosleep']);
+    process.kill(t.pid, 'SIGSTOP');
+    expect(await waitFor(() => threadState(t.pid) === 'T')).toBe(true);
+    for (let i = 0; i < 20; i++) {
+      const report = await mech.inject({ pid: t.pid, advice: MADV_COLD, ranges: [{ startAddr: t.ready.checked.startAddr, lengthBytes: 8192 }] });
+      await checkAfter(t, report, 'T');
+      expect(report.groupStopped).toBe(true);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(threadState(t.pid)).toBe('T');
+    process.kill(t.pid, 'SIGCONT');
+    await cleanStatus(t);
+  });
+
+  it('multi-threaded: injecting into main, the worker keeps running during the stop; injecting into the worker works', async () => {
+    const t = await start(['--mode=nanosleep', '--threads=1', '--idle-mib=64']);
+    const wtid = t.ready.workerTids[0]!;
+    expect(wtid).toBeGreaterThan(0);
+    // A long stop: one madvise per page of the 64 MiB idle region.
+    const ranges = Array.from({ length: t.ready.idle.lengthBytes / 4096 }, (_, i) => ({ startAddr: t.ready.idle.startAddr + i * 4096, lengthBytes: 4096 }));
+    const pending = mech.inject({ pid: t.pid, advice: MADV_COLD, ranges });
+    let progressedWhileStopped = false;
+    let last: number | null = null;
+    for (let i = 0; i < 2000 && !progressedWhileStopped; i++) {
+      const stopped = threadState(t.pid) === 't';
+      const runNs = threadRunNs(t.pid, wtid);
+      if (stopped && last !== null && runNs > last) progressedWhileStopped = true;
+      last = stopped ? runNs : null;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const report = await pending;
+    await checkAfter(t, report, 'S');
+    expect(report.syscalls).toBe(ranges.length);
+    expect(progressedWhileStopped).toBe(true);
+    const intoWorker = await mech.inject({ pid: t.pid, tid: wtid, advice: MADV_COLD, ranges: [t.ready.checked] });
+    expect(intoWorker.error).toBeNull();
+    expect(intoWorker.tid).toBe(wtid);
+    expect(intoWorker.results[0]!.ret).toBe(0);
+    expect(tracerPid(t.pid, wtid)).toBe(0);
+    const s = await cleanStatus(t);
+    expect(s.workerCounts[0]).toBeGreaterThan(0);
+  });
+
+  it('seccomp filter denying madvise: suspended with PTRACE_O_SUSPEND_SECCOMP, clear error when suspension is off', async () => {
+    const t = await start(['--mode=nanosleep', '--seccomp']);
+    expect(t.ready.seccomp.madviseDenied).toBe(true);
+    const report = await mech.inject({ pid: t.pid, advice: MADV_COLD, ranges: [t.ready.checked] });
+    await checkAfter(t, report, 'S');
+    expect(report.seccompSuspended).toBe(true);
+    const refused = await mech.inject({ pid: t.pid, advice: MADV_COLD, ranges: [t.ready.checked], suspendSeccomp: false });
+    expect(refused.errorCode).toBe('ESECCOMP');
+    expect(refused.error).toMatch(/seccomp/);
+    expect(refused.regsChanged).toBe(false);
+    expect(tracerPid(t.pid)).toBe(0);
+    await cleanStatus(t);
+  });
+
+  it('signals arriving during injections are all delivered (none lost)', async () => {
+    const t = await start(['--mode=nanosleep']);
+    const before = await t.status();
+    let sent = 0;
+    let done = false;
+    const SIGUSR2_BIT = 1n << 11n;
+    const pendingMask = (): bigint => {
+      const st = readFileSync(`/proc/${t.pid}/status`, 'utf8');
+      return BigInt('0x' + (/^ShdPnd:\s+(\w+)/m.exec(st)?.[1] ?? '0')) | BigInt('0x' + (/^SigPnd:\s+(\w+)/m.exec(st)?.[1] ?? '0'));
+    };
+    const sender = (async () => {
+      while (!done) {
+        // Send only when none is pending, so the kernel never merges two into one.
+        if ((pendingMask() & SIGUSR2_BIT) === 0n) { process.kill(t.pid, 'SIGUSR2'); sent++; }
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    let passedOrDeferred = 0;
+    for (let i = 0; i < 300; i++) {
+      const report = await mech.inject({ pid: t.pid, advice: MADV_COLD, ranges: [{ startAddr: t.ready.checked.startAddr, lengthBytes: 4096 }] });
+      expect(report.error).toBeNull();
+      passedOrDeferred += report.passedSignals.length + report.deferredSignals.length;
+    }
+    done = true;
+    await sender;
+    expect(tracerPid(t.pid)).toBe(0);
+    await waitFor(() => (pendingMask() & SIGUSR2_BIT) === 0n);
+    await new Promise((r) => setTimeout(r, 100));
+    const s = await cleanStatus(t);
+    expect(sent).toBeGreaterThan(50);
+    expect(s.signals - before.signals).toBe(sent);
+    process.stderr.write(`signals sent ${sent}, passed on or deferred by the injector ${passedOrDeferred}\n`);
+  });
+
+  for (const version of ['v1', 'v2'] as const) {
+    it(`frozen by the cgroup ${version} freezer: thaw, inject, re-freeze; stays frozen`, async () => {
+      const m = cgroupMounts();
+      const root = version === 'v1' ? m.v1Freezer : m.v2;
+      if (root === null) {
+        process.stderr.write(`SKIP frozen ${version}: no ${version} freezer mounted\n`);
+        return;
+      }
+      const t = await start(['--mode=nanosleep']);
+      const cg = makeFreezerCgroup(version, root, t.pid);
+      try {
+        await cg.freeze();
+        const report = await mech.inject({ pid: t.pid, advice: MADV_COLD, ranges: [t.ready.checked] });
+        expect(report.error).toBeNull();
+        expect(report.results[0]!.ret).toBe(0);
+        expect(report.thawed.map((c) => c.dir)).toEqual([cg.dir]);
+        expect(tracerPid(t.pid)).toBe(0);
+        const frozenAgain = version === 'v1'
+          ? () => readFileSync(`${cg.dir}/freezer.state`, 'utf8').trim() === 'FROZEN'
+          : () => /frozen 1/.test(readFileSync(`${cg.dir}/cgroup.events`, 'utf8'));
+        expect(await waitFor(frozenAgain, 3000)).toBe(true);
+        const refused = await mech.inject({ pid: t.pid, advice: MADV_COLD, ranges: [t.ready.checked], thawFrozen: false });
+        expect(refused.errorCode).toBe('EFROZEN');
+        expect(refused.error).toMatch(/target frozen/);
+        cg.thaw();
+        await cleanStatus(t);
+      } finally {
+        await cg.remove(t.pid);
+      }
+    });
+  }
+
+  it('target killed in the middle of an injection: clean error, no hang, tracer still serves', async () => {
+    const t = await start(['--mode=busy', '--idle-mib=64']);
+    const ranges = Array.from({ length: t.ready.idle.lengthBytes / 4096 }, (_, i) => ({ startAddr: t.ready.idle.startAddr + i * 4096, lengthBytes: 4096 }));
+    const pending = mech.inject({ pid: t.pid, advice: MADV_COLD, ranges });
+    await waitFor(() => { try { return threadState(t.pid) === 't'; } catch { return true; } }, 5000);
+    process.kill(t.pid, 'SIGKILL');
+    const report = await pending;
+    expect(report.errorCode).toBe('EXITED');
+    expect(report.results.length).toBeLessThan(ranges.length);
+    await t.kill();
+    const gone = await mech.inject({ pid: t.pid, advice: MADV_COLD, ranges: [t.ready.checked] });
+    expect(gone.errorCode).toBe('ESRCH');
+    // The tracer still works on a live target.
+    const t2 = await start(['--mode=nanosleep']);
+    const ok = await mech.inject({ pid: t2.pid, advice: MADV_COLD, ranges: [t2.ready.checked] });
+    await checkAfter(t2, ok, 'S');
+  });
+});
