@@ -62,7 +62,8 @@ class TracerClient {
     let rejectReady!: (e: Error) => void;
     this.ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
     this.exit = new Promise((res) => {
-      this.child.on('exit', (code) => {
+      // 'close' (not 'exit'): stdout is drained first, so a response written just before exiting is not lost.
+      this.child.on('close', (code) => {
         this.exited = true;
         rejectReady(new HintbenchError(`the ptrace tracer process exited (code ${code}) before it was ready`, `run \`node --import tsx ${TRACER_MAIN}\` to see why`));
         for (const [id, cb] of this.waiting) cb({ id, ok: false, error: `tracer process exited (code ${code})` });

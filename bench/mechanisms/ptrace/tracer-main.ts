@@ -28,14 +28,15 @@ function finish(code: number): void {
   const deadline = Date.now() + 2000;
   const tick = (): void => {
     injector.servicePending();
-    if (injector.pendingDetach.size === 0 || Date.now() > deadline) process.exit(code);
+    // Exit once stdout has drained: a large report may still sit in the pipe's queue.
+    if (injector.pendingDetach.size === 0 || Date.now() > deadline) process.stdout.write('', () => process.exit(code));
     else setTimeout(tick, 20);
   };
   tick();
 }
 
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => finish(0));
-process.stdout.on('error', () => finish(0));
+process.stdout.on('error', () => process.exit(0)); // the reader is gone: nothing left to tell
 
 const pendingTimer = setInterval(() => { if (injector.pendingDetach.size > 0) injector.servicePending(); }, 50);
 pendingTimer.unref();

@@ -219,3 +219,28 @@ describe.skipIf(!run)('ptrace injector: target states', () => {
     await checkAfter(t2, ok, 'S');
   });
 });
+
+describe.skipIf(!run)('ptrace tracer: shutdown during an injection', () => {
+  it('SIGTERM to the tracer mid-injection: the injection finishes and is restored before the tracer exits', async () => {
+    const mech = new PtraceMechanism();
+    const t = await startSelfcheck(['--mode=nanosleep', '--idle-mib=64']);
+    try {
+      await mech.open({ pid: t.pid });
+      const ranges = Array.from({ length: t.ready.idle.lengthBytes / 4096 }, (_, i) => ({ startAddr: t.ready.idle.startAddr + i * 4096, lengthBytes: 4096 }));
+      const pending = mech.inject({ pid: t.pid, advice: MADV_COLD, ranges });
+      expect(await waitFor(() => threadState(t.pid) === 't', 5000)).toBe(true);
+      process.kill(mech.tracerPid!, 'SIGTERM');
+      const report = await pending;
+      expect(report.error).toBeNull();
+      expect(report.syscalls).toBe(ranges.length);
+      expect(await waitFor(() => { try { process.kill(mech.tracerPid!, 0); return false; } catch { return true; } }, 5000)).toBe(true);
+      expect(tracerPid(t.pid)).toBe(0);
+      expect(threadState(t.pid)).not.toMatch(/[tTZ]/);
+      const s = await t.status();
+      expect(s.hashFailures + s.pageFailures + s.otherErrors).toBe(0);
+    } finally {
+      await t.kill();
+      await mech.close();
+    }
+  });
+});
