@@ -1,0 +1,65 @@
+/**
+ * Turns the printf lines of hintbench's scripts into typed records. Each script prints
+ * `<tag> key=value ...` (see the headers of hint-latency.bt and stall.bt).
+ *
+ * Timestamps are bpftrace nsecs (CLOCK_MONOTONIC) converted to number: exact to the
+ * nanosecond while the machine's uptime is below 2^53 ns (104 days), and to better than a
+ * microsecond for decades beyond.
+ */
+import type { ProbeHint } from '../bench/types.ts';
+import { parseKeyValueLine } from './ndjson.ts';
+
+/** Why a thread was stopped: by ptrace (TASK_TRACED) or by job control (TASK_STOPPED). */
+export type StallState = 'traced' | 'stopped';
+
+/** One stop of one thread, as stall.bt reports it. */
+export interface ProbeStall {
+  /** Thread that was stopped. */
+  tid: number;
+  /** traced = ptrace stop (prev_state 8), stopped = SIGSTOP group stop (prev_state 4). */
+  state: StallState;
+  /** bpftrace nsecs (CLOCK_MONOTONIC) when the thread was switched out. */
+  startNs: number;
+  /** Time until it was switched in again, in ns. */
+  durationNs: number;
+}
+
+/** prev_state values stall.bt matches (the reported state index bits). */
+export const STALL_STATE_VALUE: Readonly<Record<StallState, number>> = { stopped: 4, traced: 8 };
+
+function int(fields: Record<string, string>, key: string): number | null {
+  const v = fields[key];
+  if (v === undefined || !/^-?\d+$/.test(v)) return null;
+  return Number(v);
+}
+
+/** Parses a `hint pid=.. tid=..` line of hint-latency.bt; null when the line is not one or a field is missing. */
+export function parseHintLine(text: string): ProbeHint | null {
+  const f = parseKeyValueLine(text, 'hint');
+  if (f === null) return null;
+  const syscall = f.syscall;
+  if (syscall !== 'process_madvise' && syscall !== 'madvise') return null;
+  const pid = int(f, 'pid');
+  const tid = int(f, 'tid');
+  const behavior = int(f, 'behavior');
+  const enterNs = int(f, 'enter_ns');
+  const latencyNs = int(f, 'latency_ns');
+  const reclaimedPages = int(f, 'reclaimed_pages');
+  const ret = int(f, 'ret');
+  if (pid === null || tid === null || behavior === null || enterNs === null || latencyNs === null || reclaimedPages === null || ret === null) return null;
+  return { pid, tid, syscall, behavior, enterNs, latencyNs, reclaimedPages, ret };
+}
+
+/** Parses a `stall tid=.. state=..` line of stall.bt; null when the line is not one or a field is missing. */
+export function parseStallLine(text: string): ProbeStall | null {
+  const f = parseKeyValueLine(text, 'stall');
+  if (f === null) return null;
+  const tid = int(f, 'tid');
+  const stateValue = int(f, 'state');
+  const startNs = int(f, 'start_ns');
+  const durationNs = int(f, 'duration_ns');
+  if (tid === null || stateValue === null || startNs === null || durationNs === null) return null;
+  const state: StallState | null = stateValue === STALL_STATE_VALUE.traced ? 'traced' : stateValue === STALL_STATE_VALUE.stopped ? 'stopped' : null;
+  if (state === null) return null;
+  return { tid, state, startNs, durationNs };
+}

@@ -1,0 +1,318 @@
+/**
+ * A probe session: the selected bpf/*.bt scripts joined into one bpftrace program, run with
+ * `-f json` for as long as a scenario (or a live hint) lasts.
+ *
+ *   const session = await startProbeSession({ scripts: ['hint-latency', 'refaults'] });
+ *   // ... measured work: starts only after every probe is attached ...
+ *   const report = await session.stop();   // SIGINT, final maps, parsed report
+ *   hintsFor(report, tid, fromNs, toNs);
+ *
+ * printf events (hints, stalls) are parsed as they arrive and kept in memory; maps (major
+ * faults, background reclaim) arrive only when bpftrace exits cleanly on SIGINT. stop() falls
+ * back to SIGTERM and then SIGKILL when bpftrace does not exit in time (the maps are then lost
+ * and the report says so). A bpftrace child never outlives the Node process: it is killed on
+ * exit and by execa's cleanup on fatal signals.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { HintbenchError } from '../bench/errors.ts';
+import type { ProbeHint } from '../bench/types.ts';
+import { LineSplitter, classifyStderrLine, meaningfulStderr, parseLineAll } from './ndjson.ts';
+import { applyEvent, emptyReport, type ProbeReport } from './report.ts';
+import { PROBE_SCRIPTS, SCRIPT_TRACEPOINTS, joinScripts, mapErrorLocations, type JoinedProgram, type ProbeScriptName } from './scripts.ts';
+
+export type { ProbeScriptName } from './scripts.ts';
+export { PROBE_SCRIPTS, TRACEPOINTS_USED, SCRIPT_TRACEPOINTS } from './scripts.ts';
+export type { ProbeReport, MajorFaultCount, BackgroundReclaim } from './report.ts';
+export { hintsFor, majorFaultsFor, stallNsFor } from './report.ts';
+export type { ProbeStall, StallState } from './events.ts';
+
+/** Options of startProbeSession(). */
+export interface ProbeSessionOptions {
+  /** Scripts to run together (bpf/<name>.bt). */
+  scripts: ProbeScriptName[];
+  /** Aborting before the probes are attached rejects the start; after, it stops the session. */
+  signal?: AbortSignal;
+  /** bpftrace binary; default `bpftrace` from PATH. */
+  bpftracePath?: string;
+  /** Longest wait for `attached_probes`, in ms; default 20000. */
+  startTimeoutMs?: number;
+  /** Longest wait for bpftrace to exit after SIGINT in stop(), in ms; default 10000. */
+  stopTimeoutMs?: number;
+}
+
+/** A running bpftrace with hintbench's probes attached. */
+export interface ProbeSession {
+  /** Process id of the bpftrace child. */
+  readonly pid: number;
+  /** Scripts this session runs. */
+  readonly scripts: readonly ProbeScriptName[];
+  /** Time from spawning bpftrace to `attached_probes`, in ms. */
+  readonly startupMs: number;
+  /** Number of probes bpftrace reported attached. */
+  readonly attachedProbes: number;
+  /** The printf events parsed so far (hints, stalls); maps are empty until stop(). */
+  snapshot(): ProbeReport;
+  /**
+   * Resolves with the hints of `tid` entered within [fromNs, toNs] once at least `count` of
+   * them have arrived, or with what arrived when `timeoutMs` passes (events are delivered
+   * asynchronously, a few ms after the syscall).
+   */
+  waitForHints(tid: number, fromNs: number | bigint, toNs: number | bigint, count: number, timeoutMs?: number): Promise<ProbeHint[]>;
+  /** Stops bpftrace (SIGINT, then SIGTERM, then SIGKILL) and returns the full report. Idempotent. */
+  stop(): Promise<ProbeReport>;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 20_000;
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+const TERM_GRACE_MS = 2_000;
+const STDERR_KEEP_CHARS = 16_384;
+/** Perf ring buffer pages per CPU: 1 MiB, so bursts of thousands of hint lines are not lost. */
+const PERF_RB_PAGES = '256';
+/** Tracefs locations searched for events/. */
+const TRACEFS_EVENTS_DIRS = ['/sys/kernel/tracing/events', '/sys/kernel/debug/tracing/events'];
+
+/**
+ * Tracepoints (`category/name`) used by `scripts` that do not exist on this kernel. When
+ * tracefs is not mounted at all, every tracepoint counts as missing. The doctor calls this.
+ */
+export function missingTracepoints(scripts: readonly ProbeScriptName[] = PROBE_SCRIPTS, eventsDirs: readonly string[] = TRACEFS_EVENTS_DIRS): string[] {
+  const wanted = [...new Set(scripts.flatMap((s) => SCRIPT_TRACEPOINTS[s]))].sort();
+  const dir = eventsDirs.find((d) => existsSync(d));
+  if (dir === undefined) return wanted;
+  return wanted.filter((tp) => !existsSync(join(dir, tp)));
+}
+
+/** Version of bpftrace (`0.17.0`), or null when it is not installed or does not answer. */
+export async function bpftraceVersion(bpftracePath = 'bpftrace'): Promise<string | null> {
+  const r = await execa(bpftracePath, ['--version'], { reject: false, timeout: 10_000, stdin: 'ignore' });
+  if (r.failed && typeof r.stdout !== 'string') return null;
+  const m = /bpftrace\s+v?(\d+\.\d+(?:\.\d+)?)/.exec(`${String(r.stdout ?? '')}\n${String(r.stderr ?? '')}`);
+  return m?.[1] ?? null;
+}
+
+/** The last `maxLines` meaningful stderr lines, joined with ' | '. */
+function stderrTail(stderr: string, maxLines = 6): string {
+  const lines = meaningfulStderr(stderr);
+  return lines.slice(-maxLines).map((l) => l.trim()).join(' | ');
+}
+
+/** What to tell a user whose bpftrace did not start. */
+function fixFor(stderr: string, spawnCode: string | undefined, bin: string): string {
+  if (spawnCode === 'ENOENT') return `install bpftrace (apt-get install -y bpftrace, or run \`hintbench setup\`), or pass the path of the binary instead of ${bin}`;
+  if (spawnCode === 'EACCES') return `make ${bin} executable, or pass another bpftrace binary`;
+  if (/Operation not permitted|EPERM|permission denied|must be run as root/i.test(stderr)) return 'run hintbench as root (bpftrace needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)';
+  if (/tracepoint not found|Could not read symbols|No such file or directory.*tracing|tracefs/i.test(stderr)) return 'run `hintbench doctor`: it lists the tracepoints this kernel lacks and mounts tracefs with `hintbench setup`';
+  return 'run `hintbench doctor` to check bpftrace, tracefs and the tracepoints; run the script alone with `bpftrace bpf/<name>.bt` to see the full error';
+}
+
+/**
+ * Starts bpftrace with the selected scripts and resolves once every probe is attached.
+ * Rejects with a HintbenchError naming the scripts, bpftrace's stderr and the fix when a
+ * tracepoint is missing, bpftrace is missing, exits early or does not attach in time.
+ */
+export async function startProbeSession(opts: ProbeSessionOptions): Promise<ProbeSession> {
+  const scripts = [...opts.scripts];
+  const names = scripts.join(', ');
+  const bin = opts.bpftracePath ?? 'bpftrace';
+  const startTimeoutMs = opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const stopTimeoutMs = opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+  if (scripts.length === 0) throw new HintbenchError('no probe script selected', `choose some of: ${PROBE_SCRIPTS.join(', ')}`);
+  opts.signal?.throwIfAborted();
+
+  const missing = missingTracepoints(scripts);
+  if (missing.length > 0 && TRACEFS_EVENTS_DIRS.some((d) => existsSync(d))) {
+    const owners = scripts.filter((s) => SCRIPT_TRACEPOINTS[s].some((tp) => missing.includes(tp)));
+    throw new HintbenchError(
+      `this kernel lacks tracepoint(s) ${missing.join(', ')} needed by probe script(s) ${owners.join(', ')}`,
+      'run on a kernel built with CONFIG_FTRACE_SYSCALLS and the vmscan/sched tracepoints (see `hintbench doctor`), or leave those scripts out',
+    );
+  }
+
+  const joined: JoinedProgram = joinScripts(scripts);
+  const dir = mkdtempSync(join(tmpdir(), 'hintbench-probes-'));
+  const file = join(dir, 'probes.bt');
+  writeFileSync(file, joined.program);
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+
+  const spawnedAt = process.hrtime.bigint();
+  const child = execa(bin, ['-f', 'json', file], {
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    cleanup: true,
+    env: { BPFTRACE_PERF_RB_PAGES: PERF_RB_PAGES },
+  });
+
+  const report = emptyReport();
+  const splitter = new LineSplitter();
+  let stderr = '';
+  let attachedProbes = -1;
+  let startupMs = 0;
+  let exited = false;
+  let onAttached: (() => void) | null = null;
+  const waiters = new Set<() => void>();
+
+  const killOnExit = (): void => {
+    if (!exited && child.pid !== undefined) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once('exit', killOnExit);
+
+  const handleLine = (line: string): void => {
+    const events = parseLineAll(line);
+    if (events === null) return;
+    for (const ev of events) {
+      if (ev.type === 'attached_probes') {
+        attachedProbes = ev.probes;
+        startupMs = Number(process.hrtime.bigint() - spawnedAt) / 1e6;
+        onAttached?.();
+        continue;
+      }
+      applyEvent(report, ev);
+    }
+    for (const w of waiters) w();
+  };
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    for (const line of splitter.push(chunk)) handleLine(line);
+  });
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS);
+  });
+
+  const done = child.then((r) => {
+    exited = true;
+    process.removeListener('exit', killOnExit);
+    for (const line of splitter.flush()) handleLine(line);
+    for (const w of waiters) w();
+    return r;
+  });
+
+  // Phase 1: wait for attached_probes, an early exit, the timeout or an abort.
+  const startOutcome = await new Promise<'attached' | 'exited' | 'timeout' | 'aborted'>((resolve) => {
+    const timer = setTimeout(() => resolve('timeout'), startTimeoutMs);
+    const onAbort = (): void => resolve('aborted');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = (o: 'attached' | 'exited'): void => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve(o);
+    };
+    onAttached = () => finish('attached');
+    void done.then(() => finish('exited'));
+  });
+  onAttached = null;
+
+  if (startOutcome !== 'attached') {
+    if (!exited) {
+      child.kill('SIGKILL');
+    }
+    const r = await done;
+    removeDir();
+    if (startOutcome === 'aborted') {
+      const reason: unknown = opts.signal?.reason;
+      throw reason instanceof Error ? reason : new HintbenchError(`probe start (${names}) was aborted`, 'nothing to do: the run was cancelled');
+    }
+    const spawnCode = (r as { code?: string }).code;
+    const tail = mapErrorLocations(stderrTail(stderr), file, joined.sections);
+    const what =
+      startOutcome === 'timeout'
+        ? `bpftrace did not attach the probes of ${names} within ${startTimeoutMs} ms`
+        : spawnCode === 'ENOENT'
+          ? `bpftrace not found (${bin}) while starting probe script(s) ${names}`
+          : `bpftrace exited (${r.signal ?? `code ${String(r.exitCode)}`}) before attaching the probes of ${names}`;
+    const fix = startOutcome === 'timeout' ? `check that \`${bin} -e 'BEGIN { exit() }'\` works quickly on this machine, or raise startTimeoutMs` : fixFor(stderr, spawnCode, bin);
+    throw new HintbenchError(tail === '' ? what : `${what}: ${tail}`, fix);
+  }
+
+  const pid = child.pid ?? -1;
+  let stopping: Promise<ProbeReport> | null = null;
+
+  const waitExit = (ms: number): Promise<boolean> =>
+    exited
+      ? Promise.resolve(true)
+      : new Promise((resolve) => {
+          const t = setTimeout(() => resolve(false), ms);
+          void done.then(() => {
+            clearTimeout(t);
+            resolve(true);
+          });
+        });
+
+  const stop = (): Promise<ProbeReport> => {
+    stopping ??= (async () => {
+      const warnings: string[] = [];
+      const exitedBefore = exited;
+      if (!exited) {
+        child.kill('SIGINT');
+        if (!(await waitExit(stopTimeoutMs))) {
+          warnings.push(`bpftrace (pid ${pid}) did not exit within ${stopTimeoutMs} ms of SIGINT; it was terminated and its final maps are lost`);
+          child.kill('SIGTERM');
+          if (!(await waitExit(TERM_GRACE_MS))) {
+            child.kill('SIGKILL');
+            await done;
+          }
+        }
+      }
+      const r = await done;
+      removeDir();
+      if (exitedBefore) {
+        const tail = mapErrorLocations(stderrTail(stderr), file, joined.sections);
+        warnings.push(`bpftrace (pid ${pid}) exited on its own during the session (${r.signal ?? `code ${String(r.exitCode)}`})${tail === '' ? '' : `: ${tail}`}; events after that are missing`);
+      }
+      for (const line of stderr.split('\n')) {
+        if (classifyStderrLine(line) === 'error') warnings.push(`bpftrace: ${mapErrorLocations(line.trim(), file, joined.sections)}`);
+      }
+      const final: ProbeReport = {
+        ...report,
+        hints: [...report.hints],
+        majorFaults: [...report.majorFaults],
+        stalls: [...report.stalls],
+        warnings: [...report.warnings, ...warnings],
+      };
+      if (report.background !== undefined) final.background = [...report.background];
+      if (final.lostEvents > 0) final.warnings.push(`bpftrace lost ${final.lostEvents} events: per-hint and per-stall figures may be missing`);
+      return final;
+    })();
+    return stopping;
+  };
+
+  opts.signal?.addEventListener('abort', () => void stop().catch(() => undefined), { once: true });
+
+  return {
+    pid,
+    scripts,
+    startupMs,
+    attachedProbes,
+    snapshot: () => ({ ...report, hints: [...report.hints], majorFaults: [...report.majorFaults], stalls: [...report.stalls], warnings: [...report.warnings] }),
+    waitForHints: (tid, fromNs, toNs, count, timeoutMs = 2_000) => {
+      const from = Number(fromNs);
+      const to = Number(toNs);
+      const pick = (): ProbeHint[] => report.hints.filter((h) => h.tid === tid && h.enterNs >= from && h.enterNs <= to);
+      return new Promise((resolve) => {
+        const check = (): void => {
+          const got = pick();
+          if (got.length >= count || exited) finish(got);
+        };
+        const timer = setTimeout(() => finish(pick()), timeoutMs);
+        const finish = (got: ProbeHint[]): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(got);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    stop,
+  };
+}
