@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseHintLine, parseStallLine } from '../../../bpf/events.ts';
+import { parseOutput } from '../../../bpf/ndjson.ts';
+import { hintsFor, majorFaultsFor, reportFromEvents, stallNsFor } from '../../../bpf/report.ts';
+
+const session = readFileSync(new URL('../../fixtures/bpftrace/session.ndjson', import.meta.url), 'utf8');
+
+describe('reportFromEvents on the captured session', () => {
+  const report = reportFromEvents(parseOutput(session));
+
+  it('has the PAGEOUT and COLD hints of the target, in order', () => {
+    expect(report.warnings).toEqual([]);
+    expect(report.lostEvents).toBe(0);
+    expect(report.hints).toHaveLength(2);
+    const [pageout, cold] = report.hints;
+    expect(pageout).toMatchObject({ pid: 28668, tid: 28668, syscall: 'process_madvise', behavior: 21, reclaimedPages: 256, ret: 256 * 4096 });
+    expect(cold).toMatchObject({ syscall: 'madvise', behavior: 20, reclaimedPages: 0, ret: 0 });
+    expect(pageout!.latencyNs).toBeGreaterThan(0);
+    expect(cold!.enterNs).toBeGreaterThan(pageout!.enterNs + pageout!.latencyNs);
+  });
+
+  it('counts the re-touch faults under the renamed comm, equal to the pages reclaimed', () => {
+    expect(majorFaultsFor(report, 28668, 'hbw-retouch')).toBe(report.hints[0]!.reclaimedPages);
+    expect(majorFaultsFor(report, 28668, 'python3')).toBe(0);
+    expect(majorFaultsFor(report, 28787)).toBe(3);
+  });
+
+  it('reads the SIGSTOP stall and the ptrace stops', () => {
+    const stopped = report.stalls.filter((s) => s.state === 'stopped');
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0]!.tid).toBe(28709);
+    expect(stopped[0]!.durationNs).toBeGreaterThanOrEqual(250e6);
+    expect(report.stalls.filter((s) => s.state === 'traced').length).toBe(report.stalls.length - 1);
+  });
+
+  it('reads background reclaim per comm', () => {
+    expect(report.background).toEqual([{ comm: 'python3', reclaimPages: 256, lruPages: 0 }]);
+  });
+});
+
+describe('printf line parsers', () => {
+  it('reject lines with a missing or non-numeric field', () => {
+    expect(parseHintLine('hint pid=1 tid=1 syscall=madvise behavior=21 enter_ns=5 latency_ns=2 reclaimed_pages=0')).toBeNull();
+    expect(parseHintLine('hint pid=1 tid=1 syscall=mmap behavior=21 enter_ns=5 latency_ns=2 reclaimed_pages=0 ret=0')).toBeNull();
+    expect(parseHintLine('hint pid=1 tid=x syscall=madvise behavior=21 enter_ns=5 latency_ns=2 reclaimed_pages=0 ret=0')).toBeNull();
+    expect(parseHintLine('hint pid=1 tid=2 syscall=madvise behavior=21 enter_ns=5 latency_ns=2 reclaimed_pages=0 ret=-22')?.ret).toBe(-22);
+    expect(parseStallLine('stall tid=3 state=1 start_ns=1 duration_ns=1')).toBeNull();
+    expect(parseStallLine('stall tid=3 state=8 start_ns=10 duration_ns=4')).toEqual({ tid: 3, state: 'traced', startNs: 10, durationNs: 4 });
+  });
+
+  it('an unknown printf line becomes a warning, not a crash', () => {
+    const r = reportFromEvents(parseOutput('{"type": "printf", "data": "something else\\n"}\n{"type": "lost_events", "data": {"events": 3}}\n'));
+    expect(r.hints).toEqual([]);
+    expect(r.lostEvents).toBe(3);
+    expect(r.warnings.some((w) => w.includes('something else'))).toBe(true);
+    expect(r.warnings.some((w) => w.includes('lost 3 events'))).toBe(true);
+  });
+});
+
+describe('attribution helpers', () => {
+  const hint = (tid: number, enterNs: number) => ({ pid: 1, tid, syscall: 'process_madvise' as const, behavior: 21, latencyNs: 10, reclaimedPages: 1, ret: 0, enterNs });
+
+  it('hintsFor keeps the tid and the inclusive window, bigint or number', () => {
+    const r = { hints: [hint(5, 99), hint(5, 100), hint(6, 150), hint(5, 200), hint(5, 201)] };
+    expect(hintsFor(r, 5, 100n, 200n).map((h) => h.enterNs)).toEqual([100, 200]);
+    expect(hintsFor(r, 6, 0, 1000)).toHaveLength(1);
+    expect(hintsFor(r, 7, 0, 1000)).toEqual([]);
+  });
+
+  it('stallNsFor clips each stop to the window and filters by tid', () => {
+    const stalls = [
+      { tid: 1, state: 'traced' as const, startNs: 90, durationNs: 20 }, // 100..110 inside: 10
+      { tid: 1, state: 'traced' as const, startNs: 120, durationNs: 5 }, // fully inside: 5
+      { tid: 2, state: 'stopped' as const, startNs: 195, durationNs: 50 }, // 195..200: 5
+      { tid: 3, state: 'traced' as const, startNs: 130, durationNs: 5 }, // other tid
+      { tid: 1, state: 'traced' as const, startNs: 300, durationNs: 5 }, // outside
+    ];
+    expect(stallNsFor({ stalls }, [1, 2], 100, 200)).toBe(20);
+    expect(stallNsFor({ stalls }, new Set([3]), 100n, 200n)).toBe(5);
+    expect(stallNsFor({ stalls }, [1], 400, 500)).toBe(0);
+  });
+
+  it('majorFaultsFor sums over comms when none is given', () => {
+    const majorFaults = [
+      { pid: 4, comm: 'hbw-retouch', count: 7 },
+      { pid: 4, comm: 'node', count: 2 },
+      { pid: 5, comm: 'hbw-retouch', count: 100 },
+    ];
+    expect(majorFaultsFor({ majorFaults }, 4, 'hbw-retouch')).toBe(7);
+    expect(majorFaultsFor({ majorFaults }, 4)).toBe(9);
+    expect(majorFaultsFor({ majorFaults }, 6)).toBe(0);
+  });
+});
