@@ -85,6 +85,6 @@ try {
     values.out,
   );
 } finally {
-  await mech.close();
+  await mech.dispose();
   await workload.exit();
 }

@@ -112,6 +112,7 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
     }
   } finally {
     await mechanism.close();
+    await mechanism.dispose();
     if (session !== null) {
       const facts = await session.stop();
       const perRep = windows.map((w) => facts.hints.filter((h) => h.tid === w.tid && h.enterNs >= w.fromNs && h.enterNs <= w.toNs));

@@ -27,6 +27,8 @@ export interface Mechanism {
   open(target: HintTarget): Promise<void>;
   /** Deliver one hint. */
   hint(request: HintRequest): Promise<HintOutcome>;
-  /** Release everything open() acquired. Safe to call twice. */
+  /** Release what open() acquired for this target. Safe to call twice. */
   close(): Promise<void>;
+  /** Release what the mechanism keeps across targets (e.g. a tracer process). Safe to call twice. */
+  dispose(): Promise<void>;
 }

@@ -12,4 +12,6 @@ export class NoneMechanism implements Mechanism {
   }
 
   async close(): Promise<void> {}
+
+  async dispose(): Promise<void> {}
 }

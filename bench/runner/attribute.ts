@@ -5,7 +5,7 @@ import type { SampleDraft } from './repetition.ts';
 export interface ProbeFacts {
   hints: ProbeHint[];
   majorFaults: { pid: number; comm: string; count: number }[];
-  stalls: { tid: number; startNs: number; durationNs: number }[];
+  stalls: { tid: number; state: 'traced' | 'stopped'; startNs: number; durationNs: number }[];
 }
 
 /** Options of attribute(). */
@@ -20,7 +20,8 @@ export interface AttributeOptions {
  * Fills a draft's probe figures from what the probes saw: the hint syscalls of the draft's
  * syscall thread that entered inside its hint window (kernel latency and reclaimed pages
  * summed over them), the workload's major faults under its re-touch thread name, and the
- * ptrace stops of the target's threads that began inside the hint window. Returns the
+ * ptrace stops (TASK_TRACED, not job-control stops) of the target's threads that began
+ * inside the hint window. Returns the
  * sample and warnings (a probe that missed syscalls is a warning, not a silent zero).
  */
 export function attribute(draft: SampleDraft, facts: ProbeFacts, opts: AttributeOptions): { sample: Sample; warnings: string[] } {
@@ -42,7 +43,7 @@ export function attribute(draft: SampleDraft, facts: ProbeFacts, opts: Attribute
   sample.retouchMajorFaultsProbe = faults?.count ?? 0;
   if (opts.measureStall) {
     const tids = new Set(draft.targetTids);
-    sample.stallNs = facts.stalls.filter((s) => tids.has(s.tid) && s.startNs >= fromNs && s.startNs <= toNs).reduce((s, x) => s + x.durationNs, 0);
+    sample.stallNs = facts.stalls.filter((s) => s.state === 'traced' && tids.has(s.tid) && s.startNs >= fromNs && s.startNs <= toNs).reduce((s, x) => s + x.durationNs, 0);
   }
   return { sample, warnings };
 }

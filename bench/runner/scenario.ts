@@ -1,6 +1,7 @@
 import { startProbeSession, type ProbeSession } from '../../bpf/session.ts';
 import { RETOUCH_COMM } from '../../workloads/protocol.ts';
 import { createMechanism } from '../mechanisms/index.ts';
+import type { Mechanism } from '../mechanisms/mechanism.ts';
 import { summarizeFields } from '../stats/summary.ts';
 import type { Sample, Scenario, ScenarioResult } from '../types.ts';
 import { attribute } from './attribute.ts';
@@ -56,9 +57,10 @@ function describeSample(s: Sample): string {
 export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}): Promise<ScenarioResult> {
   const result: ScenarioResult = { scenario, status: 'ok', error: null, samples: [], summary: {}, warnings: [] };
   let session: ProbeSession | null = null;
+  let mechanism: Mechanism | null = null;
   const drafts: SampleDraft[] = [];
   try {
-    const mechanism = await createMechanism(scenario.mechanism);
+    mechanism = await createMechanism(scenario.mechanism);
     session = await startProbeSession({ scripts: ['hint-latency', 'refaults', 'stall'], ...(opts.signal ? { signal: opts.signal } : {}) });
     for (let rep = 0; rep < scenario.repetitions; rep++) {
       opts.signal?.throwIfAborted();
@@ -68,12 +70,14 @@ export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}
     }
   } catch (err) {
     if (opts.signal?.aborted) {
+      await mechanism?.dispose().catch(() => undefined);
       await session?.stop().catch(() => undefined);
       throw err;
     }
     result.status = 'failed';
     result.error = err instanceof Error ? err.message : String(err);
   }
+  await mechanism?.dispose().catch((err: unknown) => result.warnings.push(`mechanism did not shut down cleanly: ${err instanceof Error ? err.message : String(err)}`));
   if (session !== null) {
     try {
       const facts = await session.stop();

@@ -5,23 +5,23 @@ import { expandMatrix, type Matrix } from './matrix.ts';
 /** Matrices of the built-in suites. */
 const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
   default: {
-    description: 'COLD and PAGEOUT of 256 MiB random and 64 MiB zero-filled anon memory via process_madvise, plus the no-hint baseline; 5 repetitions',
+    description: 'COLD and PAGEOUT via process_madvise and ptrace injection of 256 MiB random and 64 MiB zero-filled anon memory, target running and sleeping, plus the no-hint baseline; 5 repetitions',
     matrix: {
-      mechanisms: ['process_madvise'],
+      mechanisms: ['process_madvise', 'ptrace'],
       advices: ['cold', 'pageout'],
       memories: [
         { kind: 'anon', content: 'random', sizeMiB: 256, vmas: 1 },
         { kind: 'anon', content: 'zero', sizeMiB: 64, vmas: 1 },
       ],
-      targetStates: ['sleeping'],
+      targetStates: ['running', 'sleeping'],
       baseline: true,
       repetitions: 5,
     },
   },
   smoke: {
-    description: 'A few seconds: COLD and PAGEOUT of 16 MiB random anon memory, 2 repetitions, plus the baseline',
+    description: 'Seconds: COLD and PAGEOUT via process_madvise and ptrace of 16 MiB random anon memory, sleeping target, 2 repetitions, plus the baseline',
     matrix: {
-      mechanisms: ['process_madvise'],
+      mechanisms: ['process_madvise', 'ptrace'],
       advices: ['cold', 'pageout'],
       memories: [{ kind: 'anon', content: 'random', sizeMiB: 16, vmas: 1 }],
       targetStates: ['sleeping'],

@@ -115,7 +115,7 @@ class TracerClient {
 
 /**
  * Delivers hints by injecting madvise(2) into the target (x86_64). One tracer process per
- * mechanism instance, started by open() and stopped by close().
+ * mechanism instance, started by the first open() and stopped by dispose().
  */
 export class PtraceMechanism implements Mechanism {
   readonly name = 'ptrace' as const;
@@ -163,7 +163,11 @@ export class PtraceMechanism implements Mechanism {
     return outcomeFromReport(report);
   }
 
-  async close(): Promise<void> {
+  /** Nothing per target: the tracer keeps no state between targets and stays up for the next one. */
+  async close(): Promise<void> {}
+
+  /** Stops the tracer process (it finishes any injection in progress first). */
+  async dispose(): Promise<void> {
     const t = this.tracer;
     this.tracer = null;
     if (t !== null) await t.shutdown(this.opts.closeTimeoutMs ?? 5000);

@@ -29,7 +29,7 @@ describe.skipIf(!run)('ptrace injector: target states', () => {
   };
   beforeAll(async () => { await mech.open({ pid: process.pid }); });
   afterEach(async () => { for (const t of targets.splice(0)) await t.kill(); });
-  afterAll(async () => { await mech.close(); });
+  afterAll(async () => { await mech.dispose(); });
 
   /** Checks the invariants after an injection and returns the target's counters. */
   async function checkAfter(t: Target, report: InjectionReport, stateBefore: string): Promise<void> {
@@ -240,7 +240,7 @@ describe.skipIf(!run)('ptrace tracer: shutdown during an injection', () => {
       expect(s.hashFailures + s.pageFailures + s.otherErrors).toBe(0);
     } finally {
       await t.kill();
-      await mech.close();
+      await mech.dispose();
     }
   });
 });

@@ -22,7 +22,7 @@ describe.skipIf(!run)('ptrace injector torture', () => {
   afterAll(async () => {
     if (cg !== null) await cg.remove(frozenPid);
     for (const t of targets) await t.kill();
-    await mech.close();
+    await mech.dispose();
   });
 
   it(`${INJECTIONS} injections: zero corruption, zero deaths, nothing left traced or stopped`, async () => {

@@ -45,11 +45,17 @@ describe('attribute', () => {
     expect(none.sample.kernelLatencyNs).toBeNull();
     expect(none.sample.reclaimedPages).toBeNull();
   });
-  it('sums ptrace stops of the target threads that began in the window', () => {
+  it('sums ptrace stops (not job-control stops) of the target threads that began in the window', () => {
     const facts: ProbeFacts = {
       hints: [],
       majorFaults: [],
-      stalls: [{ tid: 500, startNs: 1200, durationNs: 40 }, { tid: 501, startNs: 1300, durationNs: 2 }, { tid: 777, startNs: 1300, durationNs: 50 }, { tid: 500, startNs: 2100, durationNs: 60 }],
+      stalls: [
+        { tid: 500, state: 'traced', startNs: 1200, durationNs: 40 },
+        { tid: 501, state: 'traced', startNs: 1300, durationNs: 2 },
+        { tid: 500, state: 'stopped', startNs: 1400, durationNs: 1000 },
+        { tid: 777, state: 'traced', startNs: 1300, durationNs: 50 },
+        { tid: 500, state: 'traced', startNs: 2100, durationNs: 60 },
+      ],
     };
     const { sample: s } = attribute({ ...draft, sample: sample({ syscalls: 0 }) }, facts, { retouchComm: 'hbw-retouch', measureStall: true });
     expect(s.stallNs).toBe(42);
