@@ -11,7 +11,7 @@ import { MIN_KERNEL, kernelAtLeast, readKernelRelease } from './kernel.ts';
 import { findReclaimers } from './reclaimers.ts';
 import { describeSwapDevice, readSwapDevices, readZswap } from './swap.ts';
 import { readThpMode } from './thp.ts';
-import { TRACEFS_MOUNT, findTracefs, missingTracepoints, tracepointsUsed } from './tracefs.ts';
+import { TRACEFS_MOUNT, TRACEPOINTS_USED, findTracefs, missingTracepoints } from './tracefs.ts';
 
 /** Outcome of one check: `fail` stops a run, `warn` adds noise or limits scenarios, `ok` is fine (or informational). */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -46,7 +46,7 @@ export interface DoctorInputs {
   processMadvise: string;
   /** bpftrace version, or null when it is missing. */
   bpftraceVersion: string | null;
-  /** Tracepoints to check (`category/name`); default tracepointsUsed(): the fixed list plus those in bpf/*.bt. */
+  /** Tracepoints to check (`category/name`); default TRACEPOINTS_USED, the list bpf/scripts.ts declares for the shipped probes. */
   tracepoints?: readonly string[];
 }
 
@@ -191,7 +191,7 @@ export function judgeHost(inputs: DoctorInputs): DoctorReport {
     processMadviseCheck(inputs.processMadvise),
     swapCheck(root),
     bpftraceCheck(inputs.bpftraceVersion),
-    ...tracefsChecks(root, inputs.tracepoints ?? tracepointsUsed()),
+    ...tracefsChecks(root, inputs.tracepoints ?? TRACEPOINTS_USED),
     perfCheck(root),
     ...cgroupChecks(root),
     thpCheck(root),

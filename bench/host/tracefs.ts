@@ -1,7 +1,5 @@
 /** tracefs and the tracepoints the probes attach to. */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { TRACEPOINTS_USED } from '../../bpf/scripts.ts';
 import { HOST_ROOT, hostExists } from './hostfs.ts';
 
 /** Where hintbench mounts tracefs when it is missing. */
@@ -11,19 +9,10 @@ export const TRACEFS_MOUNT = '/sys/kernel/tracing';
 export const TRACEFS_DIRS = [TRACEFS_MOUNT, '/sys/kernel/debug/tracing'] as const;
 
 /**
- * Tracepoints the probes need, as `category/name`: the list the doctor always checks. The
- * doctor adds every tracepoint named in the bpf/*.bt scripts (tracepointsUsed()), so a new
- * probe is checked without editing this list.
+ * Tracepoints (`category/name`) the shipped probe scripts attach to. The list is declared once,
+ * beside the scripts, in bpf/scripts.ts; the doctor checks exactly these.
  */
-export const TRACEPOINTS_USED: readonly string[] = [
-  'syscalls/sys_enter_process_madvise',
-  'syscalls/sys_exit_process_madvise',
-  'syscalls/sys_enter_madvise',
-  'syscalls/sys_exit_madvise',
-  'vmscan/mm_vmscan_reclaim_pages',
-  'sched/sched_switch',
-  'sched/sched_stat_runtime',
-];
+export { TRACEPOINTS_USED };
 
 /** The tracefs directory with an `events/` tree, or null when tracefs is not mounted. */
 export function findTracefs(root: string = HOST_ROOT): string | null {
@@ -38,31 +27,4 @@ export function tracefsMounted(root: string = HOST_ROOT): boolean {
 /** Tracepoints from `wanted` that have no events/<category>/<name> directory under `tracefsDir`. */
 export function missingTracepoints(tracefsDir: string, wanted: readonly string[] = TRACEPOINTS_USED, root: string = HOST_ROOT): string[] {
   return wanted.filter((tp) => !hostExists(root, `${tracefsDir}/events/${tp}`));
-}
-
-/** The project's bpf/ directory. */
-export const BPF_DIR = fileURLToPath(new URL('../../bpf/', import.meta.url));
-
-/** Tracepoints (`category/name`) a bpftrace script attaches to; wildcard probes are left out. */
-export function parseScriptTracepoints(script: string): string[] {
-  const found = new Set<string>();
-  for (const m of script.matchAll(/\b(?:tracepoint|t):([A-Za-z0-9_]+):([A-Za-z0-9_]+)(?![A-Za-z0-9_*])/g)) {
-    found.add(`${m[1]}/${m[2]}`);
-  }
-  return [...found];
-}
-
-/** TRACEPOINTS_USED plus every tracepoint the .bt scripts in `bpfDir` name, sorted, without duplicates. */
-export function tracepointsUsed(bpfDir: string = BPF_DIR): string[] {
-  const all = new Set(TRACEPOINTS_USED);
-  let files: string[] = [];
-  try {
-    files = readdirSync(bpfDir).filter((f) => f.endsWith('.bt'));
-  } catch {
-    // no scripts shipped: the fixed list alone
-  }
-  for (const f of files) {
-    for (const tp of parseScriptTracepoints(readFileSync(join(bpfDir, f), 'utf8'))) all.add(tp);
-  }
-  return [...all].sort();
 }
