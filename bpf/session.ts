@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { HintbenchError } from '../bench/errors.ts';
+import { libc } from '../bench/sys/libc.ts';
 import type { ProbeHint } from '../bench/types.ts';
 import { LineSplitter, classifyStderrLine, meaningfulStderr, parseLineAll } from './ndjson.ts';
 import { applyEvent, emptyReport, type ProbeReport } from './report.ts';
@@ -49,9 +50,9 @@ export interface ProbeSession {
   readonly pid: number;
   /** Scripts this session runs. */
   readonly scripts: readonly ProbeScriptName[];
-  /** Time from spawning bpftrace to `attached_probes`, in ms. */
+  /** Time from spawning bpftrace until every probe was verifiably attached, in ms. */
   readonly startupMs: number;
-  /** Number of probes bpftrace reported attached. */
+  /** Number of probes of the selected scripts bpftrace attached (its internal ready probe not counted). */
   readonly attachedProbes: number;
   /** The printf events parsed so far (hints, stalls); maps are empty until stop(). */
   snapshot(): ProbeReport;
@@ -93,6 +94,21 @@ export async function bpftraceVersion(bpftracePath = 'bpftrace'): Promise<string
   return m?.[1] ?? null;
 }
 
+/** The printf text of the ready sentinel. */
+const READY_LINE = 'hb_ready';
+
+const getppid: () => number = libc.func('int getppid()');
+
+/**
+ * A probe appended after the selected scripts. bpftrace 0.17 prints `attached_probes` BEFORE
+ * it attaches the probes (a PAGEOUT issued right after it was missed in testing), and attaches
+ * them in program order, so the session polls getppid() from this process until this last
+ * probe fires: then every probe before it is attached.
+ */
+function readySentinel(sessionPid: number): string {
+  return `\ntracepoint:syscalls:sys_enter_getppid\n/pid == ${sessionPid}/\n{\n  printf("${READY_LINE}\\n");\n}\n`;
+}
+
 /** The last `maxLines` meaningful stderr lines, joined with ' | '. */
 function stderrTail(stderr: string, maxLines = 6): string {
   const lines = meaningfulStderr(stderr);
@@ -109,7 +125,8 @@ function fixFor(stderr: string, spawnCode: string | undefined, bin: string): str
 }
 
 /**
- * Starts bpftrace with the selected scripts and resolves once every probe is attached.
+ * Starts bpftrace with the selected scripts and resolves once every probe is attached (proved
+ * by a sentinel probe placed after them firing; `attached_probes` alone comes too early).
  * Rejects with a HintbenchError naming the scripts, bpftrace's stderr and the fix when a
  * tracepoint is missing, bpftrace is missing, exits early or does not attach in time.
  */
@@ -134,7 +151,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
   const joined: JoinedProgram = joinScripts(scripts);
   const dir = mkdtempSync(join(tmpdir(), 'hintbench-probes-'));
   const file = join(dir, 'probes.bt');
-  writeFileSync(file, joined.program);
+  writeFileSync(file, joined.program + readySentinel(process.pid));
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
 
   const spawnedAt = process.hrtime.bigint();
@@ -150,6 +167,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
   const splitter = new LineSplitter();
   let stderr = '';
   let attachedProbes = -1;
+  let ready = false;
   let startupMs = 0;
   let exited = false;
   let onAttached: (() => void) | null = null;
@@ -172,8 +190,14 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
     for (const ev of events) {
       if (ev.type === 'attached_probes') {
         attachedProbes = ev.probes;
-        startupMs = Number(process.hrtime.bigint() - spawnedAt) / 1e6;
-        onAttached?.();
+        continue;
+      }
+      if (ev.type === 'printf' && ev.text.trim() === READY_LINE) {
+        if (!ready) {
+          ready = true;
+          startupMs = Number(process.hrtime.bigint() - spawnedAt) / 1e6;
+          onAttached?.();
+        }
         continue;
       }
       applyEvent(report, ev);
@@ -197,16 +221,21 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
     return r;
   });
 
-  // Phase 1: wait for attached_probes, an early exit, the timeout or an abort.
+  // Phase 1: wait for the sentinel, an early exit, the timeout or an abort. After
+  // attached_probes, poke the sentinel (getppid, every 10 ms) until it reports.
   const startOutcome = await new Promise<'attached' | 'exited' | 'timeout' | 'aborted'>((resolve) => {
-    const timer = setTimeout(() => resolve('timeout'), startTimeoutMs);
-    const onAbort = (): void => resolve('aborted');
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const finish = (o: 'attached' | 'exited'): void => {
+    const poke = setInterval(() => {
+      if (attachedProbes >= 0) getppid();
+    }, 10);
+    const finish = (o: 'attached' | 'exited' | 'timeout' | 'aborted'): void => {
+      clearInterval(poke);
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       resolve(o);
     };
+    const timer = setTimeout(() => finish('timeout'), startTimeoutMs);
+    const onAbort = (): void => finish('aborted');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     onAttached = () => finish('attached');
     void done.then(() => finish('exited'));
   });
@@ -292,7 +321,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
     pid,
     scripts,
     startupMs,
-    attachedProbes,
+    attachedProbes: attachedProbes - 1,
     snapshot: () => ({ ...report, hints: [...report.hints], majorFaults: [...report.majorFaults], stalls: [...report.stalls], warnings: [...report.warnings] }),
     waitForHints: (tid, fromNs, toNs, count, timeoutMs = 2_000) => {
       const from = Number(fromNs);

@@ -2,13 +2,13 @@
  * A tiny probe-test target: a python3 child that maps N pages of random anonymous memory,
  * touches them, announces the region and obeys `retouch` (read every page with its thread
  * renamed to the given comm, report its own majflt delta and whether the data is intact)
- * and `exit` on stdin. python3 keeps the target independent of the workloads under test.
+ * `madvise ADVICE` (madvise(2) of the whole region on itself) and `exit` on stdin. python3 keeps the target independent of the workloads under test.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 const PY = String.raw`
-import ctypes, json, mmap, os, sys, time
+import ctypes, json, mmap, os, sys, threading, time
 n = int(sys.argv[1]); comm = sys.argv[2].encode()
 PAGE = mmap.PAGESIZE
 m = mmap.mmap(-1, n * PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
@@ -31,6 +31,10 @@ for line in sys.stdin:
         t1 = time.monotonic_ns(); after = majflt()
         libc.prctl(15, b"hbtest-target", 0, 0, 0)
         print(json.dumps({"majflt": after - before, "fromNs": t0, "toNs": t1, "intact": m[:] == data}), flush=True)
+    elif cmd.startswith('madvise '):
+        libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        t0 = time.monotonic_ns(); ret = libc.madvise(addr, n * PAGE, int(cmd.split()[1])); t1 = time.monotonic_ns()
+        print(json.dumps({"ret": ret, "fromNs": t0, "toNs": t1, "tid": threading.get_native_id()}), flush=True)
     elif cmd == 'exit':
         break
 `;
@@ -44,6 +48,8 @@ export interface PyTarget {
   pageSize: number;
   /** Re-touches every page under the retouch comm; resolves with its own figures. */
   retouch(): Promise<{ majflt: number; fromNs: number; toNs: number; intact: boolean }>;
+  /** Calls madvise(2) with `advice` on its whole region, from its main thread. */
+  madvise(advice: number): Promise<{ ret: number; fromNs: number; toNs: number; tid: number }>;
   /** Asks it to exit and waits for that (kills it after 5 s). */
   close(): Promise<void>;
   child: ChildProcessWithoutNullStreams;
@@ -69,6 +75,11 @@ export async function startPyTarget(pages: number, retouchComm: string): Promise
       child.stdin.write('retouch\n');
       const r = await next();
       return { majflt: Number(r.majflt), fromNs: Number(r.fromNs), toNs: Number(r.toNs), intact: r.intact === true };
+    },
+    madvise: async (advice) => {
+      child.stdin.write(`madvise ${advice}\n`);
+      const r = await next();
+      return { ret: Number(r.ret), fromNs: Number(r.fromNs), toNs: Number(r.toNs), tid: Number(r.tid) };
     },
     close: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
