@@ -90,7 +90,7 @@ function round() {
   for (let i = 0; i < steps; i++) { nb.writeBigUInt64LE(BigInt(n)); h = createHash('sha256').update(h).update(nb).digest(); n++; }
   if (!pageOk(rounds % pages)) badRounds++;
   rounds++;
-  if (rounds % 100 === 0) console.log(JSON.stringify({ progress: rounds, n, ticks }));
+  if (rounds % 50 === 0) console.log(JSON.stringify({ progress: rounds, n, ticks }));
   setTimeout(round, pauseMs);
 }
 process.on('SIGUSR2', () => {
