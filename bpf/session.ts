@@ -181,6 +181,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
         // already gone
       }
     }
+    removeDir();
   };
   process.once('exit', killOnExit);
 
