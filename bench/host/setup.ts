@@ -8,6 +8,7 @@
  * Packages stay installed by default (teardownHost({ removePackages: true }) removes a
  * bpftrace that setup installed).
  */
+import { dirname } from 'node:path';
 import { HintbenchError } from '../errors.ts';
 import { readBpftraceVersion } from './bpftrace.ts';
 import { findExecutable, lastLine, runCommand } from './command.ts';
@@ -154,6 +155,10 @@ async function setupLocked(opts: SetupOptions, statePath: string): Promise<HostC
 
   // bpftrace.
   if ((await readBpftraceVersion()) === null) {
+    const elsewhere = findExecutable('bpftrace');
+    if (elsewhere !== null) {
+      throw new HintbenchError(`bpftrace is installed at ${elsewhere} but is not on PATH (or does not run)`, `add ${dirname(elsewhere)} to PATH, and check that \`${elsewhere} --version\` works`);
+    }
     await installBpftrace(opts.log);
     const version = await readBpftraceVersion();
     if (version === null) throw new HintbenchError('apt-get installed bpftrace but `bpftrace --version` still fails', 'run `bpftrace --version` to see why');
