@@ -2,6 +2,10 @@ import { HintbenchError } from '../errors.ts';
 import { readStatus } from '../sys/proc.ts';
 import type { TargetState } from '../types.ts';
 import type { WorkloadHandle } from '../../workloads/client.ts';
+import { freezeProcess, thawAndRemove, type FrozenCgroup } from './freeze.ts';
+
+/** Cgroups of workloads frozen by enterState(), by pid. */
+const frozen = new Map<number, FrozenCgroup>();
 
 /** Waits until /proc/PID/status shows one of `states`, or throws after `timeoutMs`. */
 async function waitForState(pid: number, states: string[], timeoutMs = 2000): Promise<void> {
@@ -29,7 +33,9 @@ export async function enterState(workload: WorkloadHandle, state: TargetState): 
       await waitForState(workload.pid, ['T']);
       return;
     case 'frozen':
-      throw new HintbenchError(`target state 'frozen' is not available in suites yet`, 'use running, sleeping or stopped');
+      await waitForState(workload.pid, ['S']);
+      frozen.set(workload.pid, await freezeProcess(workload.pid));
+      return;
   }
 }
 
@@ -45,7 +51,11 @@ export async function leaveState(workload: WorkloadHandle, state: TargetState): 
       process.kill(workload.pid, 'SIGCONT');
       await waitForState(workload.pid, ['S', 'R']);
       return;
-    case 'frozen':
+    case 'frozen': {
+      const cg = frozen.get(workload.pid);
+      frozen.delete(workload.pid);
+      if (cg !== undefined) await thawAndRemove(cg);
       return;
+    }
   }
 }

@@ -18,6 +18,17 @@ const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
       repetitions: 5,
     },
   },
+  states: {
+    description: 'PAGEOUT of 64 MiB random anon memory via process_madvise and ptrace against targets running, sleeping, stopped (SIGSTOP) and frozen (cgroup freezer), plus the baseline; 3 repetitions',
+    matrix: {
+      mechanisms: ['process_madvise', 'ptrace'],
+      advices: ['pageout'],
+      memories: [{ kind: 'anon', content: 'random', sizeMiB: 64, vmas: 1 }],
+      targetStates: ['running', 'sleeping', 'stopped', 'frozen'],
+      baseline: true,
+      repetitions: 3,
+    },
+  },
   smoke: {
     description: 'Seconds: COLD and PAGEOUT via process_madvise and ptrace of 16 MiB random anon memory, sleeping target, 2 repetitions, plus the baseline',
     matrix: {
