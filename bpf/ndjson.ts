@@ -7,7 +7,7 @@
  *   attached_probes  {"probes": N}                          once, when every probe is attached
  *   printf           "text\n"                               one per printf() call
  *   time             "12:00:00\n"                           one per time() call
- *   map              {"@name": value | {"k1,k2": value}}    count/sum/min/max and plain maps
+ *   map              {"@name": value | {"k1,k2": value}}    count/sum/min/max, plain and tuple-valued maps
  *   stats            {"@name": avg | {"key": avg}}          avg(); stats() gives {count, average, total}
  *   hist             {"@name": [bucket] | {"key": [bucket]}} hist() and lhist()
  *   lost_events      {"events": N}                          perf buffer overflow
@@ -50,7 +50,7 @@ export type BpftraceEvent =
   | { type: 'attached_probes'; probes: number }
   | { type: 'printf'; text: string }
   | { type: 'time'; text: string }
-  | { type: 'map'; name: string; entries: MapEntry<number | string>[] }
+  | { type: 'map'; name: string; entries: MapEntry<MapValue>[] }
   | { type: 'stats'; name: string; entries: MapEntry<number | StatsValue>[] }
   | { type: 'hist'; name: string; entries: MapEntry<HistBucket[]>[] }
   | { type: 'lost_events'; events: number }
@@ -81,7 +81,11 @@ function parseStats(v: unknown): number | StatsValue {
   return toNumber(v);
 }
 
-function parseScalar(v: unknown): number | string {
+/** A map value: a number, a string, or a tuple of them. */
+export type MapValue = number | string | (number | string)[];
+
+function parseScalar(v: unknown): MapValue {
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'number' ? x : String(x)));
   return typeof v === 'number' ? v : String(v);
 }
 

@@ -28,7 +28,7 @@ export interface BackgroundReclaim {
 
 /** Everything one probe session collected. */
 export interface ProbeReport {
-  /** One record per COLD/PAGEOUT madvise or process_madvise call, in arrival order. */
+  /** One record per COLD/PAGEOUT madvise or process_madvise call, by enter time (from hint-latency or hint-latency-batch). */
   hints: ProbeHint[];
   /** Major faults per (pid, comm); empty when refaults.bt was not selected or bpftrace did not exit cleanly. */
   majorFaults: MajorFaultCount[];
@@ -36,6 +36,8 @@ export interface ProbeReport {
   stalls: ProbeStall[];
   /** Background reclaim per comm, when reclaim-bg.bt was selected and bpftrace exited cleanly. */
   background?: BackgroundReclaim[];
+  /** Hint calls hint-latency-batch.bt counted (records beyond its map size are missing from `hints`). */
+  batchHintCalls?: number;
   /** Events bpftrace reported lost (perf buffer full). */
   lostEvents: number;
   /** Things a reader should know: lost events, unclean exit, unparsed lines. */
@@ -79,6 +81,14 @@ export function applyEvent(report: ProbeReport, ev: BpftraceEvent): void {
           const [pid, comm] = splitMapKey(e.key, 2);
           report.majorFaults.push({ pid: Number(pid), comm: comm ?? '', count: Number(e.value) });
         }
+      } else if (ev.name === '@hb_hbat_rec') {
+        for (const e of ev.entries) {
+          const hint = hintFromRecord(e.key, e.value);
+          if (hint === null) report.warnings.push(`unreadable hint record ${e.key}`);
+          else report.hints.push(hint);
+        }
+      } else if (ev.name === '@hb_hbat_calls') {
+        report.batchHintCalls = (report.batchHintCalls ?? 0) + Number(ev.entries[0]?.value ?? 0);
       } else if (ev.name === '@hb_bg_reclaim_pages' || ev.name === '@hb_bg_lru_pages') {
         const bg = (report.background ??= []);
         for (const e of ev.entries) {
@@ -100,12 +110,48 @@ export function applyEvent(report: ProbeReport, ev: BpftraceEvent): void {
   }
 }
 
+/**
+ * A hint from a hint-latency-batch.bt record: key `tid,enter_ns`, value
+ * `[pid, syscall (1 = process_madvise, 2 = madvise), behavior, latency_ns, reclaimed_pages, ret]`.
+ */
+export function hintFromRecord(key: string, value: unknown): ProbeHint | null {
+  const [tid, enterNs] = splitMapKey(key, 2).map(Number);
+  if (!Array.isArray(value) || value.length < 6 || tid === undefined || enterNs === undefined || !Number.isFinite(tid) || !Number.isFinite(enterNs)) return null;
+  const [pid, sys, behavior, latencyNs, reclaimedPages, ret] = value.map(Number) as [number, number, number, number, number, number];
+  if (sys !== 1 && sys !== 2) return null;
+  return { pid, tid, syscall: sys === 1 ? 'process_madvise' : 'madvise', behavior, enterNs, latencyNs, reclaimedPages, ret };
+}
+
+/**
+ * Completes a report after the last event: hints sorted by enter time with duplicates (the
+ * same call seen by hint-latency.bt and hint-latency-batch.bt: same tid, overlapping times) removed, and warnings for lost
+ * events and for batch records that did not fit in the map.
+ */
+export function finishReport(r: ProbeReport): ProbeReport {
+  // A thread makes one syscall at a time, so two records of one tid whose [enter, exit]
+  // intervals overlap are the same call seen by both hint scripts (each reads the clock itself).
+  const lastEndByTid = new Map<number, number>();
+  r.hints = [...r.hints]
+    .sort((a, b) => a.enterNs - b.enterNs)
+    .filter((h) => {
+      const end = lastEndByTid.get(h.tid);
+      if (end !== undefined && h.enterNs <= end) return false;
+      lastEndByTid.set(h.tid, h.enterNs + h.latencyNs);
+      return true;
+    });
+  if (r.lostEvents > 0) r.warnings.push(`bpftrace lost ${r.lostEvents} events: per-hint and per-stall figures may be missing`);
+  if (r.batchHintCalls !== undefined) {
+    const recorded = r.hints.length;
+    if (r.batchHintCalls > recorded) r.warnings.push(`hint-latency-batch saw ${r.batchHintCalls} hint calls but its map kept ${recorded}: raise mapKeysMax`);
+  }
+  return r;
+}
+
 /** Builds a report from a list of parsed events (e.g. a captured output). */
 export function reportFromEvents(events: readonly BpftraceEvent[]): ProbeReport {
   const r = emptyReport();
   for (const ev of events) applyEvent(r, ev);
-  if (r.lostEvents > 0) r.warnings.push(`bpftrace lost ${r.lostEvents} events: per-hint figures may be missing`);
-  return r;
+  return finishReport(r);
 }
 
 /** A CLOCK_MONOTONIC time as Node gives it (process.hrtime.bigint()) or as a number of ns. */

@@ -11,14 +11,21 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Names of the shipped scripts (bpf/<name>.bt). */
-export type ProbeScriptName = 'hint-latency' | 'refaults' | 'stall' | 'reclaim-bg';
+export type ProbeScriptName = 'hint-latency' | 'hint-latency-batch' | 'refaults' | 'stall' | 'reclaim-bg';
 
 /** Every shipped script, in the order they are joined. */
-export const PROBE_SCRIPTS: readonly ProbeScriptName[] = ['hint-latency', 'refaults', 'stall', 'reclaim-bg'];
+export const PROBE_SCRIPTS: readonly ProbeScriptName[] = ['hint-latency', 'hint-latency-batch', 'refaults', 'stall', 'reclaim-bg'];
 
 /** Tracepoints (`category/name`) each script attaches to; refaults.bt uses a software event only. */
 export const SCRIPT_TRACEPOINTS: Readonly<Record<ProbeScriptName, readonly string[]>> = {
   'hint-latency': [
+    'syscalls/sys_enter_process_madvise',
+    'syscalls/sys_exit_process_madvise',
+    'syscalls/sys_enter_madvise',
+    'syscalls/sys_exit_madvise',
+    'vmscan/mm_vmscan_reclaim_pages',
+  ],
+  'hint-latency-batch': [
     'syscalls/sys_enter_process_madvise',
     'syscalls/sys_exit_process_madvise',
     'syscalls/sys_enter_madvise',

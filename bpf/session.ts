@@ -21,7 +21,7 @@ import { HintbenchError } from '../bench/errors.ts';
 import { libc } from '../bench/sys/libc.ts';
 import type { ProbeHint } from '../bench/types.ts';
 import { LineSplitter, classifyStderrLine, meaningfulStderr, parseLineAll } from './ndjson.ts';
-import { applyEvent, emptyReport, type ProbeReport } from './report.ts';
+import { applyEvent, emptyReport, finishReport, type ProbeReport } from './report.ts';
 import { PROBE_SCRIPTS, SCRIPT_TRACEPOINTS, joinScripts, mapErrorLocations, type JoinedProgram, type ProbeScriptName } from './scripts.ts';
 
 export type { ProbeScriptName } from './scripts.ts';
@@ -42,6 +42,12 @@ export interface ProbeSessionOptions {
   startTimeoutMs?: number;
   /** Longest wait for bpftrace to exit after SIGINT in stop(), in ms; default 10000. */
   stopTimeoutMs?: number;
+  /**
+   * Entries per bpftrace map (BPFTRACE_MAP_KEYS_MAX): bounds hint-latency-batch's records per
+   * session. The kernel preallocates every map at this size; default 4096, or 32768 when
+   * hint-latency-batch is selected.
+   */
+  mapKeysMax?: number;
 }
 
 /** A running bpftrace with hintbench's probes attached. */
@@ -94,6 +100,26 @@ export async function bpftraceVersion(bpftracePath = 'bpftrace'): Promise<string
   return m?.[1] ?? null;
 }
 
+/** Map size when hint-latency-batch is selected: 32768 records (a few MB of kernel memory per map). */
+const BATCH_MAP_KEYS_MAX = 32_768;
+
+/** Longest wait for the event stream to drain before SIGINT, in ms. */
+const DRAIN_TIMEOUT_MS = 5_000;
+
+/** Calls `poke` every 10 ms until `done()` holds (true) or `timeoutMs` passes (false). */
+function pollUntil(done: () => boolean, poke: () => void, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const tick = (): void => {
+      if (done()) return resolve(true);
+      if (Date.now() - started > timeoutMs) return resolve(false);
+      poke();
+      setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
 /** The printf text of the ready sentinel. */
 const READY_LINE = 'hb_ready';
 
@@ -136,6 +162,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
   const bin = opts.bpftracePath ?? 'bpftrace';
   const startTimeoutMs = opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   const stopTimeoutMs = opts.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+  const mapKeysMax = opts.mapKeysMax ?? (scripts.includes('hint-latency-batch') ? BATCH_MAP_KEYS_MAX : 4096);
   if (scripts.length === 0) throw new HintbenchError('no probe script selected', `choose some of: ${PROBE_SCRIPTS.join(', ')}`);
   opts.signal?.throwIfAborted();
 
@@ -160,7 +187,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
     buffer: false,
     reject: false,
     cleanup: true,
-    env: { BPFTRACE_PERF_RB_PAGES: PERF_RB_PAGES },
+    env: { BPFTRACE_PERF_RB_PAGES: PERF_RB_PAGES, BPFTRACE_MAP_KEYS_MAX: String(mapKeysMax) },
   });
 
   const report = emptyReport();
@@ -168,6 +195,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
   let stderr = '';
   let attachedProbes = -1;
   let ready = false;
+  let readyLines = 0;
   let startupMs = 0;
   let exited = false;
   let onAttached: (() => void) | null = null;
@@ -194,6 +222,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
         continue;
       }
       if (ev.type === 'printf' && ev.text.trim() === READY_LINE) {
+        readyLines++;
         if (!ready) {
           ready = true;
           startupMs = Number(process.hrtime.bigint() - spawnedAt) / 1e6;
@@ -283,6 +312,11 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
       const warnings: string[] = [];
       const exitedBefore = exited;
       if (!exited) {
+        // bpftrace exits on SIGINT without reading what is still in its perf buffers, so
+        // first fire the sentinel once more and wait until its line has come through.
+        const seen = readyLines;
+        const drained = await pollUntil(() => readyLines > seen || exited, () => getppid(), DRAIN_TIMEOUT_MS);
+        if (!drained) warnings.push(`bpftrace (pid ${pid}) did not drain its event buffers within ${DRAIN_TIMEOUT_MS} ms: the last events may be missing`);
         child.kill('SIGINT');
         if (!(await waitExit(stopTimeoutMs))) {
           warnings.push(`bpftrace (pid ${pid}) did not exit within ${stopTimeoutMs} ms of SIGINT; it was terminated and its final maps are lost`);
@@ -310,8 +344,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
         warnings: [...report.warnings, ...warnings],
       };
       if (report.background !== undefined) final.background = [...report.background];
-      if (final.lostEvents > 0) final.warnings.push(`bpftrace lost ${final.lostEvents} events: per-hint and per-stall figures may be missing`);
-      return final;
+      return finishReport(final);
     })();
     return stopping;
   };

@@ -72,7 +72,9 @@ describe.skipIf(!run)('hint-latency.bt and refaults.bt against known counts', ()
     const probe = majorFaultsFor(report, target.pid, COMM);
     expect(within(probe, PAGES, 0.02)).toBe(true);
     expect(within(probe, retouch.majflt, 0.02)).toBe(true);
-    expect(within(pswpin, probe, 0.02)).toBe(true);
+    // pswpin is system-wide: other processes can only add to it.
+    expect(pswpin, `pswpin delta ${pswpin} vs probe ${probe}`).toBeGreaterThanOrEqual(probe * 0.98);
+    expect(within(pswpin, probe, 0.02), `pswpin delta ${pswpin} vs probe ${probe}`).toBe(true);
     expect(report.majorFaults.filter((f) => f.pid === target.pid && f.comm !== COMM).reduce((s, f) => s + f.count, 0)).toBeLessThan(PAGES * 0.02);
   });
 

@@ -63,6 +63,7 @@ describe('parseOutput on captured types.ndjson', () => {
     expect(named(events, 'map', '@min').entries).toEqual([{ key: '', value: 3 }]);
     expect(named(events, 'map', '@max').entries).toEqual([{ key: '', value: 9 }]);
     expect(named(events, 'map', '@str').entries).toEqual([{ key: '1', value: 'text' }]);
+    expect(named(events, 'map', '@tuple').entries).toEqual([{ key: '3,4', value: [1, -2, 's'] }]);
   });
 
   it('keeps multi-key map keys comma-joined, as printed', () => {
