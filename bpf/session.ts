@@ -7,11 +7,17 @@
  *   const report = await session.stop();   // SIGINT, final maps, parsed report
  *   hintsFor(report, tid, fromNs, toNs);
  *
+ * Two facts of bpftrace 0.17 shape this module. It prints `attached_probes` BEFORE it
+ * attaches the probes, so start-up waits for a sentinel probe appended after the scripts
+ * (getppid from this process) to fire. And it exits on SIGINT without reading what is still
+ * in its perf buffers (a burst of 2000 hint lines lost ~85 % of them), so stop() first fires
+ * the sentinel again and waits for its line.
+ *
  * printf events (hints, stalls) are parsed as they arrive and kept in memory; maps (major
- * faults, background reclaim) arrive only when bpftrace exits cleanly on SIGINT. stop() falls
- * back to SIGTERM and then SIGKILL when bpftrace does not exit in time (the maps are then lost
- * and the report says so). A bpftrace child never outlives the Node process: it is killed on
- * exit and by execa's cleanup on fatal signals.
+ * faults, background reclaim, hint-latency-batch records) arrive only when bpftrace exits
+ * cleanly on SIGINT. stop() falls back to SIGTERM and then SIGKILL when bpftrace does not
+ * exit in time (the maps are then lost and the report says so). A bpftrace child never
+ * outlives the Node process: it is killed on exit and by execa's cleanup on fatal signals.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
