@@ -28,10 +28,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { errnoName, SyscallError } from '../../sys/errno.ts';
+import { CpuFollower } from '../../sys/ptrace-affinity.ts';
 import { FreezerWatch, refreezeCgroups, thawCgroups, type ThawedCgroup } from '../../sys/ptrace-freezer.ts';
 import { X86_64Regs, X86_64_USER_CS } from '../../sys/ptrace-regs.ts';
 import { describeWaitStatus, PTRACE_EVENT_STOP, type WaitStatus } from '../../sys/ptrace-status.ts';
 import { locateVdsoSyscall } from '../../sys/ptrace-vdso.ts';
+import { WaitTimer } from '../../sys/ptrace-wait.ts';
 import {
   PTRACE_O_SUSPEND_SECCOMP, SIGINFO_SIZE_BYTES, SIGSET_SIZE_BYTES, SIGTRAP, WNOHANG,
   ptraceCont, ptraceDetach, ptraceGetRegs, ptraceGetSiginfo, ptraceGetSigmask, ptraceInterrupt,
@@ -43,6 +45,15 @@ import {
 const NR_MADVISE_X86_64 = 28;
 /** Steps allowed per injected call before the injector gives up (a SIGSTOPped target traps on some steps). */
 const MAX_STEPS_PER_CALL = 10_000;
+/** A stop later than this is "not prompt": the freezer state is checked (a frozen target never stops until thawed). */
+const FIRST_FREEZER_CHECK_NS = 5_000_000n;
+/** While still waiting, the freezer state is checked again this often. */
+const FREEZER_RECHECK_NS = 50_000_000n;
+/** A never-ending wait (the step's own deadline is the freezer re-check). */
+const NO_DEADLINE_NS = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** How the injector waits for the target's stops. */
+export type WaitMode = 'block' | 'poll';
 
 /** One injection: ranges of one thread, one advice. */
 export interface InjectRequest {
@@ -60,6 +71,16 @@ export interface InjectRequest {
   suspendSeccomp?: boolean;
   /** Thaw a cgroup-frozen target for the injection and re-freeze it (default true); false fails with `EFROZEN`. */
   thawFrozen?: boolean;
+  /**
+   * `block` (default): blocking waitpid with a timer deadline; `poll`: waitpid(WNOHANG) with
+   * sched_yield, then growing sleeps (used when the timer cannot be set up). For measurements.
+   */
+  waitMode?: WaitMode;
+  /**
+   * Move the tracer onto the CPU the target last ran on before seizing it (default false:
+   * measured no gain here, the scheduler wakes the stepped target on the other, idle CPU).
+   */
+  followCpu?: boolean;
 }
 
 /** The result of one injected madvise. */
@@ -88,6 +109,10 @@ export interface InjectionReport {
   callerCpuNs: number;
   /** PTRACE_SINGLESTEP requests issued. */
   steps: number;
+  /** CPU the tracer moved to for this injection (the target's last CPU), or -1 when it did not follow. */
+  tracerCpu: number;
+  /** How the stops were awaited (`poll` when blocking waits were asked for but are unavailable). */
+  waitMode: WaitMode;
   /** Signals that arrived before the interrupt stop, passed on at once with PTRACE_CONT. */
   passedSignals: number[];
   /** Signals that arrived during the steps, re-delivered at or after the detach. */
@@ -137,7 +162,7 @@ function siCode(info: Buffer): number {
   return info.readInt32LE(8);
 }
 
-/** Polls waitpid(tid, WNOHANG | __WALL): spins with sched_yield for ~100 us, then sleeps in growing steps. */
+/** Polls waitpid(tid, WNOHANG | __WALL): spins with sched_yield for ~100 us, then sleeps in growing steps. Calls `onSlow` once after 50 ms. */
 function waitWithDeadline(tid: number, deadlineNs: bigint, onSlow?: () => void): WaitStatus | null {
   const start = process.hrtime.bigint();
   let sleep = 20;
@@ -169,6 +194,11 @@ export class Injector {
   private suspendSeccompPermitted: boolean | null = null;
   private readonly seccompCache = new Map<string, number>();
   private readonly freezer = new FreezerWatch();
+  private readonly cpu = new CpuFollower();
+  /** Deadline timer of blocking waits; null when it cannot be set up here (then waits poll). */
+  private readonly timer = WaitTimer.create();
+  /** Wait mode of the injection in progress. */
+  private mode: WaitMode = 'block';
   // Buffers reused across injections (the tracer is single-threaded and not reentrant).
   private readonly saved = new X86_64Regs();
   private readonly work = new X86_64Regs();
@@ -182,10 +212,12 @@ export class Injector {
     const tid = req.tid ?? req.pid;
     const report: InjectionReport = {
       pid: req.pid, tid, results: [], bytesAdvised: 0, syscalls: 0, latencyNs: 0, stopWindowNs: 0, callerCpuNs: 0,
-      steps: 0, passedSignals: [], deferredSignals: [], groupStopped: false, thawed: [], seccompSuspended: false,
+      steps: 0, tracerCpu: -1, waitMode: 'block', passedSignals: [], deferredSignals: [], groupStopped: false, thawed: [], seccompSuspended: false,
       regsChanged: false, detachPending: false, errorCode: null, error: null,
     };
     this.servicePending();
+    this.mode = req.waitMode === 'poll' || this.timer === null ? 'poll' : 'block';
+    report.waitMode = this.mode;
     const cpu0 = threadCpuTimeNs();
     const t0 = process.hrtime.bigint();
     let tStop = t0;
@@ -204,6 +236,7 @@ export class Injector {
       }
     }
     const t1 = process.hrtime.bigint();
+    this.timer?.disarm();
     report.latencyNs = Number(t1 - t0);
     report.stopWindowNs = tStop > t0 ? Number(t1 - tStop) : 0;
     report.callerCpuNs = threadCpuTimeNs() - cpu0;
@@ -241,16 +274,21 @@ export class Injector {
     if (tid !== pid && !existsSync(`/proc/${pid}/task/${tid}`)) throw new InjectAbort('ESRCH', `thread ${tid} is not a thread of pid ${pid} (no /proc/${pid}/task/${tid})`);
     if (this.pendingDetach.has(tid)) throw new InjectAbort('EBUSY', `thread ${tid} of pid ${pid} has not stopped since an earlier timed-out injection; still waiting to detach`);
 
-    // Freezer: thaw after the interrupt is queued, so the thread traps before user code runs.
-    let freezing: ThawedCgroup[] = [];
-    try {
-      freezing = this.freezer.freezing(pid);
-    } catch {
-      throw new InjectAbort('ESRCH', `pid ${pid} is gone (cannot read /proc/${pid}/cgroup)`);
+    // Freezer: a frozen target does not stop (v1) or does not finish a step (v2) until thawed.
+    // It is looked at only when a stop is not prompt (lateThaw), except when thawing is not
+    // allowed: then a frozen target must be refused before anything is done to it.
+    if (req.thawFrozen === false) {
+      let freezing: ThawedCgroup[];
+      try {
+        freezing = this.freezer.freezing(pid);
+      } catch {
+        throw new InjectAbort('ESRCH', `pid ${pid} is gone (cannot read /proc/${pid}/cgroup)`);
+      }
+      if (freezing.length > 0) {
+        throw new InjectAbort('EFROZEN', `target frozen: pid ${pid} is in a frozen cgroup (${freezing.map((c) => c.dir).join(', ')}); thaw it or use process_madvise, which works on frozen targets`);
+      }
     }
-    if (freezing.length > 0 && req.thawFrozen === false) {
-      throw new InjectAbort('EFROZEN', `target frozen: pid ${pid} is in a frozen cgroup (${freezing.map((c) => c.dir).join(', ')}); thaw it or use process_madvise, which works on frozen targets`);
-    }
+    if (req.followCpu === true) report.tracerCpu = this.cpu.follow(pid, tid);
 
     // Seize, suspending seccomp when we may.
     const wantSuspend = req.suspendSeccomp !== false && this.suspendSeccompPermitted !== false;
@@ -288,10 +326,6 @@ export class Injector {
       // The thread died between seize and interrupt: it is a zombie or gone, nothing to undo.
       throw new InjectAbort('ESRCH', `thread ${tid} of pid ${pid} vanished while being seized: ${(err as Error).message}`);
     }
-    if (freezing.length > 0) {
-      thawCgroups(freezing);
-      report.thawed = freezing;
-    }
     try {
       return this.injectStopped(req, tid, report);
     } finally {
@@ -321,7 +355,7 @@ export class Injector {
     // 1. Wait for the interrupt stop.
     let stop: WaitStatus;
     for (;;) {
-      const s = waitWithDeadline(tid, deadline, () => this.lateThaw(pid, report));
+      const s = this.waitStop(tid, deadline, pid, report);
       if (s === null) {
         this.pendingDetach.set(tid, { pid, sinceNs: process.hrtime.bigint() });
         report.detachPending = true;
@@ -332,6 +366,9 @@ export class Injector {
       if (s.kind === 'stopped' && s.event === 0) {
         report.passedSignals.push(s.signal);
         ptraceCont(tid, s.signal);
+        // The signal-delivery stop consumed the pending interrupt (any ptrace trap clears it):
+        // ask again, or the thread runs on and the stop only comes at the timeout.
+        try { ptraceInterrupt(tid); } catch { /* died: the next wait reports it */ }
         continue;
       }
       if (s.kind === 'stopped') ptraceCont(tid, 0);
@@ -424,7 +461,7 @@ export class Injector {
     for (let i = 0; i < MAX_STEPS_PER_CALL; i++) {
       ptraceSingleStep(tid, 0);
       report.steps++;
-      const s = waitWithDeadline(tid, BigInt(Number.MAX_SAFE_INTEGER), () => this.lateThaw(pid, report));
+      const s = this.waitStop(tid, NO_DEADLINE_NS, pid, report);
       if (s === null || s.kind === 'exited' || s.kind === 'signaled') return null;
       if (s.kind !== 'stopped') continue;
       if (s.event !== 0) continue; // PTRACE_EVENT_STOP: group-stop of a SIGSTOPped target; step again
@@ -444,6 +481,29 @@ export class Injector {
   }
 
   /**
+   * Waits for the next state change of `tid` until `deadlineNs` (null when none came). A stop
+   * that is not prompt makes it look at the freezer (lateThaw) after 5 ms, then every 50 ms.
+   * `block` mode sleeps in waitpid(__WALL) with a timer to cut it short; `poll` mode polls.
+   */
+  private waitStop(tid: number, deadlineNs: bigint, pid: number, report: InjectionReport): WaitStatus | null {
+    const timer = this.timer;
+    if (this.mode === 'poll' || timer === null) return waitWithDeadline(tid, deadlineNs, () => this.lateThaw(pid, report));
+    let now = process.hrtime.bigint();
+    let checkAt = now + FIRST_FREEZER_CHECK_NS;
+    for (;;) {
+      if (now >= deadlineNs) return null;
+      timer.armUntil(checkAt < deadlineNs ? checkAt : deadlineNs, now);
+      const r = timer.wait(tid);
+      if (!r.timedOut) return r.status;
+      now = process.hrtime.bigint();
+      if (now >= checkAt) {
+        this.lateThaw(pid, report);
+        checkAt = now + FREEZER_RECHECK_NS;
+      }
+    }
+  }
+
+  /**
    * After an ESRCH mid-injection: waits (up to 2 s) for what happened to the thread. Its exit
    * status is collected here, so a killed target does not linger as a ptrace zombie.
    */
@@ -459,10 +519,10 @@ export class Injector {
     return s.kind === 'stopped' ? 'stopped' : 'unknown';
   }
 
-  /** A freezer froze the target after the seize (or the check raced): thaw it now and record it. */
+  /** The target's stop is late: if a freezer holds it, thaw it now (it re-freezes before the detach) and record it. */
   private lateThaw(pid: number, report: InjectionReport): void {
     try {
-      const more = this.freezer.freezing(pid).filter((c) => !report.thawed.some((t) => t.dir === c.dir));
+      const more = this.freezer.freezing(pid, { fresh: true }).filter((c) => !report.thawed.some((t) => t.dir === c.dir));
       if (more.length === 0) return;
       thawCgroups(more);
       report.thawed.push(...more);

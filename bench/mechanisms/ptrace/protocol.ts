@@ -37,5 +37,7 @@ export function parseRequest(line: string): TracerRequest {
     const rr = r as Record<string, unknown>;
     if (typeof rr !== 'object' || rr === null || !Number.isSafeInteger(rr.startAddr) || !Number.isSafeInteger(rr.lengthBytes)) throw new TypeError('each range needs integer startAddr and lengthBytes');
   }
+  if (v.waitMode !== undefined && v.waitMode !== 'block' && v.waitMode !== 'poll') throw new TypeError('waitMode must be "block" or "poll"');
+  if (v.followCpu !== undefined && typeof v.followCpu !== 'boolean') throw new TypeError('followCpu must be a boolean');
   return v as unknown as TracerRequest;
 }
