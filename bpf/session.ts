@@ -19,8 +19,7 @@
  * exit in time (the maps are then lost and the report says so). A bpftrace child never
  * outlives the Node process: it is killed on exit and by execa's cleanup on fatal signals.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { HintbenchError } from '../bench/errors.ts';
@@ -182,13 +181,13 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
   }
 
   const joined: JoinedProgram = joinScripts(scripts);
-  const dir = mkdtempSync(join(tmpdir(), 'hintbench-probes-'));
-  const file = join(dir, 'probes.bt');
-  writeFileSync(file, joined.program + readySentinel(process.pid));
-  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  // The program goes on the command line (-e), so nothing is left on disk however this
+  // process ends; bpftrace then names it `stdin` in its messages.
+  const program = joined.program + readySentinel(process.pid);
+  const file = 'stdin';
 
   const spawnedAt = process.hrtime.bigint();
-  const child = execa(bin, ['-f', 'json', file], {
+  const child = execa(bin, ['-f', 'json', '-e', program], {
     stdin: 'ignore',
     buffer: false,
     reject: false,
@@ -215,7 +214,6 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
         // already gone
       }
     }
-    removeDir();
   };
   process.once('exit', killOnExit);
 
@@ -282,7 +280,6 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
       child.kill('SIGKILL');
     }
     const r = await done;
-    removeDir();
     if (startOutcome === 'aborted') {
       const reason: unknown = opts.signal?.reason;
       throw reason instanceof Error ? reason : new HintbenchError(`probe start (${names}) was aborted`, 'nothing to do: the run was cancelled');
@@ -334,7 +331,6 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
         }
       }
       const r = await done;
-      removeDir();
       if (exitedBefore) {
         const tail = mapErrorLocations(stderrTail(stderr), file, joined.sections);
         warnings.push(`bpftrace (pid ${pid}) exited on its own during the session (${r.signal ?? `code ${String(r.exitCode)}`})${tail === '' ? '' : `: ${tail}`}; events after that are missing`);
