@@ -39,7 +39,7 @@ const workload = await spawnWorkload({ kind: 'anon', content: 'random', sizeMiB:
 const mech = new ProcessMadviseMechanism();
 try {
   await mech.open({ pid: workload.pid });
-  const session = await startProbeSession({ scripts: ['hint-latency'] });
+  const session = await startProbeSession({ scripts: ['hint-latency-batch'] });
   const big: { fromNs: number; toNs: number; userNs: number }[] = [];
   for (let i = 0; i < reps; i++) {
     const fromNs = Number(process.hrtime.bigint());
@@ -59,6 +59,13 @@ try {
     small.push({ fromNs, toNs, userNs: o.userLatencyNs });
   }
   const facts = await session.stop();
+  // The same 4 KiB calls with no probe attached: what the probes themselves add to the caller.
+  const bare: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const o = await mech.hint({ target: { pid: workload.pid }, advice: 'pageout', ranges: page });
+    bare.push(o.userLatencyNs);
+  }
+  const bareStats = summarize(bare)!;
   const b = stats(pairUp(big, facts.hints, process.pid));
   const s = stats(pairUp(small, facts.hints, process.pid));
 
@@ -77,11 +84,23 @@ try {
     'harness-overhead',
     {
       pageout256MiB: { repetitions: reps, paired: b.paired, userMedianNs: b.user.median, kernelMedianNs: b.kernel.median, overheadPct: bigOverheadPct, targetPct: 2, user: b.user, kernel: b.kernel },
-      pageout4KiB: { calls, paired: s.paired, userMedianNs: s.user.median, kernelMedianNs: s.kernel.median, overheadUs: smallOverheadUs, userP99Ns: s.user.p99, kernelP99Ns: s.kernel.p99 },
+      pageout4KiB: {
+        calls,
+        paired: s.paired,
+        userMedianNs: s.user.median,
+        kernelMedianNs: s.kernel.median,
+        overheadUs: smallOverheadUs,
+        userP99Ns: s.user.p99,
+        kernelP99Ns: s.kernel.p99,
+        userMedianNoProbeNs: bareStats.median,
+        probeCostUs: (s.user.median - bareStats.median) / 1000,
+        harnessOverheadNoProbeUs: (bareStats.median - s.kernel.median) / 1000,
+      },
       koffiGetpidMedianUs: floorUs,
     },
     `harness overhead: PAGEOUT 256 MiB user ${(b.user.median / 1e6).toFixed(2)} ms vs kernel ${(b.kernel.median / 1e6).toFixed(2)} ms (+${bigOverheadPct.toFixed(2)} %, target <= 2 %); ` +
-      `4 KiB user ${(s.user.median / 1e3).toFixed(2)} us vs kernel ${(s.kernel.median / 1e3).toFixed(2)} us (+${smallOverheadUs.toFixed(2)} us per call); koffi getpid floor ${floorUs?.toFixed(2)} us`,
+      `4 KiB user ${(s.user.median / 1e3).toFixed(2)} us vs kernel ${(s.kernel.median / 1e3).toFixed(2)} us (+${smallOverheadUs.toFixed(2)} us per call; ` +
+      `without probes user ${(bareStats.median / 1e3).toFixed(2)} us); koffi getpid floor ${floorUs?.toFixed(2)} us`,
     values.out,
   );
 } finally {

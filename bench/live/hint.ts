@@ -66,7 +66,7 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
   if (ranges.length === 0) throw new HintbenchError(`pid ${req.pid} has no ${req.ranges.kind} mappings to hint`, 'choose other --ranges (anon, file, all or START-END)');
   const mechanism = await createMechanism(req.via);
   let session: ProbeSession | null = null;
-  if (req.probe) session = await startProbeSession({ scripts: ['hint-latency'] });
+  if (req.probe) session = await startProbeSession({ scripts: ['hint-latency-batch'] });
   const before = readStatus(req.pid);
   const samplesNs: number[] = [];
   const windows: { fromNs: number; toNs: number; tid: number }[] = [];

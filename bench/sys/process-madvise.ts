@@ -10,9 +10,12 @@
  */
 import type { AddrRange, SkippedRange } from '../types.ts';
 import { errnoName, errnoValue } from './errno.ts';
-import { lastErrno } from './libc.ts';
+import { lastErrno, libc } from './libc.ts';
 import { pageSizeBytes } from './mman.ts';
-import { syscall, syscallNumber } from './syscall.ts';
+import { syscallNumber } from './syscall.ts';
+
+/** process_madvise's number on this architecture (resolved once). */
+const PROCESS_MADVISE_NR = syscallNumber('process_madvise');
 
 /** UIO_MAXIOV: most iovecs one call accepts. */
 export const MAX_IOVECS = 1024;
@@ -112,16 +115,30 @@ export function batchRanges(ranges: AddrRange[], limits: BatchLimits = DEFAULT_L
 }
 
 /**
+ * libc syscall() declared with process_madvise's fixed argument list: cheaper per call than
+ * the variadic binding (koffi need not parse argument types each time); glibc's syscall()
+ * only moves registers, so a fixed prototype is safe for integer and pointer arguments.
+ */
+const processMadviseSyscall: (nr: number, pidfd: number, iov: BigUint64Array, vlen: number, advice: number, flags: number) => number = libc.func(
+  'long syscall(long nr, int pidfd, void *iov, size_t vlen, int advice, unsigned int flags)',
+);
+
+/** iovec buffer reused by every call (calls are synchronous), grown on demand. */
+let iovBuffer = new BigUint64Array(2 * 16);
+
+/**
  * One process_madvise(pidfd, iovecs, n, advice, 0) call. The iovec array is a BigUint64Array
  * of (base, length) pairs. Returns the kernel's result and errno.
  */
 export function processMadviseRaw(pidfd: number, ranges: AddrRange[], adviceValue: number): RawResult {
-  const iov = new BigUint64Array(ranges.length * 2);
-  ranges.forEach((r, i) => {
+  if (iovBuffer.length < ranges.length * 2) iovBuffer = new BigUint64Array(ranges.length * 2);
+  const iov = iovBuffer;
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i]!;
     iov[2 * i] = BigInt(r.startAddr);
     iov[2 * i + 1] = BigInt(r.lengthBytes);
-  });
-  const ret = syscall(syscallNumber('process_madvise'), 'int', pidfd, 'void *', iov, 'size_t', ranges.length, 'int', adviceValue, 'unsigned int', 0);
+  }
+  const ret = processMadviseSyscall(PROCESS_MADVISE_NR, pidfd, iov, ranges.length, adviceValue, 0);
   return ret < 0 ? { ret: -1, errno: lastErrno() } : { ret, errno: 0 };
 }
 

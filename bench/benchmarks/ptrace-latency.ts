@@ -1,0 +1,165 @@
+/**
+ * Hint latency of the two delivery mechanisms, process_madvise(2) and ptrace-injected
+ * madvise(2): median and p99 of the latency each mechanism reports (HintOutcome.userLatencyNs;
+ * for ptrace measured inside the tracer from before PTRACE_SEIZE to after PTRACE_DETACH) and,
+ * for ptrace, the target's stop window. Cells: target sleeping / running (spinning on a CPU)
+ * x range 4 KiB / 1 MiB x advice PAGEOUT / COLD, >= 500 hints each after a warm-up.
+ *
+ * Every hint does real work: the 1 MiB region is re-touched (workload `retouch`, outside
+ * the timed region) before each hint, so PAGEOUT swaps out resident pages and COLD
+ * deactivates active ones every time. Within a cell the variants take turns hint by hint,
+ * so a load change on the machine hits them alike. Extra ptrace variants for the 4 KiB
+ * PAGEOUT cells: `ptrace-poll` (waits by polling waitpid(WNOHANG) with sched_yield and
+ * sleeps, the injector's previous way of waiting) and `ptrace-follow` (tracer moved onto the
+ * target's last CPU). The floor of one koffi ptrace call is measured with tinybench.
+ *
+ *   node --import tsx bench/benchmarks/ptrace-latency.ts [--out FILE] [--hints N] [--warmup N]
+ * Needs root and swap (run `hintbench setup` first).
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, release } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Bench } from 'tinybench';
+import { spawnWorkload, type WorkloadHandle } from '../../workloads/client.ts';
+import { HintbenchError } from '../errors.ts';
+import { ProcessMadviseMechanism } from '../mechanisms/process-madvise.ts';
+import { outcomeFromReport, PtraceMechanism } from '../mechanisms/ptrace/index.ts';
+import { summarize } from '../stats/summary.ts';
+import { libc } from '../sys/libc.ts';
+import { ADVICE_VALUE, type Advice, type AddrRange, type HintOutcome, type Summary } from '../types.ts';
+import { writeBenchmark } from './output.ts';
+
+const { values } = parseArgs({ options: { out: { type: 'string' }, hints: { type: 'string' }, warmup: { type: 'string' } } });
+const hints = Number(values.hints ?? 500);
+const warmup = Number(values.warmup ?? 50);
+if (!Number.isInteger(hints) || hints < 1) throw new HintbenchError(`--hints ${values.hints} is not a positive integer`, 'pass e.g. --hints 500');
+if (!Number.isInteger(warmup) || warmup < 0) throw new HintbenchError(`--warmup ${values.warmup} is not a non-negative integer`, 'pass e.g. --warmup 50');
+if (process.getuid?.() !== 0) throw new HintbenchError('ptrace-latency needs root (ptrace and process_madvise of another process)', 'run it with sudo');
+if (readFileSync('/proc/swaps', 'utf8').trim().split('\n').length < 2) throw new HintbenchError('no swap is active: PAGEOUT of anonymous memory would do nothing', 'run `hintbench setup` (zram swap) first');
+
+const PAGE_BYTES = 4096;
+const REGION_MIB = 1;
+
+/** One way of delivering a hint, measured as its own row. */
+interface Variant {
+  name: string;
+  hint(ranges: AddrRange[], advice: Advice): Promise<HintOutcome>;
+}
+
+/** The figures of one variant in one cell. */
+interface CellFigures {
+  state: 'sleeping' | 'running';
+  rangeBytes: number;
+  advice: Advice;
+  variant: string;
+  hints: number;
+  errors: number;
+  firstError: string | null;
+  latencyNs: Summary | null;
+  stopWindowNs: Summary | null;
+  callerCpuNs: Summary | null;
+}
+
+const workload: WorkloadHandle = await spawnWorkload({ kind: 'anon', content: 'random', sizeMiB: REGION_MIB, vmas: 1 });
+const pm = new ProcessMadviseMechanism();
+const pt = new PtraceMechanism();
+const loadBefore = loadavg();
+const cells: CellFigures[] = [];
+try {
+  await pm.open({ pid: workload.pid });
+  await pt.open({ pid: workload.pid });
+  const region = workload.regions[0]!;
+  const target = { pid: workload.pid };
+  const viaPtrace = (extra: { waitMode?: 'block' | 'poll'; followCpu?: boolean }) => async (ranges: AddrRange[], advice: Advice): Promise<HintOutcome> =>
+    outcomeFromReport(await pt.inject({ pid: workload.pid, advice: ADVICE_VALUE[advice], ranges, ...extra }));
+  const base: Variant[] = [
+    { name: 'process_madvise', hint: (ranges, advice) => pm.hint({ target, advice, ranges }) },
+    { name: 'ptrace', hint: (ranges, advice) => pt.hint({ target, advice, ranges }) },
+  ];
+  const extras: Variant[] = [
+    { name: 'ptrace-poll', hint: viaPtrace({ waitMode: 'poll' }) },
+    { name: 'ptrace-follow', hint: viaPtrace({ followCpu: true }) },
+  ];
+
+  for (const state of ['sleeping', 'running'] as const) {
+    await workload.setState(state);
+    for (const rangeBytes of [PAGE_BYTES, REGION_MIB * 1024 * 1024]) {
+      for (const advice of ['pageout', 'cold'] as const) {
+        const ranges: AddrRange[] = [{ startAddr: region.startAddr, lengthBytes: rangeBytes }];
+        const variants = rangeBytes === PAGE_BYTES && advice === 'pageout' ? [...base, ...extras] : base;
+        const samples = variants.map(() => ({ lat: [] as number[], stop: [] as number[], cpu: [] as number[], errors: 0, firstError: null as string | null }));
+        for (let i = 0; i < warmup + hints; i++) {
+          for (let v = 0; v < variants.length; v++) {
+            await workload.retouch(); // outside the timed region: every hint finds resident, recently used pages
+            const o = await variants[v]!.hint(ranges, advice);
+            if (i < warmup) continue;
+            const s = samples[v]!;
+            if (o.error !== null) {
+              s.errors++;
+              s.firstError ??= o.error;
+              continue;
+            }
+            s.lat.push(o.userLatencyNs);
+            if (variants[v]!.name.startsWith('ptrace')) s.stop.push(o.injectorStopNs);
+            if (o.callerCpuNs !== null) s.cpu.push(o.callerCpuNs);
+          }
+        }
+        variants.forEach((variant, v) => {
+          const s = samples[v]!;
+          cells.push({
+            state, rangeBytes, advice, variant: variant.name, hints: s.lat.length, errors: s.errors, firstError: s.firstError,
+            latencyNs: summarize(s.lat), stopWindowNs: summarize(s.stop), callerCpuNs: summarize(s.cpu),
+          });
+        });
+      }
+    }
+  }
+  await workload.setState('sleeping');
+} finally {
+  await pt.close();
+  await pm.close();
+  await workload.exit();
+}
+const loadAfter = loadavg();
+
+// Floor of one koffi ptrace call: PTRACE_GETREGS on a process that is not our tracee fails
+// at once with ESRCH, so this is the cost of the binding plus the syscall entry and exit.
+const ptraceFloor: (req: number, pid: number, addr: number, data: Buffer) => number = libc.func('long ptrace(long req, int pid, uintptr_t addr, void *data)');
+const regs = Buffer.alloc(27 * 8);
+const tb = new Bench({ name: 'koffi ptrace floor', time: 500 });
+tb.add('ptrace(PTRACE_GETREGS) -> ESRCH', () => {
+  ptraceFloor(12, 1, 0, regs);
+});
+await tb.run();
+const floorResult = tb.tasks[0]!.result;
+const ptraceCallFloorUs = floorResult !== undefined && 'latency' in floorResult ? floorResult.latency.p50 * 1000 : null;
+
+const us = (ns: number | undefined): string => (ns === undefined ? '-' : (ns / 1000).toFixed(1));
+const find = (state: string, rangeBytes: number, advice: string, variant: string): CellFigures | undefined =>
+  cells.find((c) => c.state === state && c.rangeBytes === rangeBytes && c.advice === advice && c.variant === variant);
+const TARGET_US = 35;
+const headline = find('sleeping', PAGE_BYTES, 'pageout', 'ptrace');
+const met = headline?.latencyNs !== null && headline?.latencyNs !== undefined && headline.latencyNs.median <= TARGET_US * 1000;
+const parts = (['sleeping', 'running'] as const).flatMap((state) => [PAGE_BYTES, REGION_MIB * 1024 * 1024].map((size) => {
+  const p = find(state, size, 'pageout', 'ptrace')?.latencyNs;
+  const m = find(state, size, 'pageout', 'process_madvise')?.latencyNs;
+  return `${state} ${size === PAGE_BYTES ? '4 KiB' : '1 MiB'}: ptrace ${us(p?.median)}/${us(p?.p99)}, process_madvise ${us(m?.median)}/${us(m?.p99)}`;
+}));
+
+writeBenchmark(
+  'ptrace-latency',
+  {
+    hintsPerCell: hints,
+    warmupHints: warmup,
+    retouchBetweenHints: true,
+    regionBytes: REGION_MIB * 1024 * 1024,
+    machine: { kernel: release(), cpus: cpus().length, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter },
+    targetInjected4KiBMedianUs: TARGET_US,
+    targetMet: met,
+    ptraceCallFloorUs,
+    cells,
+  },
+  `PAGEOUT median/p99 us, ${parts.join('; ')}; injected 4 KiB sleeping median ${us(headline?.latencyNs?.median)} us ` +
+    `(target <= ${TARGET_US}: ${met ? 'met' : 'not met'}); koffi ptrace call floor ${ptraceCallFloorUs?.toFixed(2)} us; load ${loadBefore[0]!.toFixed(2)} -> ${loadAfter[0]!.toFixed(2)}`,
+  values.out,
+);
