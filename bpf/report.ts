@@ -32,6 +32,8 @@ export interface ProbeReport {
   hints: ProbeHint[];
   /** Major faults per (pid, comm); empty when refaults.bt was not selected or bpftrace did not exit cleanly. */
   majorFaults: MajorFaultCount[];
+  /** System calls that returned EINTR, per process (eintr.bt); empty when not selected or bpftrace did not exit cleanly. */
+  eintr: { pid: number; count: number }[];
   /** One record per ptrace or job-control stop that ended during the session. */
   stalls: ProbeStall[];
   /** Background reclaim per comm, when reclaim-bg.bt was selected and bpftrace exited cleanly. */
@@ -46,7 +48,7 @@ export interface ProbeReport {
 
 /** An empty report. */
 export function emptyReport(): ProbeReport {
-  return { hints: [], majorFaults: [], stalls: [], lostEvents: 0, warnings: [] };
+  return { hints: [], majorFaults: [], eintr: [], stalls: [], lostEvents: 0, warnings: [] };
 }
 
 /**
@@ -81,6 +83,8 @@ export function applyEvent(report: ProbeReport, ev: BpftraceEvent): void {
           const [pid, comm] = splitMapKey(e.key, 2);
           report.majorFaults.push({ pid: Number(pid), comm: comm ?? '', count: Number(e.value) });
         }
+      } else if (ev.name === '@hb_eintr') {
+        for (const e of ev.entries) report.eintr.push({ pid: Number(e.key), count: Number(e.value) });
       } else if (ev.name === '@hb_hbat_rec') {
         for (const e of ev.entries) {
           const hint = hintFromRecord(e.key, e.value);

@@ -11,10 +11,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Names of the shipped scripts (bpf/<name>.bt). */
-export type ProbeScriptName = 'hint-latency' | 'hint-latency-batch' | 'refaults' | 'stall' | 'reclaim-bg';
+export type ProbeScriptName = 'hint-latency' | 'hint-latency-batch' | 'refaults' | 'stall' | 'reclaim-bg' | 'eintr';
 
 /** Every shipped script, in the order they are joined. */
-export const PROBE_SCRIPTS: readonly ProbeScriptName[] = ['hint-latency', 'hint-latency-batch', 'refaults', 'stall', 'reclaim-bg'];
+export const PROBE_SCRIPTS: readonly ProbeScriptName[] = ['hint-latency', 'hint-latency-batch', 'refaults', 'stall', 'reclaim-bg', 'eintr'];
 
 /** Tracepoints (`category/name`) each script attaches to; refaults.bt uses a software event only. */
 export const SCRIPT_TRACEPOINTS: Readonly<Record<ProbeScriptName, readonly string[]>> = {
@@ -35,6 +35,7 @@ export const SCRIPT_TRACEPOINTS: Readonly<Record<ProbeScriptName, readonly strin
   refaults: [],
   stall: ['sched/sched_switch'],
   'reclaim-bg': ['vmscan/mm_vmscan_reclaim_pages', 'vmscan/mm_vmscan_lru_shrink_inactive'],
+  eintr: ['raw_syscalls/sys_exit'],
 };
 
 /** Every tracepoint any shipped script uses, sorted, without duplicates. */

@@ -5,6 +5,7 @@ import type { SampleDraft } from './repetition.ts';
 export interface ProbeFacts {
   hints: ProbeHint[];
   majorFaults: { pid: number; comm: string; count: number }[];
+  eintr: { pid: number; count: number }[];
   stalls: { tid: number; state: 'traced' | 'stopped'; startNs: number; durationNs: number }[];
 }
 
@@ -41,6 +42,7 @@ export function attribute(draft: SampleDraft, facts: ProbeFacts, opts: Attribute
   }
   const faults = facts.majorFaults.find((f) => f.pid === sample.pid && f.comm === opts.retouchComm);
   sample.retouchMajorFaultsProbe = faults?.count ?? 0;
+  sample.targetEintr = facts.eintr.find((e) => e.pid === sample.pid)?.count ?? 0;
   if (opts.measureStall) {
     const tids = new Set(draft.targetTids);
     sample.stallNs = facts.stalls.filter((s) => s.state === 'traced' && tids.has(s.tid) && s.startNs >= fromNs && s.startNs <= toNs).reduce((s, x) => s + x.durationNs, 0);

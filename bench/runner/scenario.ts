@@ -61,7 +61,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}
   const drafts: SampleDraft[] = [];
   try {
     mechanism = await createMechanism(scenario.mechanism);
-    session = await startProbeSession({ scripts: ['hint-latency-batch', 'refaults', 'stall'], ...(opts.signal ? { signal: opts.signal } : {}) });
+    session = await startProbeSession({ scripts: ['hint-latency-batch', 'refaults', 'stall', 'eintr'], ...(opts.signal ? { signal: opts.signal } : {}) });
     for (let rep = 0; rep < scenario.repetitions; rep++) {
       opts.signal?.throwIfAborted();
       const draft = await runRepetition(scenario, mechanism, rep, opts.signal);

@@ -15,7 +15,7 @@ const PAGE = 4096;
 const memory: MemorySpec = { kind: 'anon', content: 'random', sizeMiB: 64, vmas: 2 };
 const pages = (memory.sizeMiB * 1024 * 1024) / PAGE;
 
-function scenario(mechanism: 'process_madvise' | 'none', advice: Advice | 'none'): Scenario {
+function scenario(mechanism: 'process_madvise' | 'ptrace' | 'none', advice: Advice | 'none'): Scenario {
   return { id: scenarioId(mechanism, advice, memory, 'sleeping'), mechanism, advice, memory, targetState: 'sleeping', repetitions: 3 };
 }
 
@@ -25,8 +25,8 @@ function within(a: number, b: number, tol: number, ref = b): boolean {
 }
 
 describe.skipIf(!ready)('figures agree with independent measurements', () => {
-  it('PAGEOUT: reclaimed pages, swap growth, vmstat and major faults all match the page count', async () => {
-    const result = await runScenario(scenario('process_madvise', 'pageout'));
+  it.each(['process_madvise', 'ptrace'] as const)('PAGEOUT via %s: reclaimed pages, swap growth, vmstat and major faults all match the page count', async (mechanism) => {
+    const result = await runScenario(scenario(mechanism, 'pageout'));
     expect(result.error).toBeNull();
     expect(result.samples).toHaveLength(3);
     for (const s of result.samples) {
@@ -51,6 +51,21 @@ describe.skipIf(!ready)('figures agree with independent measurements', () => {
       expect(s.kernelLatencyNs!).toBeLessThanOrEqual(s.userLatencyNs!);
     }
     expect(result.summary.reclaimedPages!.n).toBe(3);
+    for (const s of result.samples) {
+      if (mechanism === 'ptrace') {
+        // one injected madvise per region; the target paid for the reclaim, the tracer did not
+        expect(s.syscalls).toBe(memory.vmas);
+        expect(s.injectorStopNs!).toBeGreaterThanOrEqual(s.kernelLatencyNs!);
+        expect(s.stallNs!).toBeGreaterThan(0);
+        expect(s.targetCpuNs!).toBeGreaterThan(s.callerCpuNs!);
+        // the idle Node target sits in epoll_wait, which returns EINTR once after each injection
+        expect(s.targetEintr).toBeGreaterThanOrEqual(1);
+      } else {
+        expect(s.stallNs).toBeNull();
+        expect(s.targetEintr).toBe(0);
+        expect(s.callerCpuNs!).toBeGreaterThan(s.targetCpuNs!);
+      }
+    }
   });
 
   it('COLD: nothing reclaimed, RSS unchanged within 1 %, no major faults on re-touch', async () => {

@@ -24,6 +24,7 @@ describe('attribute', () => {
     const facts: ProbeFacts = {
       hints: [hint(42, 1100, 300, 1), hint(42, 1500, 200, 1), hint(42, 2500, 999, 9), hint(43, 1200, 999, 9), hint(42, 900, 999, 9)],
       majorFaults: [{ pid: 500, comm: 'hbw-retouch', count: 2 }, { pid: 500, comm: 'hbw-idle', count: 7 }, { pid: 501, comm: 'hbw-retouch', count: 5 }],
+      eintr: [{ pid: 499, count: 9 }, { pid: 500, count: 3 }],
       stalls: [],
     };
     const { sample: s, warnings } = attribute(draft, facts, { retouchComm: 'hbw-retouch', measureStall: false });
@@ -31,17 +32,18 @@ describe('attribute', () => {
     expect(s.reclaimedPages).toBe(2);
     expect(s.probeSyscalls).toBe(2);
     expect(s.retouchMajorFaultsProbe).toBe(2);
+    expect(s.targetEintr).toBe(3);
     expect(s.stallNs).toBeNull();
     expect(warnings).toEqual([]);
   });
   it('warns when the probe missed syscalls instead of reporting a silent zero', () => {
-    const facts: ProbeFacts = { hints: [hint(42, 1100, 300, 1)], majorFaults: [], stalls: [] };
+    const facts: ProbeFacts = { hints: [hint(42, 1100, 300, 1)], majorFaults: [], eintr: [], stalls: [] };
     const { sample: s, warnings } = attribute(draft, facts, { retouchComm: 'hbw-retouch', measureStall: false });
     expect(s.kernelLatencyNs).toBe(300);
     expect(s.retouchMajorFaultsProbe).toBe(0);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('1 of 2');
-    const none = attribute(draft, { hints: [], majorFaults: [], stalls: [] }, { retouchComm: 'hbw-retouch', measureStall: false });
+    const none = attribute(draft, { hints: [], majorFaults: [], eintr: [], stalls: [] }, { retouchComm: 'hbw-retouch', measureStall: false });
     expect(none.sample.kernelLatencyNs).toBeNull();
     expect(none.sample.reclaimedPages).toBeNull();
   });
@@ -49,6 +51,7 @@ describe('attribute', () => {
     const facts: ProbeFacts = {
       hints: [],
       majorFaults: [],
+      eintr: [],
       stalls: [
         { tid: 500, state: 'traced', startNs: 1200, durationNs: 40 },
         { tid: 501, state: 'traced', startNs: 1300, durationNs: 2 },
@@ -62,7 +65,7 @@ describe('attribute', () => {
   });
   it('does not touch the draft it was given', () => {
     const d: SampleDraft = { ...draft, sample: sample({ errors: ['x'] }) };
-    const { sample: s } = attribute(d, { hints: [hint(42, 1100, 1, 1)], majorFaults: [], stalls: [] }, { retouchComm: 'c', measureStall: false });
+    const { sample: s } = attribute(d, { hints: [hint(42, 1100, 1, 1)], majorFaults: [], eintr: [], stalls: [] }, { retouchComm: 'c', measureStall: false });
     s.errors.push('y');
     expect(d.sample.errors).toEqual(['x']);
     expect(d.sample.kernelLatencyNs).toBeNull();
