@@ -180,11 +180,11 @@ export interface Sample {
   stallNs: number | null;
   /** The injector's own stop window (stop arrived -> detach), in ns (ptrace only). */
   injectorStopNs: number | null;
-  /** CPU time the caller used for the hint, in ns. */
+  /** CPU time of the delivering thread during the hint (runner thread for process_madvise, tracer thread for ptrace; CLOCK_THREAD_CPUTIME_ID delta), in ns. */
   callerCpuNs: number | null;
-  /** CPU time the target used while the hint was delivered, in ns. */
+  /** CPU time of all target threads from just before to just after the hint (schedstat run-time delta; includes a `running` target's own spinning), in ns. */
   targetCpuNs: number | null;
-  /** EINTRs the target saw in its own blocking calls during this sample. */
+  /** System calls of the target that returned EINTR during the sample (probe eintr.bt, over the workload's life). */
   targetEintr: number;
   /** The workload verified all its pages after the hint. */
   dataIntact: boolean;
