@@ -58,7 +58,7 @@ const SAMPLE_FIELD_DOCS: Readonly<Record<keyof Sample, string>> = {
   injectorStopNs: 'the injector\'s own stop window, stop arrived to detach, ns (ptrace only)',
   callerCpuNs: 'CPU time the caller used for the hint, ns',
   targetCpuNs: 'CPU time the target used while the hint was delivered, ns',
-  targetEintr: 'EINTRs the target saw in its own blocking calls',
+  targetEintr: 'system calls of the target that returned EINTR during the sample (probe)',
   dataIntact: 'the workload verified all its pages after the hint (true/false)',
   errors: 'errors met in this sample, joined with "; "',
 };
@@ -127,9 +127,11 @@ export const KEY_METRICS: readonly MetricDisplay[] = [
   { field: 'reclaimedPages', label: 'reclaimed (pages)', divisor: 1, decimals: 0 },
   { field: 'retouchMajorFaults', label: 're-touch major faults', divisor: 1, decimals: 0 },
   { field: 'retouchNs', label: 're-touch time (ms)', divisor: 1e6, decimals: 2 },
-  { field: 'stallNs', label: 'target stall (µs)', divisor: 1e3, decimals: 1 },
+  { field: 'stallNs', label: 'target stall, traced stops (µs)', divisor: 1e3, decimals: 1 },
+  { field: 'injectorStopNs', label: 'injector stop window (µs)', divisor: 1e3, decimals: 1 },
   { field: 'callerCpuNs', label: 'caller CPU (µs)', divisor: 1e3, decimals: 1 },
   { field: 'targetCpuNs', label: 'target CPU (µs)', divisor: 1e3, decimals: 1 },
+  { field: 'targetEintr', label: 'target EINTRs', divisor: 1, decimals: 0 },
 ];
 
 /** A per-metric summary row: one metric of one scenario. */

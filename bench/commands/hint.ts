@@ -4,6 +4,7 @@ import { parseRangeSelector } from '../live/ranges.ts';
 import { pageSizeBytes } from '../sys/mman.ts';
 import type { Advice } from '../types.ts';
 import { intOpt, noPositionals, requireRoot, stringOpt } from './args.ts';
+import { withInterrupt } from './interrupt.ts';
 import type { Command, OptionValues } from './types.ts';
 
 const MiB = 1024 * 1024;
@@ -102,11 +103,16 @@ export const hintCommand: Command = {
     try {
       const request = parseRequest(values);
       requireRoot('hintbench hint');
-      const result = await hintLiveProcess(request);
+      let interrupted = false;
+      const result = await withInterrupt(async (signal) => {
+        const r = await hintLiveProcess({ ...request, signal });
+        interrupted = signal.aborted;
+        return r;
+      }, 'rerun when ready');
       process.stdout.write(`${json ? JSON.stringify(result) : formatText(result)}\n`);
       if (result.error !== null) {
-        if (!json) process.stderr.write(`Error: hint of pid ${result.pid} failed: ${result.error}\n`);
-        return 1;
+        if (!json) process.stderr.write(`Error: hint of pid ${result.pid} ${interrupted ? 'stopped' : 'failed'}: ${result.error}\n`);
+        return interrupted ? 130 : 1;
       }
       return 0;
     } catch (err) {

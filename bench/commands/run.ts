@@ -6,32 +6,12 @@ import { setupHost, teardownHost } from '../host/setup.ts';
 import { runSuite } from '../runner/run.ts';
 import { builtinSuite } from '../scenarios/builtin.ts';
 import { intOpt, noPositionals, requireRoot, stringOpt } from './args.ts';
+import { withInterrupt } from './interrupt.ts';
 import type { Command, OptionValues } from './types.ts';
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
-
-/**
- * Runs a function with an AbortSignal that fires on the first SIGINT/SIGTERM; the handlers
- * replace Node's default (exit at once) so that probes, workloads and host changes are
- * cleaned up and the results so far are saved.
- */
-async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ac = new AbortController();
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (!ac.signal.aborted) process.stderr.write(`\n${sig}: stopping after the current step; results so far are kept\n`);
-    ac.abort(new HintbenchError(`interrupted by ${sig}`, 'rerun when ready; the partial results are in the results directory', { exitCode: 130 }));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await fn(ac.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
 
 async function run(values: OptionValues, positionals: string[]): Promise<number> {
   noPositionals('run', positionals);

@@ -18,6 +18,8 @@ export interface LiveHintRequest {
   repeat: number;
   /** Run a bpftrace session for kernel-side latency and reclaimed pages. */
   probe: boolean;
+  /** Stops the repetitions after the hint in progress (Ctrl-C); what was measured is returned. */
+  signal?: AbortSignal;
 }
 
 /** The result `hintbench hint` prints (its --json form has exactly these keys). */
@@ -95,6 +97,10 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
   try {
     await mechanism.open({ pid: req.pid, ...(req.tid !== undefined ? { tid: req.tid } : {}) });
     for (let i = 0; i < req.repeat; i++) {
+      if (req.signal?.aborted) {
+        result.error = `${req.signal.reason instanceof Error ? req.signal.reason.message : 'interrupted'} after ${i} of ${req.repeat} hints`;
+        break;
+      }
       const fromNs = Number(process.hrtime.bigint());
       const outcome = await mechanism.hint({ target: { pid: req.pid, ...(req.tid !== undefined ? { tid: req.tid } : {}) }, advice: req.advice, ranges });
       const toNs = Number(process.hrtime.bigint());

@@ -72,7 +72,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}
     if (opts.signal?.aborted) {
       await mechanism?.dispose().catch(() => undefined);
       await session?.stop().catch(() => undefined);
-      throw err;
+      throw opts.signal.reason ?? err;
     }
     result.status = 'failed';
     result.error = err instanceof Error ? err.message : String(err);

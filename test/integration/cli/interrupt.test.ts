@@ -1,0 +1,112 @@
+/**
+ * Ctrl-C and SIGTERM: hintbench finishes the step in progress (never leaving an injection
+ * half done), keeps what it measured, exits 130, and leaves no process of its own behind.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readStatus } from '../../../bench/sys/proc.ts';
+import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
+import { canRun } from '../../helpers/prereq.ts';
+
+const CLI = new URL('../../../bench/hintbench.js', import.meta.url).pathname;
+const ready = canRun('interrupting hintbench', { root: true, bpftrace: true, swap: true, tracefs: true });
+
+/** Pids of processes whose parent is `ppid`. */
+function childrenOf(ppid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(pred: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (pred()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return pred();
+}
+
+describe.skipIf(!ready)('interrupting hintbench', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hintbench-int-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Ctrl-C (SIGINT to the whole process group) during a run keeps the results so far and leaves nothing behind', async () => {
+    const out = join(dir, 'run');
+    // detached: own process group, as a terminal's foreground job would be
+    const child = spawn(process.execPath, [CLI, 'run', '--suite', 'smoke', '--no-setup', '--out', out], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // interrupt once the third scenario (the first ptrace one, in the smoke suite's order) has started
+    expect(await waitFor(() => /\[3\/5\]/.test(stdout) || /\[4\/5\] /.test(stdout), 90_000)).toBe(true);
+    const descendants = [...childrenOf(child.pid!)];
+    process.kill(-child.pid!, 'SIGINT');
+    const code = await exited;
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/Error: interrupted by SIGINT\. Fix:/);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { finishedAt: string | null; scenarios: unknown[] };
+    expect(results.finishedAt).toBeNull();
+    expect(results.scenarios.length).toBeGreaterThanOrEqual(2);
+    expect(existsSync(join(out, 'samples.csv'))).toBe(true);
+    // every process it had started is gone, and none is left traced or stopped
+    expect(await waitFor(() => descendants.every((p) => !alive(p)), 10_000)).toBe(true);
+    for (const p of descendants) if (alive(p)) expect(readStatus(p).tracerPid).toBe(0);
+  });
+
+  describe('hint --via ptrace --repeat', () => {
+    let w: WorkloadHandle;
+    beforeAll(async () => {
+      w = await spawnWorkload({ kind: 'anon', content: 'random', sizeMiB: 8, vmas: 1 });
+    });
+    afterAll(async () => {
+      await w?.exit();
+    });
+
+    it('SIGTERM stops after the injection in progress: exit 130, partial figures, target untouched', async () => {
+      const child = spawn(process.execPath, [CLI, 'hint', '--pid', String(w.pid), '--advice', 'cold', '--via', 'ptrace', '--repeat', '1000000', '--no-probe', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      // let it inject for a while: the target shows up as traced now and then
+      await new Promise((r) => setTimeout(r, 2500));
+      const tracer = childrenOf(child.pid!);
+      process.kill(child.pid!, 'SIGTERM');
+      expect(await exited).toBe(130);
+      const r = JSON.parse(stdout) as { samplesNs: number[]; error: string };
+      expect(r.samplesNs.length).toBeGreaterThan(10);
+      expect(r.error).toMatch(/^interrupted by SIGTERM after \d+ of 1000000 hints$/);
+      expect(await waitFor(() => tracer.every((p) => !alive(p)), 10_000)).toBe(true);
+      expect(readStatus(w.pid).tracerPid).toBe(0);
+      expect(readStatus(w.pid).state).toBe('S');
+      expect((await w.verify()).intact).toBe(true);
+    });
+  });
+});
