@@ -13,6 +13,7 @@
 import { createInterface } from 'node:readline';
 import { Injector } from './injector.ts';
 import { parseRequest, type TracerReady, type TracerResponse } from './protocol.ts';
+import { warmUp } from './warm-up.ts';
 
 const injector = new Injector();
 let stopping = false;
@@ -70,4 +71,5 @@ rl.on('line', (line) => {
 });
 rl.on('close', () => finish(0));
 
+if (process.arch === 'x64') warmUp(injector);
 send({ event: 'ready', pid: process.pid, arch: process.arch });
