@@ -131,7 +131,11 @@ describe.skipIf(!run)('ptrace injection into programs nobody here wrote', () => 
     expect(unexpectedErrors(t3)).toEqual([]);
     expect(t3.errors.length).toBeLessThanOrEqual(1);
     expect(t3.rangeErrors).toEqual([]);
-    expect(t3.badAfter).toEqual([]);
+    // `sleep 3` ends on its own while it is being injected: the check right after the last
+    // injection may find it a zombie already (untraced). Anything else is a failure.
+    const lastBad = t3.badAfter.at(-1);
+    const racedExit = lastBad !== undefined && /: TracerPid 0, state Z$/.test(lastBad) ? 1 : 0;
+    expect(t3.badAfter.slice(0, t3.badAfter.length - racedExit)).toEqual([]);
     expect(t3.count).toBeGreaterThanOrEqual(100);
     const ic3 = await interrupts('sleep 3', s3.pid);
     if (ic3 !== null) expect(ic3.eintr).toEqual({});
