@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { HintbenchError } from '../errors.ts';
+import { statField } from '../sys/proc.ts';
 
 /** PF_KTHREAD in /proc/PID/stat's flags field (include/linux/sched.h). */
 const PF_KTHREAD = 0x00200000;
 
 /** Flags field (the 9th) of /proc/PID/stat text; comm may contain spaces and parentheses. */
 export function parseStatFlags(statText: string): number {
-  const rest = statText.slice(statText.lastIndexOf(')') + 2).split(' ');
-  // rest[0] is field 3 (state); flags is field 9
-  const flags = Number(rest[6]);
-  if (!Number.isFinite(flags)) throw new Error(`cannot read the flags field of /proc/PID/stat: '${statText.slice(0, 80)}'`);
-  return flags;
+  return statField(statText, 9);
 }
 
 /**

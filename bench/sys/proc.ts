@@ -122,20 +122,26 @@ export function readStatus(pid: number): ProcStatus {
 }
 
 /**
- * Parses /proc/PID/stat. The comm field is in parentheses and may itself contain spaces and
- * parentheses, so the fields after it are located from the LAST ')' in the line.
+ * The fields of /proc/PID/stat after the comm field, as text: index 0 is field 3 (state), so
+ * field N is at index N - 3. The comm field is in parentheses and may itself contain spaces
+ * and parentheses, so the fields are located from the LAST ')' in the line.
  */
-export function parseStatFaults(text: string, source = 'stat'): StatFaults {
+export function statFieldsAfterComm(text: string, source = 'stat'): string[] {
   const close = text.lastIndexOf(')');
   if (close < 0) throw new HintbenchError(`${source}: no ')' closing the comm field`, 'report this kernel version');
-  // After ") ": field 3 (state) is index 0, so field N is index N - 3.
-  const rest = text.slice(close + 2).trim().split(/\s+/);
-  const field = (n: number): number => {
-    const v = Number(rest[n - 3]);
-    if (!Number.isFinite(v)) throw new HintbenchError(`${source}: field ${n} is not a number`, 'report this kernel version');
-    return v;
-  };
-  return { minflt: field(10), majflt: field(12) };
+  return text.slice(close + 2).trim().split(/\s+/);
+}
+
+/** Numeric field N (1-based, as proc(5) numbers them; N >= 3) of /proc/PID/stat text. */
+export function statField(text: string, n: number, source = 'stat'): number {
+  const v = Number(statFieldsAfterComm(text, source)[n - 3]);
+  if (!Number.isFinite(v)) throw new HintbenchError(`${source}: field ${n} is not a number`, 'report this kernel version');
+  return v;
+}
+
+/** Parses the fault counters (fields 10 and 12) of /proc/PID/stat. */
+export function parseStatFaults(text: string, source = 'stat'): StatFaults {
+  return { minflt: statField(text, 10, source), majflt: statField(text, 12, source) };
 }
 
 /** Minor and major fault counts of a process from /proc/PID/stat. */

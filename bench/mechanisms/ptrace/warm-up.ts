@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { statFieldsAfterComm } from '../../sys/proc.ts';
 import type { Injector } from './injector.ts';
 
 /** Injections made by warmUp(). */
@@ -14,8 +15,7 @@ export const WARM_UP_INJECTIONS = 5;
 
 function state(pid: number): string {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return statFieldsAfterComm(readFileSync(`/proc/${pid}/stat`, 'utf8'))[0] ?? '';
   } catch {
     return '';
   }
