@@ -155,8 +155,13 @@ function dotsWithMedians(opts: LayoutOptions): TopLevelSpec {
     config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 } },
   };
   if (!multi) return { ...common, ...(specs[0] ?? panelSpec('', '', opts, widthPx, false)) } as TopLevelSpec;
-  return { ...common, hconcat: specs, resolve: { scale: { color: 'shared' } } } as TopLevelSpec;
+  // Side by side while the panels fit a page (~1100 px); stacked when they would not.
+  const layout = widthPx * panels.length > MAX_ROW_WIDTH_PX ? 'vconcat' : 'hconcat';
+  return { ...common, [layout]: specs, resolve: { scale: { color: 'shared' } } } as TopLevelSpec;
 }
+
+/** Widest row of side-by-side panels, in px, before they are stacked instead. */
+const MAX_ROW_WIDTH_PX = 1100;
 
 /** Scenarios that delivered a hint and have samples. */
 function hinted(run: RunResult): ScenarioResult[] {
