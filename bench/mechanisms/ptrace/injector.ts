@@ -47,6 +47,8 @@ const NR_MADVISE_X86_64 = 28;
 const MAX_STEPS_PER_CALL = 10_000;
 /** A stop later than this is "not prompt": the freezer state is checked (a frozen target never stops until thawed). */
 const FIRST_FREEZER_CHECK_NS = 5_000_000n;
+/** `block` waits poll waitpid(WNOHANG) this long before they sleep (measured: 4 KiB injection median 188 -> 99 us, sleeping target). */
+const BLOCK_AFTER_NS = 100_000n;
 /** While still waiting, the freezer state is checked again this often. */
 const FREEZER_RECHECK_NS = 50_000_000n;
 /** A never-ending wait (the step's own deadline is the freezer re-check). */
@@ -488,6 +490,13 @@ export class Injector {
   private waitStop(tid: number, deadlineNs: bigint, pid: number, report: InjectionReport): WaitStatus | null {
     const timer = this.timer;
     if (this.mode === 'poll' || timer === null) return waitWithDeadline(tid, deadlineNs, () => this.lateThaw(pid, report));
+    // Most stops arrive within tens of microseconds: poll for them first (sleeping and being
+    // woken again costs more than that), then block.
+    const spinUntil = process.hrtime.bigint() + BLOCK_AFTER_NS;
+    do {
+      const r = waitTid(tid, WNOHANG);
+      if (!r.pending) return r.status;
+    } while (process.hrtime.bigint() < spinUntil);
     let now = process.hrtime.bigint();
     let checkAt = now + FIRST_FREEZER_CHECK_NS;
     for (;;) {

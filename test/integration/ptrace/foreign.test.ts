@@ -101,7 +101,10 @@ describe.skipIf(!run)('ptrace injection into programs nobody here wrote', () => 
     const t = await injectRepeatedly(mech, s.pid, { advice, maxInjections: 50, maxDurationMs: 20_000, intervalMs: 2, stop: () => finishing });
     console.log(describeTally('sleep 1000', t));
     expectCleanTally(t, 50);
-    expect(t.statesBefore).toEqual({ S: 50 });
+    // Asleep at (nearly) every injection; an R is the target on its way back into
+    // nanosleep (restart_syscall) after the previous injection, 2 ms earlier, on a busy machine.
+    expect(Object.keys(t.statesBefore).filter((k) => k !== 'S' && k !== 'R')).toEqual([]);
+    expect(t.statesBefore.S ?? 0).toBeGreaterThanOrEqual(45);
     const st = readStatus(s.pid);
     expect(st.state).toBe('S');
     expect(st.tracerPid).toBe(0);
