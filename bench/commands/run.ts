@@ -1,9 +1,12 @@
-import { writeReports } from '../../reports/write.ts';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { rebuildReports, writeReports } from '../../reports/write.ts';
 import { formatSummaryTable } from '../../reports/summary-table.ts';
 import { HintbenchError } from '../errors.ts';
 import { formatDoctor, runDoctor } from '../host/doctor.ts';
 import { setupHost, teardownHost } from '../host/setup.ts';
-import { runSuite } from '../runner/run.ts';
+import { resultsDirFor, runSuite } from '../runner/run.ts';
+import type { RunResult } from '../types.ts';
 import { builtinSuite } from '../scenarios/builtin.ts';
 import { intOpt, noPositionals, requireRoot, stringOpt } from './args.ts';
 import { withInterrupt } from './interrupt.ts';
@@ -37,14 +40,24 @@ async function run(values: OptionValues, positionals: string[]): Promise<number>
       throw new HintbenchError('the host cannot run the suite (see the failed checks above)', 'apply the fixes listed, or run hintbench setup');
     }
     log(`Running suite '${suite.name}': ${suite.scenarios.length} scenarios, ${suite.scenarios.reduce((s, x) => s + x.repetitions, 0)} samples`);
-    const { run: result, dir } = await withInterrupt((signal) =>
-      runSuite(suite, {
-        hostChanges,
-        signal,
-        progress: log,
-        ...(stringOpt(values, 'out') !== undefined ? { outDir: stringOpt(values, 'out')! } : {}),
-      }),
-    );
+    const out = stringOpt(values, 'out');
+    const dir = out !== undefined ? resolve(out) : resultsDirFor('results', suite.name, new Date());
+    let result: RunResult;
+    try {
+      ({ run: result } = await withInterrupt(
+        (signal) => runSuite(suite, { hostChanges, signal, progress: log, outDir: dir }),
+        `rerun when ready; what was measured is in ${dir} (hintbench report ${dir} rebuilds its report)`,
+      ));
+    } catch (err) {
+      // Interrupted or failed part-way: give what was measured a report too.
+      if (existsSync(join(dir, 'results.json'))) {
+        await rebuildReports(dir, { png: values.png === true }).then(
+          (files) => log(`Partial report: ${files.find((f) => f.endsWith('report.html')) ?? dir}`),
+          () => undefined,
+        );
+      }
+      throw err;
+    }
     const files = await writeReports(dir, result, { png: values.png === true });
     log('');
     log(formatSummaryTable(result));

@@ -71,11 +71,14 @@ describe.skipIf(!ready)('interrupting hintbench', () => {
     process.kill(-child.pid!, 'SIGINT');
     const code = await exited;
     expect(code, stderr).toBe(130);
-    expect(stderr).toMatch(/Error: interrupted by SIGINT\. Fix:/);
+    expect(stderr).toMatch(/Error: interrupted by SIGINT\. Fix: rerun when ready; what was measured is in \S+ \(hintbench report \S+ rebuilds its report\)/);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { finishedAt: string | null; scenarios: unknown[] };
     expect(results.finishedAt).toBeNull();
     expect(results.scenarios.length).toBeGreaterThanOrEqual(2);
     expect(existsSync(join(out, 'samples.csv'))).toBe(true);
+    // the partial results get their report as well
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+    expect(stdout).toMatch(/Partial report: .*report\.html/);
     // every process it had started is gone, and none is left traced or stopped
     expect(await waitFor(() => descendants.every((p) => !alive(p)), 10_000)).toBe(true);
     for (const p of descendants) if (alive(p)) expect(readStatus(p).tracerPid).toBe(0);
