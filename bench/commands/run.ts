@@ -7,7 +7,7 @@ import { formatDoctor, runDoctor } from '../host/doctor.ts';
 import { setupHost, teardownHost } from '../host/setup.ts';
 import { resultsDirFor, runSuite } from '../runner/run.ts';
 import type { RunResult } from '../types.ts';
-import { builtinSuite } from '../scenarios/builtin.ts';
+import { resolveSuite } from '../scenarios/builtin.ts';
 import { intOpt, noPositionals, requireRoot, stringOpt } from './args.ts';
 import { withInterrupt } from './interrupt.ts';
 import type { Command, OptionValues } from './types.ts';
@@ -20,7 +20,7 @@ async function run(values: OptionValues, positionals: string[]): Promise<number>
   noPositionals('run', positionals);
   const suiteName = stringOpt(values, 'suite') ?? 'default';
   const repsOverride = stringOpt(values, 'reps') === undefined ? undefined : intOpt(values, 'reps', 5);
-  const suite = builtinSuite(suiteName, repsOverride === undefined ? undefined : { repetitions: repsOverride });
+  const suite = resolveSuite(suiteName, repsOverride === undefined ? undefined : { repetitions: repsOverride });
   requireRoot('hintbench run');
 
   const keepHost = values['keep-host'] === true;
@@ -82,7 +82,7 @@ export const runCommand: Command = {
   usage: 'run [--suite NAME] [--reps N] [--out DIR]',
   summary: 'run a suite (default: the built-in default suite) and write results + report',
   options: {
-    suite: { type: 'string', valueName: 'NAME', help: 'suite to run (hintbench suites lists them); default: default' },
+    suite: { type: 'string', valueName: 'NAME|FILE', help: 'built-in suite (hintbench suites lists them) or a suite file (.json, docs/suites.md); default: default' },
     reps: { type: 'string', valueName: 'N', help: 'repetitions per scenario (overrides the suite)' },
     out: { type: 'string', valueName: 'DIR', help: 'results directory (default: results/<UTC time>-<suite>)' },
     'no-setup': { type: 'boolean', help: 'do not prepare the host (swap, bpftrace, tracefs)' },

@@ -1,6 +1,7 @@
 import { HintbenchError } from '../errors.ts';
 import type { Suite } from '../types.ts';
 import { expandMatrix, type Matrix } from './matrix.ts';
+import { readSuiteFile } from './suite-file.ts';
 
 /** Matrices of the built-in suites. */
 const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
@@ -51,8 +52,19 @@ export function builtinSuiteNames(): string[] {
 export function builtinSuite(name: string, overrides?: { repetitions?: number }): Suite {
   const entry = MATRICES[name];
   if (entry === undefined) {
-    throw new HintbenchError(`unknown suite '${name}'`, `use one of: ${builtinSuiteNames().join(', ')} (hintbench suites lists them)`);
+    throw new HintbenchError(`unknown suite '${name}'`, `use one of: ${builtinSuiteNames().join(', ')} (hintbench suites lists them), or the path of a suite file (docs/suites.md)`);
   }
   const matrix = { ...entry.matrix, repetitions: overrides?.repetitions ?? entry.matrix.repetitions };
   return { name, description: entry.description, scenarios: expandMatrix(matrix) };
+}
+
+/**
+ * The suite `nameOrPath` names: a built-in suite, or a JSON suite file when the argument
+ * ends in `.json` or contains a `/`.
+ */
+export function resolveSuite(nameOrPath: string, overrides?: { repetitions?: number }): Suite {
+  if (!nameOrPath.endsWith('.json') && !nameOrPath.includes('/')) return builtinSuite(nameOrPath, overrides);
+  const suite = readSuiteFile(nameOrPath);
+  if (overrides?.repetitions === undefined) return suite;
+  return { ...suite, scenarios: suite.scenarios.map((s) => ({ ...s, repetitions: overrides.repetitions! })) };
 }

@@ -42,7 +42,7 @@ describe.skipIf(!ready)('hintbench command-line errors', () => {
     const r = cli(['run', '--suite', 'nope', '--no-setup'], { cwd });
     expect(r.code).toBe(1);
     expect(errorLines(r)).toHaveLength(1);
-    expect(r.stderr).toMatch(/^Error: unknown suite 'nope'\. Fix: use one of: default(, \w+)+ \(hintbench suites lists them\)$/m);
+    expect(r.stderr).toMatch(/^Error: unknown suite 'nope'\. Fix: use one of: default(, \w+)+ \(hintbench suites lists them\), or the path of a suite file/m);
     nothingWritten();
   });
 

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { HintbenchError } from '../../../bench/errors.ts';
+import { builtinSuite, resolveSuite } from '../../../bench/scenarios/builtin.ts';
+import { parseSuiteFile } from '../../../bench/scenarios/suite-file.ts';
+
+const ok = {
+  name: 'thp-probe',
+  mechanisms: ['process_madvise', 'ptrace'],
+  advices: ['pageout'],
+  memories: [{ sizeMiB: 32, content: 'mixed', vmas: 8 }, { sizeMiB: 4 }],
+  targetStates: ['sleeping', 'frozen'],
+  repetitions: 2,
+};
+
+describe('suite files', () => {
+  it('expands the matrix with defaults, baseline included', () => {
+    const suite = parseSuiteFile(JSON.stringify(ok), 'x.json');
+    expect(suite.name).toBe('thp-probe');
+    // 2 memories x 2 states x (1 baseline + 2 mechanisms x 1 advice)
+    expect(suite.scenarios).toHaveLength(12);
+    expect(suite.scenarios[0]!.id).toBe('none/none/anon-mixed-32MiB-8vma/sleeping');
+    expect(suite.scenarios.find((s) => s.memory.sizeMiB === 4)!.memory).toEqual({ kind: 'anon', content: 'random', sizeMiB: 4, vmas: 1 });
+    expect(suite.scenarios.every((s) => s.repetitions === 2)).toBe(true);
+  });
+  it('takes the name from the file name when none is given', () => {
+    const { name: _n, ...rest } = ok;
+    expect(parseSuiteFile(JSON.stringify(rest), '/tmp/my-suite.json').name).toBe('my-suite');
+  });
+  it.each([
+    [{ ...ok, advices: ['willneed'] }, /field advices\[0\] is "willneed"/, /cold, pageout/],
+    [{ ...ok, memories: [{ sizeMiB: 0 }] }, /field memories\[0\]\.sizeMiB must be an integer from 1/, /e\.g\. 1/],
+    [{ ...ok, memories: [{ sizeMiB: 1, vmas: 300 }] }, /memories\[0\]\.vmas is 300, more than the 256 pages/, /fewer VMAs/],
+    [{ ...ok, memories: [{ sizeMiB: 8, kind: 'file' }] }, /memories\[0\]\.kind is "file"/, /only "anon"/],
+    [{ ...ok, targetStates: [] }, /field targetStates must be a non-empty list/, /allowed: running, sleeping, stopped, frozen/],
+    [{ ...ok, repetitons: 3 }, /field repetitons is not a known field/, /known fields here: name, description/],
+    [{ ...ok, name: 'a b' }, /field name is "a b"/, /letters, digits/],
+    [{ ...ok, memories: [] }, /field memories must be a non-empty list/, /sizeMiB/],
+  ])('names the file and the field: %j', (bad, message, fix) => {
+    let err: unknown;
+    try {
+      parseSuiteFile(JSON.stringify(bad), 'suites/bad.json');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(HintbenchError);
+    expect((err as HintbenchError).message).toMatch(/^suite file suites\/bad\.json: /);
+    expect((err as HintbenchError).message).toMatch(message);
+    expect((err as HintbenchError).fix).toMatch(fix);
+  });
+  it('rejects broken JSON and missing files with the path', () => {
+    expect(() => parseSuiteFile('{"name": ', 'b.json')).toThrow(/suite file b\.json is not valid JSON/);
+    expect(() => resolveSuite('/nonexistent/suite.json')).toThrow(/cannot read suite file \/nonexistent\/suite\.json/);
+  });
+  it('resolves built-in names and applies a repetitions override', () => {
+    expect(resolveSuite('smoke').scenarios).toEqual(builtinSuite('smoke').scenarios);
+    expect(resolveSuite('smoke', { repetitions: 7 }).scenarios.every((s) => s.repetitions === 7)).toBe(true);
+  });
+});
+
+describe('built-in suites', () => {
+  it('default: both mechanisms, both advices, running and sleeping, 256 MiB random and 64 MiB zero, baseline, 5 repetitions', () => {
+    const s = builtinSuite('default');
+    expect(s.scenarios).toHaveLength(20);
+    expect(s.scenarios.reduce((n, x) => n + x.repetitions, 0)).toBe(100);
+    expect(new Set(s.scenarios.map((x) => x.mechanism))).toEqual(new Set(['none', 'process_madvise', 'ptrace']));
+    expect(new Set(s.scenarios.map((x) => x.targetState))).toEqual(new Set(['running', 'sleeping']));
+    expect(new Set(s.scenarios.map((x) => `${x.memory.content}-${x.memory.sizeMiB}`))).toEqual(new Set(['random-256', 'zero-64']));
+    expect(new Set(s.scenarios.map((x) => x.id)).size).toBe(20);
+  });
+});
