@@ -2,7 +2,7 @@
  * What the probes cost a hint: 2000 process_madvise(PAGEOUT) calls of one 4 KiB page that is
  * already swapped out, without a session, with hint-latency.bt (printf per call), with
  * hint-latency-batch.bt (map), and with every script but hint-latency. Prints the medians;
- * asserts that every call was seen, nothing was lost, and the batch script costs less.
+ * asserts that every call was seen and nothing was lost (timing is left to the benchmarks).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
@@ -83,7 +83,7 @@ describe.skipIf(!run)('probe overhead per hint syscall', () => {
         : `${label}: median ${(b.perCallNs / 1000).toFixed(2)} us/call (+${((b.perCallNs - baseNs) / 1000).toFixed(2)} us), kernel-side median ${(b.kernelNs / 1000).toFixed(2)} us, start-up ${b.startupMs.toFixed(0)} ms`,
     );
     process.stderr.write(`[bpf overhead, ${CALLS} x process_madvise(PAGEOUT, 4 KiB already out), best of ${ROUNDS} rounds]\n  ${rows.join('\n  ')}\n`);
-    // A printf per call wakes bpftrace every time; a map update does not.
-    expect(best.get('hint-latency-batch')!.perCallNs).toBeLessThan(best.get('hint-latency')!.perCallNs);
+    // The cost figures are printed, not asserted: speed is the business of the benchmarks
+    // (npm run bench:overhead); this test asserts that every call was seen and nothing lost.
   });
 });
