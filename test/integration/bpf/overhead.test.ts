@@ -66,7 +66,8 @@ describe.skipIf(!run)('probe overhead per hint syscall', () => {
           const report = await session.stop();
           const hints = hintsFor(report, process.pid, r.fromNs, r.toNs);
           expect(hints).toHaveLength(CALLS);
-          expect(hints.every((h) => h.reclaimedPages === 0 && h.ret === 4096)).toBe(true);
+          // the page is normally out already; if something brought it back in, one call reclaims it again
+          expect(hints.every((h) => h.reclaimedPages <= 1 && h.ret === 4096)).toBe(true);
           expect(report.lostEvents).toBe(0);
           expect(report.warnings).toEqual([]);
           kernelNs = median(hints.map((h) => h.latencyNs));
