@@ -3,7 +3,7 @@
  * exactly that and nothing else. Default path /run/hintbench/host-state.json (override with
  * the HINTBENCH_HOST_STATE environment variable or the statePath option).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import { HintbenchError } from '../errors.ts';
@@ -91,6 +91,16 @@ export function saveState(path: string, state: HostState): void {
   renameSync(tmp, path);
 }
 
+/** Removes /run/hintbench once nothing is recorded in it: the host is left as it was found. */
+function removeDefaultDirIfEmpty(statePath: string): void {
+  if (statePath !== DEFAULT_STATE_PATH) return;
+  try {
+    rmdirSync(dirname(statePath)); // fails, harmlessly, while anything is in it
+  } catch {
+    // not empty, or already gone
+  }
+}
+
 /** True when a process with this pid exists. */
 function pidAlive(pid: number): boolean {
   try {
@@ -143,6 +153,7 @@ export async function withStateLock<T>(statePath: string, fn: () => Promise<T>, 
       return await fn();
     } finally {
       rmSync(lockPath, { force: true });
+      removeDefaultDirIfEmpty(statePath);
     }
   }
 }
