@@ -224,18 +224,20 @@ export function refaultsChart(run: RunResult): ChartSpec {
 /** Target stall and CPU paid by caller vs target, for the hinting mechanisms. */
 export function stallCpuChart(run: RunResult): ChartSpec {
   const title = 'Target stall and CPU paid by caller vs target';
-  const stall = 'target stall';
+  const stall = 'target stall: time in ptrace stops';
+  const window = 'injector stop window: stop to detach';
   const caller = 'CPU paid by caller';
-  const target = 'CPU paid by target';
+  const target = 'CPU paid by target (a running target: incl. its own work)';
   const rows = chartRows(hinted(run), [
     fieldMetric(stall, 'stallNs', 1e3),
+    fieldMetric(window, 'injectorStopNs', 1e3),
     fieldMetric(caller, 'callerCpuNs', 1e3),
     fieldMetric(target, 'targetCpuNs', 1e3),
   ]);
   return {
     name: 'stall-cpu',
     title,
-    spec: dotsWithMedians({ title, rows, yTitles: { [stall]: 'target stall (µs)', [caller]: 'caller CPU time (µs)', [target]: 'target CPU time (µs)' }, seriesDomain: seriesDomain(run) }),
+    spec: dotsWithMedians({ title, rows, yTitles: { [stall]: 'target stall (µs)', [window]: 'stop window (µs)', [caller]: 'caller CPU time (µs)', [target]: 'target CPU time (µs)' }, seriesDomain: seriesDomain(run) }),
   };
 }
 
