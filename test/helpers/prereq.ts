@@ -33,3 +33,14 @@ export function canRun(what: string, needs: Parameters<typeof missingPrereq>[0])
   process.stderr.write(`SKIP ${what}: ${why}\n`);
   return false;
 }
+
+/**
+ * Like canRun() for any other prerequisite (a command, a file): `present` says whether it is
+ * there, `fix` how to get it. Skips with a printed reason outside CI, throws under CI.
+ */
+export function canUse(what: string, present: boolean, fix: string): boolean {
+  if (present) return true;
+  if (inCI) throw new Error(`${what}: missing (${fix}), and CI=true requires every test to run`);
+  process.stderr.write(`SKIP ${what}: missing (${fix})\n`);
+  return false;
+}

@@ -12,17 +12,17 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { startProbeSession } from '../../../bpf/session.ts';
-import { canRun } from '../../helpers/prereq.ts';
+import { canRun, canUse } from '../../helpers/prereq.ts';
 
 const run = canRun('bpf stall probe', { root: true, bpftrace: true, tracefs: true });
-const haveStrace = ((): boolean => {
+const haveStrace = run && canUse('stall.bt against strace', ((): boolean => {
   try {
     execFileSync('strace', ['-V'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
-})();
+})(), 'apt-get install -y strace');
 
 describe.skipIf(!run)('stall.bt', () => {
   it('measures a SIGSTOP of known length as one stopped stall', async () => {
