@@ -164,6 +164,22 @@ function siCode(info: Buffer): number {
   return info.readInt32LE(8);
 }
 
+/** Waits (up to 200 ms, outside the timed window) until thread `tid` is in state T again. */
+function waitForGroupStop(pid: number, tid: number): void {
+  const deadline = process.hrtime.bigint() + 200_000_000n;
+  while (process.hrtime.bigint() < deadline) {
+    let state: string;
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      state = stat.charAt(stat.lastIndexOf(')') + 2);
+    } catch {
+      return; // gone
+    }
+    if (state === 'T') return;
+    yieldCpu();
+  }
+}
+
 /** Polls waitpid(tid, WNOHANG | __WALL): spins with sched_yield for ~100 us, then sleeps in growing steps. Calls `onSlow` once after 50 ms. */
 function waitWithDeadline(tid: number, deadlineNs: bigint, onSlow?: () => void): WaitStatus | null {
   const start = process.hrtime.bigint();
@@ -242,6 +258,9 @@ export class Injector {
     report.latencyNs = Number(t1 - t0);
     report.stopWindowNs = tStop > t0 ? Number(t1 - tStop) : 0;
     report.callerCpuNs = threadCpuTimeNs() - cpu0;
+    // A detached thread of a stopped process goes back into its group stop on its own, but
+    // only once it runs: wait for that, so that the caller finds it stopped as it was.
+    if (report.groupStopped && report.error === null) waitForGroupStop(req.pid, tid);
     return report;
   }
 
