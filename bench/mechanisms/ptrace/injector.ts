@@ -28,6 +28,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { errnoName, SyscallError } from '../../sys/errno.ts';
+import { statFieldsAfterComm } from '../../sys/proc.ts';
 import { CpuFollower } from '../../sys/ptrace-affinity.ts';
 import { FreezerWatch, refreezeCgroups, thawCgroups, type ThawedCgroup } from '../../sys/ptrace-freezer.ts';
 import { X86_64Regs, X86_64_USER_CS } from '../../sys/ptrace-regs.ts';
@@ -170,8 +171,7 @@ function waitForGroupStop(pid: number, tid: number): void {
   while (process.hrtime.bigint() < deadline) {
     let state: string;
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      state = stat.charAt(stat.lastIndexOf(')') + 2);
+      state = statFieldsAfterComm(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))[0] ?? '';
     } catch {
       return; // gone
     }

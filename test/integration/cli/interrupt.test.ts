@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStatus } from '../../../bench/sys/proc.ts';
+import { readStatus, statField } from '../../../bench/sys/proc.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
 import { canRun } from '../../helpers/prereq.ts';
 
@@ -20,8 +20,7 @@ function childrenOf(ppid: number): number[] {
     .filter((d) => /^\d+$/.test(d))
     .filter((d) => {
       try {
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid;
+        return statField(readFileSync(`/proc/${d}/stat`, 'utf8'), 4) === ppid; // field 4: ppid
       } catch {
         return false;
       }
