@@ -1,0 +1,133 @@
+/**
+ * Verdict for one metric compared between a base run and a new run.
+ *
+ * Inputs: the base and new samples, the metric's direction (lower-is-better or
+ * higher-is-better), a practical threshold t (fraction; 0.05 = 5 %), alpha, and the
+ * Holm-adjusted p-value of this comparison's Mann–Whitney test within its family.
+ * From the relative shift r = new / base - 1 and its confidence interval [lo, hi]
+ * (relative-shift.ts, confidence 1 - alpha) the "badness" interval is [lo, hi] when lower is
+ * better and [-hi, -lo] when higher is better. The rules, applied in this order:
+ * 1. inconclusive ("too-few-samples") when either sample has fewer than minN values;
+ * 2. inconclusive ("interval-short-of-confidence") when no interval of the requested
+ *    confidence exists at these sizes (e.g. 3 against 3: the widest reaches 90 %);
+ * 3. inconclusive ("no-relative-figure") when the base median is 0 and something moved;
+ * 4. regressed when the adjusted p-value is below alpha AND the whole badness interval lies
+ *    above +t (the change is real and, at the interval's confidence, larger than t);
+ * 5. improved when the adjusted p-value is below alpha AND the whole badness interval lies
+ *    below -t;
+ * 6. unchanged when the whole interval lies within [-t, +t] (whatever the p-value: a change
+ *    smaller than the threshold does not matter, and the interval shows it is smaller);
+ * 7. otherwise inconclusive: "not-significant-after-correction" when the interval lies beyond
+ *    the threshold but the corrected test is not significant, else
+ *    "interval-straddles-threshold" (more samples would decide it).
+ * A false "regressed" on two samples of one distribution needs the corrected test to reject,
+ * so the family-wise rate of false regressions and improvements is at most alpha.
+ */
+
+import { mannWhitneyU, type MannWhitneyResult } from './mann-whitney.ts';
+import { holmAdjust } from './holm.ts';
+import { relativeShift, type RelativeShift } from './relative-shift.ts';
+
+/** Which way a metric is better. */
+export type Direction = 'lower-is-better' | 'higher-is-better';
+
+/** Verdict of one metric comparison. */
+export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive';
+
+/** Why a verdict was reached (one per rule of the module doc). */
+export type VerdictReason =
+  | 'too-few-samples'
+  | 'interval-short-of-confidence'
+  | 'no-relative-figure'
+  | 'significant-and-beyond-threshold'
+  | 'interval-within-threshold'
+  | 'not-significant-after-correction'
+  | 'interval-straddles-threshold';
+
+/** Smallest sample size per side for a verdict other than inconclusive, by default (see DEFAULT_VERDICT_OPTIONS). */
+export const DEFAULT_MIN_N = 5;
+
+/** Options of the verdict rule. */
+export interface VerdictOptions {
+  /** Which way the metric is better. */
+  direction: Direction;
+  /** Practical threshold as a fraction (0.05 = 5 %). */
+  thresholdFraction: number;
+  /** Significance level for the Holm-adjusted p-value; the interval has confidence 1 - alpha. */
+  alpha: number;
+  /** Smallest size of each sample for a decided verdict. */
+  minN: number;
+}
+
+/** Defaults: 5 % threshold, alpha 0.05 (95 % intervals), at least DEFAULT_MIN_N values per side. */
+export const DEFAULT_VERDICT_OPTIONS: Omit<VerdictOptions, 'direction'> = { thresholdFraction: 0.05, alpha: 0.05, minN: DEFAULT_MIN_N };
+
+/** The statistics of one base-versus-new comparison, before the family correction. */
+export interface MetricComparison {
+  /** Number of finite base values. */
+  nBase: number;
+  /** Number of finite new values. */
+  nNew: number;
+  /** Mann–Whitney test of new against base; null when a sample is empty. */
+  test: MannWhitneyResult | null;
+  /** Relative shift with its interval; null when a sample is empty. */
+  shift: RelativeShift | null;
+}
+
+/** A decided comparison. */
+export interface MetricVerdict {
+  verdict: Verdict;
+  reason: VerdictReason;
+  /** Holm-adjusted p-value used (NaN when the test could not run). */
+  adjustedPValue: number;
+  comparison: MetricComparison;
+}
+
+/** Statistics of new against base at confidence 1 - alpha (non-finite values left out). */
+export function compareSamples(base: readonly number[], next: readonly number[], alpha = 0.05): MetricComparison {
+  const b = base.filter((v) => Number.isFinite(v));
+  const x = next.filter((v) => Number.isFinite(v));
+  if (b.length === 0 || x.length === 0) return { nBase: b.length, nNew: x.length, test: null, shift: null };
+  return { nBase: b.length, nNew: x.length, test: mannWhitneyU(x, b), shift: relativeShift(b, x, 1 - alpha) };
+}
+
+function checkOptions(o: VerdictOptions): void {
+  if (!(o.thresholdFraction >= 0)) throw new RangeError(`threshold must be a non-negative fraction, got ${o.thresholdFraction}`);
+  if (!(o.alpha > 0 && o.alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${o.alpha}`);
+  if (!(Number.isInteger(o.minN) && o.minN >= 1)) throw new RangeError(`minN must be a positive integer, got ${o.minN}`);
+}
+
+/** Verdict for one comparison given its Holm-adjusted p-value; the rules are in the module doc. */
+export function decideVerdict(comparison: MetricComparison, adjustedPValue: number, options: VerdictOptions): MetricVerdict {
+  checkOptions(options);
+  const done = (verdict: Verdict, reason: VerdictReason): MetricVerdict => ({ verdict, reason, adjustedPValue, comparison });
+  const { shift } = comparison;
+  if (comparison.nBase < options.minN || comparison.nNew < options.minN || shift === null) return done('inconclusive', 'too-few-samples');
+  if (!shift.interval.meetsConfidence) return done('inconclusive', 'interval-short-of-confidence');
+  if (shift.lower === null || shift.upper === null) return done('inconclusive', 'no-relative-figure');
+  const [badLo, badHi] = options.direction === 'lower-is-better' ? [shift.lower, shift.upper] : [-shift.upper, -shift.lower];
+  const t = options.thresholdFraction;
+  const significant = adjustedPValue < options.alpha;
+  if (badLo > t) return significant ? done('regressed', 'significant-and-beyond-threshold') : done('inconclusive', 'not-significant-after-correction');
+  if (badHi < -t) return significant ? done('improved', 'significant-and-beyond-threshold') : done('inconclusive', 'not-significant-after-correction');
+  if (badLo >= -t && badHi <= t) return done('unchanged', 'interval-within-threshold');
+  return done('inconclusive', 'interval-straddles-threshold');
+}
+
+/** One metric comparison of a family: its samples and options. */
+export interface FamilyMember {
+  base: readonly number[];
+  next: readonly number[];
+  options: VerdictOptions;
+}
+
+/**
+ * Verdicts for a family of comparisons (e.g. every scenario and key metric of one compare):
+ * each comparison's p-value is Holm-adjusted across the family, then decided. Comparisons
+ * whose test could not run are left out of the family and come back inconclusive.
+ */
+export function judgeFamily(members: readonly FamilyMember[]): MetricVerdict[] {
+  const comparisons = members.map((m) => compareSamples(m.base, m.next, m.options.alpha));
+  const adjusted = holmAdjust(comparisons.map((c) => c.test?.pValue ?? Number.NaN));
+  return comparisons.map((c, i) => decideVerdict(c, adjusted[i]!, members[i]!.options));
+}
