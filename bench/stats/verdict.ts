@@ -2,10 +2,10 @@
  * Verdict for one metric compared between a base run and a new run.
  *
  * Inputs: the base and new samples, the metric's direction (lower-is-better or
- * higher-is-better), a practical threshold t (fraction; 0.05 = 5 %), alpha, and the
- * Holm-adjusted p-value of this comparison's Mann–Whitney test within its family.
- * From the relative shift r = new / base - 1 and its confidence interval [lo, hi]
- * (relative-shift.ts, confidence 1 - alpha) the "badness" interval is [lo, hi] when lower is
+ * higher-is-better), a practical threshold t (fraction; 0.05 = 5 %), alpha, the interval's
+ * confidence (default 95 %), and the Holm-adjusted p-value of this comparison's Mann–Whitney
+ * test within its family. From the relative shift r = new / base - 1 and its confidence
+ * interval [lo, hi] (relative-shift.ts) the "badness" interval is [lo, hi] when lower is
  * better and [-hi, -lo] when higher is better. The rules, applied in this order:
  * 1. inconclusive ("too-few-samples") when either sample has fewer than minN values;
  * 2. inconclusive ("interval-short-of-confidence") when no interval of the requested
@@ -45,7 +45,7 @@ export type VerdictReason =
   | 'interval-straddles-threshold';
 
 /** Smallest sample size per side for a verdict other than inconclusive, by default (see DEFAULT_VERDICT_OPTIONS). */
-export const DEFAULT_MIN_N = 5;
+export const DEFAULT_MIN_N = 6;
 
 /** Options of the verdict rule. */
 export interface VerdictOptions {
@@ -53,14 +53,21 @@ export interface VerdictOptions {
   direction: Direction;
   /** Practical threshold as a fraction (0.05 = 5 %). */
   thresholdFraction: number;
-  /** Significance level for the Holm-adjusted p-value; the interval has confidence 1 - alpha. */
+  /** Significance level for the Holm-adjusted p-value. */
   alpha: number;
+  /** Confidence of the shift interval (fraction; 0.95 by default). */
+  confidence: number;
   /** Smallest size of each sample for a decided verdict. */
   minN: number;
 }
 
-/** Defaults: 5 % threshold, alpha 0.05 (95 % intervals), at least DEFAULT_MIN_N values per side. */
-export const DEFAULT_VERDICT_OPTIONS: Omit<VerdictOptions, 'direction'> = { thresholdFraction: 0.05, alpha: 0.05, minN: DEFAULT_MIN_N };
+/** Defaults: 5 % threshold, alpha 0.05, 95 % intervals, at least DEFAULT_MIN_N values per side. */
+export const DEFAULT_VERDICT_OPTIONS: Omit<VerdictOptions, 'direction'> = {
+  thresholdFraction: 0.05,
+  alpha: 0.05,
+  confidence: 0.95,
+  minN: DEFAULT_MIN_N,
+};
 
 /** The statistics of one base-versus-new comparison, before the family correction. */
 export interface MetricComparison {
@@ -83,17 +90,18 @@ export interface MetricVerdict {
   comparison: MetricComparison;
 }
 
-/** Statistics of new against base at confidence 1 - alpha (non-finite values left out). */
-export function compareSamples(base: readonly number[], next: readonly number[], alpha = 0.05): MetricComparison {
+/** Statistics of new against base, the shift interval at the given confidence (non-finite values left out). */
+export function compareSamples(base: readonly number[], next: readonly number[], confidence = 0.95): MetricComparison {
   const b = base.filter((v) => Number.isFinite(v));
   const x = next.filter((v) => Number.isFinite(v));
   if (b.length === 0 || x.length === 0) return { nBase: b.length, nNew: x.length, test: null, shift: null };
-  return { nBase: b.length, nNew: x.length, test: mannWhitneyU(x, b), shift: relativeShift(b, x, 1 - alpha) };
+  return { nBase: b.length, nNew: x.length, test: mannWhitneyU(x, b), shift: relativeShift(b, x, confidence) };
 }
 
 function checkOptions(o: VerdictOptions): void {
   if (!(o.thresholdFraction >= 0)) throw new RangeError(`threshold must be a non-negative fraction, got ${o.thresholdFraction}`);
   if (!(o.alpha > 0 && o.alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${o.alpha}`);
+  if (!(o.confidence > 0 && o.confidence < 1)) throw new RangeError(`confidence must be in (0, 1), got ${o.confidence}`);
   if (!(Number.isInteger(o.minN) && o.minN >= 1)) throw new RangeError(`minN must be a positive integer, got ${o.minN}`);
 }
 
@@ -103,6 +111,9 @@ export function decideVerdict(comparison: MetricComparison, adjustedPValue: numb
   const done = (verdict: Verdict, reason: VerdictReason): MetricVerdict => ({ verdict, reason, adjustedPValue, comparison });
   const { shift } = comparison;
   if (comparison.nBase < options.minN || comparison.nNew < options.minN || shift === null) return done('inconclusive', 'too-few-samples');
+  if (shift.interval.requestedConfidence !== options.confidence) {
+    throw new RangeError(`comparison interval has confidence ${shift.interval.requestedConfidence}, options ask for ${options.confidence}`);
+  }
   if (!shift.interval.meetsConfidence) return done('inconclusive', 'interval-short-of-confidence');
   if (shift.lower === null || shift.upper === null) return done('inconclusive', 'no-relative-figure');
   const [badLo, badHi] = options.direction === 'lower-is-better' ? [shift.lower, shift.upper] : [-shift.upper, -shift.lower];
@@ -127,7 +138,7 @@ export interface FamilyMember {
  * whose test could not run are left out of the family and come back inconclusive.
  */
 export function judgeFamily(members: readonly FamilyMember[]): MetricVerdict[] {
-  const comparisons = members.map((m) => compareSamples(m.base, m.next, m.options.alpha));
+  const comparisons = members.map((m) => compareSamples(m.base, m.next, m.options.confidence));
   const adjusted = holmAdjust(comparisons.map((c) => c.test?.pValue ?? Number.NaN));
   return comparisons.map((c, i) => decideVerdict(c, adjusted[i]!, members[i]!.options));
 }
