@@ -1,12 +1,14 @@
 /**
  * Hodges–Lehmann estimate of the shift between two samples, with the confidence interval
- * obtained by inverting the Mann–Whitney test, as R's wilcox.test(x, y, conf.int = TRUE).
+ * obtained by inverting the Mann–Whitney test, as R's wilcox.test(x, y, conf.int = TRUE)
+ * (with exact = TRUE for sizes from 50 to 200 without ties; see mann-whitney.ts).
  *
  * The m * n pairwise differences d = x_i - y_j are sorted. The estimate is their median. The
  * interval is a pair of order statistics [d(k), d(mn - k + 1)] (1-based):
- * - exact (no ties in the pooled sample, both sizes below 50): k = qwilcox(alpha / 2, m, n),
- *   raised to 1 when it is 0; its achieved confidence 1 - 2 * P(U <= k - 1) is exact and
- *   reported (it is at least the requested one unless k had to be raised);
+ * - exact (no ties in the pooled sample, both sizes at most 200, as mann-whitney.ts):
+ *   k = qwilcox(alpha / 2, m, n), raised to 1 when it is 0; its achieved confidence
+ *   1 - 2 * P(U <= k - 1) is exact and reported (it is at least the requested one unless k
+ *   had to be raised);
  * - otherwise the normal approximation R inverts numerically, solved here in closed form:
  *   with sigma the standard deviation of U with the correction for ties within each sample
  *   and z = qnorm(1 - alpha / 2), the lower bound is d(floor(mn/2 + 1/2 - z sigma)) and the
@@ -67,7 +69,7 @@ export function hodgesLehmann(x: readonly number[], y: readonly number[], confid
   let upperRank: number;
   let achievedConfidence: number;
   let method: ShiftCi['method'];
-  if (m < EXACT_MAX_N && n < EXACT_MAX_N && !pooledTies) {
+  if (m <= EXACT_MAX_N && n <= EXACT_MAX_N && !pooledTies) {
     method = 'exact';
     const qu = Math.max(1, exactUQuantile(alpha / 2, m, n));
     lowerRank = qu;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { hodgesLehmann, sortedPairwiseDifferences } from '../../../bench/stats/hodges-lehmann.ts';
 import { A30, A55, B30, B30_NO_TIE, B60, TIES_X10, TIES_Y10, X10, Y10 } from './fixtures.ts';
 
-// Expected values: R 4.2, r <- wilcox.test(x, y, conf.int = TRUE, conf.level = c); r$estimate, r$conf.int.
+// Expected values: R 4.2, r <- wilcox.test(x, y, conf.int = TRUE, conf.level = c); r$estimate, r$conf.int
+// (exact = TRUE for sizes from 50 to 200 without ties, where R's default would approximate).
 // In the normal-approximation cases R finds the bounds with uniroot(tol = 1e-4), so they are
 // compared to 1e-3; the bounds here are the exact differences R's root brackets.
 describe('Hodges–Lehmann shift and its interval', () => {
@@ -54,17 +55,27 @@ describe('Hodges–Lehmann shift and its interval', () => {
     expect(t3.upper).toBeCloseTo(13.979915987981714, 3);
     expect(t3.meetsConfidence).toBe(true);
   });
-  it('normal-approximation intervals from n = 50 on match R (95 % and 99 %)', () => {
-    // R: wilcox.test(B60, A55, conf.int = TRUE) -> 5.50433, [2.1379414, 8.8180084]; median(outer(B60, A55, "-")) -> 5.5035
+  it('exact intervals for 60 v 55 match R with exact = TRUE (95 % and 99 %)', () => {
+    // R: wilcox.test(B60, A55, conf.int = TRUE, exact = TRUE) -> 5.5035, [2.138, 8.818]; conf.level = 0.99 -> [0.938, 9.892]
     const r = hodgesLehmann(B60, A55);
-    expect(r.method).toBe('normal-approximation');
+    expect(r.method).toBe('exact');
     expect(r.estimate).toBeCloseTo(5.5035, 10);
-    expect(r.lower).toBeCloseTo(2.137941433766446, 3);
-    expect(r.upper).toBeCloseTo(8.8180084440955611, 3);
-    // R: conf.level = 0.99 -> [0.9299948, 9.8930548]
+    expect(r.lower).toBeCloseTo(2.138, 10);
+    expect(r.upper).toBeCloseTo(8.818, 10);
     const r99 = hodgesLehmann(B60, A55, 0.99);
-    expect(r99.lower).toBeCloseTo(0.92999479791828654, 3);
-    expect(r99.upper).toBeCloseTo(9.8930548131722862, 3);
+    expect(r99.lower).toBeCloseTo(0.938, 10);
+    expect(r99.upper).toBeCloseTo(9.892, 10);
+  });
+  it('normal-approximation interval above 200 values per sample matches R', () => {
+    // R: x <- ((1:250) * 7919) %% 1009 / 10; y <- ((1:230) * 7907) %% 1013 / 10 + 2.05
+    //    wilcox.test(y, x, conf.int = TRUE) -> 3.2500095, [-2.0500411, 8.6500091]; median(outer(y, x, "-")) -> 3.25
+    const x = Array.from({ length: 250 }, (_, i) => (((i + 1) * 7919) % 1009) / 10);
+    const y = Array.from({ length: 230 }, (_, i) => (((i + 1) * 7907) % 1013) / 10 + 2.05);
+    const r = hodgesLehmann(y, x);
+    expect(r.method).toBe('normal-approximation');
+    expect(r.estimate).toBeCloseTo(3.25, 10);
+    expect(r.lower).toBeCloseTo(-2.0500410983228967, 3);
+    expect(r.upper).toBeCloseTo(8.6500090587925183, 3);
   });
   it('counts with many zeros: R gives [0, 2] (to its root tolerance)', () => {
     // R: x <- c(0,0,1,0,2,0,0,3); y <- c(0,1,0,0,0,0,1,0); wilcox.test(x, y, conf.int = TRUE)$conf.int

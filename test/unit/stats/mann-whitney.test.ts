@@ -7,7 +7,8 @@ function expectRelClose(actual: number, expected: number, rel = 1e-10): void {
 }
 
 // Expected values: R 4.2, r <- wilcox.test(x, y, conf.int = TRUE); r$statistic, r$p.value
-// (the default: exact when both n < 50 and no ties, else normal with continuity correction).
+// (R's default: exact when both n < 50 and no ties, else normal with continuity correction;
+// exact = TRUE where the switch here, at 200, differs).
 describe('Mann–Whitney U against R wilcox.test', () => {
   it('exact p-values for n = 1, 2 v 3, 3, 5, 10, 30 without ties', () => {
     const cases: [number[], number[], number, number][] = [
@@ -41,10 +42,21 @@ describe('Mann–Whitney U against R wilcox.test', () => {
     }
     // SciPy 1.17: mannwhitneyu([1,2,2,3,4,4,4,5], [2,3,3,5,6,6,7], method='asymptotic') -> 15.5, 0.15959894244264883
   });
-  it('normal approximation from 50 values per sample on, even without ties', () => {
+  it('exact up to 200 values per sample without ties', () => {
+    // R: wilcox.test(B60, A55, exact = TRUE) -> W 2217, p 0.0013613018322073313
+    // (R's default normal approximation gives 0.0015150195771983315 here)
     const r = mannWhitneyU(B60, A55);
-    expect(r).toMatchObject({ u: 2217, method: 'normal-approximation', ties: false });
-    expectRelClose(r.pValue, 0.0015150195771983315);
+    expect(r).toMatchObject({ u: 2217, method: 'exact', ties: false });
+    expectRelClose(r.pValue, 0.0013613018322073313);
+  });
+  it('normal approximation above 200 values per sample, even without ties', () => {
+    // R: x <- ((1:250) * 7919) %% 1009 / 10; y <- ((1:230) * 7907) %% 1013 / 10 + 2.05 (480 distinct values)
+    //    wilcox.test(y, x) -> W 30594, p 0.22463178809501413
+    const x = Array.from({ length: 250 }, (_, i) => (((i + 1) * 7919) % 1009) / 10);
+    const y = Array.from({ length: 230 }, (_, i) => (((i + 1) * 7907) % 1013) / 10 + 2.05);
+    const r = mannWhitneyU(y, x);
+    expect(r).toMatchObject({ u: 30594, method: 'normal-approximation', ties: false });
+    expectRelClose(r.pValue, 0.22463178809501413);
   });
   it('gives p = 1 when every value is tied', () => {
     expect(mannWhitneyU([3, 3, 3], [3, 3])).toMatchObject({ u: 3, pValue: 1 });
@@ -62,6 +74,10 @@ describe('exact null distribution of U', () => {
     expectRelClose(exactUCdf(10, 10, 10), 0.0007523436316005976);
     expectRelClose(exactUCdf(300, 30, 30), 0.013165980151289721);
     expectRelClose(exactUCdf(0, 3, 3), 0.05);
+    // R: pwilcox(c(17000, 18500), 200, 200); exact rational arithmetic (Python fractions) agrees
+    // to 7e-14: 0.004687461007550849, 0.0974289392960267
+    expectRelClose(exactUCdf(17000, 200, 200), 0.0046874610075505274, 1e-12);
+    expectRelClose(exactUCdf(18500, 200, 200), 0.09742893929601988, 1e-12);
     expect(exactUCdf(-1, 3, 3)).toBe(0);
     expect(exactUCdf(9, 3, 3)).toBe(1);
   });
@@ -72,6 +88,8 @@ describe('exact null distribution of U', () => {
     expect(exactUQuantile(0.025, 30, 30)).toBe(318);
     expect(exactUQuantile(0.025, 3, 3)).toBe(0);
     expect(exactUQuantile(0.005, 7, 12)).toBe(13);
+    // R: qwilcox(0.0005, 200, 200)
+    expect(exactUQuantile(0.0005, 200, 200)).toBe(16207);
   });
 });
 
