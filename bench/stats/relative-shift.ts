@@ -10,12 +10,16 @@
  *   with their level, and needs no resampling: it is deterministic, exact for small samples
  *   without ties, and it is the inversion of the same Mann–Whitney test that gives the
  *   p-value (ranks do not change under log), so "significant" and "interval excludes no
- *   change" agree. A bootstrap of the ratio of medians was not chosen: at the 5–30 samples
- *   a run has, the percentile bootstrap of a median is known to under-cover (the median takes
- *   only a few distinct values under resampling) and it would add a seed to every verdict.
+ *   change" agree. A percentile bootstrap of the ratio of medians was measured against it
+ *   (simulation.ts draws, true ratio 1.10, 1000 draws per cell, 2000 resamples): both reach
+ *   95 % coverage (this interval 94.9–96.5 %, the bootstrap 96.3–96.9 %), but the bootstrap
+ *   interval is 10–23 % wider at n = 10 and 30 (e.g. 14.2 % against 11.6 % at 10 % noise,
+ *   n = 30), which costs verdicts, and it needs thousands of resamples and a seed per
+ *   comparison.
  * - some value 0 or negative (counts such as refaults or major faults, which are often 0):
  *   logs do not exist, so the Hodges–Lehmann shift new - base and its interval are divided by
- *   |median(base)|. This treats the base median as known, so the interval is a little narrow;
+ *   |median(base)|. This ignores the uncertainty of the base median, so the interval is
+ *   narrower than a full ratio interval would be;
  *   when the base median is 0 no relative figure exists, except that a shift interval of
  *   exactly [0, 0] (nothing moved) is reported as a 0 % change.
  * The plain ratio of medians median(new) / median(base) is reported beside it for reading.

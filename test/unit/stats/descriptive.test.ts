@@ -1,5 +1,6 @@
 import { describe as group, expect, it } from 'vitest';
 import { describe } from '../../../bench/stats/descriptive.ts';
+import { N30 } from './fixtures.ts';
 
 // Expected values: R 4.2, for each x:
 //   quantile(x, c(.25, .5, .75), type = 7); IQR(x); mad(x, constant = 1); mean(x); sd(x);
@@ -53,13 +54,9 @@ group('describe', () => {
   });
   it('n = 30', () => {
     // R: set.seed(1); x <- round(rlnorm(30, log(100), 0.1), 2)
-    const x = [
-      93.93, 101.85, 91.98, 117.3, 103.35, 92.12, 105, 107.66, 105.93, 96.99, 116.32, 103.98, 93.98, 80.13, 111.91, 99.55, 99.84, 109.9,
-      108.56, 106.12, 109.63, 108.14, 100.75, 81.96, 106.39, 99.44, 98.45, 86.32, 95.33, 104.27,
-    ];
     // R: quartiles 95.745 102.6 107.3425, IQR 11.5975, mad1 5.575, mean 101.236, sd 9.0573873830645315,
     //    robust CV 0.080560380116959096
-    const d = describe(x)!;
+    const d = describe(N30)!;
     expect(d.median).toBeCloseTo(102.6, 12);
     expect(d.iqr).toBeCloseTo(11.5975, 10);
     expect(d.mad).toBeCloseTo(5.575, 10);

@@ -1,7 +1,21 @@
 /**
- * Literal samples shared by the statistics tests. Generated once in R 4.2 (commands beside
- * each) and pasted here, so the expected values in the tests can be recomputed from them.
+ * Literal samples shared by the statistics tests, generated once in R 4.2 (commands beside
+ * each) and pasted here, so the expected values in the tests can be recomputed from them;
+ * and the relative-tolerance assertion the tests use.
  */
+
+import { expect } from 'vitest';
+
+/** Asserts |actual - expected| <= rel * |expected|. */
+export function expectRelClose(actual: number, expected: number, rel = 1e-12): void {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.abs(expected));
+}
+
+/** R: set.seed(1); round(rlnorm(30, log(100), 0.1), 2) */
+export const N30 = [
+  93.93, 101.85, 91.98, 117.3, 103.35, 92.12, 105, 107.66, 105.93, 96.99, 116.32, 103.98, 93.98, 80.13, 111.91, 99.55, 99.84, 109.9, 108.56,
+  106.12, 109.63, 108.14, 100.75, 81.96, 106.39, 99.44, 98.45, 86.32, 95.33, 104.27,
+];
 
 /** R: set.seed(11); round(rlnorm(30, log(100), 0.1), 2) */
 export const A30 = [

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { averageRanks, exactUCdf, exactUQuantile, mannWhitneyU } from '../../../bench/stats/mann-whitney.ts';
-import { A30, A55, B30, B30_NO_TIE, B60, TIES_X10, TIES_Y10, X10, Y10 } from './fixtures.ts';
-
-function expectRelClose(actual: number, expected: number, rel = 1e-10): void {
-  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.abs(expected));
-}
+import { A30, A55, B30, B30_NO_TIE, B60, TIES_X10, TIES_Y10, X10, Y10, expectRelClose } from './fixtures.ts';
 
 // Expected values: R 4.2, r <- wilcox.test(x, y, conf.int = TRUE); r$statistic, r$p.value
 // (R's default: exact when both n < 50 and no ties, else normal with continuity correction;
 // exact = TRUE where the switch here, at 200, differs).
+const close = (actual: number, expected: number, rel = 1e-10): void => expectRelClose(actual, expected, rel);
+
 describe('Mann–Whitney U against R wilcox.test', () => {
   it('exact p-values for n = 1, 2 v 3, 3, 5, 10, 30 without ties', () => {
     const cases: [number[], number[], number, number][] = [
@@ -22,10 +20,10 @@ describe('Mann–Whitney U against R wilcox.test', () => {
     for (const [x, y, u, p] of cases) {
       const r = mannWhitneyU(x, y);
       expect(r).toMatchObject({ u, method: 'exact', ties: false });
-      expectRelClose(r.pValue, p);
+      close(r.pValue, p);
       // the test is symmetric: swapping the samples mirrors U and keeps p
       expect(mannWhitneyU(y, x).u).toBe(x.length * y.length - u);
-      expectRelClose(mannWhitneyU(y, x).pValue, p);
+      close(mannWhitneyU(y, x).pValue, p);
     }
     // SciPy 1.17: mannwhitneyu(X10, Y10, method='exact') -> statistic 82, pvalue 0.014689644720604474
   });
@@ -38,7 +36,7 @@ describe('Mann–Whitney U against R wilcox.test', () => {
     for (const [x, y, u, p] of cases) {
       const r = mannWhitneyU(x, y);
       expect(r).toMatchObject({ u, method: 'normal-approximation', ties: true });
-      expectRelClose(r.pValue, p);
+      close(r.pValue, p);
     }
     // SciPy 1.17: mannwhitneyu([1,2,2,3,4,4,4,5], [2,3,3,5,6,6,7], method='asymptotic') -> 15.5, 0.15959894244264883
   });
@@ -47,7 +45,7 @@ describe('Mann–Whitney U against R wilcox.test', () => {
     // (R's default normal approximation gives 0.0015150195771983315 here)
     const r = mannWhitneyU(B60, A55);
     expect(r).toMatchObject({ u: 2217, method: 'exact', ties: false });
-    expectRelClose(r.pValue, 0.0013613018322073313);
+    close(r.pValue, 0.0013613018322073313);
   });
   it('normal approximation above 200 values per sample, even without ties', () => {
     // R: x <- ((1:250) * 7919) %% 1009 / 10; y <- ((1:230) * 7907) %% 1013 / 10 + 2.05 (480 distinct values)
@@ -56,7 +54,7 @@ describe('Mann–Whitney U against R wilcox.test', () => {
     const y = Array.from({ length: 230 }, (_, i) => (((i + 1) * 7907) % 1013) / 10 + 2.05);
     const r = mannWhitneyU(y, x);
     expect(r).toMatchObject({ u: 30594, method: 'normal-approximation', ties: false });
-    expectRelClose(r.pValue, 0.22463178809501413);
+    close(r.pValue, 0.22463178809501413);
   });
   it('gives p = 1 when every value is tied', () => {
     expect(mannWhitneyU([3, 3, 3], [3, 3])).toMatchObject({ u: 3, pValue: 1 });
@@ -70,14 +68,14 @@ describe('Mann–Whitney U against R wilcox.test', () => {
 describe('exact null distribution of U', () => {
   it('cdf matches R pwilcox', () => {
     // R: pwilcox(2, 5, 5); pwilcox(10, 10, 10); pwilcox(300, 30, 30); pwilcox(0, 3, 3)
-    expectRelClose(exactUCdf(2, 5, 5), 0.015873015873015872);
-    expectRelClose(exactUCdf(10, 10, 10), 0.0007523436316005976);
-    expectRelClose(exactUCdf(300, 30, 30), 0.013165980151289721);
-    expectRelClose(exactUCdf(0, 3, 3), 0.05);
+    close(exactUCdf(2, 5, 5), 0.015873015873015872);
+    close(exactUCdf(10, 10, 10), 0.0007523436316005976);
+    close(exactUCdf(300, 30, 30), 0.013165980151289721);
+    close(exactUCdf(0, 3, 3), 0.05);
     // R: pwilcox(c(17000, 18500), 200, 200); exact rational arithmetic (Python fractions) agrees
     // to 7e-14: 0.004687461007550849, 0.0974289392960267
-    expectRelClose(exactUCdf(17000, 200, 200), 0.0046874610075505274, 1e-12);
-    expectRelClose(exactUCdf(18500, 200, 200), 0.09742893929601988, 1e-12);
+    close(exactUCdf(17000, 200, 200), 0.0046874610075505274, 1e-12);
+    close(exactUCdf(18500, 200, 200), 0.09742893929601988, 1e-12);
     expect(exactUCdf(-1, 3, 3)).toBe(0);
     expect(exactUCdf(9, 3, 3)).toBe(1);
   });

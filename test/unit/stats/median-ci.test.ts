@@ -6,11 +6,7 @@ import {
   minimumNForMedianCi,
   relativeHalfWidth,
 } from '../../../bench/stats/median-ci.ts';
-
-const X30 = [
-  93.93, 101.85, 91.98, 117.3, 103.35, 92.12, 105, 107.66, 105.93, 96.99, 116.32, 103.98, 93.98, 80.13, 111.91, 99.55, 99.84, 109.9, 108.56,
-  106.12, 109.63, 108.14, 100.75, 81.96, 106.39, 99.44, 98.45, 86.32, 95.33, 104.27,
-];
+import { N30 } from './fixtures.ts';
 
 describe('binomial coverage of order-statistic intervals for the median', () => {
   it('chooses the largest k reaching 95 % and reports its exact coverage, for n = 1..100', () => {
@@ -62,9 +58,9 @@ describe('medianCi', () => {
   });
   it('matches SciPy quantile_test(x, q=median, p=0.5).confidence_interval() for n = 30', () => {
     // SciPy 1.17: confidence_interval(0.95) -> (98.45, 106.12); (0.99) -> (95.33, 107.66); (0.90) -> (99.44, 105.93)
-    expect(medianCi(X30, 0.95)).toMatchObject({ lower: 98.45, upper: 106.12, lowerRank: 10, upperRank: 21, meetsConfidence: true });
-    expect(medianCi(X30, 0.99)).toMatchObject({ lower: 95.33, upper: 107.66 });
-    expect(medianCi(X30, 0.9)).toMatchObject({ lower: 99.44, upper: 105.93 });
+    expect(medianCi(N30, 0.95)).toMatchObject({ lower: 98.45, upper: 106.12, lowerRank: 10, upperRank: 21, meetsConfidence: true });
+    expect(medianCi(N30, 0.99)).toMatchObject({ lower: 95.33, upper: 107.66 });
+    expect(medianCi(N30, 0.9)).toMatchObject({ lower: 99.44, upper: 105.93 });
   });
   it('matches SciPy for n = 10 with ties and for n = 6', () => {
     // SciPy 1.17: x = [2,4,4,4,5,5,7,9,1,3]: CI(0.95) -> (2, 7), CI(0.99) -> (1, 9), CI(0.90) -> (2, 7)
@@ -84,7 +80,7 @@ describe('medianCi', () => {
   });
   it('relative half-width for a --target-ci rule, null when the median is 0', () => {
     // (106.12 - 98.45) / 2 / 102.6
-    expect(relativeHalfWidth(medianCi(X30, 0.95)!)).toBeCloseTo((106.12 - 98.45) / 2 / 102.6, 12);
+    expect(relativeHalfWidth(medianCi(N30, 0.95)!)).toBeCloseTo((106.12 - 98.45) / 2 / 102.6, 12);
     expect(relativeHalfWidth(medianCi([0, 0, 0, 0, 0, 1, 2], 0.95)!)).toBeNull();
   });
   it('rejects a confidence outside (0, 1)', () => {

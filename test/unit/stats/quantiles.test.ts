@@ -7,11 +7,8 @@ import {
   supportedPercentiles,
   supportsPercentile,
 } from '../../../bench/stats/quantiles.ts';
+import { N30 } from './fixtures.ts';
 
-const N30 = [
-  93.93, 101.85, 91.98, 117.3, 103.35, 92.12, 105, 107.66, 105.93, 96.99, 116.32, 103.98, 93.98, 80.13, 111.91, 99.55, 99.84, 109.9, 108.56,
-  106.12, 109.63, 108.14, 100.75, 81.96, 106.39, 99.44, 98.45, 86.32, 95.33, 104.27,
-];
 const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
 
 describe('type-7 quantiles', () => {
