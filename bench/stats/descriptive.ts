@@ -66,7 +66,7 @@ export function robustCvOfSorted(sorted: readonly number[]): { robustCv: number 
 }
 
 /** Descriptive statistics of the finite values; null when there is none. */
-export function describe(values: readonly (number | null | undefined)[]): Descriptive | null {
+export function describeSample(values: readonly (number | null | undefined)[]): Descriptive | null {
   const sorted = sortedFinite(values);
   const n = sorted.length;
   if (n === 0) return null;

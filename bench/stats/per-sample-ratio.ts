@@ -5,7 +5,7 @@
  * sample with the denominator of another and give no spread, no interval and no test.
  */
 
-import { describe, type Descriptive } from './descriptive.ts';
+import { describeSample, type Descriptive } from './descriptive.ts';
 import { medianCi, type MedianCi } from './median-ci.ts';
 
 /** Per-sample ratios and the samples left out. */
@@ -58,5 +58,5 @@ export function summarizePerSampleRatio(
   options: { scale?: number; confidence?: number } = {},
 ): RatioSummary {
   const ratios = perSampleRatios(numerators, denominators, options.scale ?? 1);
-  return { descriptive: describe(ratios.values), medianCi: medianCi(ratios.values, options.confidence ?? 0.95), ratios };
+  return { descriptive: describeSample(ratios.values), medianCi: medianCi(ratios.values, options.confidence ?? 0.95), ratios };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { drawSample, simulateVerdicts, type SyntheticDistribution } from '../../../bench/stats/simulation.ts';
 import { SeededRandom } from '../../../bench/stats/random.ts';
 import { DEFAULT_VERDICT_OPTIONS, RECOMMENDED_N, compareSamples, decideVerdict, type VerdictOptions } from '../../../bench/stats/verdict.ts';
-import { describe as describeSample } from '../../../bench/stats/descriptive.ts';
+import { describeSample } from '../../../bench/stats/descriptive.ts';
 
 const CV5: SyntheticDistribution = { median: 40, cv: 0.05, outlierProbability: 0, outlierFactorRange: [1.5, 3] };
 const CV5_OUTLIERS: SyntheticDistribution = { ...CV5, outlierProbability: 0.05 };
