@@ -56,11 +56,11 @@ export const DEFAULT_MIN_N = 6;
 /**
  * Samples per scenario recommended for runs meant to be compared, from simulations of this
  * rule (simulation.ts; log-normal noise, threshold 5 %, alpha 0.05, 1000 draws per cell):
- * with 5 % noise (the spread seen within a run on this kind of machine), n = 30 calls a 10 %
- * shift regressed in 94 % of draws (86 % when 5 % of values are slowed 1.5-3x), also with Holm
- * over 20 metrics; calls a 1 % shift unchanged in 82 % (70 %); and calls A/A draws regressed
- * or improved in 0.0 %. With 10 % noise the same detection needs about n = 80 (83 %); with
- * 20-30 % noise a 5 % threshold is out of reach below several hundred samples.
+ * with 5 % noise, n = 30 calls a 10 % shift regressed in 94 % of draws (86 % when 5 % of
+ * values are slowed 1.5-3x), also with Holm over 20 metrics; calls a 1 % shift unchanged in
+ * 82 % (70 %); and calls A/A draws regressed or improved in 0.0 %. With 10 % noise the same
+ * detection needs about n = 80 (83 %). With 20 % and 30 % noise n = 80 detects 32 % and 17 %;
+ * scaling the interval width by 1 / sqrt(n), about 460 and 1000 samples would be needed.
  */
 export const RECOMMENDED_N = 30;
 
