@@ -1,17 +1,12 @@
 import type { Summary } from '../types.ts';
+import { medianOfSorted } from './quantiles.ts';
 
 /** Sorted copy of the finite values. */
 function sortedFinite(values: readonly number[]): number[] {
   return values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
 }
 
-/** Median of sorted values (mean of the two middle ones for an even count). */
-export function medianOfSorted(sorted: readonly number[]): number {
-  const n = sorted.length;
-  if (n === 0) return Number.NaN;
-  const mid = Math.floor(n / 2);
-  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+export { medianOfSorted };
 
 /** Nearest-rank percentile (p in 0..100) of sorted values. */
 export function percentileOfSorted(sorted: readonly number[], p: number): number {
