@@ -7,7 +7,8 @@ import { setupHost, teardownHost } from '../host/setup.ts';
 import { DEFAULT_MAX_SAMPLES, checkMemoryPlan, checkSampleCap, readMemoryBudget, suiteSamples } from '../runner/plan.ts';
 import { claimResultsDir, releaseResultsDir } from '../runner/results-dir.ts';
 import { runSuite } from '../runner/run.ts';
-import type { RunResult } from '../types.ts';
+import type { OutputDir } from '../../reports/output-dir.ts';
+import type { RunResult, Suite } from '../types.ts';
 import { resolveSuite } from '../scenarios/builtin.ts';
 import { MAX_REPETITIONS } from '../scenarios/suite-file.ts';
 import { intOpt, noPositionals, requireRoot, stringOpt } from './args.ts';
@@ -43,6 +44,75 @@ function repsOption(values: OptionValues): number | undefined {
   return reps;
 }
 
+/** What the stages of a run share, and what the error handling needs to know afterwards. */
+interface RunState {
+  /** The results directory, once claimed. */
+  dirPath: string | null;
+  /** runSuite() has started: results.json exists. */
+  suiteStarted: boolean;
+}
+
+/** Stages after the host is ready: doctor, the suite, the reports. Returns the exit code. */
+async function measure(suite: Suite, dir: OutputDir, hostChanges: string[], values: OptionValues, signal: AbortSignal, state: RunState): Promise<number> {
+  const doctor = await runDoctor();
+  if (!doctor.canRun) {
+    process.stderr.write(`${formatDoctor(doctor)}\n`);
+    throw new HintbenchError('the host cannot run the suite (see the failed checks above)', 'apply the fixes listed, or run hintbench setup');
+  }
+  signal.throwIfAborted();
+  log(`Running suite '${suite.name}': ${suite.scenarios.length} scenarios, ${suiteSamples(suite)} samples`);
+  log(`Results: ${dir.path}`);
+  state.suiteStarted = true;
+  let result: RunResult;
+  try {
+    result = await runSuite(suite, { out: dir, hostChanges, signal, progress: log });
+  } catch (err) {
+    // Interrupted or failed part-way: give what was measured a report too.
+    try {
+      const files = await writeReports(dir, readResultsJsonIn(dir), { png: values.png === true });
+      log(`Partial report: ${files.find((f) => f.endsWith('report.html')) ?? dir.path}`);
+    } catch {
+      // no results.json yet, or it cannot be rendered: the error thrown says what happened
+    }
+    throw err;
+  }
+  const files = await writeReports(dir, result, { png: values.png === true });
+  log('');
+  log(formatSummaryTable(result));
+  log('');
+  log(`Results: ${dir.path}`);
+  log(`Report:  ${files.find((f) => f.endsWith('report.html')) ?? dir.path}`);
+  return runExitCode(result);
+}
+
+/** Claims the results directory, prepares the host, measures, and undoes both whatever happens. */
+async function claimPrepareMeasure(suite: Suite, values: OptionValues, signal: AbortSignal, state: RunState): Promise<number> {
+  const out = stringOpt(values, 'out');
+  const claimed = claimResultsDir({ ...(out === undefined ? {} : { out }), force: values.force === true, suite: suite.name, date: new Date() });
+  state.dirPath = claimed.dir.path;
+  let madeChanges = false;
+  try {
+    let hostChanges: string[] = [];
+    if (values['no-setup'] !== true) {
+      log('Preparing the host...');
+      const changes = await setupHost({ log: (l) => log(`  ${l}`) });
+      hostChanges = changes.lines;
+      madeChanges = changes.lines.length > 0;
+      if (!madeChanges) log('  nothing to change');
+    }
+    signal.throwIfAborted();
+    return await measure(suite, claimed.dir, hostChanges, values, signal, state);
+  } finally {
+    releaseResultsDir(claimed);
+    if (madeChanges && values['keep-host'] !== true) {
+      log('Restoring the host...');
+      await teardownHost({ log: (l) => log(`  ${l}`) });
+    } else if (madeChanges) {
+      log('Host changes kept (--keep-host); undo them with hintbench teardown');
+    }
+  }
+}
+
 async function run(values: OptionValues, positionals: string[]): Promise<number> {
   noPositionals('run', positionals);
   const suiteName = stringOpt(values, 'suite') ?? 'default';
@@ -52,59 +122,18 @@ async function run(values: OptionValues, positionals: string[]): Promise<number>
   checkSampleCap(suite, maxSamples);
   requireRoot('hintbench run');
   if (values['ignore-memory-check'] !== true) checkMemoryPlan(suite, readMemoryBudget());
-  const out = stringOpt(values, 'out');
-  const claimed = claimResultsDir({ ...(out === undefined ? {} : { out }), force: values.force === true, suite: suite.name, date: new Date() });
-  const dir = claimed.dir;
-
-  const keepHost = values['keep-host'] === true;
-  let hostChanges: string[] = [];
-  let madeChanges = false;
+  const state: RunState = { dirPath: null, suiteStarted: false };
   try {
-    if (values['no-setup'] !== true) {
-      log('Preparing the host...');
-      const changes = await setupHost({ log: (l) => log(`  ${l}`) });
-      hostChanges = changes.lines;
-      madeChanges = changes.lines.length > 0;
-      if (!madeChanges) log('  nothing to change');
+    // Ctrl-C and SIGTERM are handled from here to the end: the host is restored and what was
+    // measured is kept, whichever stage is interrupted.
+    return await withInterrupt((signal) => claimPrepareMeasure(suite, values, signal, state));
+  } catch (err) {
+    if (err instanceof HintbenchError && err.exitCode === RUN_EXIT.interrupted) {
+      throw state.suiteStarted && state.dirPath !== null
+        ? new HintbenchError(err.message, `rerun when ready; what was measured is in ${state.dirPath} (hintbench report ${state.dirPath} rebuilds its report)`, { exitCode: RUN_EXIT.interrupted })
+        : new HintbenchError(`${err.message} before the suite started`, 'rerun when ready; nothing was measured', { exitCode: RUN_EXIT.interrupted });
     }
-    const doctor = await runDoctor();
-    if (!doctor.canRun) {
-      process.stderr.write(`${formatDoctor(doctor)}\n`);
-      throw new HintbenchError('the host cannot run the suite (see the failed checks above)', 'apply the fixes listed, or run hintbench setup');
-    }
-    log(`Running suite '${suite.name}': ${suite.scenarios.length} scenarios, ${suiteSamples(suite)} samples`);
-    log(`Results: ${dir.path}`);
-    let result: RunResult;
-    try {
-      result = await withInterrupt(
-        (signal) => runSuite(suite, { out: dir, hostChanges, signal, progress: log }),
-        `rerun when ready; what was measured is in ${dir.path} (hintbench report ${dir.path} rebuilds its report)`,
-      );
-    } catch (err) {
-      // Interrupted or failed part-way: give what was measured a report too.
-      try {
-        const files = await writeReports(dir, readResultsJsonIn(dir), { png: values.png === true });
-        log(`Partial report: ${files.find((f) => f.endsWith('report.html')) ?? dir.path}`);
-      } catch {
-        // no results.json yet, or it cannot be rendered: the error below says what happened
-      }
-      throw err;
-    }
-    const files = await writeReports(dir, result, { png: values.png === true });
-    log('');
-    log(formatSummaryTable(result));
-    log('');
-    log(`Results: ${dir.path}`);
-    log(`Report:  ${files.find((f) => f.endsWith('report.html')) ?? dir.path}`);
-    return runExitCode(result);
-  } finally {
-    releaseResultsDir(claimed);
-    if (madeChanges && !keepHost) {
-      log('Restoring the host...');
-      await teardownHost({ log: (l) => log(`  ${l}`) });
-    } else if (madeChanges) {
-      log('Host changes kept (--keep-host); undo them with hintbench teardown');
-    }
+    throw err;
   }
 }
 
