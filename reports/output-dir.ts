@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync, constants, fstatSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync,
+  closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync,
   type Stats,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +74,11 @@ export class OutputDir {
     return `/proc/self/fd/${this.fd}/${name}`;
   }
 
+  /** Sets the directory's own mode bits. */
+  chmod(mode: number): void {
+    fchmodSync(this.fd, mode);
+  }
+
   /** fstat of the directory itself (owner, mode). */
   stat(): Stats {
     return fstatSync(this.fd);
@@ -100,6 +105,7 @@ export class OutputDir {
     let fd = -1;
     try {
       fd = openSync(tmp, CREATE_FLAGS, RESULT_FILE_MODE);
+      fchmodSync(fd, RESULT_FILE_MODE); // the umask does not decide it
       const bytes = typeof data === 'string' ? Buffer.from(data) : data;
       let off = 0;
       while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);

@@ -139,6 +139,7 @@ function openCreated(path: string, what: string): OutputDir {
     dir.close();
     throw new HintbenchError(`${what}: ${path} was replaced by another user's directory right after it was created`, 'use a directory only you can write to');
   }
+  dir.chmod(RESULT_DIR_MODE); // the umask does not decide it
   return dir;
 }
 
