@@ -6,7 +6,10 @@
  * - no process of the run outlives it (workloads, the ptrace tracer, bpftrace): this script
  *   makes itself a child subreaper (PR_SET_CHILD_SUBREAPER), so every orphan of the run is
  *   re-parented to it and found, however short-lived its parent was;
- * - no `hintbench-<runner pid>-*` cgroup is left (v1 freezer or cgroup2);
+ * - no `hintbench-<runner pid>-*` cgroup is left (v1 freezer or cgroup2) after SIGINT; after
+ *   SIGKILL the runner cannot remove its cgroup, so one may stay, but never with a task in it,
+ *   and a later run must remove it: a final uninterrupted run ends the storm, after which no
+ *   cgroup of any of the storm's runs may exist;
  * - no task of the run is left stopped or traced;
  * - results.json, when it exists, is valid JSON that passes the schema check;
  * - every repetition the run printed as finished is in results.json;
@@ -98,7 +101,10 @@ interface Trial {
   interruptedWithProbeFigures: number;
   sigintInterruptedWithSamples: number;
   orphans: Leftover[];
+  /** Cgroups of the run that existed right after it ended. */
   cgroupsLeft: string[];
+  /** Tasks found inside those cgroups. */
+  tasksInCgroups: number[];
   stoppedOrTraced: string[];
   tempFilesLeft: string[];
   stderrTail: string;
@@ -290,7 +296,11 @@ async function runTrial(n: number, suite: string, kind: Kind | null, delayMs: nu
   if (stoppedOrTraced.length > 0) problems.push(`stopped or traced: ${stoppedOrTraced.join(', ')}`);
 
   const cgroupsLeft = cgroupsOf(runnerPid);
-  if (cgroupsLeft.length > 0) problems.push(`cgroups left: ${cgroupsLeft.join(', ')}`);
+  const tasksInCgroups = cgroupsLeft.flatMap((cg) => {
+    try { return readFileSync(join(cg, 'cgroup.procs'), 'utf8').trim().split('\n').filter(Boolean).map(Number); } catch { return []; }
+  });
+  if (tasksInCgroups.length > 0) problems.push(`tasks ${tasksInCgroups.join(', ')} left in cgroups ${cgroupsLeft.join(', ')}`);
+  else if (cgroupsLeft.length > 0 && kind?.signal !== 'SIGKILL') problems.push(`cgroups left: ${cgroupsLeft.join(', ')}`);
 
   // results.json: valid whenever it exists, and holding every repetition reported as finished.
   const reps = reportedReps(stdout);
@@ -342,8 +352,11 @@ async function runTrial(n: number, suite: string, kind: Kind | null, delayMs: nu
   const tempFilesLeft = existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.tmp')) : [];
 
   // Clean up after the trial so the next one starts clean.
-  for (const cg of cgroupsLeft) await removeCgroup(cg);
-  for (const p of leftovers) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
+  // Empty cgroups of a SIGKILLed run stay for the final run to remove; any other is removed now.
+  for (const cg of cgroupsLeft) if (tasksInCgroups.length > 0 || kind?.signal !== 'SIGKILL') await removeCgroup(cg);
+  for (const p of leftovers) { try { process.kill(p.pid, 'SIGTERM'); } catch { /* gone */ } }
+  if (leftovers.length > 0) await sleep(2000);
+  for (const p of leftovers) { try { if (stillAlive(p, readProcs())) process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
   if (leftovers.length > 0) {
     const until = Date.now() + 5000;
     while (Date.now() < until && leftovers.some((p) => stillAlive(p, readProcs()))) await sleep(50);
@@ -370,6 +383,7 @@ async function runTrial(n: number, suite: string, kind: Kind | null, delayMs: nu
     sigintInterruptedWithSamples,
     orphans,
     cgroupsLeft,
+    tasksInCgroups,
     stoppedOrTraced,
     tempFilesLeft,
     stderrTail: stderr.trim().split('\n').slice(-3).join(' | '),
@@ -404,6 +418,12 @@ async function main(): Promise<number> {
     process.stderr.write(`trial ${i}/${trials}: ${kind.signal} to ${kind.target} at ${delayMs} ms (${t.lastLine.slice(0, 70) || 'before any output'}): exit ${t.exitCode ?? t.exitSignal}, ${t.repsReported} reps reported, ${t.repsInFile} in results.json, ${t.problems.length === 0 ? 'ok' : `PROBLEMS: ${t.problems.join('; ')}`}\n`);
   }
 
+  // A last uninterrupted run: it must succeed and remove the cgroups SIGKILLed runs left.
+  const sweep = await runTrial(trials + 1, values.suite, null, null);
+  const staleAtEnd = results.flatMap((t) => t.cgroupsLeft).filter((cg) => existsSync(cg));
+  for (const cg of staleAtEnd) await removeCgroup(cg);
+  process.stderr.write(`final run: ${sweep.problems.length === 0 ? 'ok' : `PROBLEMS: ${sweep.problems.join('; ')}`}; cgroups of SIGKILLed runs still there after it: ${staleAtEnd.length === 0 ? 'none' : staleAtEnd.join(', ')}\n`);
+
   const count = (f: (t: Trial) => number): number => results.reduce((s, t) => s + f(t), 0);
   const figures = {
     seed,
@@ -416,7 +436,12 @@ async function main(): Promise<number> {
     passed: results.filter((t) => t.problems.length === 0).length,
     orphans: count((t) => t.orphans.length),
     orphansByComm: results.flatMap((t) => t.orphans.map((o) => o.comm)).reduce<Record<string, number>>((m, c) => ({ ...m, [c]: (m[c] ?? 0) + 1 }), {}),
-    cgroupsLeft: count((t) => t.cgroupsLeft.length),
+    /** Cgroups SIGKILLed runs left (empty; a later run must remove them). */
+    cgroupsLeftByKill: results.filter((t) => t.signal === 'SIGKILL').reduce((n, t) => n + t.cgroupsLeft.length, 0),
+    /** Cgroups left that count as failures: after SIGINT, with tasks in them, or still there after the final run. */
+    cgroupsLeft: results.filter((t) => t.signal !== 'SIGKILL' || t.tasksInCgroups.length > 0).reduce((n, t) => n + t.cgroupsLeft.length, 0) + staleAtEnd.length,
+    staleCgroupsAfterFinalRun: staleAtEnd,
+    finalRunProblems: sweep.problems,
     stoppedOrTraced: count((t) => t.stoppedOrTraced.length),
     invalidResults: results.filter((t) => t.results !== 'valid' && t.results !== 'absent').length,
     absentResults: results.filter((t) => t.results === 'absent').length,
@@ -430,11 +455,11 @@ async function main(): Promise<number> {
     tempFilesLeft: count((t) => t.tempFilesLeft.length),
     results,
   };
-  const ok = figures.passed === figures.trials && calibration.problems.length === 0;
+  const ok = figures.passed === figures.trials && calibration.problems.length === 0 && sweep.problems.length === 0 && staleAtEnd.length === 0;
   writeBenchmark(
     'interrupt-storm',
     figures,
-    `interrupt storm: ${figures.trials} trials (${figures.sigint} SIGINT, ${figures.sigkill} SIGKILL), ${figures.passed} passed; orphans ${figures.orphans}, cgroups left ${figures.cgroupsLeft}, stopped/traced ${figures.stoppedOrTraced}, invalid results.json ${figures.invalidResults}, missing repetitions ${figures.missingReps} of ${figures.repsReported} reported; ${figures.interruptedWithProbeFigures} of ${figures.sigintInterruptedWithSamples} scenarios interrupted by SIGINT kept their probe figures, ${figures.tempFilesLeft} temp files left (seed ${seed})`,
+    `interrupt storm: ${figures.trials} trials (${figures.sigint} SIGINT, ${figures.sigkill} SIGKILL), ${figures.passed} passed; orphans ${figures.orphans}, cgroups left ${figures.cgroupsLeft} (${figures.cgroupsLeftByKill} left by SIGKILL, ${staleAtEnd.length} of them not removed by the next run), stopped/traced ${figures.stoppedOrTraced}, invalid results.json ${figures.invalidResults}, missing repetitions ${figures.missingReps} of ${figures.repsReported} reported; ${figures.interruptedWithProbeFigures} of ${figures.sigintInterruptedWithSamples} scenarios interrupted by SIGINT kept their probe figures, ${figures.tempFilesLeft} temp files left (seed ${seed})`,
     values.json,
   );
   return ok ? 0 : 1;
