@@ -31,8 +31,8 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { writeBenchmark } from '../bench/benchmarks/output.ts';
 import { libc } from '../bench/sys/libc.ts';
-import { statFieldsAfterComm } from '../bench/sys/proc.ts';
 import { validateRunResult } from '../reports/json.ts';
+import { descendants, readProcs, stillAlive, type Proc } from './helpers/proc-tree.ts';
 
 const CLI = fileURLToPath(new URL('../bench/hintbench.js', import.meta.url));
 const DEFAULT_SUITE = fileURLToPath(new URL('./fixtures/suites/storm.json', import.meta.url));
@@ -60,15 +60,6 @@ const KINDS: readonly Kind[] = [
   { signal: 'SIGINT', target: 'runner' },
   { signal: 'SIGKILL', target: 'group' },
 ];
-
-/** One process as /proc shows it. */
-interface Proc {
-  pid: number;
-  ppid: number;
-  state: string;
-  startTicks: number;
-  comm: string;
-}
 
 /** A process of the run found alive after the grace period. */
 interface Leftover {
@@ -111,36 +102,6 @@ interface Trial {
   problems: string[];
 }
 
-function readProcs(): Map<number, Proc> {
-  const procs = new Map<number, Proc>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const text = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = statFieldsAfterComm(text);
-      const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-      procs.set(Number(d), { pid: Number(d), state: f[0]!, ppid: Number(f[1]), startTicks: Number(f[19]), comm });
-    } catch {
-      // exited while being read
-    }
-  }
-  return procs;
-}
-
-/** Every descendant of `root` in `procs`. */
-function descendants(procs: Map<number, Proc>, root: number): Proc[] {
-  const children = new Map<number, Proc[]>();
-  for (const p of procs.values()) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
-  const out: Proc[] = [];
-  const stack = [...(children.get(root) ?? [])];
-  while (stack.length > 0) {
-    const p = stack.pop()!;
-    out.push(p);
-    stack.push(...(children.get(p.pid) ?? []));
-  }
-  return out;
-}
-
 function statusField(pid: number, name: string): string {
   try {
     return new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '';
@@ -155,12 +116,6 @@ function cmdline(pid: number): string {
   } catch {
     return '';
   }
-}
-
-/** Whether `p` is still the same live (non-zombie) process. */
-function stillAlive(p: Proc, now: Map<number, Proc>): boolean {
-  const q = now.get(p.pid);
-  return q !== undefined && q.startTicks === p.startTicks && q.state !== 'Z';
 }
 
 /** Reaps zombies re-parented to this process (never the runner: libuv reaps that one). */

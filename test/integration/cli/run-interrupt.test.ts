@@ -6,52 +6,20 @@
  * stopped task behind and never an invalid results.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statField } from '../../../bench/sys/proc.ts';
 import type { RunResult } from '../../../bench/types.ts';
 import { readResultsJson } from '../../../reports/json.ts';
 import { canRun } from '../../helpers/prereq.ts';
+import { descendants, readProcs, stillAlive } from '../../helpers/proc-tree.ts';
+import { waitFor } from '../ptrace/helpers.ts';
 import { CLI, suiteFixture } from './run-cli.ts';
 
 const ready = canRun('interrupting hintbench run', { root: true, bpftrace: true, swap: true, tracefs: true });
 const STORM = fileURLToPath(new URL('../../interrupt-storm.ts', import.meta.url));
-
-/** Every live descendant of `root`. */
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try { parent.set(Number(d), statField(readFileSync(`/proc/${d}/stat`, 'utf8'), 4)); } catch { /* exited */ }
-  }
-  const out: number[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    const p = stack.pop()!;
-    for (const [pid, pp] of parent) if (pp === p) { out.push(pid); stack.push(pid); }
-  }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(pred: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (pred()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return pred();
-}
 
 /** Starts the tiny suite in its own process group; resolves the runner and its output so far. */
 function startRun(out: string): { pid: number; stdout: () => string; stderr: () => string; exited: Promise<{ code: number | null; signal: string | null }> } {
@@ -120,7 +88,7 @@ describe.skipIf(!ready)('interrupting hintbench run inside a scenario', () => {
     const out = join(base, 'sigkill');
     const run = startRun(out);
     expect(await waitFor(() => SECOND_SCENARIO_FIRST_REP.test(run.stdout()), 90_000), run.stderr()).toBe(true);
-    const children = descendants(run.pid);
+    const children = descendants(readProcs(), run.pid);
     process.kill(run.pid, 'SIGKILL');
     expect((await run.exited).signal).toBe('SIGKILL');
     const results = readResultsJson(join(out, 'results.json'));
@@ -131,8 +99,8 @@ describe.skipIf(!ready)('interrupting hintbench run inside a scenario', () => {
     expect(last.status).toBe('interrupted');
     expect(last.error).toMatch(/^the run ended during this scenario after \d of 3 repetitions$/);
     expect(last.warnings.join(' ')).toMatch(/probe figures .* are not attributed/);
-    const left = (): string => children.filter(alive).map((p) => `${p} ${readFileSync(`/proc/${p}/comm`, 'utf8').trim()} ${readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.slice(0, 1)}`).join(', ');
-    expect(await waitFor(() => children.every((p) => !alive(p)), 15_000), `still alive: ${left()}`).toBe(true);
+    const left = (): string => children.filter((p) => stillAlive(p)).map((p) => `${p.pid} ${p.comm}`).join(', ');
+    expect(await waitFor(() => children.every((p) => !stillAlive(p)), 15_000), `still alive: ${left()}`).toBe(true);
   });
 
   it('an interrupt storm of 6 runs: nothing left behind, results.json always valid, every reported repetition kept', () => {
