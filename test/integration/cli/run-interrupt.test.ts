@@ -100,7 +100,11 @@ describe.skipIf(!ready)('interrupting hintbench run inside a scenario', () => {
     expect(last.error).toMatch(/^the run ended during this scenario after \d of 3 repetitions$/);
     expect(last.warnings.join(' ')).toMatch(/probe figures .* are not attributed/);
     const left = (): string => children.filter((p) => stillAlive(p)).map((p) => `${p.pid} ${p.comm}`).join(', ');
-    expect(await waitFor(() => children.every((p) => !stillAlive(p)), 15_000), `still alive: ${left()}`).toBe(true);
+    const allGone = await waitFor(() => children.every((p) => !stillAlive(p)), 15_000);
+    const survivors = left();
+    // whatever outlived the run is ended here, so that a failure leaves nothing running
+    for (const p of children) if (stillAlive(p)) process.kill(p.pid, 'SIGTERM');
+    expect(allGone, `still alive: ${survivors}`).toBe(true);
   });
 
   it('an interrupt storm of 6 runs: nothing left behind, results.json always valid, every reported repetition kept', () => {
