@@ -192,12 +192,19 @@ export interface Sample {
   errors: string[];
 }
 
+/** How a scenario ended (see ScenarioResult.status). */
+export type ScenarioStatus = 'ok' | 'partial' | 'failed' | 'interrupted';
+
 /** Outcome of one scenario. */
 export interface ScenarioResult {
   scenario: Scenario;
-  /** `ok`, `failed` (could not run; see error), or `partial` (some samples have errors). */
-  status: 'ok' | 'failed' | 'partial';
-  /** Why the scenario failed, if it did. */
+  /**
+   * `ok`; `partial` (some samples have errors); `failed` (could not run; see error); or
+   * `interrupted` (the run stopped during this scenario: `samples` holds the repetitions that
+   * finished; also the state written while the scenario is still running).
+   */
+  status: ScenarioStatus;
+  /** Why the scenario failed or was interrupted, if it was. */
   error: string | null;
   samples: Sample[];
   /** Summaries keyed by Sample field name (numeric fields only). */

@@ -189,7 +189,7 @@ export const SCENARIO_COLUMNS: readonly Column<ScenarioResult>[] = [
   { header: 'reclaimed pages', description: 'median pages reclaimed inside the hint', value: (r) => medianCell(r, 'reclaimedPages', 1, 0) },
   { header: 'major faults', description: 'median major faults during the re-touch', value: (r) => medianCell(r, 'retouchMajorFaults', 1, 0) },
   { header: 're-touch (ms)', description: 'median re-touch time', value: (r) => medianCell(r, 'retouchNs', 1e6, 2) },
-  { header: 'status', description: 'ok, partial or failed', value: (r) => r.status },
+  { header: 'status', description: 'ok, partial, failed or interrupted', value: (r) => r.status },
 ];
 
 /** A cell as display text: null and undefined become empty, booleans and numbers as text. */

@@ -43,7 +43,7 @@ export function runFacts(run: RunResult): [label: string, value: string][] {
     ['suite', run.suite],
     ['started', run.startedAt],
     ['finished', run.finishedAt ?? 'not finished (run interrupted or still going)'],
-    ['scenarios', `${run.scenarios.length} (${count('ok')} ok, ${count('partial')} partial, ${count('failed')} failed)`],
+    ['scenarios', `${run.scenarios.length} (${count('ok')} ok, ${count('partial')} partial, ${count('failed')} failed${count('interrupted') > 0 ? `, ${count('interrupted')} interrupted` : ''})`],
     ['samples', String(samples)],
   ];
 }

@@ -110,11 +110,11 @@ const BOOTSTRAP = `
 
 /** The whole report page. `vegaSource` is vega's UMD build (render.ts: vegaUmdSource). */
 export function renderHtml(run: RunResult, charts: readonly HtmlChart[], vegaSource: string): string {
-  const failed = run.scenarios.filter((s) => s.status === 'failed');
+  const failed = run.scenarios.filter((s) => s.status === 'failed' || s.status === 'interrupted');
   const failedHtml = failed.length === 0
     ? '<p class="none">No scenario failed.</p>'
     : `<div class="failed"><ul>${failed
-      .map((s) => `<li><strong>${escapeHtml(s.scenario.id)}</strong>: <code>${escapeHtml(s.error ?? 'no error recorded')}</code></li>`)
+      .map((s) => `<li><strong>${escapeHtml(s.scenario.id)}</strong>${s.status === 'interrupted' ? ' (interrupted)' : ''}: <code>${escapeHtml(s.error ?? 'no error recorded')}</code></li>`)
       .join('')}</ul></div>`;
   const chartsHtml = charts.length === 0
     ? '<p class="none">No scenario produced samples, so there is nothing to chart.</p>'

@@ -1,9 +1,9 @@
 /**
- * results.json: written atomically (temporary file + rename, so a crash never leaves half a
- * file) and read back with validation that names the file and the offending field.
- * The schema is documented in docs/results-schema.md.
+ * results.json: written atomically through OutputDir (an exclusive temporary file, flushed and
+ * renamed over the old one, so the file is whole at every instant and a symlink planted under
+ * its name is replaced, never followed) and read back with validation that names the file and
+ * the offending field. The schema is documented in docs/results-schema.md.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { HintbenchError } from '../bench/errors.ts';
 import type {
@@ -15,6 +15,7 @@ import type {
   Summary,
   SwapDevice,
 } from '../bench/types.ts';
+import { OutputDir, readFileNoFollow } from './output-dir.ts';
 
 /** Schema versions this build can read. */
 export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1];
@@ -23,31 +24,27 @@ export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1];
 export const RESULTS_FILE_NAME = 'results.json';
 
 /**
- * Write `dir/results.json` atomically: the JSON goes to a temporary file in the same
- * directory, is flushed to disk, then renamed over the target. Returns the path written.
+ * Write results.json into `dir` (an OutputDir, or the path of an existing directory)
+ * atomically and durably. Returns the path written; a failure is a HintbenchError naming it.
  */
-export function writeResultsJson(dir: string, run: RunResult): string {
-  const path = join(dir, RESULTS_FILE_NAME);
-  const tmpPath = `${path}.tmp-${process.pid}`;
+export function writeResultsJson(dir: OutputDir | string, run: RunResult): string {
   const text = `${JSON.stringify(run, null, 2)}\n`;
+  if (dir instanceof OutputDir) return dir.write(RESULTS_FILE_NAME, text, { durable: true });
+  let out: OutputDir;
   try {
-    const fd = openSync(tmpPath, 'w');
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmpPath, path);
+    out = OutputDir.open(dir);
   } catch (cause) {
-    try { unlinkSync(tmpPath); } catch { /* nothing was left behind */ }
     throw new HintbenchError(
-      `cannot write ${path}: ${(cause as Error).message}`,
+      `cannot write ${join(dir, RESULTS_FILE_NAME)}: ${(cause as Error).message}`,
       `check that ${dir} exists and is writable, and that the disk is not full`,
       { cause },
     );
   }
-  return path;
+  try {
+    return out.write(RESULTS_FILE_NAME, text, { durable: true });
+  } finally {
+    out.close();
+  }
 }
 
 /** A schema violation found while validating; turned into a HintbenchError naming the file. */
@@ -148,7 +145,7 @@ const summary = object<Summary>({
 
 const scenarioResult = object<ScenarioResult>({
   scenario,
-  status: oneOf(['ok', 'failed', 'partial']),
+  status: oneOf(['ok', 'partial', 'failed', 'interrupted']),
   error: strOrNull,
   samples: arrayOf(sample),
   summary: recordOf(summary),
@@ -190,19 +187,36 @@ export function validateRunResult(value: unknown, source: string): RunResult {
   return value as RunResult;
 }
 
-/** Read and validate a results.json file. Errors name the file and, for schema errors, the field. */
+/**
+ * Read and validate a results.json file. A symlink in its last component is refused (so
+ * hintbench run as root never reads a file another user's link points at). Errors name the
+ * file and, for schema errors, the field.
+ */
 export function readResultsJson(path: string): RunResult {
-  let text: string;
+  return parseResultsText(readResultsText(() => readFileNoFollow(path), path), path);
+}
+
+/** Read and validate results.json of an OutputDir (same rules as readResultsJson). */
+export function readResultsJsonIn(dir: OutputDir): RunResult {
+  const path = dir.pathOf(RESULTS_FILE_NAME);
+  return parseResultsText(readResultsText(() => dir.read(RESULTS_FILE_NAME), path), path);
+}
+
+function readResultsText(read: () => string, path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return read();
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    throw new HintbenchError(
-      code === 'ENOENT' ? `results file ${path} does not exist` : `cannot read results file ${path}: ${(cause as Error).message}`,
-      'pass a results directory written by `hintbench run` (it holds results.json)',
-      { cause },
-    );
+    const what =
+      code === 'ENOENT' ? `results file ${path} does not exist`
+        : code === 'ELOOP' ? `results file ${path} is a symbolic link, which hintbench does not follow`
+          : code === 'EINVAL' ? `results file ${path} is not a regular file`
+            : `cannot read results file ${path}: ${(cause as Error).message}`;
+    throw new HintbenchError(what, 'pass a results directory written by `hintbench run` (it holds results.json)', { cause });
   }
+}
+
+function parseResultsText(text: string, path: string): RunResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -42,8 +42,8 @@ function facts(list: readonly [string, string][]): string {
 /** The whole Markdown report. */
 export function renderMarkdown(run: RunResult, charts: readonly MarkdownChart[]): string {
   const failed = run.scenarios
-    .filter((s) => s.status === 'failed')
-    .map((s) => `${s.scenario.id}: ${s.error ?? 'no error recorded'}`);
+    .filter((s) => s.status === 'failed' || s.status === 'interrupted')
+    .map((s) => `${s.scenario.id}${s.status === 'interrupted' ? ' (interrupted)' : ''}: ${s.error ?? 'no error recorded'}`);
   const chartLines = charts.map((c) => `![${escapeMarkdown(c.title)}](${encodeURI(`${c.name}.svg`)})`);
   return [
     `# hintbench report: ${escapeMarkdown(run.suite)}, ${escapeMarkdown(run.startedAt)}`,

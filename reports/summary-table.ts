@@ -9,7 +9,7 @@ function pad(text: string, width: number, right: boolean): string {
 
 /**
  * One line per scenario (SCENARIO_COLUMNS: scenario, n, median latencies, reclaimed pages,
- * major faults, re-touch time, status), columns aligned, then one line per failed scenario
+ * major faults, re-touch time, status), columns aligned, then one line per failed or interrupted scenario
  * with its error. No colours, no trailing spaces.
  */
 export function formatSummaryTable(run: RunResult): string {
@@ -19,7 +19,7 @@ export function formatSummaryTable(run: RunResult): string {
     cells.map((c, i) => pad(c, widths[i]!, table.numeric[i]!)).join('  ').trimEnd();
   const lines = [line(table.headers), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line)];
   for (const s of run.scenarios) {
-    if (s.status === 'failed') lines.push(`failed: ${s.scenario.id}: ${s.error ?? 'no error recorded'}`);
+    if (s.status === 'failed' || s.status === 'interrupted') lines.push(`${s.status}: ${s.scenario.id}: ${s.error ?? 'no error recorded'}`);
   }
   return `${lines.join('\n')}\n`;
 }

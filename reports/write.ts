@@ -1,17 +1,19 @@
 /**
  * Writes every report of a run next to its results.json: report.html, report.md,
  * samples.csv and one SVG (optionally PNG) per chart. Built from the RunResult only, so
- * `hintbench report <dir>` can rebuild them at any time.
+ * `hintbench report <dir>` can rebuild them at any time. Every file goes through OutputDir:
+ * created exclusively with mode 0644 and renamed into place, never written through a symlink.
  */
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { HintbenchError } from '../bench/errors.ts';
 import type { RunResult } from '../bench/types.ts';
 import { buildCharts } from './charts.ts';
 import { samplesCsv } from './csv.ts';
 import { renderHtml, type HtmlChart } from './html.ts';
-import { RESULTS_FILE_NAME, readResultsJson } from './json.ts';
+import { RESULTS_FILE_NAME, readResultsJsonIn } from './json.ts';
 import { renderMarkdown } from './markdown.ts';
+import { OutputDir } from './output-dir.ts';
 import { compileToVega, findFontFile, svgToPng, vegaToSvg, vegaUmdSource } from './render.ts';
 
 /** Options of writeReports. */
@@ -20,46 +22,89 @@ export interface WriteReportsOptions {
   png?: boolean;
 }
 
-/** Write a text file, naming it in the error if that fails. */
-function writeText(path: string, text: string | Buffer): string {
+const WRITE_FIX = 'check that the results directory is writable and the disk is not full';
+
+/** Opens a directory given by path for writing, naming it in the error. */
+function openForWriting(dir: string): OutputDir {
   try {
-    writeFileSync(path, text);
+    return OutputDir.open(dir);
   } catch (cause) {
-    throw new HintbenchError(`cannot write report file ${path}: ${(cause as Error).message}`, 'check that the results directory is writable and the disk is not full', { cause });
+    throw new HintbenchError(`cannot write reports into ${dir}: ${(cause as Error).message}`, WRITE_FIX, { cause });
   }
-  return path;
+}
+
+/** Runs `fn` on `dir`, opening (and afterwards closing) it when it is given as a path. */
+async function withDir<T>(dir: OutputDir | string, fn: (out: OutputDir) => Promise<T>): Promise<T> {
+  if (dir instanceof OutputDir) return fn(dir);
+  const out = openForWriting(dir);
+  try {
+    return await fn(out);
+  } finally {
+    out.close();
+  }
 }
 
 /**
- * Write all reports of `run` into `dir` (which must exist). Returns the paths written:
- * report.html, report.md, samples.csv, then `<chart>.svg` (and `<chart>.png`) per chart.
+ * Write all reports of `run` into `dir` (an OutputDir, or the path of an existing directory).
+ * Returns the paths written: report.html, report.md, samples.csv, then `<chart>.svg` (and
+ * `<chart>.png`) per chart.
  */
-export async function writeReports(dir: string, run: RunResult, opts: WriteReportsOptions = {}): Promise<string[]> {
-  const fontFile = opts.png ? findFontFile() : null;
-  const charts = buildCharts(run);
-  const compiled: HtmlChart[] = charts.map((c) => ({ name: c.name, title: c.title, vegaSpec: compileToVega(c.spec) }));
-  const chartFiles: string[] = [];
-  for (const chart of compiled) {
-    const svg = await vegaToSvg(chart.vegaSpec);
-    chartFiles.push(writeText(join(dir, `${chart.name}.svg`), svg));
-    if (fontFile !== null) chartFiles.push(writeText(join(dir, `${chart.name}.png`), svgToPng(svg, fontFile)));
-  }
-  return [
-    writeText(join(dir, 'report.html'), renderHtml(run, compiled, vegaUmdSource())),
-    writeText(join(dir, 'report.md'), renderMarkdown(run, charts)),
-    writeText(join(dir, 'samples.csv'), samplesCsv(run)),
-    ...chartFiles,
-  ];
+export async function writeReports(dir: OutputDir | string, run: RunResult, opts: WriteReportsOptions = {}): Promise<string[]> {
+  return withDir(dir, async (out) => {
+    const fontFile = opts.png ? findFontFile() : null;
+    const charts = buildCharts(run);
+    const compiled: HtmlChart[] = charts.map((c) => ({ name: c.name, title: c.title, vegaSpec: compileToVega(c.spec) }));
+    const chartFiles: string[] = [];
+    for (const chart of compiled) {
+      const svg = await vegaToSvg(chart.vegaSpec);
+      chartFiles.push(out.write(`${chart.name}.svg`, svg, { fix: WRITE_FIX }));
+      if (fontFile !== null) chartFiles.push(out.write(`${chart.name}.png`, svgToPng(svg, fontFile), { fix: WRITE_FIX }));
+    }
+    return [
+      out.write('report.html', renderHtml(run, compiled, vegaUmdSource()), { fix: WRITE_FIX }),
+      out.write('report.md', renderMarkdown(run, charts), { fix: WRITE_FIX }),
+      out.write('samples.csv', samplesCsv(run), { fix: WRITE_FIX }),
+      ...chartFiles,
+    ];
+  });
 }
 
-/** Rebuild every report of a results directory from its results.json (`hintbench report <dir>`). */
-export async function rebuildReports(dir: string, opts: WriteReportsOptions = {}): Promise<string[]> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new HintbenchError(`results directory ${dir} does not exist`, 'pass a directory written by `hintbench run`, e.g. results/<time>-<suite>');
+/**
+ * The results directory `target` names: the directory itself, or the directory of a
+ * results.json given by its path. Throws a HintbenchError saying what to pass otherwise.
+ */
+export function resultsDirOf(target: string): string {
+  const path = resolve(target);
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    throw new HintbenchError(`results directory ${target} does not exist`, 'pass a directory written by `hintbench run`, e.g. results/<time>-<suite>, or its results.json');
   }
-  const path = join(dir, RESULTS_FILE_NAME);
-  if (!existsSync(path)) {
-    throw new HintbenchError(`${dir} holds no ${RESULTS_FILE_NAME}`, 'pass a directory written by `hintbench run` (it holds results.json)');
+  if (isDir) return path;
+  if (basename(path) === RESULTS_FILE_NAME) return dirname(path);
+  throw new HintbenchError(`${target} is a file, not a results directory`, `pass the directory written by \`hintbench run\` (e.g. ${dirname(target)}) or its ${RESULTS_FILE_NAME}`);
+}
+
+/**
+ * Rebuild every report of a results directory from its results.json (`hintbench report`).
+ * `target` is the directory or the path of its results.json.
+ */
+export async function rebuildReports(target: string, opts: WriteReportsOptions = {}): Promise<string[]> {
+  const dir = resultsDirOf(target);
+  const out = openForWriting(dir);
+  try {
+    let run: RunResult;
+    try {
+      run = readResultsJsonIn(out);
+    } catch (err) {
+      if (err instanceof HintbenchError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+        throw new HintbenchError(`${dir} holds no ${RESULTS_FILE_NAME}`, 'pass a directory written by `hintbench run` (it holds results.json)', { cause: err });
+      }
+      throw err;
+    }
+    return await writeReports(out, run, opts);
+  } finally {
+    out.close();
   }
-  return writeReports(dir, readResultsJson(path), opts);
 }

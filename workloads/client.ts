@@ -95,14 +95,30 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-/** An error about one workload process, with its stderr tail. */
+/** Longest stderr summary put into an error message, characters. */
+const STDERR_SUMMARY_CHARS = 400;
+
+/**
+ * A workload's stderr tail as one line: blank lines, stack frames (`at ...`, `12: ...`) and
+ * separators dropped, the last three lines left joined with ` | `, at most 400 characters.
+ */
+export function stderrSummary(tail: string): string {
+  const lines = tail
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^(at\s|\d+:\s|-{3,}|\^+$|Node\.js v\d)/.test(l));
+  const text = lines.slice(-3).join(' | ');
+  return text.length <= STDERR_SUMMARY_CHARS ? text : `...${text.slice(-(STDERR_SUMMARY_CHARS - 3))}`;
+}
+
+/** An error about one workload process; its message is one line, ending with a summary of its stderr. */
 export class WorkloadError extends Error {
   /** Workload process id (0 if it never started). */
   readonly pid: number;
-  /** Last bytes of its stderr. */
+  /** Last bytes of its stderr, as written. */
   readonly stderrTail: string;
   constructor(pid: number, what: string, stderrTail: string) {
-    const tail = stderrTail.trim();
+    const tail = stderrSummary(stderrTail);
     super(`workload ${pid}: ${what}${tail === '' ? '' : `; its stderr ends with: ${tail}`}`);
     this.name = 'WorkloadError';
     this.pid = pid;

@@ -12,13 +12,26 @@ const MADV_NOHUGEPAGE = 15;
 /** randomFillSync chunk, bytes. */
 const FILL_CHUNK_BYTES = 16 << 20;
 
+/**
+ * Longest typed-array view over a region, bytes. A view longer than 4 GiB aborts the process
+ * inside koffi (Node 20), so regions are seen through views of at most 1 GiB each.
+ */
+export const MAX_VIEW_BYTES = 1 << 30;
+
+/** One view over part of a region: whole pages, at most MAX_VIEW_BYTES. */
+interface Chunk {
+  bytes: Uint8Array;
+  words: Uint32Array;
+  /** Global index of the chunk's first page (pages are numbered across all regions). */
+  firstPage: number;
+  /** Address of the chunk's first byte. */
+  startAddr: number;
+}
+
 /** One mapped region with its views. */
 interface MappedRegion {
   region: Region;
-  bytes: Uint8Array;
-  words: Uint32Array;
-  /** Global index of the region's first page (pages are numbered across all regions). */
-  firstPage: number;
+  chunks: Chunk[];
 }
 
 /** Splits `totalPages` into `vmas` counts that differ by at most one. */
@@ -48,10 +61,15 @@ export class AnonMemory {
   private readonly checksums: Uint32Array;
   private readonly totalPages: number;
 
-  /** Maps `totalPages` pages split over `vmas` VMAs and fills them. */
-  constructor(opts: { totalPages: number; vmas: number; content: Content; pageSizeBytes: number }) {
+  /**
+   * Maps `totalPages` pages split over `vmas` VMAs and fills them. `maxViewBytes` (a multiple
+   * of the page size, default MAX_VIEW_BYTES) bounds each view over a region.
+   */
+  constructor(opts: { totalPages: number; vmas: number; content: Content; pageSizeBytes: number; maxViewBytes?: number }) {
     const { totalPages, vmas, content, pageSizeBytes } = opts;
+    const maxViewBytes = opts.maxViewBytes ?? MAX_VIEW_BYTES;
     if (vmas < 1 || vmas > totalPages) throw new RangeError(`vmas must be between 1 and the page count ${totalPages}, got ${vmas}`);
+    if (maxViewBytes < pageSizeBytes || maxViewBytes % pageSizeBytes !== 0) throw new RangeError(`maxViewBytes must be a multiple of the page size ${pageSizeBytes}, got ${maxViewBytes}`);
     this.pageSizeBytes = pageSizeBytes;
     this.content = content;
     this.totalPages = totalPages;
@@ -66,18 +84,22 @@ export class AnonMemory {
       const lengthBytes = pages * pageSizeBytes;
       mprotect(addr, lengthBytes, PROT_READ | PROT_WRITE);
       madvise(addr, lengthBytes, MADV_NOHUGEPAGE);
-      const buffer = viewBytes(addr, lengthBytes);
-      this.mapped.push({
-        region: { startAddr: Number(addr), lengthBytes, kind: 'anon', content },
-        bytes: new Uint8Array(buffer),
-        words: new Uint32Array(buffer),
-        firstPage,
-      });
+      const chunks: Chunk[] = [];
+      for (let off = 0; off < lengthBytes; off += maxViewBytes) {
+        const buffer = viewBytes(addr + BigInt(off), Math.min(maxViewBytes, lengthBytes - off));
+        chunks.push({ bytes: new Uint8Array(buffer), words: new Uint32Array(buffer), firstPage: firstPage + off / pageSizeBytes, startAddr: Number(addr) + off });
+      }
+      this.mapped.push({ region: { startAddr: Number(addr), lengthBytes, kind: 'anon', content }, chunks });
       firstPage += pages;
       addr += BigInt(lengthBytes + pageSizeBytes);
     }
-    for (const m of this.mapped) this.fill(m);
-    for (const m of this.mapped) this.checksumRegion(m, (page, sum) => { this.checksums[page] = sum; });
+    for (const c of this.chunks()) this.fill(c);
+    for (const c of this.chunks()) this.checksumChunk(c, (page, sum) => { this.checksums[page] = sum; });
+  }
+
+  /** Every view, in address order. */
+  private *chunks(): Generator<Chunk> {
+    for (const m of this.mapped) yield* m.chunks;
   }
 
   /** The regions, in address order. */
@@ -90,7 +112,7 @@ export class AnonMemory {
     return this.totalPages;
   }
 
-  private fill(m: MappedRegion): void {
+  private fill(m: Chunk): void {
     const ps = this.pageSizeBytes;
     const len = m.bytes.length;
     switch (this.content) {
@@ -114,7 +136,7 @@ export class AnonMemory {
     }
   }
 
-  private checksumRegion(m: MappedRegion, sink: (page: number, sum: number) => void): void {
+  private checksumChunk(m: Chunk, sink: (page: number, sum: number) => void): void {
     const wordsPerPage = this.pageSizeBytes / 4;
     const pages = m.words.length / wordsPerPage;
     for (let p = 0; p < pages; p++) sink(m.firstPage + p, pageChecksum(m.words, p * wordsPerPage, wordsPerPage, m.firstPage + p));
@@ -124,7 +146,7 @@ export class AnonMemory {
   touchAll(): number {
     const ps = this.pageSizeBytes;
     let sum = 0;
-    for (const m of this.mapped) {
+    for (const m of this.chunks()) {
       const b = m.bytes;
       for (let off = 0; off < b.length; off += ps) sum = (sum + b[off]!) | 0;
     }
@@ -135,11 +157,11 @@ export class AnonMemory {
   verify(): { corruptPages: number; firstCorruptAddr: number | null } {
     let corruptPages = 0;
     let firstCorruptAddr: number | null = null;
-    for (const m of this.mapped) {
-      this.checksumRegion(m, (page, sum) => {
+    for (const m of this.chunks()) {
+      this.checksumChunk(m, (page, sum) => {
         if (sum === this.checksums[page]) return;
         corruptPages += 1;
-        firstCorruptAddr ??= m.region.startAddr + (page - m.firstPage) * this.pageSizeBytes;
+        firstCorruptAddr ??= m.startAddr + (page - m.firstPage) * this.pageSizeBytes;
       });
     }
     return { corruptPages, firstCorruptAddr };

@@ -1,52 +1,42 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { writeResultsJson } from '../../reports/json.ts';
 import { samplesCsv } from '../../reports/csv.ts';
+import type { OutputDir } from '../../reports/output-dir.ts';
 import { collectEnvironment } from '../host/fingerprint.ts';
-import type { RunResult, Suite } from '../types.ts';
+import type { RunResult, ScenarioResult, Suite } from '../types.ts';
 import { runScenario, type ProgressFn } from './scenario.ts';
 
 /** Options of runSuite(). */
 export interface RunOptions {
-  /** Parent directory of results directories; default `results` under the working directory. */
-  resultsRoot?: string;
-  /** Exact output directory (overrides resultsRoot). */
-  outDir?: string;
+  /** The results directory, claimed with claimResultsDir(). */
+  out: OutputDir;
   /** What host preparation changed, recorded in results.json. */
   hostChanges?: string[];
   signal?: AbortSignal;
   progress?: ProgressFn;
 }
 
-/** `2026-11-25T17-40-12Z`: a UTC time usable in a directory name. */
-export function utcStamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+/** Writes results.json with the scenarios so far (plus the one running, if given). */
+function saveResults(out: OutputDir, run: RunResult, running?: ScenarioResult): void {
+  writeResultsJson(out, running === undefined ? run : { ...run, scenarios: [...run.scenarios, running] });
 }
 
-/** Results directory for a run of `suite` started at `date`. */
-export function resultsDirFor(root: string, suite: string, date: Date): string {
-  return resolve(root, `${utcStamp(date)}-${suite}`);
-}
-
-/** Writes results.json and samples.csv of the run so far. */
-function saveProgress(dir: string, run: RunResult): void {
-  writeResultsJson(dir, run);
-  const csvPath = join(dir, 'samples.csv');
-  writeFileSync(`${csvPath}.tmp`, samplesCsv(run));
-  renameSync(`${csvPath}.tmp`, csvPath);
+/** Writes samples.csv of the finished scenarios (`hintbench report` rebuilds it from results.json). */
+function saveCsv(out: OutputDir, run: RunResult): void {
+  out.write('samples.csv', samplesCsv(run));
 }
 
 /**
- * Runs every scenario of a suite in order and writes results.json and samples.csv after
- * each one, so that a failure or Ctrl-C late in the matrix loses nothing already measured.
- * On abort the partial run is saved (finishedAt stays null) and the abort is rethrown.
- * Returns the run and its directory; rendering reports is the caller's next stage.
+ * Runs every scenario of a suite in order. results.json is rewritten atomically after every
+ * repetition (the scenario in progress has status `interrupted` until it ends) and after
+ * every scenario, so a run killed at any instant keeps every repetition it reported as
+ * finished; samples.csv is rewritten after every scenario. On abort the interrupted
+ * scenario is kept with its finished repetitions, the run is saved (finishedAt stays null)
+ * and the abort is rethrown. Rendering reports is the caller's next stage.
  */
-export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<{ run: RunResult; dir: string }> {
+export async function runSuite(suite: Suite, opts: RunOptions): Promise<RunResult> {
+  const { out } = opts;
   const started = new Date();
   const environment = await collectEnvironment();
-  const dir = opts.outDir !== undefined ? resolve(opts.outDir) : resultsDirFor(opts.resultsRoot ?? 'results', suite.name, started);
-  mkdirSync(dir, { recursive: true });
   const run: RunResult = {
     schemaVersion: 1,
     suite: suite.name,
@@ -56,25 +46,26 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<{ r
     hostChanges: opts.hostChanges ?? [],
     scenarios: [],
   };
-  saveProgress(dir, run);
+  saveResults(out, run);
+  saveCsv(out, run);
   const total = suite.scenarios.length;
-  try {
-    for (const [i, scenario] of suite.scenarios.entries()) {
-      opts.signal?.throwIfAborted();
-      const result = await runScenario(scenario, {
-        label: `[${i + 1}/${total}]`,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        ...(opts.progress ? { progress: opts.progress } : {}),
-      });
-      run.scenarios.push(result);
-      if (result.status === 'failed') opts.progress?.(`[${i + 1}/${total}] ${scenario.id} FAILED: ${result.error}`);
-      saveProgress(dir, run);
-    }
-  } catch (err) {
-    saveProgress(dir, run);
-    throw err;
+  for (const [i, scenario] of suite.scenarios.entries()) {
+    if (opts.signal?.aborted) break;
+    const label = `[${i + 1}/${total}]`;
+    const result = await runScenario(scenario, {
+      label,
+      onRepetition: (soFar) => saveResults(out, run, soFar),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.progress ? { progress: opts.progress } : {}),
+    });
+    run.scenarios.push(result);
+    saveResults(out, run);
+    saveCsv(out, run);
+    if (result.status === 'failed') opts.progress?.(`${label} ${scenario.id} FAILED: ${result.error}`);
+    if (result.status === 'interrupted') opts.progress?.(`${label} ${scenario.id} interrupted: ${result.samples.length} of ${scenario.repetitions} repetitions kept`);
   }
+  opts.signal?.throwIfAborted();
   run.finishedAt = new Date().toISOString();
-  saveProgress(dir, run);
-  return { run, dir };
+  saveResults(out, run);
+  return run;
 }

@@ -3,7 +3,7 @@ import { RETOUCH_COMM } from '../../workloads/protocol.ts';
 import { createMechanism } from '../mechanisms/index.ts';
 import type { Mechanism } from '../mechanisms/mechanism.ts';
 import { summarizeFields } from '../stats/summary.ts';
-import type { Sample, Scenario, ScenarioResult } from '../types.ts';
+import type { Sample, Scenario, ScenarioResult, ScenarioStatus } from '../types.ts';
 import { attribute } from './attribute.ts';
 import { runRepetition, type SampleDraft } from './repetition.ts';
 
@@ -38,6 +38,12 @@ export interface ScenarioOptions {
   progress?: ProgressFn;
   /** Prefix of progress lines, e.g. `[3/10]`. */
   label?: string;
+  /**
+   * Called after every finished repetition, before its progress line, with the scenario's
+   * result so far (status `interrupted`, probe figures not yet attributed): the caller writes
+   * it, so that a run killed at any instant keeps every repetition it reported.
+   */
+  onRepetition?: (soFar: ScenarioResult) => void;
 }
 
 function describeSample(s: Sample): string {
@@ -48,17 +54,49 @@ function describeSample(s: Sample): string {
   return parts.join(', ');
 }
 
+/** An error's message on one line (a scenario's error is printed as one progress line). */
+function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' | ');
+}
+
+/** Why an abort happened, as text (`interrupted by SIGINT`). */
+function abortText(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : 'interrupted';
+}
+
+/** The result of a scenario whose samples are `samples`, with summaries. */
+function resultOf(scenario: Scenario, status: ScenarioStatus, error: string | null, samples: Sample[], warnings: string[]): ScenarioResult {
+  return { scenario, status, error, samples, summary: summarizeFields(samples, SUMMARIZED_FIELDS), warnings };
+}
+
+/** The scenario as written while it runs: finished repetitions without probe figures. */
+function inProgress(scenario: Scenario, drafts: readonly SampleDraft[]): ScenarioResult {
+  return resultOf(scenario, 'interrupted', `the run ended during this scenario after ${drafts.length} of ${scenario.repetitions} repetitions`, drafts.map((d) => d.sample), [
+    'written while the scenario ran: probe figures (kernelLatencyNs, reclaimedPages, retouchMajorFaultsProbe, stallNs, targetEintr) are not attributed',
+  ]);
+}
+
 /**
  * Runs every repetition of one scenario inside one probe session, then attributes the
  * probes' figures to the samples and summarises them. A scenario that cannot start (no
- * mechanism, probes fail) becomes a `failed` result with the reason, not an exception;
- * an abort (Ctrl-C) rethrows after the probe session is stopped.
+ * mechanism, probes fail) becomes a `failed` result with the reason, not an exception.
+ * An abort (Ctrl-C) ends it after the step in progress: the mechanism and the probe session
+ * are stopped, the finished repetitions get their probe figures when the session stopped
+ * cleanly, and the result comes back with status `interrupted` (the caller rethrows the abort).
+ * An error thrown by `onRepetition` (results could not be saved) is rethrown after clean-up.
  */
 export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}): Promise<ScenarioResult> {
-  const result: ScenarioResult = { scenario, status: 'ok', error: null, samples: [], summary: {}, warnings: [] };
+  let status: ScenarioStatus = 'ok';
+  let error: string | null = null;
+  const warnings: string[] = [];
+  const samples: Sample[] = [];
   let session: ProbeSession | null = null;
   let mechanism: Mechanism | null = null;
   const drafts: SampleDraft[] = [];
+  /** A failure to save a finished repetition: it ends the run, not just the scenario. */
+  let saveError: unknown = null;
   try {
     mechanism = await createMechanism(scenario.mechanism);
     session = await startProbeSession({ scripts: ['hint-latency-batch', 'refaults', 'stall', 'eintr'], ...(opts.signal ? { signal: opts.signal } : {}) });
@@ -66,33 +104,44 @@ export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}
       opts.signal?.throwIfAborted();
       const draft = await runRepetition(scenario, mechanism, rep, opts.signal);
       drafts.push(draft);
+      try {
+        opts.onRepetition?.(inProgress(scenario, drafts));
+      } catch (err) {
+        saveError = err;
+        throw err;
+      }
       opts.progress?.(`${opts.label ?? ''} ${scenario.id} rep ${rep + 1}/${scenario.repetitions}: ${describeSample(draft.sample)}`.trim());
     }
   } catch (err) {
-    if (opts.signal?.aborted) {
-      await mechanism?.dispose().catch(() => undefined);
-      await session?.stop().catch(() => undefined);
-      throw opts.signal.reason ?? err;
+    if (saveError !== null) {
+      status = 'failed';
+      error = oneLine(err);
+    } else if (opts.signal?.aborted) {
+      if (drafts.length < scenario.repetitions) {
+        status = 'interrupted';
+        error = `${abortText(opts.signal)} after ${drafts.length} of ${scenario.repetitions} repetitions`;
+      }
+    } else {
+      status = 'failed';
+      error = oneLine(err);
     }
-    result.status = 'failed';
-    result.error = err instanceof Error ? err.message : String(err);
   }
-  await mechanism?.dispose().catch((err: unknown) => result.warnings.push(`mechanism did not shut down cleanly: ${err instanceof Error ? err.message : String(err)}`));
+  await mechanism?.dispose().catch((err: unknown) => warnings.push(`mechanism did not shut down cleanly: ${err instanceof Error ? err.message : String(err)}`));
   if (session !== null) {
     try {
       const facts = await session.stop();
-      result.warnings.push(...facts.warnings);
+      warnings.push(...facts.warnings);
       for (const draft of drafts) {
-        const { sample, warnings } = attribute(draft, facts, { retouchComm: RETOUCH_COMM, measureStall: scenario.mechanism === 'ptrace' });
-        result.samples.push(sample);
-        result.warnings.push(...warnings);
+        const attributed = attribute(draft, facts, { retouchComm: RETOUCH_COMM, measureStall: scenario.mechanism === 'ptrace' });
+        samples.push(attributed.sample);
+        warnings.push(...attributed.warnings);
       }
     } catch (err) {
-      result.samples.push(...drafts.map((d) => d.sample));
-      result.warnings.push(`probe session failed to stop cleanly: ${err instanceof Error ? err.message : String(err)}`);
+      samples.push(...drafts.map((d) => d.sample));
+      warnings.push(`probe session failed to stop cleanly: ${err instanceof Error ? err.message : String(err)}; probe figures are not attributed`);
     }
   }
-  if (result.status === 'ok' && result.samples.some((s) => s.errors.length > 0)) result.status = 'partial';
-  result.summary = summarizeFields(result.samples, SUMMARIZED_FIELDS);
-  return result;
+  if (saveError !== null) throw saveError;
+  if (status === 'ok' && samples.some((s) => s.errors.length > 0)) status = 'partial';
+  return resultOf(scenario, status, error, samples, warnings);
 }

@@ -14,6 +14,8 @@ const CONTENTS: readonly Content[] = ['zero', 'random', 'mixed'];
 const STATES: readonly TargetState[] = ['running', 'sleeping', 'stopped', 'frozen'];
 /** Largest workload a suite may ask for, in MiB (the machine must also have the memory and swap). */
 const MAX_SIZE_MIB = 64 * 1024;
+/** Most repetitions of one scenario (suite files and --reps). */
+export const MAX_REPETITIONS = 10_000;
 /** Most VMAs one workload may be split into. */
 const MAX_VMAS = 65_000;
 
@@ -103,7 +105,7 @@ export function parseSuiteFile(text: string, file: string): Suite {
     memories,
     targetStates: c.oneOfList(o.targetStates ?? ['sleeping'], 'targetStates', STATES),
     baseline: c.bool(o.baseline, 'baseline', true),
-    repetitions: c.int(o.repetitions, 'repetitions', 1, 10_000, 5),
+    repetitions: c.int(o.repetitions, 'repetitions', 1, MAX_REPETITIONS, 5),
   };
   const description = o.description === undefined ? `suite file ${basename(file)}` : c.string(o.description, 'description');
   return { name, description, scenarios: expandMatrix(matrix) };

@@ -2,6 +2,7 @@
  * Memory mappings of the calling process: anonymous private mmap, munmap, madvise, the
  * page size, and zero-copy views over mapped memory.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import koffi from 'koffi';
 import { lastErrno, libc } from './libc.ts';
 import { SyscallError } from './errno.ts';
@@ -25,6 +26,9 @@ const munmapNative: (addr: bigint, len: number) => number = libc.func('int munma
 const madviseNative: (addr: bigint, len: number, advice: number) => number = libc.func('int madvise(void *addr, size_t len, int advice)');
 const mprotectNative: (addr: bigint, len: number, prot: number) => number = libc.func('int mprotect(void *addr, size_t len, int prot)');
 const sysconfNative: (name: number) => number = libc.func('long sysconf(int name)');
+
+/** Longest ArrayBuffer this Node accepts, bytes (viewBytes' limit). */
+export const MAX_VIEW_LENGTH: number = bufferConstants.MAX_LENGTH;
 
 let pageSize: number | undefined;
 
@@ -70,7 +74,15 @@ export function madvise(addr: bigint, lengthBytes: number, advice: number): void
   if (madviseNative(addr, lengthBytes, advice) !== 0) throw new SyscallError(`madvise(0x${addr.toString(16)}, ${lengthBytes}, ${advice})`, lastErrno());
 }
 
-/** A zero-copy ArrayBuffer over `lengthBytes` of native memory at `addr` (valid until unmapped). */
+/**
+ * A zero-copy ArrayBuffer over `lengthBytes` of native memory at `addr` (valid until unmapped).
+ * At most `buffer.constants.MAX_LENGTH` bytes (4 GiB on Node 20): koffi aborts the whole
+ * process (a fatal N-API error, SIGABRT) beyond that, so a longer view throws RangeError here;
+ * map larger regions through several views.
+ */
 export function viewBytes(addr: bigint, lengthBytes: number): ArrayBuffer {
+  if (!Number.isSafeInteger(lengthBytes) || lengthBytes < 0 || lengthBytes > MAX_VIEW_LENGTH) {
+    throw new RangeError(`a view of ${lengthBytes} bytes is longer than the ${MAX_VIEW_LENGTH} bytes an ArrayBuffer may have here`);
+  }
   return koffi.view(addr, lengthBytes);
 }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { spawnWorkload, workloadArgs } from '../../../workloads/client.ts';
+import { spawnWorkload, stderrSummary, workloadArgs } from '../../../workloads/client.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/workloads/${name}`, import.meta.url));
 const spec = { kind: 'anon', content: 'zero', sizeMiB: 1, vmas: 1 } as const;
@@ -38,5 +38,30 @@ describe('workload client', () => {
     const p = spawnWorkload({ ...spec, sizeMiB: 8 }, { signal: ac.signal });
     ac.abort();
     await expect(p).rejects.toThrow(/aborted/);
+  });
+});
+
+describe('stderrSummary', () => {
+  it('turns a fatal error with native and JS stack traces into one line', () => {
+    const fatal = [
+      'FATAL ERROR: Error::New napi_get_last_error_info',
+      '----- Native stack trace -----',
+      '',
+      ' 1: 0xb78c78 node::OnFatalError(char const*, char const*) [node]',
+      ' 2: 0xc6e1c5  [node]',
+      '----- JavaScript stack trace -----',
+      '',
+      '1: viewBytes (/x/bench/sys/mman.ts:2:3799)',
+      '',
+    ].join('\n');
+    expect(stderrSummary(fatal)).toBe('FATAL ERROR: Error::New napi_get_last_error_info');
+  });
+
+  it('keeps the last three meaningful lines of an exception, without its stack, and at most 400 characters', () => {
+    const text = 'file:///x.ts:1\nthrow new Error("boom")\n^\n\nError: boom\n    at f (file:///x.ts:1:7)\n    at g (file:///x.ts:2:1)\n\nNode.js v20.20.2\n';
+    expect(stderrSummary(text)).toBe('file:///x.ts:1 | throw new Error("boom") | Error: boom');
+    const long = stderrSummary(`${'x'.repeat(1000)}\n`);
+    expect(long).toHaveLength(400);
+    expect(long.startsWith('...')).toBe(true);
   });
 });

@@ -1,0 +1,115 @@
+/**
+ * Checks of a suite's plan made before anything starts: every scenario's workload must fit
+ * in the memory the host can give it, and the suite must stay under a sample cap. Both are
+ * refused with a one-line error naming the scenario or the count, and the flag that
+ * overrides the check.
+ */
+import { readFileSync } from 'node:fs';
+import { parseProcSwaps } from '../host/swap.ts';
+import { HintbenchError } from '../errors.ts';
+import type { Content, Scenario, Suite } from '../types.ts';
+
+const MIB = 2 ** 20;
+
+/** Resident memory of a workload process besides its mapped data (Node and tsx: ~80 MiB measured), bytes. */
+export const WORKLOAD_BASE_BYTES = 128 * MIB;
+/** Per-byte overhead of a workload's data: page tables (8 B per 4 KiB page), checksums (4 B per page) and slack. */
+export const WORKLOAD_OVERHEAD_PER_BYTE = 4 / 1024;
+/** Memory kept for the probe session (bpftrace) and the ptrace tracer that run beside a workload, bytes. */
+export const RUN_RESERVE_BYTES = 256 * MIB;
+/** Default cap on the samples of one run (`--max-samples` raises it). */
+export const DEFAULT_MAX_SAMPLES = 10_000;
+/** Seconds one sample takes at least here (a fresh workload process each), for the estimate in the cap's error. */
+const SECONDS_PER_SAMPLE = 1;
+
+/**
+ * Fraction of a page's size that moving it into zram frees: zero-filled pages are stored as
+ * one word, `mixed` pages compress about 2:1, random pages do not compress at all (zram then
+ * holds them in RAM at full size).
+ */
+const ZRAM_SAVING: Readonly<Record<Content, number>> = { zero: 1, mixed: 0.5, random: 0 };
+
+/** The memory the host offers a workload. */
+export interface MemoryBudget {
+  /** MemAvailable of /proc/meminfo, bytes. */
+  memAvailableBytes: number;
+  /** Free space of every active swap device. */
+  swap: { name: string; freeBytes: number; zram: boolean }[];
+}
+
+/** Memory a scenario's workload needs while it runs, bytes (data plus overhead plus the reserve). */
+export function scenarioNeedBytes(scenario: Scenario): number {
+  const dataBytes = scenario.memory.sizeMiB * MIB;
+  return dataBytes + Math.ceil(dataBytes * WORKLOAD_OVERHEAD_PER_BYTE) + WORKLOAD_BASE_BYTES + RUN_RESERVE_BYTES;
+}
+
+/**
+ * Memory a workload with pages of `content` can use: MemAvailable plus free swap, where a
+ * zram device counts only for what compression saves (it keeps the pages in RAM).
+ */
+export function usableBytes(budget: MemoryBudget, content: Content): { totalBytes: number; swapBytes: number } {
+  const swapBytes = budget.swap.reduce((sum, d) => sum + Math.floor(d.freeBytes * (d.zram ? ZRAM_SAVING[content] : 1)), 0);
+  return { totalBytes: budget.memAvailableBytes + swapBytes, swapBytes };
+}
+
+/** Reads MemAvailable and the active swap devices of this host. */
+export function readMemoryBudget(procRoot = '/proc'): MemoryBudget {
+  const meminfo = readFileSync(`${procRoot}/meminfo`, 'utf8');
+  const m = /^MemAvailable:\s+(\d+)\s*kB/m.exec(meminfo);
+  if (m?.[1] === undefined) throw new HintbenchError(`${procRoot}/meminfo has no MemAvailable line`, 'run on Linux 3.14 or later, or pass --ignore-memory-check');
+  const swap = parseProcSwaps(readFileSync(`${procRoot}/swaps`, 'utf8')).map((d) => ({
+    name: d.name,
+    freeBytes: Math.max(0, d.sizeBytes - d.usedBytes),
+    zram: /^\/dev\/zram\d+$/.test(d.name),
+  }));
+  return { memAvailableBytes: Number(m[1]) * 1024, swap };
+}
+
+/** `1,234 MiB`. */
+function mib(bytes: number): string {
+  return `${Math.floor(bytes / MIB).toLocaleString('en-US')} MiB`;
+}
+
+/**
+ * Throws when a scenario's workload would not fit (scenarioNeedBytes > usableBytes): names the
+ * first such scenario, how much it needs and how much there is, how many scenarios are
+ * affected, the largest size that fits, and the override.
+ */
+export function checkMemoryPlan(suite: Suite, budget: MemoryBudget): void {
+  const tooBig = suite.scenarios.filter((s) => scenarioNeedBytes(s) > usableBytes(budget, s.memory.content).totalBytes);
+  const first = tooBig[0];
+  if (first === undefined) return;
+  const need = scenarioNeedBytes(first);
+  const usable = usableBytes(budget, first.memory.content);
+  const zram = budget.swap.some((d) => d.zram) && ZRAM_SAVING[first.memory.content] < 1 ? `; zram swap counts for what ${first.memory.content} pages compress to` : '';
+  const fitsMiB = Math.floor((usable.totalBytes - WORKLOAD_BASE_BYTES - RUN_RESERVE_BYTES) / (1 + WORKLOAD_OVERHEAD_PER_BYTE) / MIB);
+  const others = tooBig.length > 1 ? ` (and ${tooBig.length - 1} more of the suite's scenarios)` : '';
+  throw new HintbenchError(
+    `scenario ${first.id}${others} needs about ${mib(need)} of memory (${first.memory.sizeMiB.toLocaleString('en-US')} MiB of workload data plus overhead) but this host has ${mib(usable.totalBytes)} (MemAvailable ${mib(budget.memAvailableBytes)} + ${mib(usable.swapBytes)} of usable swap${zram})`,
+    fitsMiB > 0
+      ? `use at most ${fitsMiB.toLocaleString('en-US')} MiB per workload (sizeMiB in the suite), free memory or add swap; --ignore-memory-check runs it anyway (the OOM killer may end the run)`
+      : 'free memory or add swap; --ignore-memory-check runs it anyway (the OOM killer may end the run)',
+  );
+}
+
+/** `3 h`, `2 days`: a rough duration. */
+function roughDuration(seconds: number): string {
+  if (seconds < 3600) return `${Math.ceil(seconds / 60)} min`;
+  if (seconds < 2 * 86400) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400).toLocaleString('en-US')} days`;
+}
+
+/** Total samples of a suite (repetitions summed over its scenarios). */
+export function suiteSamples(suite: Suite): number {
+  return suite.scenarios.reduce((n, s) => n + s.repetitions, 0);
+}
+
+/** Throws when the suite has more samples than `maxSamples`, with an estimate of its duration. */
+export function checkSampleCap(suite: Suite, maxSamples: number): void {
+  const samples = suiteSamples(suite);
+  if (samples <= maxSamples) return;
+  throw new HintbenchError(
+    `suite '${suite.name}' has ${samples.toLocaleString('en-US')} samples (${suite.scenarios.length} scenarios), more than the cap of ${maxSamples.toLocaleString('en-US')}; at about ${SECONDS_PER_SAMPLE} s per sample it would run ${roughDuration(samples * SECONDS_PER_SAMPLE)}`,
+    `lower --reps or the suite's repetitions and matrix, or raise the cap with --max-samples ${samples}`,
+  );
+}
