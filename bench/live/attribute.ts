@@ -51,7 +51,8 @@ export interface KernelFigures {
  * Matches `hints` (sorted by enterNs) to `windows`: a record belongs to a repetition when its
  * tid is the repetition's syscall thread and it entered inside the window. A repetition
  * counts only when the probe recorded as many syscalls as the mechanism made; the others are
- * reported in `notes`, with the probe's own count of calls when its map overflowed.
+ * reported in `notes`, with the probe's own count of calls (`probeCalls`, undefined when
+ * bpftrace printed no map) when its map overflowed.
  */
 export function kernelFigures(windows: HintWindows, hints: readonly ProbeHint[], probeCalls?: number): KernelFigures {
   const latenciesNs: number[] = [];
@@ -77,9 +78,11 @@ export function kernelFigures(windows: HintWindows, hints: readonly ProbeHint[],
   const notes: string[] = [];
   if (latenciesNs.length < windows.length) {
     const why =
-      probeCalls !== undefined && probeCalls > hints.length
-        ? `the probe's map was full: it kept ${hints.length} of the ${probeCalls} hint syscalls it saw`
-        : 'the probe did not record every syscall of the others';
+      probeCalls === undefined
+        ? 'bpftrace printed no hint map: it ended before a clean exit'
+        : probeCalls > hints.length
+          ? `the probe's map was full: it kept ${hints.length} of the ${probeCalls} hint syscalls it saw`
+          : 'the probe did not record every syscall of the others';
     notes.push(`kernel-side figures cover ${latenciesNs.length} of ${windows.length} hints (${why})`);
   }
   return { reclaimedPages, latenciesNs, notes };

@@ -78,6 +78,22 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
+ * Starts the probe session; `signal` aborts the start only. Once the probes are attached the
+ * session runs until stop(), so the hint in progress when a signal arrives is still recorded.
+ */
+async function startProbe(mapKeysMax: number, signal: AbortSignal | undefined): Promise<ProbeSession> {
+  const startAbort = new AbortController();
+  const onAbort = (): void => startAbort.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  try {
+    return await startProbeSession({ scripts: ['hint-latency-batch'], mapKeysMax, signal: startAbort.signal });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
  * Hints a live process as a system manager would. Before any work: the target is resolved
  * (a thread id stands for its process; zombies, exiting processes, pid 1, kernel threads and
  * hintbench itself are refused), its VMAs are read once (through a live thread), the ranges
@@ -129,7 +145,7 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
   };
   let interrupted = false;
   try {
-    if (req.probe) session = await startProbeSession({ scripts: ['hint-latency-batch'], mapKeysMax, ...(req.signal ? { signal: req.signal } : {}) });
+    if (req.probe) session = await startProbe(mapKeysMax, req.signal);
     await mechanism.open(mechTarget);
     for (let i = 0; i < req.repeat; i++) {
       await yieldToEventLoop();

@@ -30,6 +30,8 @@ describe('kernelFigures', () => {
     const lost = kernelFigures(w, [hint(7, 310, 30)], 1);
     expect(lost.reclaimedPages).toBeNull();
     expect(lost.notes[0]).toMatch(/cover 1 of 3 hints \(the probe did not record every syscall/);
+    // no map at all: bpftrace died before printing it
+    expect(kernelFigures(w, [], undefined).notes).toEqual(['kernel-side figures cover 0 of 3 hints (bpftrace printed no hint map: it ended before a clean exit)']);
   });
   it('is one pass: 200000 windows against 200000 records', () => {
     const n = 200_000;
