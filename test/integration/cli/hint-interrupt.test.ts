@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBE_RECORDS_MAX, PROBE_RECORDS_SPARE } from '../../../bench/live/probe-capacity.ts';
 import { canRun } from '../../helpers/prereq.ts';
-import { CLI, cli, errorLines, holdsPidfd, running, startLiveTarget, until, type LiveTargetProcess } from './live-target.ts';
+import { CLI, cli, errorLines, hinting, running, startLiveTarget, until, type LiveTargetProcess } from './live-target.ts';
 
 const ready = canRun('interrupting hintbench hint', { root: true, bpftrace: true, tracefs: true });
 const REPEAT = 1_000_000;
@@ -38,22 +38,38 @@ describe.skipIf(!ready)('interrupting hintbench hint', () => {
     let stdout = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-    // the pidfd is opened right before the first hint
-    expect(await until(() => holdsPidfd(child.pid!), 60_000)).toBe(true);
+    expect(await hinting(child.pid!)).toBe(true);
     process.kill(child.pid!, sig);
     expect(await exited).toBe(130);
     const r = JSON.parse(stdout) as HintJson;
     const m = new RegExp(`^interrupted by ${sig} after (\\d+) of ${REPEAT} hints$`).exec(r.error ?? '');
     expect(m, r.error ?? 'no error').not.toBeNull();
     expect(r.samplesNs).toHaveLength(Number(m![1]));
+    expect(r.samplesNs.length).toBeGreaterThan(0);
     expect(r.samplesNs.length).toBeLessThan(REPEAT);
+  });
+
+  it('with the probe, SIGINT keeps the kernel-side figures of every hint delivered before the stop', async () => {
+    const child = spawn(process.execPath, [CLI, 'hint', '--pid', String(t.pid), '--advice', 'cold', '--repeat', '100000', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    expect(await hinting(child.pid!)).toBe(true);
+    process.kill(child.pid!, 'SIGINT');
+    expect(await exited).toBe(130);
+    const r = JSON.parse(stdout) as HintJson;
+    expect(r.error).toMatch(/^interrupted by SIGINT after \d+ of 100000 hints$/);
+    expect(r.kernelSamples).toBe(r.samplesNs.length);
+    expect(r.notes.filter((n) => n.startsWith('kernel-side'))).toEqual([]);
+    expect(r.samplesNs.length).toBeGreaterThan(0);
+    expect(r.kernelLatencyNs).toBeGreaterThan(0);
   });
 
   it('the parent dying (SIGKILL) stops it as well: no hintbench left running', async () => {
     const out = join(dir, 'orphan.json');
     const sh = spawn('sh', ['-c', `"${process.execPath}" "${CLI}" hint --pid ${t.pid} --advice cold --repeat ${REPEAT} --no-probe --json > "${out}" 2>/dev/null & echo $!; wait`], { stdio: ['ignore', 'pipe', 'ignore'] });
     const pid = await new Promise<number>((r) => sh.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
-    expect(await until(() => holdsPidfd(pid), 60_000)).toBe(true);
+    expect(await hinting(pid)).toBe(true);
     sh.kill('SIGKILL');
     expect(await until(() => !running(pid), 60_000)).toBe(true);
     const r = JSON.parse(readFileSync(out, 'utf8')) as HintJson;

@@ -90,6 +90,29 @@ export function holdsPidfd(pid: number): boolean {
   }
 }
 
+/** CPU time (user + system) process `pid` has used, in clock ticks (USER_HZ, 100 per second), or -1 when it is gone. */
+export function cpuTicks(pid: number): number {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]); // fields 14 (utime) and 15 (stime)
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * Resolves once hintbench process `pid` is hinting: its pidfd is open (the process_madvise
+ * mechanism opens it right before the first hint) and it has used `ticks` more clock ticks
+ * of CPU since then, which only the hint loop spends. CPU time, unlike wall time, does not
+ * run on while a loaded machine keeps the process waiting.
+ */
+export async function hinting(pid: number, ticks = 10, timeoutMs = 60_000): Promise<boolean> {
+  if (!(await until(() => holdsPidfd(pid), timeoutMs))) return false;
+  const from = cpuTicks(pid);
+  return until(() => cpuTicks(pid) >= from + ticks, timeoutMs);
+}
+
 /** One CLI run's outcome. */
 export interface CliResult {
   code: number | null;
