@@ -14,11 +14,12 @@
  * Needs root, bpftrace and swap (run `hintbench setup` first).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { spawnWorkload } from '../../workloads/client.ts';
 import { HintbenchError } from '../errors.ts';
+import { holdsPidfd } from '../sys/proc.ts';
 import { writeBenchmark } from './output.ts';
 
 const { values } = parseArgs({ options: { out: { type: 'string' } } });
@@ -42,20 +43,6 @@ function vmHwmKiB(pid: number): number {
     return Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   } catch {
     return 0;
-  }
-}
-
-function holdsPidfd(pid: number): boolean {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:[pidfd]';
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return false;
   }
 }
 

@@ -3,7 +3,7 @@
  * statistics, and the system-wide /proc/vmstat. Each reader has a pure parser beside it
  * (parse*) so the parsing is tested on captured text.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { HintbenchError } from '../errors.ts';
 
 /** Memory and state figures from /proc/PID/status. */
@@ -319,4 +319,21 @@ export function processExists(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** True when process `pid` holds an open pidfd (an fd linking to `anon_inode:[pidfd]`); false when it holds none or is gone. */
+export function holdsPidfd(pid: number): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  return fds.some((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:[pidfd]';
+    } catch {
+      return false;
+    }
+  });
 }

@@ -4,7 +4,8 @@
  * run as a child with its output captured.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readlinkSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { holdsPidfd } from '../../../bench/sys/proc.ts';
 import { createInterface } from 'node:readline';
 import { python3Path } from '../../helpers/foreign.ts';
 
@@ -73,21 +74,6 @@ export async function until(pred: () => boolean, timeoutMs: number): Promise<boo
     await new Promise((r) => setTimeout(r, 20));
   }
   return pred();
-}
-
-/** True once process `pid` holds a pidfd: hintbench's process_madvise mechanism is open and hinting follows. */
-export function holdsPidfd(pid: number): boolean {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:[pidfd]';
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return false;
-  }
 }
 
 /** CPU time (user + system) process `pid` has used, in clock ticks (USER_HZ, 100 per second), or -1 when it is gone. */

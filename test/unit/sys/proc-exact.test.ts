@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseMaps, parseMapsExact, parseTaskIdentity, readMapsExact, readTaskIdentity, readTaskStatus } from '../../../bench/sys/proc.ts';
+import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
+import { holdsPidfd, parseMaps, parseMapsExact, parseTaskIdentity, readMapsExact, readTaskIdentity, readTaskStatus } from '../../../bench/sys/proc.ts';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/proc/${name}`, import.meta.url), 'utf8');
 
@@ -40,5 +41,17 @@ describe('task identity', () => {
     // the thread's own view of the process's memory and status
     expect(readMapsExact(process.pid, other!).length).toBeGreaterThan(5);
     expect(readTaskStatus(process.pid, other!).rssBytes).toBeGreaterThan(0);
+  });
+});
+
+describe('holdsPidfd', () => {
+  it('sees a pidfd this process opens, and none in a process that is gone', () => {
+    const fd = pidfdOpen(process.pid);
+    try {
+      expect(holdsPidfd(process.pid)).toBe(true);
+    } finally {
+      closeFd(fd);
+    }
+    expect(holdsPidfd(2 ** 22 + 1)).toBe(false);
   });
 });
