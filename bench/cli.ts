@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { HintbenchError } from './errors.ts';
+import { parseArgsError } from './commands/args.ts';
 import { COMMANDS, type Command } from './commands/index.ts';
+import { oneLine } from './commands/one-line.ts';
 
 /** hintbench's version, from package.json. */
 export function hintbenchVersion(): string {
@@ -29,11 +31,14 @@ function commandHelp(c: Command): string {
   return lines.join('\n');
 }
 
-/** Formats any thrown value as the one-line error the user sees. */
+/**
+ * Formats any thrown value as the one-line error the user sees: `Error: what. Fix: how`,
+ * with control characters (a newline read from a file, an escape sequence) escaped.
+ */
 export function formatError(err: unknown): string {
-  if (err instanceof HintbenchError) return `Error: ${err.message}. Fix: ${err.fix}`;
-  if (err instanceof Error) return `Error: ${err.message}`;
-  return `Error: ${String(err)}`;
+  if (err instanceof HintbenchError) return oneLine(`Error: ${err.message}. Fix: ${err.fix}`);
+  if (err instanceof Error) return oneLine(`Error: ${err.message}`);
+  return oneLine(`Error: ${String(err)}`);
 }
 
 /** Runs hintbench with `argv` (without node and script); resolves to the exit code. */
@@ -49,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
   if (command === undefined) {
-    process.stderr.write(`Error: unknown command '${name}'. Fix: run \`hintbench help\` for the list of commands\n`);
+    process.stderr.write(`${formatError(new HintbenchError(`unknown command '${name}'`, 'run `hintbench help` for the list of commands'))}\n`);
     return 2;
   }
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
@@ -58,8 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const [k, o] of Object.entries(command.options)) options[k] = { type: o.type };
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (err) {
-    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    process.stderr.write(`Error: ${msg}. Fix: run \`hintbench ${command.name} --help\`\n`);
+    process.stderr.write(`${formatError(parseArgsError(err, command.name, rest, command.options))}\n`);
     return 2;
   }
   if (parsed.values.help === true) {

@@ -1,20 +1,30 @@
 import { startProbeSession, type ProbeSession } from '../../bpf/session.ts';
-import { HintbenchError } from '../errors.ts';
 import { createMechanism } from '../mechanisms/index.ts';
+import type { HintTarget } from '../mechanisms/mechanism.ts';
 import { summarize } from '../stats/summary.ts';
-import { readMaps, readStatus } from '../sys/proc.ts';
+import { pageSizeBytes } from '../sys/mman.ts';
+import { readMapsExact, readTaskStatus } from '../sys/proc.ts';
+import { countBatches, maxRwCountFor, MAX_IOVECS } from '../sys/process-madvise.ts';
 import type { Advice, MechanismName } from '../types.ts';
-import { selectRanges, type RangeSelector } from './ranges.ts';
-import { checkLiveTarget } from './target.ts';
+import { readCpuFlags, userAddressLimit } from './address-space.ts';
+import { HintWindows, kernelFigures } from './attribute.ts';
+import { probeMapKeys } from './probe-capacity.ts';
+import { formatRange, planRanges, type RangeSelector } from './ranges.ts';
+import { describeExit, resolveLiveTarget } from './target.ts';
+
+/** Most repetitions `hintbench hint` accepts (the samples of each are kept and printed). */
+export const MAX_REPEAT = 1_000_000;
 
 /** What `hintbench hint` was asked to do. */
 export interface LiveHintRequest {
+  /** Process to hint; a thread id stands for its process. */
   pid: number;
+  /** Thread to inject into (ptrace). */
   tid?: number;
   advice: Advice;
   via: Exclude<MechanismName, 'none'>;
   ranges: RangeSelector;
-  /** Number of hints to deliver (latency statistics over all). */
+  /** Number of hints to deliver (latency statistics over all), 1..MAX_REPEAT. */
   repeat: number;
   /** Run a bpftrace session for kernel-side latency and reclaimed pages. */
   probe: boolean;
@@ -24,13 +34,15 @@ export interface LiveHintRequest {
 
 /** The result `hintbench hint` prints (its --json form has exactly these keys). */
 export interface LiveHintResult {
+  /** The process hinted (the thread group of a thread id given as --pid). */
   pid: number;
+  /** The thread injected into (ptrace), or the pid (process_madvise). */
   tid: number;
   mechanism: Exclude<MechanismName, 'none'>;
   advice: Advice;
-  /** Number of address ranges hinted per repetition. */
+  /** Number of address ranges hinted per repetition (one per VMA or part of a VMA). */
   ranges: number;
-  /** Bytes requested per repetition. */
+  /** Bytes requested per repetition (the mapped parts of the ranges). */
   bytesRequested: number;
   /** Bytes advised by the first repetition (later ones advise the same ranges again). */
   bytesAdvised: number;
@@ -44,38 +56,73 @@ export interface LiveHintResult {
   samplesNs: number[];
   /** Median kernel-side latency (probe), in ns, or null without probes. */
   kernelLatencyNs: number | null;
+  /** Repetitions whose kernel-side figures the probe recorded completely, or null without probes. */
+  kernelSamples: number | null;
   /** Median time the target spent stopped by the injector, in ns (ptrace only). */
   injectorStopNs: number | null;
   rssBeforeBytes: number;
   rssAfterBytes: number;
   swapBeforeBytes: number;
   swapAfterBytes: number;
-  /** Skipped ranges of the first repetition (`START-END: ERRNO`). */
+  /** Parts not advised (`0xSTART-0xEND: reason`): left out before the first hint (unmapped, kernel mappings), then the first repetition's errors. */
   skipped: string[];
+  /** What the figures rest on, in words: a thread resolved to its process, probe coverage. */
+  notes: string[];
   /** First error met, or null. */
   error: string | null;
 }
 
+/** Lets pending signal handlers and I/O run: a loop of synchronous hints would otherwise never see Ctrl-C. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
- * Hints a live process as a system manager would: the ranges come from its
- * /proc/PID/maps (read once, before the first hint), then `repeat` hints are delivered with
- * the chosen mechanism. Refuses pid 1, kernel threads and hintbench itself. A hint error
- * (vanished pid, EPERM) ends the repetitions and is returned in `error`.
+ * Starts the probe session; `signal` aborts the start only. Once the probes are attached the
+ * session runs until stop(), so the hint in progress when a signal arrives is still recorded.
+ */
+async function startProbe(mapKeysMax: number, signal: AbortSignal | undefined): Promise<ProbeSession> {
+  const startAbort = new AbortController();
+  const onAbort = (): void => startAbort.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  try {
+    return await startProbeSession({ scripts: ['hint-latency-batch'], mapKeysMax, signal: startAbort.signal });
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Hints a live process as a system manager would. Before any work: the target is resolved
+ * (a thread id stands for its process; zombies, exiting processes, pid 1, kernel threads and
+ * hintbench itself are refused), its VMAs are read once (through a live thread), the ranges
+ * are checked against its address-space limit and clipped to its VMAs, and the probe's map
+ * is sized for `repeat` hints. Then `repeat` hints are delivered with the chosen mechanism,
+ * yielding to the event loop between hints so that a signal stops them after the hint in
+ * progress. A hint error (vanished pid, EPERM) ends the repetitions and is returned in `error`.
  */
 export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintResult> {
-  checkLiveTarget(req.pid, req.tid);
-  const ranges = selectRanges(req.ranges, readMaps(req.pid));
-  if (ranges.length === 0) throw new HintbenchError(`pid ${req.pid} has no ${req.ranges.kind} mappings to hint`, 'choose other --ranges (anon, file, all or START-END)');
+  const target = resolveLiveTarget(req.pid, req.tid, req.via);
+  const maps = readMapsExact(target.pid, target.viewTid);
+  const limit = userAddressLimit(maps, { arch: process.arch, cpuFlags: readCpuFlags(), pageSizeBytes: pageSizeBytes() });
+  const plan = planRanges(req.ranges, maps, limit, target.pid);
+  const ranges = plan.ranges;
+  const callsPerHint = req.via === 'ptrace' ? ranges.length : countBatches(ranges, { maxIovecs: MAX_IOVECS, maxBytes: maxRwCountFor(pageSizeBytes()) });
+  const mapKeysMax = req.probe ? probeMapKeys(req.repeat, callsPerHint) : 0;
+
   const mechanism = await createMechanism(req.via);
+  // ptrace reads the target's /proc entry (maps, vDSO, cgroup): after the main thread has
+  // exited, that of the live thread shows the process.
+  const mechTarget: HintTarget = req.via === 'ptrace' ? { pid: target.mainThreadExited ? target.tid : target.pid, tid: target.tid } : { pid: target.pid };
   let session: ProbeSession | null = null;
-  if (req.probe) session = await startProbeSession({ scripts: ['hint-latency-batch'] });
-  const before = readStatus(req.pid);
   const samplesNs: number[] = [];
-  const windows: { fromNs: number; toNs: number; tid: number }[] = [];
   const stops: number[] = [];
+  const windows = new HintWindows(req.probe ? req.repeat : 0);
+  const before = readTaskStatus(target.pid, target.viewTid);
   const result: LiveHintResult = {
-    pid: req.pid,
-    tid: req.tid ?? req.pid,
+    pid: target.pid,
+    tid: req.via === 'ptrace' ? target.tid : target.pid,
     mechanism: req.via,
     advice: req.advice,
     ranges: ranges.length,
@@ -86,27 +133,33 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
     latencyP99Ns: null,
     samplesNs,
     kernelLatencyNs: null,
+    kernelSamples: null,
     injectorStopNs: null,
     rssBeforeBytes: before.rssBytes,
     rssAfterBytes: before.rssBytes,
     swapBeforeBytes: before.swapBytes,
     swapAfterBytes: before.swapBytes,
-    skipped: [],
+    skipped: plan.skipped.map((s) => `${formatRange(s)}: ${s.reason}`),
+    notes: [...target.notes],
     error: null,
   };
+  let interrupted = false;
   try {
-    await mechanism.open({ pid: req.pid, ...(req.tid !== undefined ? { tid: req.tid } : {}) });
+    if (req.probe) session = await startProbe(mapKeysMax, req.signal);
+    await mechanism.open(mechTarget);
     for (let i = 0; i < req.repeat; i++) {
+      await yieldToEventLoop();
       if (req.signal?.aborted) {
+        interrupted = true;
         result.error = `${req.signal.reason instanceof Error ? req.signal.reason.message : 'interrupted'} after ${i} of ${req.repeat} hints`;
         break;
       }
       const fromNs = Number(process.hrtime.bigint());
-      const outcome = await mechanism.hint({ target: { pid: req.pid, ...(req.tid !== undefined ? { tid: req.tid } : {}) }, advice: req.advice, ranges });
+      const outcome = await mechanism.hint({ target: mechTarget, advice: req.advice, ranges });
       const toNs = Number(process.hrtime.bigint());
       if (i === 0) {
         result.bytesAdvised = outcome.bytesAdvised;
-        result.skipped = outcome.skipped.map((s) => `0x${s.startAddr.toString(16)}-0x${(s.startAddr + s.lengthBytes).toString(16)}: ${s.reason}`);
+        for (const s of outcome.skipped) result.skipped.push(`${formatRange({ startAddr: BigInt(s.startAddr), endAddr: BigInt(s.startAddr) + BigInt(s.lengthBytes) })}: ${s.reason}`);
       }
       if (outcome.error !== null) {
         result.error = outcome.error;
@@ -114,26 +167,30 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
       }
       samplesNs.push(outcome.userLatencyNs);
       stops.push(outcome.injectorStopNs);
-      windows.push({ fromNs, toNs, tid: outcome.syscallTid });
+      if (req.probe) windows.add(fromNs, toNs, outcome.syscallTid, outcome.syscalls);
     }
   } finally {
     await mechanism.close();
     await mechanism.dispose();
     if (session !== null) {
       const facts = await session.stop();
-      const perRep = windows.map((w) => facts.hints.filter((h) => h.tid === w.tid && h.enterNs >= w.fromNs && h.enterNs <= w.toNs));
-      if (perRep.length > 0 && perRep.every((hs) => hs.length > 0)) {
-        result.reclaimedPages = perRep[0]!.reduce((s, h) => s + h.reclaimedPages, 0);
-        result.kernelLatencyNs = summarize(perRep.map((hs) => hs.reduce((s, h) => s + h.latencyNs, 0)))?.median ?? null;
-      }
+      const k = kernelFigures(windows, facts.hints, facts.batchHintCalls);
+      result.reclaimedPages = k.reclaimedPages;
+      result.kernelLatencyNs = summarize(k.latenciesNs)?.median ?? null;
+      result.kernelSamples = k.latenciesNs.length;
+      result.notes.push(...k.notes, ...facts.warnings.map((w) => `probe: ${w}`));
     }
   }
+  if (result.error !== null && !interrupted) {
+    const exit = describeExit(target.pid);
+    if (exit !== null) result.error = `${exit} (${result.error})`;
+  }
   try {
-    const after = readStatus(req.pid);
+    const after = readTaskStatus(target.pid, target.viewTid);
     result.rssAfterBytes = after.rssBytes;
     result.swapAfterBytes = after.swapBytes;
   } catch (err) {
-    result.error ??= `pid ${req.pid} exited during the hint: ${err instanceof Error ? err.message : String(err)}`;
+    result.error ??= `pid ${target.pid} exited during the hint: ${err instanceof Error ? err.message : String(err)}`;
   }
   const stats = summarize(samplesNs);
   result.latencyNs = stats?.median ?? null;

@@ -3,7 +3,7 @@
  * statistics, and the system-wide /proc/vmstat. Each reader has a pure parser beside it
  * (parse*) so the parsing is tested on captured text.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { HintbenchError } from '../errors.ts';
 
 /** Memory and state figures from /proc/PID/status. */
@@ -164,24 +164,41 @@ export function readVmstat(): Record<string, number> {
   return parseVmstat(readFileSync('/proc/vmstat', 'utf8'));
 }
 
-/** Parses hex text into a number (exact below 2^53, which holds for user addresses). */
-function hex(text: string): number {
-  return Number(BigInt(`0x${text}`));
+/** One line of /proc/PID/maps with its addresses as exact 64-bit integers. */
+export interface ExactMapEntry {
+  /** First address of the VMA. */
+  startAddr: bigint;
+  /** One past the last address of the VMA. */
+  endAddr: bigint;
+  /** Permissions, e.g. `rw-p` (the fourth letter is `p` private or `s` shared). */
+  perms: string;
+  /** File offset in bytes. */
+  offset: bigint;
+  /** Device `major:minor`. */
+  dev: string;
+  /** Inode (0 for anonymous memory). */
+  inode: number;
+  /** Path or pseudo-name (`[heap]`, `[stack]`, `[vdso]`, `[anon:name]`), '' for anonymous. */
+  path: string;
 }
 
-/** Parses /proc/PID/maps. Paths may contain spaces; they run from the sixth field to the end of the line. */
-export function parseMaps(text: string): MapEntry[] {
-  const entries: MapEntry[] = [];
+/**
+ * Parses /proc/PID/maps keeping every address exact (BigInt): x86_64's [vsyscall] sits at
+ * 0xffffffffff600000 and 5-level paging allows user addresses up to 2^56, beyond the 2^53
+ * a Number holds exactly. Paths may contain spaces; they run from the sixth field to the end.
+ */
+export function parseMapsExact(text: string): ExactMapEntry[] {
+  const entries: ExactMapEntry[] = [];
   const re = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S{4})\s+([0-9a-f]+)\s+(\S+)\s+(\d+)\s*(.*)$/;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const m = re.exec(line);
     if (!m) throw new HintbenchError(`maps: cannot parse line '${line}'`, 'report this kernel version');
     entries.push({
-      startAddr: hex(m[1]!),
-      endAddr: hex(m[2]!),
+      startAddr: BigInt(`0x${m[1]!}`),
+      endAddr: BigInt(`0x${m[2]!}`),
       perms: m[3]!,
-      offset: hex(m[4]!),
+      offset: BigInt(`0x${m[4]!}`),
       dev: m[5]!,
       inode: Number(m[6]),
       path: m[7]!,
@@ -190,9 +207,63 @@ export function parseMaps(text: string): MapEntry[] {
   return entries;
 }
 
+/** Parses /proc/PID/maps into Numbers (exact below 2^53, which holds for user addresses on 4-level paging). */
+export function parseMaps(text: string): MapEntry[] {
+  return parseMapsExact(text).map((e) => ({ ...e, startAddr: Number(e.startAddr), endAddr: Number(e.endAddr), offset: Number(e.offset) }));
+}
+
 /** The VMAs of a process from /proc/PID/maps. */
 export function readMaps(pid: number): MapEntry[] {
   return parseMaps(readProc(pid, 'maps'));
+}
+
+/**
+ * The VMAs of process `pid` with exact addresses, read through thread `tid`'s entry
+ * (/proc/PID/task/TID/maps). Every thread shares the process's memory, and a thread's entry
+ * still shows it after the main thread has exited, when /proc/PID/maps is empty.
+ */
+export function readMapsExact(pid: number, tid: number = pid): ExactMapEntry[] {
+  return parseMapsExact(readProc(pid, `task/${tid}/maps`));
+}
+
+/** Memory and state of process `pid` as thread `tid` sees them (/proc/PID/task/TID/status). */
+export function readTaskStatus(pid: number, tid: number): ProcStatus {
+  return parseStatus(readProc(pid, `task/${tid}/status`), `/proc/${pid}/task/${tid}/status`);
+}
+
+/** Who a task is: its thread group, parent, state and thread count (/proc/ID/status). */
+export interface TaskIdentity {
+  /** Thread group id: the process the task belongs to (equals the task's id for a main thread). */
+  tgid: number;
+  /** The task's own id. */
+  tid: number;
+  /** Parent process id. */
+  ppid: number;
+  /** State letter: `R`, `S`, `D`, `T`, `t`, `Z` (zombie), `X` (dead). */
+  state: string;
+  /** Threads in the thread group. */
+  threads: number;
+}
+
+/** Parses the identity fields (Tgid, Pid, PPid, State, Threads) of /proc/ID/status text. */
+export function parseTaskIdentity(text: string, source = 'status'): TaskIdentity {
+  const f = statusFields(text);
+  const int = (key: string): number => {
+    const n = Number.parseInt(f.get(key) ?? '', 10);
+    if (Number.isNaN(n)) throw new HintbenchError(`${source}: field ${key} is missing or not a number`, 'report this kernel version');
+    return n;
+  };
+  const state = f.get('State');
+  if (state === undefined) throw new HintbenchError(`${source}: field State is missing`, 'report this kernel version');
+  return { tgid: int('Tgid'), tid: int('Pid'), ppid: int('PPid'), state: state.charAt(0), threads: int('Threads') };
+}
+
+/**
+ * Identity of task `id`, which may be a process id or the id of any thread: /proc/ID exists
+ * for every thread, although /proc lists only main threads.
+ */
+export function readTaskIdentity(id: number): TaskIdentity {
+  return parseTaskIdentity(readProc(id, 'status'), `/proc/${id}/status`);
 }
 
 /** Pseudo-paths of kernel-provided mappings that are never advised. */
@@ -205,7 +276,7 @@ const SPECIAL = new Set(['[vvar]', '[vvar_vclock]', '[vdso]', '[vsyscall]', '[up
  * [vvar]/[vdso]/[vsyscall], and `[stack]` unless `includeStack` — the main stack is in use
  * by the running thread at every moment, so paging it out only buys immediate refaults.
  */
-export function isPrivateAnon(entry: MapEntry, opts: { includeStack?: boolean } = {}): boolean {
+export function isPrivateAnon(entry: Pick<MapEntry, 'perms' | 'inode' | 'path'>, opts: { includeStack?: boolean } = {}): boolean {
   if (entry.perms[3] !== 'p' || entry.inode !== 0) return false;
   if (entry.perms.startsWith('---')) return false;
   if (SPECIAL.has(entry.path)) return false;
@@ -248,4 +319,21 @@ export function processExists(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** True when process `pid` holds an open pidfd (an fd linking to `anon_inode:[pidfd]`); false when it holds none or is gone. */
+export function holdsPidfd(pid: number): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  return fds.some((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:[pidfd]';
+    } catch {
+      return false;
+    }
+  });
 }

@@ -6,7 +6,9 @@
  * fails, returning the bytes advised so far. processMadviseAll() turns that into: batches
  * within both limits, continue after the advised bytes, retry the range that failed once on
  * its own, record it as skipped if it fails again, and stop only on errors that no other
- * range can escape (target gone, no permission, no syscall, bad pidfd).
+ * range can escape (target gone, no permission, no syscall, bad pidfd). An iovec outside the
+ * user address space fails the whole call with EFAULT before anything is advised; it is
+ * isolated by the same retry and skipped like any other bad range.
  */
 import type { AddrRange, SkippedRange } from '../types.ts';
 import { errnoName, errnoValue } from './errno.ts';
@@ -73,24 +75,82 @@ const FATAL: Readonly<Record<string, string>> = {
   EPERM: 'not permitted: process_madvise needs CAP_SYS_NICE and ptrace read access to the target (run as root)',
   ENOSYS: 'this kernel has no process_madvise (needs Linux 5.10 or later)',
   EBADF: 'the pidfd is not valid',
-  EFAULT: 'the kernel could not read the iovec array',
 };
 
-/** Splits ranges longer than `maxBytes` into pieces of at most `maxBytes`. */
-function splitLong(ranges: AddrRange[], maxBytes: number): AddrRange[] {
-  const out: AddrRange[] = [];
-  for (const r of ranges) {
-    if (r.lengthBytes <= 0) continue;
-    let start = r.startAddr;
-    let left = r.lengthBytes;
-    while (left > maxBytes) {
-      out.push({ startAddr: start, lengthBytes: maxBytes });
-      start += maxBytes;
-      left -= maxBytes;
-    }
-    out.push({ startAddr: start, lengthBytes: left });
+/**
+ * A read position in a list of ranges, each range seen as pieces of at most `maxBytes`
+ * (process_madvise's per-call byte cap). Pieces are produced on demand and consumed from the
+ * front, so walking the whole list costs time linear in ranges plus pieces and memory for
+ * one batch only, however large the ranges are.
+ */
+class RangeCursor {
+  private index = 0;
+  private offsetBytes = 0;
+
+  constructor(private readonly ranges: readonly AddrRange[], private readonly maxBytes: number) {
+    this.skipEmpty();
   }
-  return out;
+
+  /** True when every byte has been consumed. */
+  get done(): boolean {
+    return this.index >= this.ranges.length;
+  }
+
+  /** The piece at the front: the rest of the current range, capped at `maxBytes`. */
+  front(): AddrRange {
+    const r = this.ranges[this.index]!;
+    return { startAddr: r.startAddr + this.offsetBytes, lengthBytes: Math.min(r.lengthBytes - this.offsetBytes, this.maxBytes) };
+  }
+
+  /** The next call's iovecs, without consuming them: at most `limits.maxIovecs` pieces and `limits.maxBytes` bytes. */
+  peekBatch(limits: BatchLimits): AddrRange[] {
+    const batch: AddrRange[] = [];
+    let bytes = 0;
+    let index = this.index;
+    let offset = this.offsetBytes;
+    while (index < this.ranges.length && batch.length < limits.maxIovecs) {
+      const r = this.ranges[index]!;
+      const length = Math.min(r.lengthBytes - offset, this.maxBytes);
+      if (length <= 0) {
+        index += 1;
+        offset = 0;
+        continue;
+      }
+      if (batch.length > 0 && bytes + length > limits.maxBytes) break;
+      batch.push({ startAddr: r.startAddr + offset, lengthBytes: length });
+      bytes += length;
+      offset += length;
+      if (offset >= r.lengthBytes) {
+        index += 1;
+        offset = 0;
+      }
+    }
+    return batch;
+  }
+
+  /** Drops `bytes` from the front (may end inside a range). */
+  consume(bytes: number): void {
+    let left = bytes;
+    while (left > 0 && !this.done) {
+      const rest = this.ranges[this.index]!.lengthBytes - this.offsetBytes;
+      if (rest <= left) {
+        left -= rest;
+        this.index += 1;
+        this.offsetBytes = 0;
+      } else {
+        this.offsetBytes += left;
+        left = 0;
+      }
+    }
+    this.skipEmpty();
+  }
+
+  private skipEmpty(): void {
+    while (!this.done && this.ranges[this.index]!.lengthBytes - this.offsetBytes <= 0) {
+      this.index += 1;
+      this.offsetBytes = 0;
+    }
+  }
 }
 
 /**
@@ -98,20 +158,46 @@ function splitLong(ranges: AddrRange[], maxBytes: number): AddrRange[] {
  * bytes, in order; a range longer than `maxBytes` is split into pieces. Empty ranges are dropped.
  */
 export function batchRanges(ranges: AddrRange[], limits: BatchLimits = DEFAULT_LIMITS): AddrRange[][] {
+  const cursor = new RangeCursor(ranges, limits.maxBytes);
   const batches: AddrRange[][] = [];
-  let current: AddrRange[] = [];
-  let bytes = 0;
-  for (const piece of splitLong(ranges, limits.maxBytes)) {
-    if (current.length === limits.maxIovecs || bytes + piece.lengthBytes > limits.maxBytes) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(piece);
-    bytes += piece.lengthBytes;
+  while (!cursor.done) {
+    const batch = cursor.peekBatch(limits);
+    batches.push(batch);
+    cursor.consume(batch.reduce((s, r) => s + r.lengthBytes, 0));
   }
-  if (current.length > 0) batches.push(current);
   return batches;
+}
+
+/** Number of calls batchRanges() would make for `ranges`, without building them. */
+export function countBatches(ranges: readonly AddrRange[], limits: BatchLimits = DEFAULT_LIMITS): number {
+  let calls = 0;
+  let iovecs = 0;
+  let bytes = 0;
+  for (const r of ranges) {
+    let left = r.lengthBytes;
+    while (left > 0) {
+      const piece = Math.min(left, limits.maxBytes);
+      // A piece of maxBytes fills a call on its own (nothing fits beside it): count all of
+      // them in one step, and the next piece opens a new call.
+      if (piece === limits.maxBytes) {
+        const full = Math.floor(left / limits.maxBytes);
+        calls += full;
+        left -= full * limits.maxBytes;
+        iovecs = 0;
+        bytes = 0;
+        continue;
+      }
+      if (iovecs === 0 || iovecs === limits.maxIovecs || bytes + piece > limits.maxBytes) {
+        calls += 1;
+        iovecs = 0;
+        bytes = 0;
+      }
+      iovecs += 1;
+      bytes += piece;
+      left -= piece;
+    }
+  }
+  return calls;
 }
 
 /**
@@ -151,40 +237,25 @@ function fatalMessage(name: string): string {
  * Advises all `ranges` of the process behind `pidfd`, in as few calls as the limits allow.
  * A call that advises fewer bytes than asked is continued right after the advised bytes; the
  * range where it stopped is retried once alone and, if that fails too, recorded as skipped
- * (with its errno name) before going on. ESRCH, EPERM, ENOSYS, EBADF and EFAULT stop the loop
- * and set `error`.
+ * (with its errno name) before going on. EFAULT (an address outside the user address space)
+ * fails the whole call, so it is found and skipped the same way. ESRCH, EPERM, ENOSYS and
+ * EBADF stop the loop and set `error`. Time is linear in ranges plus pieces; memory holds
+ * one batch.
  */
 export function processMadviseAll(pidfd: number, ranges: AddrRange[], adviceValue: number, opts: MadviseAllOptions = {}): MadviseAllResult {
   const limits = opts.limits ?? { maxIovecs: MAX_IOVECS, maxBytes: maxRwCountFor(pageSizeBytes()) };
   const raw = opts.raw ?? processMadviseRaw;
   const result: MadviseAllResult = { bytesAdvised: 0, syscalls: 0, skipped: [], error: null };
-  // Work list; `pending` is consumed from the front as bytes are advised or skipped.
-  let pending = splitLong(ranges, limits.maxBytes);
+  const cursor = new RangeCursor(ranges, limits.maxBytes);
 
   const call = (batch: AddrRange[]): RawResult => {
     result.syscalls += 1;
     return raw(pidfd, batch, adviceValue);
   };
   const isFatal = (errno: number): boolean => errnoName(errno) in FATAL;
-  /** Drops `bytes` from the front of `pending` (may end inside a range). */
-  const consume = (bytes: number): void => {
-    let left = bytes;
-    let i = 0;
-    while (left > 0 && i < pending.length) {
-      const r = pending[i]!;
-      if (r.lengthBytes <= left) {
-        left -= r.lengthBytes;
-        i += 1;
-      } else {
-        pending[i] = { startAddr: r.startAddr + left, lengthBytes: r.lengthBytes - left };
-        left = 0;
-      }
-    }
-    pending = pending.slice(i);
-  };
 
-  while (pending.length > 0) {
-    const batch = batchRanges(pending.slice(0, limits.maxIovecs), limits)[0]!;
+  while (!cursor.done) {
+    const batch = cursor.peekBatch(limits);
     const batchBytes = batch.reduce((s, r) => s + r.lengthBytes, 0);
     const first = call(batch);
     if (first.ret < 0 && isFatal(first.errno)) {
@@ -193,11 +264,11 @@ export function processMadviseAll(pidfd: number, ranges: AddrRange[], adviceValu
     }
     const advised = Math.max(0, Math.min(first.ret, batchBytes));
     result.bytesAdvised += advised;
-    consume(advised);
+    cursor.consume(advised);
     if (advised === batchBytes) continue;
 
-    // The call stopped at pending[0]: retry that range alone, once.
-    const stuck = pending[0]!;
+    // The call stopped at the front piece: retry it alone, once.
+    const stuck = cursor.front();
     const retry = call([stuck]);
     if (retry.ret < 0) {
       if (isFatal(retry.errno)) {
@@ -205,7 +276,7 @@ export function processMadviseAll(pidfd: number, ranges: AddrRange[], adviceValu
         return result;
       }
       result.skipped.push({ ...stuck, reason: errnoName(retry.errno) });
-      consume(stuck.lengthBytes);
+      cursor.consume(stuck.lengthBytes);
       continue;
     }
     const retried = Math.min(retry.ret, stuck.lengthBytes);
@@ -217,7 +288,7 @@ export function processMadviseAll(pidfd: number, ranges: AddrRange[], adviceValu
         reason: `short: ${retried} of ${stuck.lengthBytes} bytes advised`,
       });
     }
-    consume(stuck.lengthBytes);
+    cursor.consume(stuck.lengthBytes);
   }
   return result;
 }
