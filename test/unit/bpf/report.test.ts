@@ -6,6 +6,11 @@ import { hintFromRecord, hintsFor, majorFaultsFor, reportFromEvents, stallNsFor 
 
 const session = readFileSync(new URL('../../fixtures/bpftrace/session.ndjson', import.meta.url), 'utf8');
 
+/** Pids in session.ndjson: the python3 target, the SIGSTOPped sleep, strace's own test child. */
+const TARGET = 28358;
+const SLEEPER = 28399;
+const STRACE_CHILD = 28405;
+
 describe('reportFromEvents on the captured session', () => {
   const report = reportFromEvents(parseOutput(session));
 
@@ -15,29 +20,44 @@ describe('reportFromEvents on the captured session', () => {
     expect(report.batchHintCalls).toBe(2);
     expect(report.hints).toHaveLength(2);
     const [pageout, cold] = report.hints;
-    expect(pageout).toMatchObject({ pid: 7384, tid: 7384, syscall: 'process_madvise', behavior: 21, reclaimedPages: 256, ret: 256 * 4096 });
+    expect(pageout).toMatchObject({ pid: TARGET, tid: TARGET, syscall: 'process_madvise', behavior: 21, reclaimedPages: 256, ret: 256 * 4096 });
     expect(cold).toMatchObject({ syscall: 'madvise', behavior: 20, reclaimedPages: 0, ret: 0 });
     expect(pageout!.latencyNs).toBeGreaterThan(0);
     expect(cold!.enterNs).toBeGreaterThan(pageout!.enterNs + pageout!.latencyNs);
   });
 
   it('counts the re-touch faults under the renamed comm, equal to the pages reclaimed', () => {
-    expect(majorFaultsFor(report, 7384, 'hbw-retouch')).toBe(report.hints[0]!.reclaimedPages);
-    expect(majorFaultsFor(report, 7384, 'python3')).toBe(0);
-    expect(report.majorFaults).toHaveLength(1);
+    expect(majorFaultsFor(report, TARGET, 'hbw-retouch')).toBe(report.hints[0]!.reclaimedPages);
+    // outside the re-touch the target faulted twice under its own name; other processes are keyed apart
+    expect(majorFaultsFor(report, TARGET, 'python3')).toBe(2);
+    expect(majorFaultsFor(report, TARGET)).toBe(258);
+    expect(report.majorFaults).toHaveLength(4);
+  });
+
+  it('every hint and stall line the scripts counted arrived', () => {
+    expect(report.undeliveredLines).toEqual([]);
+    expect(report.printedLines).toEqual([
+      { script: 'hint-latency', tid: TARGET, count: 2 },
+      { script: 'stall', tid: SLEEPER, count: 4 },
+      { script: 'stall', tid: STRACE_CHILD, count: 6 },
+    ]);
+  });
+
+  it('reads the EINTR counts per process', () => {
+    expect(report.eintr).toEqual([{ pid: 28268, count: 2 }, { pid: 28402, count: 2 }, { pid: 28403, count: 1 }]);
   });
 
   it('reads the SIGSTOP stall and the ptrace stops', () => {
     const stopped = report.stalls.filter((s) => s.state === 'stopped');
     expect(stopped).toHaveLength(1);
-    expect(stopped[0]!.tid).toBe(7425);
+    expect(stopped[0]!.tid).toBe(SLEEPER);
     expect(stopped[0]!.durationNs).toBeGreaterThanOrEqual(250e6);
     expect(report.stalls.filter((s) => s.state === 'traced').length).toBe(report.stalls.length - 1);
   });
 
   it('reads background reclaim per comm', () => {
     expect(report.background).toEqual([
-      { comm: 'kdamond.0', reclaimPages: 17, lruPages: 0 },
+      { comm: 'kdamond.0', reclaimPages: 102, lruPages: 0 },
       { comm: 'python3', reclaimPages: 256, lruPages: 0 },
     ]);
   });
