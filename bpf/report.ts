@@ -26,10 +26,36 @@ export interface BackgroundReclaim {
   lruPages: number;
 }
 
+/** A script whose lines are printed one per event while the session runs, and counted per thread at exit. */
+export type LineScript = 'hint-latency' | 'stall';
+
+/** Lines a script printed for one thread (its final count map) that never reached the reader. */
+export interface UndeliveredLines {
+  /** The script that printed them. */
+  script: LineScript;
+  /** Thread the lines were about (the hinting thread, or the stopped thread). */
+  tid: number;
+  /** Lines counted by the script minus lines received. */
+  count: number;
+}
+
 /** Everything one probe session collected. */
 export interface ProbeReport {
   /** One record per COLD/PAGEOUT madvise or process_madvise call, by enter time (from hint-latency or hint-latency-batch). */
   hints: ProbeHint[];
+  /**
+   * Records of hint-latency-batch.bt not yet merged into `hints`: finishReport() merges them,
+   * dropping those hint-latency.bt also reported (same thread, overlapping [enter, exit]).
+   */
+  batchRecords?: ProbeHint[];
+  /** Per script and thread, the lines the script counted in its final map (absent until bpftrace exits cleanly). */
+  printedLines?: { script: LineScript; tid: number; count: number }[];
+  /**
+   * Lines a script printed but the reader never received (e.g. still in bpftrace's buffers
+   * when it stopped): the hints or stalls of those threads are incomplete. Empty when
+   * everything arrived, or when the counts are unknown (bpftrace did not exit cleanly).
+   */
+  undeliveredLines: UndeliveredLines[];
   /** Major faults per (pid, comm); empty when refaults.bt was not selected or bpftrace did not exit cleanly. */
   majorFaults: MajorFaultCount[];
   /** System calls that returned EINTR, per process (eintr.bt); empty when not selected or bpftrace did not exit cleanly. */
@@ -48,12 +74,16 @@ export interface ProbeReport {
 
 /** An empty report. */
 export function emptyReport(): ProbeReport {
-  return { hints: [], majorFaults: [], eintr: [], stalls: [], lostEvents: 0, warnings: [] };
+  return { hints: [], majorFaults: [], eintr: [], stalls: [], undeliveredLines: [], lostEvents: 0, warnings: [] };
 }
+
+/** Final count maps of the line-printing scripts, by map name. */
+const LINE_COUNT_MAPS: Readonly<Record<string, LineScript>> = { '@hb_hint_lines': 'hint-latency', '@hb_stall_lines': 'stall' };
 
 /**
  * Folds one parsed event into a report (mutating it). printf lines become hints and stalls;
- * the final maps become major-fault and background counts; internal maps are ignored.
+ * the final maps become major-fault, background and printed-line counts and batch records;
+ * internal maps are ignored.
  */
 export function applyEvent(report: ProbeReport, ev: BpftraceEvent): void {
   switch (ev.type) {
@@ -86,11 +116,16 @@ export function applyEvent(report: ProbeReport, ev: BpftraceEvent): void {
       } else if (ev.name === '@hb_eintr') {
         for (const e of ev.entries) report.eintr.push({ pid: Number(e.key), count: Number(e.value) });
       } else if (ev.name === '@hb_hbat_rec') {
+        const records = (report.batchRecords ??= []);
         for (const e of ev.entries) {
           const hint = hintFromRecord(e.key, e.value);
           if (hint === null) report.warnings.push(`unreadable hint record ${e.key}`);
-          else report.hints.push(hint);
+          else records.push(hint);
         }
+      } else if (LINE_COUNT_MAPS[ev.name] !== undefined) {
+        const script = LINE_COUNT_MAPS[ev.name]!;
+        const printed = (report.printedLines ??= []);
+        for (const e of ev.entries) printed.push({ script, tid: Number(e.key), count: Number(e.value) });
       } else if (ev.name === '@hb_hbat_calls') {
         report.batchHintCalls = (report.batchHintCalls ?? 0) + Number(ev.entries[0]?.value ?? 0);
       } else if (ev.name === '@hb_bg_reclaim_pages' || ev.name === '@hb_bg_lru_pages') {
@@ -126,29 +161,71 @@ export function hintFromRecord(key: string, value: unknown): ProbeHint | null {
   return { pid, tid, syscall: sys === 1 ? 'process_madvise' : 'madvise', behavior, enterNs, latencyNs, reclaimedPages, ret };
 }
 
+/** Sorts hints by enter time (ties by tid), without mutating the input. */
+function byEnterTime(hints: readonly ProbeHint[]): ProbeHint[] {
+  return [...hints].sort((a, b) => a.enterNs - b.enterNs || a.tid - b.tid);
+}
+
 /**
- * Completes a report after the last event: hints sorted by enter time with duplicates (the
- * same call seen by hint-latency.bt and hint-latency-batch.bt: same tid, overlapping times) removed, and warnings for lost
- * events and for batch records that did not fit in the map.
+ * The batch records that hint-latency.bt did not report as well. A thread makes one syscall
+ * at a time, so a batch record whose [enter, exit] overlaps a printed hint of the same thread
+ * is that same call (each script reads the clock itself, a few microseconds apart). Records
+ * of one script are never compared with each other: each is a distinct call, even when two
+ * of them seem to overlap because the thread changed CPU between two calls.
+ */
+function batchOnly(printed: readonly ProbeHint[], batch: readonly ProbeHint[]): ProbeHint[] {
+  const byTid = new Map<number, ProbeHint[]>();
+  for (const h of printed) {
+    const list = byTid.get(h.tid);
+    if (list === undefined) byTid.set(h.tid, [h]);
+    else list.push(h);
+  }
+  const overlaps = (a: ProbeHint, b: ProbeHint): boolean => a.enterNs <= b.enterNs + b.latencyNs && b.enterNs <= a.enterNs + a.latencyNs;
+  return batch.filter((r) => !(byTid.get(r.tid) ?? []).some((h) => overlaps(h, r)));
+}
+
+/** Per (script, tid), lines counted by the script minus lines received; only positive differences. */
+function undelivered(printed: readonly { script: LineScript; tid: number; count: number }[], received: Readonly<Record<LineScript, ReadonlyMap<number, number>>>): UndeliveredLines[] {
+  const out: UndeliveredLines[] = [];
+  for (const p of printed) {
+    const missing = p.count - (received[p.script].get(p.tid) ?? 0);
+    if (missing > 0) out.push({ script: p.script, tid: p.tid, count: missing });
+  }
+  return out.sort((a, b) => a.script.localeCompare(b.script) || a.tid - b.tid);
+}
+
+/** Number of items per tid. */
+function countByTid(items: readonly { tid: number }[]): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const x of items) m.set(x.tid, (m.get(x.tid) ?? 0) + 1);
+  return m;
+}
+
+/**
+ * Completes a report after the last event: printed hints and batch records merged by enter
+ * time, each call once (see batchOnly()); lines the scripts counted but the reader never
+ * received listed in `undeliveredLines`; and warnings for lost events, undelivered lines and
+ * batch records that did not fit in the map. Returns a new report; the input is not changed.
  */
 export function finishReport(r: ProbeReport): ProbeReport {
-  // A thread makes one syscall at a time, so two records of one tid whose [enter, exit]
-  // intervals overlap are the same call seen by both hint scripts (each reads the clock itself).
-  const lastEndByTid = new Map<number, number>();
-  r.hints = [...r.hints]
-    .sort((a, b) => a.enterNs - b.enterNs)
-    .filter((h) => {
-      const end = lastEndByTid.get(h.tid);
-      if (end !== undefined && h.enterNs <= end) return false;
-      lastEndByTid.set(h.tid, h.enterNs + h.latencyNs);
-      return true;
-    });
-  if (r.lostEvents > 0) r.warnings.push(`bpftrace lost ${r.lostEvents} events: per-hint and per-stall figures may be missing`);
-  if (r.batchHintCalls !== undefined) {
-    const recorded = r.hints.length;
-    if (r.batchHintCalls > recorded) r.warnings.push(`hint-latency-batch saw ${r.batchHintCalls} hint calls but its map kept ${recorded}: raise mapKeysMax`);
+  const { batchRecords, ...rest } = r;
+  const printedHints = r.hints;
+  const hints = byEnterTime([...printedHints, ...batchOnly(printedHints, batchRecords ?? [])]);
+  const undeliveredLines = undelivered(r.printedLines ?? [], { 'hint-latency': countByTid(printedHints), stall: countByTid(r.stalls) });
+  const warnings = [...r.warnings];
+  if (r.lostEvents > 0) warnings.push(`bpftrace lost ${r.lostEvents} events: per-hint and per-stall figures may be missing`);
+  for (const script of ['hint-latency', 'stall'] as const) {
+    const missing = undeliveredLines.filter((u) => u.script === script);
+    if (missing.length === 0) continue;
+    const total = missing.reduce((s, u) => s + u.count, 0);
+    const tids = missing.map((u) => `${u.tid} (${u.count})`).join(', ');
+    warnings.push(`${script}.bt printed ${total} line(s) that never arrived, for tid(s) ${tids}: the ${script === 'stall' ? 'stalls' : 'hints'} of those threads are incomplete`);
   }
-  return r;
+  if (r.batchHintCalls !== undefined) {
+    const recorded = batchRecords?.length ?? 0;
+    if (r.batchHintCalls > recorded) warnings.push(`hint-latency-batch saw ${r.batchHintCalls} hint calls but its map kept ${recorded}: raise mapKeysMax`);
+  }
+  return { ...rest, hints, undeliveredLines, warnings };
 }
 
 /** Builds a report from a list of parsed events (e.g. a captured output). */

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { libc } from '../../bench/sys/libc.ts';
 
 /** x86_64 syscall numbers worth naming in reports. */
 const SYSCALL_NAMES: Readonly<Record<number, string>> = {
@@ -30,14 +31,24 @@ export interface InterruptCounts {
 export interface InterruptWatch {
   /** Counts for process `pid` so far (call `settle()` first to let late events arrive). */
   countsFor(pid: number): InterruptCounts;
-  /** Waits briefly for events still in bpftrace's buffers. */
+  /** Resolves once every event that happened before the call has been read (see mark()). */
   settle(): Promise<void>;
   /** Stops bpftrace (SIGINT by pid) and waits for it. */
   stop(): Promise<void>;
 }
 
+const getpgid: (pid: number) => number = libc.func('int getpgid(int)');
+/** Marker arguments start above any pid (pid_max is at most 2^22), so getpgid() just fails with ESRCH. */
+const MARK_BASE = 1 << 23;
+
+/**
+ * The EINTR probe, then a marker probe: getpgid(N) from this process prints `mark N`.
+ * bpftrace 0.17 prints `attached_probes` before it attaches, in program order, so the first
+ * marker line proves the EINTR probe is attached.
+ */
 const SCRIPT = 'tracepoint:raw_syscalls:sys_exit /args->id >= 0 && (args->ret == -4 || (args->ret <= -512 && args->ret >= -516))/ '
-  + '{ printf("%d %d %d\\n", pid, args->id, args->ret); }';
+  + '{ printf("%d %d %d\\n", pid, args->id, args->ret); }\n'
+  + `tracepoint:syscalls:sys_enter_getpgid /pid == ${process.pid} && args->pid >= ${MARK_BASE}/ { printf("mark %d\\n", args->pid); }`;
 
 /** Starts the watch; resolves once the probe is attached, or null when bpftrace cannot run here. */
 export async function startInterruptWatch(timeoutMs = 15_000): Promise<InterruptWatch | null> {
@@ -48,6 +59,8 @@ export async function startInterruptWatch(timeoutMs = 15_000): Promise<Interrupt
     return null;
   }
   const events: { pid: number; nr: number; ret: number }[] = [];
+  let lastMark = 0;
+  const markWaiters = new Set<() => void>();
   let exited = false;
   const exit = new Promise<void>((res) => {
     child.on('error', () => { exited = true; res(); });
@@ -59,15 +72,53 @@ export async function startInterruptWatch(timeoutMs = 15_000): Promise<Interrupt
       if (line.trim() === '') return;
       let msg: { type?: string; data?: unknown };
       try { msg = JSON.parse(line) as typeof msg; } catch { return; }
-      if (msg.type === 'attached_probes') res(true);
-      else if (msg.type === 'printf' && typeof msg.data === 'string') {
-        const [pid, nr, ret] = msg.data.trim().split(' ').map(Number);
-        if (pid !== undefined && nr !== undefined && ret !== undefined) events.push({ pid, nr, ret });
+      if (msg.type !== 'printf' || typeof msg.data !== 'string') return;
+      const words = msg.data.trim().split(' ');
+      if (words[0] === 'mark') {
+        lastMark = Math.max(lastMark, Number(words[1]));
+        for (const w of markWaiters) w();
+        return;
       }
+      const [pid, nr, ret] = words.map(Number);
+      if (pid !== undefined && nr !== undefined && ret !== undefined) events.push({ pid, nr, ret });
     });
-    void exit.then(() => res(false));
-    setTimeout(() => res(false), timeoutMs);
+    // Poke the marker until its first line arrives: then both probes are attached.
+    let seq = MARK_BASE;
+    const poke = setInterval(() => getpgid(++seq), 10);
+    const onMark = (): void => done(true);
+    const done = (ok: boolean): void => {
+      clearInterval(poke);
+      clearTimeout(timer);
+      markWaiters.delete(onMark);
+      res(ok);
+    };
+    markWaiters.add(onMark);
+    void exit.then(() => done(false));
+    const timer = setTimeout(() => done(false), timeoutMs);
   });
+  let nextMark = MARK_BASE + 1_000_000;
+  /**
+   * Fires a new marker and resolves when its line has been read. bpftrace reads every per-CPU
+   * buffer that is ready before it writes more, so once marker A's line is read, every event
+   * older than A is read or written out in the same pass, before any later marker's line.
+   */
+  const mark = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const token = ++nextMark;
+      const check = (): void => {
+        if (lastMark >= token) {
+          markWaiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        markWaiters.delete(check);
+        reject(new Error(`bpftrace (pid ${child.pid}) did not report marker ${token} within 30 s`));
+      }, 30_000);
+      markWaiters.add(check);
+      getpgid(token);
+    });
   const stop = async (): Promise<void> => {
     if (!exited && child.pid !== undefined) child.kill('SIGINT');
     await Promise.race([exit, new Promise((r) => setTimeout(r, 5000))]);
@@ -89,7 +140,11 @@ export async function startInterruptWatch(timeoutMs = 15_000): Promise<Interrupt
       }
       return c;
     },
-    settle: () => new Promise((r) => setTimeout(r, 300)),
+    // Two markers: the second one's line comes after every line of the pass that read the first.
+    settle: async () => {
+      await mark();
+      await mark();
+    },
     stop,
   };
 }

@@ -20,8 +20,9 @@ ${how}`;
   return { bpftracePid: Number(chunk.toString().trim()), exited, kill: (sig) => child.kill(sig) };
 }
 
+/** Polls until `pid` has gone, up to 30 s (exit and reaping take longer on a loaded machine). */
 async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 300; i++) {
     if (!existsSync(`/proc/${pid}`)) return true;
     await sleep(100);
   }
