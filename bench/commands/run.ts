@@ -4,7 +4,7 @@ import { rebuildReports, writeReports } from '../../reports/write.ts';
 import { formatSummaryTable } from '../../reports/summary-table.ts';
 import { HintbenchError } from '../errors.ts';
 import { formatDoctor, runDoctor } from '../host/doctor.ts';
-import { setupHost, teardownHost } from '../host/setup.ts';
+import { releaseHost, setupHost } from '../host/setup.ts';
 import { resultsDirFor, runSuite } from '../runner/run.ts';
 import type { RunResult } from '../types.ts';
 import { resolveSuite } from '../scenarios/builtin.ts';
@@ -25,13 +25,13 @@ async function run(values: OptionValues, positionals: string[]): Promise<number>
 
   const keepHost = values['keep-host'] === true;
   let hostChanges: string[] = [];
-  let madeChanges = false;
+  let setUp = false;
   if (values['no-setup'] !== true) {
     log('Preparing the host...');
-    const changes = await setupHost({ log: (l) => log(`  ${l}`) });
+    const changes = await setupHost({ log: (l) => log(`  ${l}`), userLabel: 'hintbench run' });
     hostChanges = changes.lines;
-    madeChanges = changes.lines.length > 0;
-    if (!madeChanges) log('  nothing to change');
+    setUp = true;
+    if (changes.lines.length === 0) log('  nothing to change');
   }
   try {
     const doctor = await runDoctor();
@@ -66,11 +66,11 @@ async function run(values: OptionValues, positionals: string[]): Promise<number>
     log(`Report:  ${files.find((f) => f.endsWith('report.html')) ?? dir}`);
     return result.scenarios.some((s) => s.status === 'failed') ? 1 : 0;
   } finally {
-    if (madeChanges && !keepHost) {
-      log('Restoring the host...');
-      await teardownHost({ log: (l) => log(`  ${l}`) });
-    } else if (madeChanges) {
-      log('Host changes kept (--keep-host); undo them with hintbench teardown');
+    // Undoes the preparation only when no other run uses it and nobody kept it.
+    if (setUp) {
+      const released = await releaseHost({ log: (l) => log(`  ${l}`), keep: keepHost });
+      if (released.undone.length > 0) log('Restored the host');
+      else if (keepHost && released.kept) log('Host preparation kept (--keep-host); undo it with hintbench teardown');
     }
   }
 }

@@ -70,3 +70,43 @@ export function describeCgroups(info: CgroupInfo): string {
     case 'none': return `no memory controller; ${v2}`;
   }
 }
+
+/** Where the cgroup hierarchies that can freeze are mounted. */
+export interface FreezerMounts {
+  /** Mount point of the v1 hierarchy holding the freezer controller, or null. */
+  v1Freezer: string | null;
+  /** Mount point of cgroup2, or null. */
+  v2: string | null;
+}
+
+/** Decodes the octal escapes (`\040` for a space) of a /proc/PID/mountinfo field. */
+function unescapeMountField(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/** The freezer mounts listed in /proc/self/mountinfo text (the first of each kind). */
+export function parseFreezerMounts(mountinfo: string): FreezerMounts {
+  let v1Freezer: string | null = null;
+  let v2: string | null = null;
+  for (const line of mountinfo.split('\n')) {
+    const sep = line.indexOf(' - ');
+    if (sep < 0) continue;
+    const mountPoint = line.slice(0, sep).split(' ')[4];
+    const [fsType, , superOptions = ''] = line.slice(sep + 3).split(' ');
+    if (mountPoint === undefined) continue;
+    if (fsType === 'cgroup2' && v2 === null) v2 = unescapeMountField(mountPoint);
+    if (fsType === 'cgroup' && superOptions.split(',').includes('freezer') && v1Freezer === null) v1Freezer = unescapeMountField(mountPoint);
+  }
+  return { v1Freezer, v2 };
+}
+
+/**
+ * The freezer mounts below `root`: from /proc/self/mountinfo, or, when a fixture tree has none,
+ * from the usual places detectCgroups() looks at.
+ */
+export function readFreezerMounts(root: string = HOST_ROOT): FreezerMounts {
+  const text = readHostText(root, '/proc/self/mountinfo');
+  if (text !== null) return parseFreezerMounts(text);
+  const info = detectCgroups(root);
+  return { v1Freezer: info.freezer.v1, v2: info.v2Root };
+}
