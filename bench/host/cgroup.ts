@@ -1,6 +1,7 @@
 /** Where the cgroup memory controller and the freezer live (v1, v2, or both in a hybrid layout). */
 import { HOST_ROOT, hostExists, readHostText } from './hostfs.ts';
 import { kernelAtLeast, readKernelRelease } from './kernel.ts';
+import { type MountEntry, readMounts } from './mounts.ts';
 
 /** What the cgroup file system offers for memory control and freezing. */
 export interface CgroupInfo {
@@ -79,24 +80,10 @@ export interface FreezerMounts {
   v2: string | null;
 }
 
-/** Decodes the octal escapes (`\040` for a space) of a /proc/PID/mountinfo field. */
-function unescapeMountField(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
-/** The freezer mounts listed in /proc/self/mountinfo text (the first of each kind). */
-export function parseFreezerMounts(mountinfo: string): FreezerMounts {
-  let v1Freezer: string | null = null;
-  let v2: string | null = null;
-  for (const line of mountinfo.split('\n')) {
-    const sep = line.indexOf(' - ');
-    if (sep < 0) continue;
-    const mountPoint = line.slice(0, sep).split(' ')[4];
-    const [fsType, , superOptions = ''] = line.slice(sep + 3).split(' ');
-    if (mountPoint === undefined) continue;
-    if (fsType === 'cgroup2' && v2 === null) v2 = unescapeMountField(mountPoint);
-    if (fsType === 'cgroup' && superOptions.split(',').includes('freezer') && v1Freezer === null) v1Freezer = unescapeMountField(mountPoint);
-  }
+/** The freezer mounts in a mount table (the first of each kind). */
+export function freezerMountsOf(mounts: readonly MountEntry[]): FreezerMounts {
+  const v2 = mounts.find((m) => m.fsType === 'cgroup2')?.mountPoint ?? null;
+  const v1Freezer = mounts.find((m) => m.fsType === 'cgroup' && m.superOptions.includes('freezer'))?.mountPoint ?? null;
   return { v1Freezer, v2 };
 }
 
@@ -105,8 +92,8 @@ export function parseFreezerMounts(mountinfo: string): FreezerMounts {
  * from the usual places detectCgroups() looks at.
  */
 export function readFreezerMounts(root: string = HOST_ROOT): FreezerMounts {
-  const text = readHostText(root, '/proc/self/mountinfo');
-  if (text !== null) return parseFreezerMounts(text);
+  const mounts = readMounts(root);
+  if (mounts !== null) return freezerMountsOf(mounts);
   const info = detectCgroups(root);
   return { v1Freezer: info.freezer.v1, v2: info.v2Root };
 }

@@ -5,11 +5,11 @@
  * /run/hintbench/host-state.json (override with the HINTBENCH_HOST_STATE environment variable
  * or the statePath option).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { HintbenchError } from '../errors.ts';
-import { type ProcessIdentity, processAlive } from './owner.ts';
+import { type ProcessIdentity, processAlive, selfIdentity } from './owner.ts';
 
 /** Where setup records its changes unless told otherwise. */
 export const DEFAULT_STATE_PATH = '/run/hintbench/host-state.json';
@@ -160,20 +160,33 @@ function removeDefaultDirIfEmpty(statePath: string): void {
   }
 }
 
-/** True when a process with this pid exists. */
-function pidAlive(pid: number): boolean {
+/** Removes `<state file>.<pid>.tmp` files of writers that died between write and rename. */
+function removeDeadWritersTemps(statePath: string): void {
+  const prefix = `${basename(statePath)}.`;
+  let names: string[];
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    names = readdirSync(dirname(statePath));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^(\d+)\.tmp$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '');
+    if (m !== null && !processAlive(Number(m[1]), null)) rmSync(join(dirname(statePath), name), { force: true });
   }
 }
 
+/** Owner of a lock file: `<pid> <start ticks>` (or a bare pid, as older versions wrote). */
+function parseLockOwner(text: string): { pid: number; startTicks: number | null } | null {
+  const m = /^\s*(\d+)(?:\s+(\d+))?\s*$/.exec(text);
+  if (m === null) return null;
+  return { pid: Number(m[1]), startTicks: m[2] === undefined ? null : Number(m[2]) };
+}
+
 /**
- * Runs `fn` while holding `<statePath>.lock` (created exclusively, holding the owner's pid), so
- * concurrent setups and teardowns on one host see each other's records instead of overwriting
- * them. A lock whose owner is dead is taken over. Throws HintbenchError after `timeoutMs`.
+ * Runs `fn` while holding `<statePath>.lock` (created exclusively, holding the owner's pid and
+ * start time), so concurrent setups and teardowns on one host see each other's records instead
+ * of overwriting them. A lock whose owner is dead, or whose pid now belongs to a later
+ * process, is taken over. Throws HintbenchError after `timeoutMs`.
  */
 export async function withStateLock<T>(statePath: string, fn: () => Promise<T>, timeoutMs = 300_000): Promise<T> {
   const lockPath = `${statePath}.lock`;
@@ -187,27 +200,31 @@ export async function withStateLock<T>(statePath: string, fn: () => Promise<T>, 
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new HintbenchError(`cannot create lock ${lockPath}: ${(err as Error).message}`, 'run hintbench as root', { cause: err });
       }
-      let owner = Number.NaN;
+      let text: string;
       try {
-        owner = Number(readFileSync(lockPath, 'utf8').trim());
+        text = readFileSync(lockPath, 'utf8');
       } catch {
         continue; // released meanwhile
       }
-      if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
+      const owner = parseLockOwner(text);
+      if (owner !== null && owner.pid > 0 && !processAlive(owner.pid, owner.startTicks)) {
         rmSync(lockPath, { force: true });
         continue;
       }
       if (Date.now() > deadline) {
-        throw new HintbenchError(`host state ${statePath} is locked by pid ${owner} (another hintbench setup or teardown)`, `wait for pid ${owner} to finish, or delete ${lockPath} if it is not hintbench`);
+        const who = owner === null ? 'an unknown owner' : `pid ${owner.pid}`;
+        throw new HintbenchError(`host state ${statePath} is locked by ${who} (another hintbench setup or teardown)`, `wait for ${who} to finish, or delete ${lockPath} if it is not hintbench`);
       }
       await sleep(100);
       continue;
     }
     try {
-      writeSync(fd, `${process.pid}\n`);
+      const me = selfIdentity();
+      writeSync(fd, `${me.pid} ${me.startTicks}\n`);
     } finally {
       closeSync(fd);
     }
+    removeDeadWritersTemps(statePath);
     try {
       return await fn();
     } finally {

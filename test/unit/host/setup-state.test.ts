@@ -92,6 +92,26 @@ describe('withStateLock', () => {
     await expect(withStateLock(path, async () => 'never', 300)).rejects.toThrow(`locked by pid ${process.pid}`);
     rmSync(`${path}.lock`);
   });
+  it('removes the temp files of writers that died before renaming, and no other', async () => {
+    const path = join(dir, 'temps.json');
+    writeFileSync(`${path}.2147483646.tmp`, '{}'); // above pid_max: dead
+    writeFileSync(`${path}.${process.pid}.tmp`, '{}'); // alive
+    writeFileSync(join(dir, 'other.json.2147483646.tmp'), '{}'); // another state file's
+    await withStateLock(path, async () => undefined);
+    expect(existsSync(`${path}.2147483646.tmp`)).toBe(false);
+    expect(existsSync(`${path}.${process.pid}.tmp`)).toBe(true);
+    expect(existsSync(join(dir, 'other.json.2147483646.tmp'))).toBe(true);
+  });
+  it('records its start time, and takes over a lock whose pid was reused by a later process', async () => {
+    const path = join(dir, 'reused.json');
+    const me = selfIdentity();
+    expect(await withStateLock(path, async () => readFileSync(`${path}.lock`, 'utf8'))).toBe(`${me.pid} ${me.startTicks}\n`);
+    writeFileSync(`${path}.lock`, `${me.pid} ${me.startTicks - 1}\n`); // this pid, but an earlier process
+    expect(await withStateLock(path, async () => 'taken')).toBe('taken');
+    writeFileSync(`${path}.lock`, `${me.pid} ${me.startTicks}\n`);
+    await expect(withStateLock(path, async () => 'never', 300)).rejects.toThrow(`locked by pid ${me.pid}`);
+    rmSync(`${path}.lock`);
+  });
 });
 
 /** A process that stays alive until killed, and its registration as a host user. */

@@ -1,0 +1,119 @@
+/**
+ * A runner SIGKILLed while its workload is frozen leaves a frozen `hintbench-*` cgroup (on the
+ * v1 freezer the workload stays in it, frozen, its parent-death SIGKILL pending; on cgroup2
+ * the SIGKILL goes through and the cgroup is left frozen and empty). The doctor reports it
+ * with its tasks, and teardown or setup (the start of every run) thaw it, move the tasks out
+ * and remove it, while the cgroups of live runners are left alone. Real cgroups, both freezers
+ * where mounted.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readFreezerMounts } from '../../../bench/host/cgroup.ts';
+import { runDoctor } from '../../../bench/host/doctor.ts';
+import { readProcStat } from '../../../bench/host/owner.ts';
+import { setupHost, teardownHost } from '../../../bench/host/setup.ts';
+import { listHintbenchCgroups, parseCgroupName, removeStaleCgroups, thawMoveRemove } from '../../../bench/host/stale-cgroups.ts';
+import { canRun, canUse } from '../../helpers/prereq.ts';
+
+const run = canRun('stale cgroup cleanup', { root: true });
+const mounts = readFreezerMounts();
+const REPO = new URL('../../..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'hintbench-stale-'));
+/** Cgroups and workloads made here, cleaned up whatever happens. */
+const made: Array<{ version: 'v1' | 'v2'; dir: string; pid: number }> = [];
+
+afterAll(async () => {
+  for (const m of made) {
+    if (existsSync(m.dir)) await thawMoveRemove(m.version, m.dir).catch(() => undefined);
+    try { process.kill(m.pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A runner that spawns a 32 MiB workload, freezes it with freezeProcess() and waits to be killed. */
+async function startFreezingRunner(version: 'v1' | 'v2'): Promise<{ runnerPid: number; workloadPid: number; cgroup: string; kill: () => Promise<void> }> {
+  const code = `import { spawnWorkload } from ${JSON.stringify(new URL('../../../workloads/client.ts', import.meta.url).href)};
+import { freezeProcess } from ${JSON.stringify(new URL('../../../bench/runner/freeze.ts', import.meta.url).href)};
+import { readStatus } from ${JSON.stringify(new URL('../../../bench/sys/proc.ts', import.meta.url).href)};
+const w = await spawnWorkload({ kind: 'anon', content: 'random', sizeMiB: 32, vmas: 1 });
+while (readStatus(w.pid).state !== 'S') await new Promise((r) => setTimeout(r, 5));
+const cg = await freezeProcess(w.pid, { version: ${JSON.stringify(version)}, timeoutMs: 30000 });
+process.stdout.write(JSON.stringify({ pid: w.pid, dir: cg.dir }) + '\\n');
+setInterval(() => {}, 1000);`;
+  const runner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'], cwd: REPO });
+  const exited = new Promise<void>((resolve) => runner.once('exit', () => resolve()));
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    runner.stdout.setEncoding('utf8');
+    runner.stdout.on('data', (s: string) => {
+      buf += s;
+      if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
+    });
+    void exited.then(() => reject(new Error('runner exited before freezing its workload')));
+  });
+  const { pid, dir: cgroup } = JSON.parse(line) as { pid: number; dir: string };
+  made.push({ version, dir: cgroup, pid });
+  return { runnerPid: runner.pid!, workloadPid: pid, cgroup, kill: async () => { runner.kill('SIGKILL'); await exited; } };
+}
+
+async function waitFor(pred: () => boolean, timeoutMs = 20_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (pred()) return true;
+    await sleep(10);
+  }
+  return pred();
+}
+
+const alive = (pid: number): boolean => {
+  const s = readProcStat(pid);
+  return s !== null && s.state !== 'Z';
+};
+
+describe.skipIf(!run)('stale hintbench cgroups', () => {
+  for (const version of ['v1', 'v2'] as const) {
+    const mounted = version === 'v1' ? mounts.v1Freezer !== null : mounts.v2 !== null;
+    const have = run && canUse(`cgroup ${version} freezer`, mounted, version === 'v1' ? 'mount the v1 freezer hierarchy' : 'mount cgroup2');
+    it.skipIf(!have)(`${version}: reported by the doctor after the runner is SIGKILLed, then thawed and removed by ${version === 'v1' ? 'teardown' : 'setup'}`, async () => {
+      const r = await startFreezingRunner(version);
+      expect(parseCgroupName(r.cgroup.slice(r.cgroup.lastIndexOf('/') + 1))).toMatchObject({ ownerPid: r.runnerPid, targetPid: r.workloadPid });
+      // In use while the runner lives: neither reported nor removed.
+      await removeStaleCgroups();
+      expect(existsSync(r.cgroup)).toBe(true);
+      expect(listHintbenchCgroups().find((c) => c.dir === r.cgroup)).toMatchObject({ ownerAlive: true, frozen: true });
+      expect((await runDoctor()).checks.find((c) => c.id === 'stale-cgroups')?.detail).not.toContain(r.cgroup);
+
+      await r.kill();
+      if (version === 'v1') {
+        // The v1 freezer holds the workload with its parent-death SIGKILL pending: it stays, frozen.
+        expect(alive(r.workloadPid)).toBe(true);
+      } else {
+        expect(await waitFor(() => !alive(r.workloadPid)), 'cgroup2 lets SIGKILL through a freeze').toBe(true);
+      }
+      const stale = listHintbenchCgroups().find((c) => c.dir === r.cgroup);
+      expect(stale).toMatchObject({ version, ownerAlive: false, frozen: true });
+      const doctor = (await runDoctor()).checks.find((c) => c.id === 'stale-cgroups');
+      expect(doctor?.status).toBe('warn');
+      expect(doctor?.detail).toContain(`${r.cgroup} (${version}, frozen, owner pid ${r.runnerPid} dead)`);
+      if (version === 'v1') expect(doctor?.detail).toContain(`holds pid ${r.workloadPid} node`);
+
+      const lines: string[] = [];
+      const t0 = performance.now();
+      if (version === 'v1') await teardownHost({ statePath: join(dir, 'v1.json'), log: (l) => lines.push(l) });
+      else await setupHost({ statePath: join(dir, 'v2.json'), log: (l) => lines.push(l) });
+      const cleanupMs = performance.now() - t0;
+      const line = lines.find((l) => l.includes(r.cgroup));
+      expect(line).toMatch(new RegExp(`^removed stale cgroup ${r.cgroup} of dead pid ${r.runnerPid} \\(thawed it`));
+      expect(existsSync(r.cgroup)).toBe(false);
+      // Thawed, the v1 workload receives its pending SIGKILL.
+      expect(await waitFor(() => !alive(r.workloadPid)), `workload ${r.workloadPid} still alive after the thaw`).toBe(true);
+      expect((await runDoctor()).checks.find((c) => c.id === 'stale-cgroups')?.detail).not.toContain(r.cgroup);
+      process.stderr.write(`stale-cgroups ${version}: ${line} in ${cleanupMs.toFixed(0)} ms (${version === 'v1' ? 'teardown' : 'setup'}, including its other steps)\n`);
+    });
+  }
+});
