@@ -5,6 +5,7 @@
  * touched. Each case uses its own state file, so the test run's own host preparation
  * (test/global-setup.ts) is independent of it.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,52 @@ import { readSwapDevices } from '../../../bench/host/swap.ts';
 import { tracefsMounted } from '../../../bench/host/tracefs.ts';
 import { zramDisksize } from '../../../bench/host/zram.ts';
 import { canRun } from '../../helpers/prereq.ts';
+
+const HOST_USER = new URL('./host-user.ts', import.meta.url).pathname;
+
+/** A process using the prepared host (host-user.ts): its setup's outcome, and release()/kill(). */
+async function startUser(statePath: string, label: string): Promise<{
+  pid: number;
+  setup: { lines: string[]; reused: string[]; device: string | null };
+  release: () => Promise<{ undone: string[]; otherUsers: number[]; kept: boolean }>;
+  kill: () => Promise<void>;
+}> {
+  const child = spawn(process.execPath, ['--import', 'tsx', HOST_USER, statePath, label], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  let buf = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (s: string) => {
+    buf += s;
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      lines.push(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+      waiters.shift()?.();
+    }
+  });
+  const next = async (): Promise<string> => {
+    if (lines.length === 0) {
+      await Promise.race([new Promise<void>((resolve) => waiters.push(resolve)), exited.then(() => { throw new Error(`${label} exited early`); })]);
+    }
+    return lines.shift()!;
+  };
+  const setup = JSON.parse(await next()) as { lines: string[]; reused: string[]; device: string | null };
+  return {
+    pid: child.pid!,
+    setup,
+    release: async () => {
+      child.stdin.write('release\n');
+      const r = JSON.parse(await next()) as { undone: string[]; otherUsers: number[]; kept: boolean };
+      await exited;
+      return r;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
 
 const run = canRun('host setup/teardown', { root: true });
 const dir = mkdtempSync(join(tmpdir(), 'hintbench-host-'));
@@ -127,6 +174,46 @@ describe.skipIf(!run)('setupHost / teardownHost on this machine', () => {
     expect(other.reused.some((l) => l.includes(made.state.zram!.device))).toBe(true);
     expect(swapShape()).toHaveLength(before.length + 1);
     await teardownHost({ statePath });
+    expect(swapShape()).toEqual(before);
+  });
+
+  it('one run ending leaves the zram device to another live run; explicit teardown names the user and refuses; the last run removes it', async () => {
+    const statePath = join(dir, 'shared.json');
+    statePaths.push(statePath);
+    const before = swapShape();
+    const a = await startUser(statePath, 'run A');
+    const b = await startUser(statePath, 'run B');
+    expect(a.setup.lines.some((l) => l.startsWith('created zram swap'))).toBe(true);
+    expect(b.setup.lines).toEqual([]);
+    const device = a.setup.device!;
+    expect(b.setup.reused.some((l) => l.includes(device))).toBe(true);
+
+    const ra = await a.release();
+    expect(ra).toEqual({ undone: [], otherUsers: [b.pid], kept: false });
+    expect(readSwapDevices().some((d) => d.name === device), `${device} still swapped on for run B`).toBe(true);
+
+    const err = await teardownHost({ statePath }).catch((e: unknown) => e);
+    expect(String(err)).toContain(`in use by pid ${b.pid} (run B, since `);
+    expect(readSwapDevices().some((d) => d.name === device)).toBe(true);
+
+    const rb = await b.release();
+    expect(rb.undone.some((l) => l.startsWith(`removed zram swap ${device}`))).toBe(true);
+    expect(swapShape()).toEqual(before);
+    expect(existsSync(statePath)).toBe(false);
+  });
+
+  it('a run killed without releasing is dropped as a user: the next run to end removes the device', async () => {
+    const statePath = join(dir, 'killed.json');
+    statePaths.push(statePath);
+    const before = swapShape();
+    const c = await startUser(statePath, 'run C');
+    const device = c.setup.device!;
+    await c.kill();
+    const d = await startUser(statePath, 'run D');
+    expect(d.setup.reused.some((l) => l.includes(device))).toBe(true);
+    const rd = await d.release();
+    expect(rd.otherUsers).toEqual([]);
+    expect(rd.undone.some((l) => l.startsWith(`removed zram swap ${device}`))).toBe(true);
     expect(swapShape()).toEqual(before);
   });
 

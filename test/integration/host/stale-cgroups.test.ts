@@ -6,9 +6,8 @@
  * and remove it, while the cgroups of live runners are left alone. Real cgroups, both freezers
  * where mounted.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,13 +23,15 @@ const run = canRun('stale cgroup cleanup', { root: true });
 const mounts = readFreezerMounts();
 const REPO = new URL('../../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'hintbench-stale-'));
-/** Cgroups and workloads made here, cleaned up whatever happens. */
-const made: Array<{ version: 'v1' | 'v2'; dir: string; pid: number }> = [];
+/** Cgroups made here and the workloads frozen in them (pid null when unknown), cleaned up whatever happens. */
+const made: Array<{ version: 'v1' | 'v2'; dir: string; pid: number | null }> = [];
 
 afterAll(async () => {
   for (const m of made) {
     if (existsSync(m.dir)) await thawMoveRemove(m.version, m.dir).catch(() => undefined);
-    try { process.kill(m.pid, 'SIGKILL'); } catch { /* gone */ }
+    if (m.pid !== null && m.pid > 0) {
+      try { process.kill(m.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
   }
   rmSync(dir, { recursive: true, force: true });
 });
@@ -89,9 +90,11 @@ describe.skipIf(!run)('stale hintbench cgroups', () => {
       expect((await runDoctor()).checks.find((c) => c.id === 'stale-cgroups')?.detail).not.toContain(r.cgroup);
 
       await r.kill();
+      let heldRss = '';
       if (version === 'v1') {
         // The v1 freezer holds the workload with its parent-death SIGKILL pending: it stays, frozen.
         expect(alive(r.workloadPid)).toBe(true);
+        heldRss = / (\d+ kB)/.exec(/^VmRSS:.*$/m.exec(readFileSync(`/proc/${r.workloadPid}/status`, 'utf8'))?.[0] ?? '')?.[1] ?? '?';
       } else {
         expect(await waitFor(() => !alive(r.workloadPid)), 'cgroup2 lets SIGKILL through a freeze').toBe(true);
       }
@@ -100,7 +103,7 @@ describe.skipIf(!run)('stale hintbench cgroups', () => {
       const doctor = (await runDoctor()).checks.find((c) => c.id === 'stale-cgroups');
       expect(doctor?.status).toBe('warn');
       expect(doctor?.detail).toContain(`${r.cgroup} (${version}, frozen, owner pid ${r.runnerPid} dead)`);
-      if (version === 'v1') expect(doctor?.detail).toContain(`holds pid ${r.workloadPid} node`);
+      if (version === 'v1') expect(doctor?.detail).toMatch(new RegExp(`holds pid ${r.workloadPid} \\S+ \\(D\\)`)); // comm is the workload's thread name
 
       const lines: string[] = [];
       const t0 = performance.now();
@@ -113,7 +116,48 @@ describe.skipIf(!run)('stale hintbench cgroups', () => {
       // Thawed, the v1 workload receives its pending SIGKILL.
       expect(await waitFor(() => !alive(r.workloadPid)), `workload ${r.workloadPid} still alive after the thaw`).toBe(true);
       expect((await runDoctor()).checks.find((c) => c.id === 'stale-cgroups')?.detail).not.toContain(r.cgroup);
-      process.stderr.write(`stale-cgroups ${version}: ${line} in ${cleanupMs.toFixed(0)} ms (${version === 'v1' ? 'teardown' : 'setup'}, including its other steps)\n`);
+      process.stderr.write(`stale-cgroups ${version}: ${line} in ${cleanupMs.toFixed(0)} ms (${version === 'v1' ? 'teardown' : 'setup'}, including its other steps)${heldRss === '' ? '' : `; the frozen workload held ${heldRss} RSS until then`}\n`);
     });
   }
+
+  it('through the CLI: a `hintbench run` SIGKILLed in a frozen scenario, then `doctor` and `teardown`', async () => {
+    const CLI = new URL('../../../bench/hintbench.js', import.meta.url).pathname;
+    const env = { ...process.env, HINTBENCH_HOST_STATE: join(dir, 'cli.json') };
+    const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000, env });
+    const suite = join(dir, 'frozen.json');
+    writeFileSync(suite, JSON.stringify({ name: 'frozen-kill', mechanisms: ['process_madvise'], advices: ['pageout'], memories: [{ sizeMiB: 64, content: 'random' }], targetStates: ['frozen'], baseline: false, repetitions: 200 }));
+    // Kill the run as soon as one of its cgroups is frozen; a kill that lands just after the
+    // cgroup was thawed and removed leaves nothing to find, and the run is tried again.
+    let left: { cgroup: string; runPid: number } | null = null;
+    let attempts = 0;
+    while (left === null && attempts < 5) {
+      attempts++;
+      const runner = spawn(process.execPath, [CLI, 'run', '--no-setup', '--suite', suite, '--out', join(dir, `out-${attempts}`)], { stdio: 'ignore', env });
+      const exited = new Promise<void>((resolve) => runner.once('exit', () => resolve()));
+      let ended = false;
+      void exited.then(() => { ended = true; });
+      let seen: string | undefined;
+      while (!ended && seen === undefined) {
+        seen = listHintbenchCgroups().find((c) => c.owner.ownerPid === runner.pid && c.frozen)?.dir;
+        if (seen === undefined) await sleep(2);
+      }
+      runner.kill('SIGKILL');
+      await exited;
+      if (seen !== undefined && existsSync(seen)) {
+        left = { cgroup: seen, runPid: runner.pid! };
+        made.push({ version: seen.startsWith(mounts.v1Freezer ?? '\0') ? 'v1' : 'v2', dir: seen, pid: null });
+      }
+    }
+    expect(left, `no cgroup left after ${attempts} killed runs`).not.toBeNull();
+    const doctor = cli(['doctor', '--json']);
+    const check = (JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string; detail: string }> }).checks.find((c) => c.id === 'stale-cgroups');
+    expect(check?.status).toBe('warn');
+    expect(check?.detail).toMatch(new RegExp(`${left!.cgroup} \\(v[12], frozen, `));
+    expect(check?.detail).toContain(`owner pid ${left!.runPid} dead`);
+    const teardown = cli(['teardown']);
+    expect(teardown.status, teardown.stderr).toBe(0);
+    expect(teardown.stdout).toContain(`removed stale cgroup ${left!.cgroup} of dead pid ${left!.runPid}`);
+    expect(existsSync(left!.cgroup)).toBe(false);
+    process.stderr.write(`stale-cgroups cli: run killed with ${left!.cgroup} in place after ${attempts} attempt(s); teardown: ${teardown.stdout.trim()}\n`);
+  });
 });
