@@ -5,12 +5,14 @@
  * touched. Each case uses its own state file, so the test run's own host preparation
  * (test/global-setup.ts) is independent of it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../../bench/host/doctor.ts';
+import { readProcStat } from '../../../bench/host/owner.ts';
+import { emptyState, saveState } from '../../../bench/host/state.ts';
 import { setupHost, teardownHost } from '../../../bench/host/setup.ts';
 import { readSwapDevices } from '../../../bench/host/swap.ts';
 import { tracefsMounted } from '../../../bench/host/tracefs.ts';
@@ -215,6 +217,33 @@ describe.skipIf(!run)('setupHost / teardownHost on this machine', () => {
     expect(rd.otherUsers).toEqual([]);
     expect(rd.undone.some((l) => l.startsWith(`removed zram swap ${device}`))).toBe(true);
     expect(swapShape()).toEqual(before);
+  });
+
+  it('CLI: `hintbench teardown` refuses with one Error/Fix line naming the live user, and --force proceeds', async () => {
+    const statePath = join(dir, 'cli-refuse.json');
+    statePaths.push(statePath);
+    const CLI = new URL('../../../bench/hintbench.js', import.meta.url).pathname;
+    const env = { ...process.env, HINTBENCH_HOST_STATE: statePath };
+    const user = spawn('sleep', ['1000'], { stdio: 'ignore' });
+    const userExited = new Promise((resolve) => user.once('exit', resolve));
+    try {
+      let stat = readProcStat(user.pid!);
+      while (stat === null) stat = readProcStat(user.pid!);
+      // Only the bpftrace package is recorded: undoing it changes nothing on the host (it is kept).
+      saveState(statePath, { ...emptyState(), bpftraceInstalled: true, keep: true, users: [{ pid: user.pid!, startTicks: stat.startTicks, label: 'hintbench run', since: '2026-11-28T10:00:00.000Z' }] });
+      const refused = spawnSync(process.execPath, [CLI, 'teardown'], { encoding: 'utf8', env, timeout: 60_000 });
+      expect(refused.status).toBe(1);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toMatch(new RegExp(`^Error: the host preparation recorded in ${statePath} is in use by pid ${user.pid} \\(hintbench run, since 2026-11-28T10:00:00.000Z\\)\\. Fix: .*--force`));
+      expect(existsSync(statePath)).toBe(true);
+      const forced = spawnSync(process.execPath, [CLI, 'teardown', '--force'], { encoding: 'utf8', env, timeout: 60_000 });
+      expect(forced.status, forced.stderr).toBe(0);
+      expect(forced.stdout).toContain(`--force: undoing the host preparation although pid ${user.pid}`);
+      expect(existsSync(statePath)).toBe(false);
+    } finally {
+      user.kill('SIGKILL');
+      await userExited;
+    }
   });
 
   it('rejects a compressor the kernel does not offer, leaving nothing behind', async () => {
