@@ -86,6 +86,21 @@ export async function freezeProcess(pid: number, opts: FreezeOptions = {}): Prom
   return cg;
 }
 
+/**
+ * What can be done synchronously while the process exits: thaw, move the workload back home,
+ * and remove the cgroup if it is already empty (else the next setup, teardown or freeze
+ * removes it as stale, its owner being dead by then). Never throws.
+ */
+export function thawOnExit(cg: FrozenCgroup): void {
+  try {
+    writeFileSync(cg.version === 'v2' ? `${cg.dir}/cgroup.freeze` : `${cg.dir}/freezer.state`, cg.version === 'v2' ? '0' : 'THAWED');
+    writeFileSync(`${cg.homeDir}/cgroup.procs`, String(cg.pid));
+    rmdirSync(cg.dir);
+  } catch {
+    // gone already, or not empty yet: left for the stale-cgroup cleanup
+  }
+}
+
 /** Thaws the cgroup, moves the process back home and removes the cgroup. Safe when the process has exited. */
 export async function thawAndRemove(cg: FrozenCgroup): Promise<void> {
   try {

@@ -120,6 +120,26 @@ describe.skipIf(!run)('stale hintbench cgroups', () => {
     });
   }
 
+  it('a runner exiting with its workload still frozen (no leaveState) thaws it and removes the cgroup on the way out', async () => {
+    const code = `import { spawnWorkload } from ${JSON.stringify(new URL('../../../workloads/client.ts', import.meta.url).href)};
+import { enterState } from ${JSON.stringify(new URL('../../../bench/runner/target-state.ts', import.meta.url).href)};
+import { listHintbenchCgroups } from ${JSON.stringify(new URL('../../../bench/host/stale-cgroups.ts', import.meta.url).href)};
+const w = await spawnWorkload({ kind: 'anon', content: 'zero', sizeMiB: 4, vmas: 1 });
+await enterState(w, 'frozen');
+const cg = listHintbenchCgroups().find((c) => c.owner.ownerPid === process.pid);
+process.stdout.write(JSON.stringify({ pid: w.pid, dir: cg?.dir ?? null, frozen: cg?.frozen ?? false }) + '\\n');
+process.exit(3);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', cwd: REPO, timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(3);
+    const out = JSON.parse(r.stdout) as { pid: number; dir: string | null; frozen: boolean };
+    expect(out.dir).not.toBeNull();
+    expect(out.frozen).toBe(true);
+    made.push({ version: out.dir!.startsWith(mounts.v1Freezer ?? '\0') ? 'v1' : 'v2', dir: out.dir!, pid: out.pid });
+    expect(existsSync(out.dir!), `${out.dir} left behind`).toBe(false);
+    // Thawed and back home, the workload dies with its runner.
+    expect(await waitFor(() => !alive(out.pid))).toBe(true);
+  });
+
   it('through the CLI: a `hintbench run` SIGKILLed in a frozen scenario, then `doctor` and `teardown`', async () => {
     const CLI = new URL('../../../bench/hintbench.js', import.meta.url).pathname;
     const env = { ...process.env, HINTBENCH_HOST_STATE: join(dir, 'cli.json') };
