@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeCgroups, detectCgroups } from '../../../bench/host/cgroup.ts';
+import { parseMountinfo } from '../../../bench/host/mounts.ts';
 import { TRACEPOINTS_USED as BPF_TRACEPOINTS } from '../../../bpf/scripts.ts';
 import { type PathAccess, TRACEPOINTS_USED, findTracefs, missingTracepoints, pathAccess, probeTracefs, tracefsMountPoints } from '../../../bench/host/tracefs.ts';
 import { HYBRID, V2 } from './fixtures.ts';
@@ -56,6 +57,20 @@ describe('probeTracefs: not mounted versus not readable', () => {
   it('counts a denial as mounted when the mount table cannot be read', () => {
     expect(probeTracefs('/nonexistent-root', nonRoot)).toEqual({ state: 'unreadable', dir: '/sys/kernel/tracing' });
     expect(probeTracefs('/nonexistent-root')).toEqual({ state: 'missing' });
+  });
+});
+
+describe('parseMountinfo', () => {
+  it('reads mount point, type and super options, decoding escaped spaces, skipping malformed lines', () => {
+    const text = [
+      '37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime shared:9 - cgroup cgroup rw,freezer',
+      '50 23 0:40 / /mnt/with\\040space rw - tracefs nodev rw',
+      'garbage',
+    ].join('\n');
+    expect(parseMountinfo(text)).toEqual([
+      { mountPoint: '/sys/fs/cgroup/freezer', fsType: 'cgroup', superOptions: ['rw', 'freezer'] },
+      { mountPoint: '/mnt/with space', fsType: 'tracefs', superOptions: ['rw'] },
+    ]);
   });
 });
 
