@@ -17,12 +17,16 @@
  * faults, background reclaim, hint-latency-batch records) arrive only when bpftrace exits
  * cleanly on SIGINT. stop() falls back to SIGTERM and then SIGKILL when bpftrace does not
  * exit in time (the maps are then lost and the report says so). A bpftrace child never
- * outlives the Node process: it is killed on exit and by execa's cleanup on fatal signals.
+ * outlives the Node process: it is killed on exit, by execa's cleanup on fatal signals, and,
+ * when this process is SIGKILLed, by its parent-death signal (bpftrace is started through
+ * `setpriv --pdeathsig SIGKILL` and a guard that checks this process is still its parent,
+ * bench/host/parent-death.ts). Where setpriv lacks --pdeathsig the report carries a warning.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { HintbenchError } from '../bench/errors.ts';
+import { GUARD_PARENT_GONE_EXIT, PDEATHSIG_FIX, withParentDeathSignal } from '../bench/host/parent-death.ts';
 import { libc } from '../bench/sys/libc.ts';
 import type { ProbeHint } from '../bench/types.ts';
 import { LineSplitter, classifyStderrLine, meaningfulStderr, parseLineAll } from './ndjson.ts';
@@ -156,6 +160,18 @@ function fixFor(stderr: string, spawnCode: string | undefined, bin: string): str
 }
 
 /**
+ * Why the spawn failed, as an errno name: execa's code for a direct spawn; for a guarded one
+ * the guard shell's exit code (127: not found, 126: not executable).
+ */
+function spawnErrorCode(r: { code?: string; exitCode?: number }, guarded: boolean): string | undefined {
+  if (!guarded) return r.code;
+  if (r.exitCode === 127) return 'ENOENT';
+  if (r.exitCode === 126) return 'EACCES';
+  if (r.exitCode === GUARD_PARENT_GONE_EXIT) return 'ESRCH';
+  return r.code;
+}
+
+/**
  * Starts bpftrace with the selected scripts and resolves once every probe is attached (proved
  * by a sentinel probe placed after them firing; `attached_probes` alone comes too early).
  * Rejects with a HintbenchError naming the scripts, bpftrace's stderr and the fix when a
@@ -187,7 +203,8 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
   const file = 'stdin';
 
   const spawnedAt = process.hrtime.bigint();
-  const child = execa(bin, ['-f', 'json', '-e', program], {
+  const command = withParentDeathSignal(bin, ['-f', 'json', '-e', program]);
+  const child = execa(command.file, command.args, {
     stdin: 'ignore',
     buffer: false,
     reject: false,
@@ -196,6 +213,9 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
   });
 
   const report = emptyReport();
+  if (!command.guarded) {
+    report.warnings.push(`bpftrace runs without a parent-death signal (no setpriv with --pdeathsig): if this process is SIGKILLed, bpftrace keeps running; ${PDEATHSIG_FIX}`);
+  }
   const splitter = new LineSplitter();
   let stderr = '';
   let attachedProbes = -1;
@@ -284,7 +304,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
       const reason: unknown = opts.signal?.reason;
       throw reason instanceof Error ? reason : new HintbenchError(`probe start (${names}) was aborted`, 'nothing to do: the run was cancelled');
     }
-    const spawnCode = (r as { code?: string }).code;
+    const spawnCode = spawnErrorCode(r, command.guarded);
     const tail = mapErrorLocations(stderrTail(stderr), file, joined.sections);
     const what =
       startOutcome === 'timeout'

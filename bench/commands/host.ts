@@ -30,7 +30,7 @@ export const setupCommand: Command = {
   async run(_values, positionals) {
     noPositionals('setup', positionals);
     requireRoot('hintbench setup');
-    const changes = await setupHost({ log });
+    const changes = await setupHost({ log, purpose: 'keep' });
     log(changes.lines.length === 0 ? 'Host already prepared: nothing changed' : `Changed ${changes.lines.length} thing(s); undo with hintbench teardown`);
     return 0;
   },
@@ -39,13 +39,14 @@ export const setupCommand: Command = {
 /** `hintbench teardown`: undo exactly what setup created. */
 export const teardownCommand: Command = {
   name: 'teardown',
-  usage: 'teardown',
-  summary: 'remove what hintbench setup created (swap device, tracefs mount)',
-  options: {},
-  async run(_values, positionals) {
+  usage: 'teardown [--force]',
+  summary: 'remove what hintbench setup created (swap device, tracefs mount) and cgroups killed runs left',
+  options: { force: { type: 'boolean', help: 'undo the preparation even while running hintbench processes still use it' } },
+  async run(values, positionals) {
     noPositionals('teardown', positionals);
     requireRoot('hintbench teardown');
-    await teardownHost({ log });
+    const lines = await teardownHost({ log, force: values.force === true });
+    if (lines.length === 0) log('Nothing to undo');
     return 0;
   },
 };

@@ -3,7 +3,7 @@ import { writeReports } from '../../reports/write.ts';
 import { formatSummaryTable } from '../../reports/summary-table.ts';
 import { HintbenchError } from '../errors.ts';
 import { formatDoctor, runDoctor } from '../host/doctor.ts';
-import { setupHost, teardownHost } from '../host/setup.ts';
+import { releaseHost, setupHost } from '../host/setup.ts';
 import { DEFAULT_MAX_SAMPLES, checkMemoryPlan, checkSampleCap, readMemoryBudget, suiteSamples } from '../runner/plan.ts';
 import { claimResultsDir, releaseResultsDir } from '../runner/results-dir.ts';
 import { runSuite } from '../runner/run.ts';
@@ -90,25 +90,26 @@ async function claimPrepareMeasure(suite: Suite, values: OptionValues, signal: A
   const out = stringOpt(values, 'out');
   const claimed = claimResultsDir({ ...(out === undefined ? {} : { out }), force: values.force === true, suite: suite.name, date: new Date() });
   state.dirPath = claimed.dir.path;
-  let madeChanges = false;
+  const keepHost = values['keep-host'] === true;
+  let setUp = false;
   try {
     let hostChanges: string[] = [];
     if (values['no-setup'] !== true) {
       log('Preparing the host...');
-      const changes = await setupHost({ log: (l) => log(`  ${l}`) });
+      const changes = await setupHost({ log: (l) => log(`  ${l}`), userLabel: 'hintbench run' });
       hostChanges = changes.lines;
-      madeChanges = changes.lines.length > 0;
-      if (!madeChanges) log('  nothing to change');
+      setUp = true;
+      if (changes.lines.length === 0) log('  nothing to change');
     }
     signal.throwIfAborted();
     return await measure(suite, claimed.dir, hostChanges, values, signal, state);
   } finally {
     releaseResultsDir(claimed);
-    if (madeChanges && values['keep-host'] !== true) {
-      log('Restoring the host...');
-      await teardownHost({ log: (l) => log(`  ${l}`) });
-    } else if (madeChanges) {
-      log('Host changes kept (--keep-host); undo them with hintbench teardown');
+    // Undoes the preparation only when no other run uses it and nobody kept it.
+    if (setUp) {
+      const released = await releaseHost({ log: (l) => log(`  ${l}`), keep: keepHost });
+      if (released.undone.length > 0) log('Restored the host');
+      else if (keepHost && released.kept) log('Host preparation kept (--keep-host); undo it with hintbench teardown');
     }
   }
 }

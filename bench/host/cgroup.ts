@@ -1,6 +1,7 @@
 /** Where the cgroup memory controller and the freezer live (v1, v2, or both in a hybrid layout). */
 import { HOST_ROOT, hostExists, readHostText } from './hostfs.ts';
 import { kernelAtLeast, readKernelRelease } from './kernel.ts';
+import { type MountEntry, readMounts } from './mounts.ts';
 
 /** What the cgroup file system offers for memory control and freezing. */
 export interface CgroupInfo {
@@ -69,4 +70,30 @@ export function describeCgroups(info: CgroupInfo): string {
     case 'hybrid': return `hybrid: memory controller at ${info.memoryRoot} (v1); ${v2} without it`;
     case 'none': return `no memory controller; ${v2}`;
   }
+}
+
+/** Where the cgroup hierarchies that can freeze are mounted. */
+export interface FreezerMounts {
+  /** Mount point of the v1 hierarchy holding the freezer controller, or null. */
+  v1Freezer: string | null;
+  /** Mount point of cgroup2, or null. */
+  v2: string | null;
+}
+
+/** The freezer mounts in a mount table (the first of each kind). */
+export function freezerMountsOf(mounts: readonly MountEntry[]): FreezerMounts {
+  const v2 = mounts.find((m) => m.fsType === 'cgroup2')?.mountPoint ?? null;
+  const v1Freezer = mounts.find((m) => m.fsType === 'cgroup' && m.superOptions.includes('freezer'))?.mountPoint ?? null;
+  return { v1Freezer, v2 };
+}
+
+/**
+ * The freezer mounts below `root`: from /proc/self/mountinfo, or, when a fixture tree has none,
+ * from the usual places detectCgroups() looks at.
+ */
+export function readFreezerMounts(root: string = HOST_ROOT): FreezerMounts {
+  const mounts = readMounts(root);
+  if (mounts !== null) return freezerMountsOf(mounts);
+  const info = detectCgroups(root);
+  return { v1Freezer: info.freezer.v1, v2: info.v2Root };
 }

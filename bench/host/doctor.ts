@@ -2,16 +2,20 @@
  * `hintbench doctor`: every check a run depends on, each with a status and, when it is not
  * ok, the fix. All problems are reported at once; `canRun` is false when any check failed.
  */
+import { HintbenchError } from '../errors.ts';
 import { probeProcessMadvise } from '../sys/process-madvise.ts';
 import { MIN_BPFTRACE, compareVersions, readBpftraceVersion } from './bpftrace.ts';
 import { NEEDED_CAPS, missingCaps, readCapEff } from './caps.ts';
 import { describeCgroups, detectCgroups } from './cgroup.ts';
 import { HOST_ROOT, readHostText } from './hostfs.ts';
 import { MIN_KERNEL, kernelAtLeast, readKernelRelease } from './kernel.ts';
+import { PDEATHSIG_FIX, pdeathsigSetpriv } from './parent-death.ts';
 import { findReclaimers } from './reclaimers.ts';
-import { describeSwapDevice, readSwapDevices, readZswap } from './swap.ts';
+import { describeCgroup, listHintbenchCgroups } from './stale-cgroups.ts';
+import { type HostState, defaultStatePath, describeUsers, liveUsers, loadState } from './state.ts';
+import { describeSwapDevice, formatBytes, readSwapDevices, readZswap } from './swap.ts';
 import { readThpMode } from './thp.ts';
-import { TRACEFS_MOUNT, TRACEPOINTS_USED, findTracefs, missingTracepoints } from './tracefs.ts';
+import { type PathAccess, TRACEFS_MOUNT, TRACEPOINTS_USED, missingTracepoints, pathAccess, probeTracefs } from './tracefs.ts';
 
 /** Outcome of one check: `fail` stops a run, `warn` adds noise or limits scenarios, `ok` is fine (or informational). */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -48,6 +52,12 @@ export interface DoctorInputs {
   bpftraceVersion: string | null;
   /** Tracepoints to check (`category/name`); default TRACEPOINTS_USED, the list bpf/scripts.ts declares for the shipped probes. */
   tracepoints?: readonly string[];
+  /** Path of a setpriv with --pdeathsig, or null; the check is left out when undefined. */
+  setpriv?: string | null;
+  /** Host state file to report on; the check is left out when undefined. */
+  statePath?: string;
+  /** How paths are probed for access (tests inject a denial, which root never sees); default stat(). */
+  access?: (root: string, absPath: string) => PathAccess;
 }
 
 const SETUP_FIX = 'run `hintbench setup` as root';
@@ -116,15 +126,24 @@ function bpftraceCheck(version: string | null): DoctorCheck {
   return { id: 'bpftrace', title, status: 'ok', detail: `bpftrace ${version}` };
 }
 
-function tracefsChecks(root: string, wanted: readonly string[]): DoctorCheck[] {
-  const dir = findTracefs(root);
-  const mountFix = `mount -t tracefs nodev ${TRACEFS_MOUNT} (or ${SETUP_FIX})`;
-  if (dir === null) {
+function tracefsChecks(root: string, euid: number, wanted: readonly string[], access: (root: string, absPath: string) => PathAccess): DoctorCheck[] {
+  const tracefs = probeTracefs(root, access);
+  if (tracefs.state === 'unreadable') {
+    const who = euid === 0 ? 'this process' : `uid ${euid}`;
+    const fix = 'run hintbench as root (bpftrace needs root to attach the probes anyway)';
     return [
-      { id: 'tracefs', title: 'tracefs mounted', status: 'fail', detail: `${TRACEFS_MOUNT}/events does not exist`, fix: mountFix },
+      { id: 'tracefs', title: 'tracefs mounted', status: 'fail', detail: `tracefs is mounted at ${tracefs.dir} (mount table), but ${who} may not read ${tracefs.dir}/events`, fix },
+      { id: 'tracepoints', title: 'Tracepoints the probes use', status: 'fail', detail: `cannot check ${wanted.length} tracepoints: ${tracefs.dir}/events is not readable by ${who}`, fix },
+    ];
+  }
+  const mountFix = `mount -t tracefs nodev ${TRACEFS_MOUNT} (or ${SETUP_FIX})`;
+  if (tracefs.state === 'missing') {
+    return [
+      { id: 'tracefs', title: 'tracefs mounted', status: 'fail', detail: `tracefs is not mounted (no tracefs in the mount table, ${TRACEFS_MOUNT}/events does not exist)`, fix: mountFix },
       { id: 'tracepoints', title: 'Tracepoints the probes use', status: 'fail', detail: `cannot check ${wanted.length} tracepoints without tracefs`, fix: mountFix },
     ];
   }
+  const dir = tracefs.dir;
   const missing = missingTracepoints(dir, wanted, root);
   return [
     { id: 'tracefs', title: 'tracefs mounted', status: 'ok', detail: `${dir}/events` },
@@ -176,6 +195,52 @@ function reclaimersCheck(root: string): DoctorCheck {
   };
 }
 
+function parentDeathCheck(setpriv: string | null): DoctorCheck {
+  const title = 'Children die with the runner (setpriv --pdeathsig)';
+  if (setpriv !== null) return { id: 'parent-death', title, status: 'ok', detail: `${setpriv} --pdeathsig: bpftrace gets SIGKILL when its runner dies` };
+  return { id: 'parent-death', title, status: 'warn', detail: 'no setpriv with --pdeathsig: a SIGKILLed run leaves its bpftrace running (probes attached)', fix: PDEATHSIG_FIX };
+}
+
+function staleCgroupsCheck(root: string): DoctorCheck {
+  const title = 'Cgroups left by killed runs';
+  const all = listHintbenchCgroups(root);
+  const stale = all.filter((c) => !c.ownerAlive);
+  const live = all.length - stale.length;
+  const inUse = live === 0 ? '' : ` (${live} in use by running hintbench processes)`;
+  if (stale.length === 0) return { id: 'stale-cgroups', title, status: 'ok', detail: `none${inUse}` };
+  const tasks = stale.reduce((n, c) => n + c.tasks.length, 0);
+  return {
+    id: 'stale-cgroups',
+    title,
+    status: 'warn',
+    detail: `${stale.length} stale hintbench cgroup(s) holding ${tasks} task(s)${inUse}: ${stale.map(describeCgroup).join('; ')}`,
+    fix: 'run `hintbench teardown` (or any `hintbench run`) as root: it thaws them, moves their tasks out and removes them',
+  };
+}
+
+function hostStateCheck(statePath: string): DoctorCheck {
+  const title = 'Host preparation by hintbench';
+  let state: HostState | null;
+  try {
+    state = loadState(statePath);
+  } catch (err) {
+    const e = err instanceof HintbenchError ? err : new HintbenchError(String(err), `inspect ${statePath}`);
+    return { id: 'host-state', title, status: 'warn', detail: e.message, fix: e.fix };
+  }
+  if (state === null) return { id: 'host-state', title, status: 'ok', detail: `nothing recorded (${statePath} absent)` };
+  const made = [
+    state.zram === null ? null : `zram swap ${state.zram.device} (${formatBytes(state.zram.sizeBytes)})`,
+    state.zramModuleLoaded ? 'zram module loaded' : null,
+    state.tracefsMount === null ? null : `tracefs mounted at ${state.tracefsMount}`,
+    state.bpftraceInstalled ? 'bpftrace package installed' : null,
+  ].filter((x): x is string => x !== null);
+  const live = liveUsers(state.users);
+  const dead = state.users.length - live.length;
+  const users = live.length === 0 ? 'no running user' : `used by ${describeUsers(live)}`;
+  const lifetime = state.keep ? 'kept until `hintbench teardown`' : 'undone when its last user ends';
+  return { id: 'host-state', title, status: 'ok', detail: `${made.join(', ')}; ${lifetime}; ${users}${dead > 0 ? ` (${dead} dead user(s), dropped at the next setup or teardown)` : ''}` };
+}
+
 function zswapCheck(root: string): DoctorCheck {
   const z = readZswap(root);
   const detail = z === null ? 'not built' : z.enabled ? `enabled (compressor ${z.compressor ?? 'unknown'}): swap-outs go to a compressed RAM pool first` : 'disabled';
@@ -191,12 +256,15 @@ export function judgeHost(inputs: DoctorInputs): DoctorReport {
     processMadviseCheck(inputs.processMadvise),
     swapCheck(root),
     bpftraceCheck(inputs.bpftraceVersion),
-    ...tracefsChecks(root, inputs.tracepoints ?? TRACEPOINTS_USED),
+    ...tracefsChecks(root, inputs.euid, inputs.tracepoints ?? TRACEPOINTS_USED, inputs.access ?? pathAccess),
     perfCheck(root),
     ...cgroupChecks(root),
+    staleCgroupsCheck(root),
     thpCheck(root),
     reclaimersCheck(root),
     zswapCheck(root),
+    ...(inputs.setpriv === undefined ? [] : [parentDeathCheck(inputs.setpriv)]),
+    ...(inputs.statePath === undefined ? [] : [hostStateCheck(inputs.statePath)]),
   ];
   return { checks, canRun: checks.every((c) => c.status !== 'fail') };
 }
@@ -208,6 +276,8 @@ export async function runDoctor(): Promise<DoctorReport> {
     euid: process.geteuid?.() ?? -1,
     processMadvise: probeProcessMadvise(),
     bpftraceVersion: await readBpftraceVersion(),
+    setpriv: pdeathsigSetpriv(),
+    statePath: defaultStatePath(),
   });
 }
 

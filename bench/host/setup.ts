@@ -7,13 +7,21 @@
  * what was made even after a failure half-way. Nothing else on the host is changed.
  * Packages stay installed by default (teardownHost({ removePackages: true }) removes a
  * bpftrace that setup installed).
+ *
+ * The preparation is shared: every run (and test run) registers itself as a user in the
+ * state file, and releaseHost() at its end undoes the preparation only when no other live
+ * user remains and nobody asked to keep it. An explicit teardownHost() refuses while other
+ * live users remain, unless forced. Users that died without releasing are dropped.
+ * Setup and teardown also remove the cgroups killed runners left behind (stale-cgroups.ts).
  */
 import { dirname } from 'node:path';
 import { HintbenchError } from '../errors.ts';
 import { readBpftraceVersion } from './bpftrace.ts';
 import { findExecutable, lastLine, runCommand } from './command.ts';
+import { selfIdentity } from './owner.ts';
+import { removeStaleCgroups } from './stale-cgroups.ts';
 import { describeSwapDevice, formatBytes, readMemTotalBytes, readSwapDevices } from './swap.ts';
-import { type HostState, defaultStatePath, emptyState, loadState, saveState, withStateLock } from './state.ts';
+import { type HostState, type HostUser, defaultStatePath, describeUsers, emptyState, isEmptyState, isUser, liveUsers, loadState, saveState, withStateLock } from './state.ts';
 import { TRACEFS_MOUNT, tracefsMounted } from './tracefs.ts';
 import { createZramSwap, loadZramModule, removeZramSwap, zramLoaded } from './zram.ts';
 
@@ -32,6 +40,14 @@ export interface SetupOptions {
   statePath?: string;
   /** Create hintbench's own zram device even when other swap is active (e.g. to measure zram beside a disk swap). */
   forceZram?: boolean;
+  /**
+   * `use` (default): register this process as a user of the preparation until releaseHost()
+   * (or its death). `keep`: the preparation stays until `hintbench teardown` (the setup
+   * command); nothing is registered.
+   */
+  purpose?: 'use' | 'keep';
+  /** What this process is, recorded with its registration; default `hintbench`. */
+  userLabel?: string;
 }
 
 /** What setupHost() left in place. */
@@ -44,6 +60,8 @@ export interface HostChanges {
   state: HostState;
   /** Where the state is recorded. */
   statePath: string;
+  /** Stale cgroups of dead runners that were removed, one line each. */
+  cleaned: string[];
 }
 
 /** Options of teardownHost(). */
@@ -54,6 +72,30 @@ export interface TeardownOptions {
   removePackages?: boolean;
   /** State file; default as for setupHost(). */
   statePath?: string;
+  /** Undo the preparation even while other live processes are registered as its users. */
+  force?: boolean;
+  /** Also remove stale cgroups of dead runners (default true). */
+  cgroups?: boolean;
+}
+
+/** Options of releaseHost(). */
+export interface ReleaseOptions {
+  /** Receives one line per undone change, and a line when the preparation stays. */
+  log?: (line: string) => void;
+  /** State file; default as for setupHost(). */
+  statePath?: string;
+  /** Keep the preparation until `hintbench teardown` (`run --keep-host`). */
+  keep?: boolean;
+}
+
+/** What releaseHost() did. */
+export interface HostRelease {
+  /** Changes undone, one line each (empty when the preparation stays). */
+  undone: string[];
+  /** Other live users the preparation stays for. */
+  otherUsers: HostUser[];
+  /** True when the preparation stays because it is kept until `hintbench teardown`. */
+  kept: boolean;
 }
 
 /** Default zram size for a machine with `memTotalBytes` of RAM: min(4 GiB, 50 %), rounded down to 1 MiB. */
@@ -92,11 +134,30 @@ async function installBpftrace(log: (line: string) => void): Promise<void> {
  */
 export async function setupHost(opts: SetupOptions): Promise<HostChanges> {
   const statePath = opts.statePath ?? defaultStatePath();
-  return withStateLock(statePath, () => setupLocked(opts, statePath));
+  const cleaned = await cleanStaleCgroups(opts.log);
+  const changes = await withStateLock(statePath, () => setupLocked(opts, statePath));
+  return { ...changes, cleaned };
 }
 
-async function setupLocked(opts: SetupOptions, statePath: string): Promise<HostChanges> {
+/** Removes stale cgroups, logging each; a cgroup that cannot be removed is logged as a note (the doctor reports it). */
+async function cleanStaleCgroups(log: (line: string) => void): Promise<string[]> {
+  const r = await removeStaleCgroups(log);
+  for (const f of r.failures) log(`note: ${f.message} (fix: ${f.fix})`);
+  return r.removed;
+}
+
+/** Registers this process as a user of `state` (once), dropping users that died. */
+function registerUser(state: HostState, label: string): void {
+  const me = selfIdentity();
+  state.users = liveUsers(state.users).filter((u) => !isUser(u, me));
+  state.users.push({ ...me, label, since: new Date().toISOString() });
+}
+
+async function setupLocked(opts: SetupOptions, statePath: string): Promise<Omit<HostChanges, 'cleaned'>> {
   const state = loadState(statePath) ?? emptyState();
+  if (opts.purpose === 'keep') state.keep = true;
+  else registerUser(state, opts.userLabel ?? 'hintbench');
+  if (!isEmptyState(state)) saveState(statePath, state);
   const lines: string[] = [];
   const reused: string[] = [];
   const change = (line: string): void => {
@@ -172,22 +233,78 @@ async function setupLocked(opts: SetupOptions, statePath: string): Promise<HostC
 }
 
 /**
+ * Ends this process's use of the preparation (a run or test run, at its end): removes its
+ * registration and drops dead users; then, when no other live user remains and the
+ * preparation is not kept, undoes it as teardownHost() does. With `keep` the preparation is
+ * marked to stay until `hintbench teardown`.
+ */
+export async function releaseHost(opts: ReleaseOptions = {}): Promise<HostRelease> {
+  const statePath = opts.statePath ?? defaultStatePath();
+  const log = opts.log ?? ((): void => undefined);
+  if (loadState(statePath) === null) return { undone: [], otherUsers: [], kept: false };
+  return withStateLock(statePath, async () => {
+    const state = loadState(statePath);
+    if (state === null) return { undone: [], otherUsers: [], kept: false };
+    const me = selfIdentity();
+    state.users = liveUsers(state.users).filter((u) => !isUser(u, me));
+    if (opts.keep === true) state.keep = true;
+    if (state.users.length > 0 || state.keep) {
+      saveState(statePath, state);
+      if (state.users.length > 0) log(`host preparation stays: still used by ${describeUsers(state.users)}`);
+      return { undone: [], otherUsers: state.users, kept: state.keep };
+    }
+    return { undone: await undoLocked(state, statePath, log, false), otherUsers: [], kept: false };
+  });
+}
+
+/**
  * Undoes what setupHost() recorded: swapoff and reset (hot-remove) its zram device, unload a
  * zram module it loaded, unmount a tracefs it mounted, and with removePackages remove a
- * bpftrace it installed. Safe when nothing was set up. Returns one line per undone change.
- * What cannot be undone stays in the state file and a HintbenchError says why.
+ * bpftrace it installed; also removes stale cgroups of dead runners. Safe when nothing was set
+ * up. Returns one line per undone change. Refuses (HintbenchError naming them) while other
+ * live processes are registered as users, unless `force`. What cannot be undone stays in the
+ * state file and a HintbenchError says why.
  */
 export async function teardownHost(opts: TeardownOptions = {}): Promise<string[]> {
   const statePath = opts.statePath ?? defaultStatePath();
-  if (loadState(statePath) === null) return [];
-  return withStateLock(statePath, () => teardownLocked(opts, statePath));
+  const log = opts.log ?? ((): void => undefined);
+  const cgroups = opts.cgroups === false ? { removed: [], failures: [] } : await removeStaleCgroups(log);
+  const undone = [...cgroups.removed];
+  const failures = [...cgroups.failures];
+  if (loadState(statePath) !== null) {
+    try {
+      undone.push(...(await withStateLock(statePath, () => teardownLocked(opts, statePath, log))));
+    } catch (err) {
+      failures.push(err instanceof HintbenchError ? err : new HintbenchError(String(err), 'rerun `hintbench teardown`', { cause: err }));
+    }
+  }
+  const first = failures[0];
+  if (first !== undefined) {
+    throw new HintbenchError(failures.map((f) => f.message).join('; '), first.fix, { cause: first });
+  }
+  return undone;
 }
 
-async function teardownLocked(opts: TeardownOptions, statePath: string): Promise<string[]> {
-  const log = opts.log ?? ((): void => undefined);
+async function teardownLocked(opts: TeardownOptions, statePath: string, log: (line: string) => void): Promise<string[]> {
   const state = loadState(statePath);
+  if (state === null) return [];
+  const me = selfIdentity();
+  const others = liveUsers(state.users).filter((u) => !isUser(u, me));
+  if (others.length > 0 && opts.force !== true) {
+    throw new HintbenchError(
+      `the host preparation recorded in ${statePath} is in use by ${describeUsers(others)}`,
+      'wait until they finish (each undoes the preparation when it is the last), or rerun `hintbench teardown --force` to remove swap and tracefs from under them',
+    );
+  }
+  if (others.length > 0) log(`--force: undoing the host preparation although ${describeUsers(others)} still use(s) it`);
+  state.users = [];
+  state.keep = false;
+  return undoLocked(state, statePath, log, opts.removePackages === true);
+}
+
+/** Undoes every change `state` records, saving it after each; throws when something could not be undone. */
+async function undoLocked(state: HostState, statePath: string, log: (line: string) => void, removePackages: boolean): Promise<string[]> {
   const undone: string[] = [];
-  if (state === null) return undone;
   const done = (line: string): void => {
     undone.push(line);
     log(line);
@@ -229,7 +346,7 @@ async function teardownLocked(opts: TeardownOptions, statePath: string): Promise
     }
   }
   if (state.bpftraceInstalled) {
-    if (opts.removePackages === true) {
+    if (removePackages) {
       const apt = findExecutable('apt-get');
       const r = apt === null ? { exitCode: 127, stdout: '', stderr: 'apt-get is not available' } : await runCommand(apt, ['remove', '-y', 'bpftrace'], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
       if (r.exitCode === 0) {
@@ -243,6 +360,7 @@ async function teardownLocked(opts: TeardownOptions, statePath: string): Promise
       done('kept the bpftrace package setup installed (remove it with `apt-get remove bpftrace`)');
     }
   }
+  saveState(statePath, state);
   const first = failures[0];
   if (first !== undefined) {
     throw new HintbenchError(failures.map((f) => f.message).join('; '), first.fix, { cause: first });

@@ -1,12 +1,15 @@
 /**
  * The host-state file: what `hintbench setup` changed on this host, so that teardown undoes
- * exactly that and nothing else. Default path /run/hintbench/host-state.json (override with
- * the HINTBENCH_HOST_STATE environment variable or the statePath option).
+ * exactly that and nothing else, and which processes rely on it, so that one run's teardown
+ * does not pull swap or tracefs from under another. Default path
+ * /run/hintbench/host-state.json (override with the HINTBENCH_HOST_STATE environment variable
+ * or the statePath option).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { HintbenchError } from '../errors.ts';
+import { type ProcessIdentity, processAlive, selfIdentity } from './owner.ts';
 
 /** Where setup records its changes unless told otherwise. */
 export const DEFAULT_STATE_PATH = '/run/hintbench/host-state.json';
@@ -31,12 +34,31 @@ export interface ZramState {
   compressor: string;
 }
 
-/** Everything setup changed that is still in place. */
+/** A process that relies on the prepared host (a run, a test run) until it releases it or dies. */
+export interface HostUser extends ProcessIdentity {
+  /** What it is, e.g. `hintbench run`. */
+  label: string;
+  /** ISO-8601 time it registered. */
+  since: string;
+}
+
+/** Format version written; version 1 files (no users, no keep flag) are migrated on load. */
+export const STATE_VERSION = 2;
+
+/** Everything setup changed that is still in place, and who relies on it. */
 export interface HostState {
   /** Format version of this file. */
-  version: 1;
+  version: 2;
   /** ISO-8601 time of the first change. */
   createdAt: string;
+  /**
+   * True when the preparation stays until `hintbench teardown` (made or reused by
+   * `hintbench setup`, or kept with `run --keep-host`); false when the last run using it
+   * undoes it as it ends.
+   */
+  keep: boolean;
+  /** Processes that registered as relying on the preparation and have not released it yet. */
+  users: HostUser[];
   /** zram swap device created, if any. */
   zram: ZramState | null;
   /** True when setup loaded the zram module (teardown unloads it when no zram swap is left). */
@@ -49,12 +71,41 @@ export interface HostState {
 
 /** A state with nothing recorded. */
 export function emptyState(now: Date = new Date()): HostState {
-  return { version: 1, createdAt: now.toISOString(), zram: null, zramModuleLoaded: false, tracefsMount: null, bpftraceInstalled: false };
+  return { version: STATE_VERSION, createdAt: now.toISOString(), keep: false, users: [], zram: null, zramModuleLoaded: false, tracefsMount: null, bpftraceInstalled: false };
 }
 
-/** True when the state records no change. */
+/** True when the state records no change (users of nothing are not worth a file). */
 export function isEmptyState(s: HostState): boolean {
   return s.zram === null && !s.zramModuleLoaded && s.tracefsMount === null && !s.bpftraceInstalled;
+}
+
+/**
+ * A version 1 state as version 2. Version 1 recorded no users and could not tell a
+ * preparation by `hintbench setup` from one by a run, so it is kept (only `hintbench teardown`
+ * undoes it), which is what version 1 did with a preparation found at a run's start.
+ */
+export function migrateState(parsed: Record<string, unknown>): HostState {
+  if (parsed.version === 1) return { ...emptyState(), ...parsed, version: STATE_VERSION, keep: true, users: [] } as HostState;
+  if (parsed.version === STATE_VERSION) {
+    if (!Array.isArray(parsed.users)) throw new Error('users is not a list');
+    return { ...emptyState(), ...parsed } as HostState;
+  }
+  throw new Error(`version ${String(parsed.version)}`);
+}
+
+/** Users whose process is still alive (same pid and start time); dead ones are dropped. */
+export function liveUsers(users: readonly HostUser[]): HostUser[] {
+  return users.filter((u) => processAlive(u.pid, u.startTicks));
+}
+
+/** True when `u` is the process `id`. */
+export function isUser(u: ProcessIdentity, id: ProcessIdentity): boolean {
+  return u.pid === id.pid && u.startTicks === id.startTicks;
+}
+
+/** `pid 123 (hintbench run, since 2026-11-28T10:00:00.000Z)` for each user, joined. */
+export function describeUsers(users: readonly HostUser[]): string {
+  return users.map((u) => `pid ${u.pid} (${u.label}, since ${u.since})`).join(', ');
 }
 
 /** Reads the state file; null when there is none. Throws HintbenchError when it is not a state file. */
@@ -67,10 +118,18 @@ export function loadState(path: string): HostState | null {
     throw new HintbenchError(`cannot read host state file ${path}: ${(err as Error).message}`, 'run hintbench as root', { cause: err });
   }
   try {
-    const parsed = JSON.parse(text) as Partial<HostState>;
-    if (parsed.version !== 1) throw new Error(`version ${String(parsed.version)}`);
-    return { ...emptyState(), ...parsed } as HostState;
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null) throw new Error('not a JSON object');
+    const version = (parsed as { version?: unknown }).version;
+    if (typeof version === 'number' && version > STATE_VERSION) {
+      throw new HintbenchError(
+        `host state file ${path} has format version ${version}, newer than this hintbench reads (${STATE_VERSION})`,
+        'run setup and teardown with the hintbench version that wrote it, or upgrade hintbench',
+      );
+    }
+    return migrateState(parsed as Record<string, unknown>);
   } catch (err) {
+    if (err instanceof HintbenchError) throw err;
     throw new HintbenchError(
       `host state file ${path} is not a hintbench state file (${(err as Error).message})`,
       `inspect it, undo its changes by hand if any (swapoff, umount), then delete ${path}`,
@@ -101,20 +160,33 @@ function removeDefaultDirIfEmpty(statePath: string): void {
   }
 }
 
-/** True when a process with this pid exists. */
-function pidAlive(pid: number): boolean {
+/** Removes `<state file>.<pid>.tmp` files of writers that died between write and rename. */
+function removeDeadWritersTemps(statePath: string): void {
+  const prefix = `${basename(statePath)}.`;
+  let names: string[];
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    names = readdirSync(dirname(statePath));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^(\d+)\.tmp$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '');
+    if (m !== null && !processAlive(Number(m[1]), null)) rmSync(join(dirname(statePath), name), { force: true });
   }
 }
 
+/** Owner of a lock file: `<pid> <start ticks>` (or a bare pid, as older versions wrote). */
+function parseLockOwner(text: string): { pid: number; startTicks: number | null } | null {
+  const m = /^\s*(\d+)(?:\s+(\d+))?\s*$/.exec(text);
+  if (m === null) return null;
+  return { pid: Number(m[1]), startTicks: m[2] === undefined ? null : Number(m[2]) };
+}
+
 /**
- * Runs `fn` while holding `<statePath>.lock` (created exclusively, holding the owner's pid), so
- * concurrent setups and teardowns on one host see each other's records instead of overwriting
- * them. A lock whose owner is dead is taken over. Throws HintbenchError after `timeoutMs`.
+ * Runs `fn` while holding `<statePath>.lock` (created exclusively, holding the owner's pid and
+ * start time), so concurrent setups and teardowns on one host see each other's records instead
+ * of overwriting them. A lock whose owner is dead, or whose pid now belongs to a later
+ * process, is taken over. Throws HintbenchError after `timeoutMs`.
  */
 export async function withStateLock<T>(statePath: string, fn: () => Promise<T>, timeoutMs = 300_000): Promise<T> {
   const lockPath = `${statePath}.lock`;
@@ -128,27 +200,31 @@ export async function withStateLock<T>(statePath: string, fn: () => Promise<T>, 
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new HintbenchError(`cannot create lock ${lockPath}: ${(err as Error).message}`, 'run hintbench as root', { cause: err });
       }
-      let owner = Number.NaN;
+      let text: string;
       try {
-        owner = Number(readFileSync(lockPath, 'utf8').trim());
+        text = readFileSync(lockPath, 'utf8');
       } catch {
         continue; // released meanwhile
       }
-      if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
+      const owner = parseLockOwner(text);
+      if (owner !== null && owner.pid > 0 && !processAlive(owner.pid, owner.startTicks)) {
         rmSync(lockPath, { force: true });
         continue;
       }
       if (Date.now() > deadline) {
-        throw new HintbenchError(`host state ${statePath} is locked by pid ${owner} (another hintbench setup or teardown)`, `wait for pid ${owner} to finish, or delete ${lockPath} if it is not hintbench`);
+        const who = owner === null ? 'an unknown owner' : `pid ${owner.pid}`;
+        throw new HintbenchError(`host state ${statePath} is locked by ${who} (another hintbench setup or teardown)`, `wait for ${who} to finish, or delete ${lockPath} if it is not hintbench`);
       }
       await sleep(100);
       continue;
     }
     try {
-      writeSync(fd, `${process.pid}\n`);
+      const me = selfIdentity();
+      writeSync(fd, `${me.pid} ${me.startTicks}\n`);
     } finally {
       closeSync(fd);
     }
+    removeDeadWritersTemps(statePath);
     try {
       return await fn();
     } finally {

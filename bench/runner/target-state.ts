@@ -2,10 +2,16 @@ import { HintbenchError } from '../errors.ts';
 import { readStatus } from '../sys/proc.ts';
 import type { TargetState } from '../types.ts';
 import type { WorkloadHandle } from '../../workloads/client.ts';
-import { freezeProcess, thawAndRemove, type FrozenCgroup } from './freeze.ts';
+import { freezeProcess, thawAndRemove, thawOnExit, type FrozenCgroup } from './freeze.ts';
 
 /** Cgroups of workloads frozen by enterState(), by pid. */
 const frozen = new Map<number, FrozenCgroup>();
+
+/** A runner that exits (even on an uncaught error) with a workload still frozen thaws it first. */
+let exitHookInstalled = false;
+function thawAllOnExit(): void {
+  for (const cg of frozen.values()) thawOnExit(cg);
+}
 
 /** Waits until /proc/PID/status shows one of `states`, or throws after `timeoutMs`. */
 async function waitForState(pid: number, states: string[], timeoutMs = 2000): Promise<void> {
@@ -34,6 +40,10 @@ export async function enterState(workload: WorkloadHandle, state: TargetState): 
       return;
     case 'frozen':
       await waitForState(workload.pid, ['S']);
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.on('exit', thawAllOnExit);
+      }
       frozen.set(workload.pid, await freezeProcess(workload.pid));
       return;
   }

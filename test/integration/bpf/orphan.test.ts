@@ -1,10 +1,15 @@
-/** A bpftrace child never outlives the Node process that started it, however that process ends. */
+/**
+ * A bpftrace child never outlives the Node process that started it, however that process
+ * ends: process.exit(), SIGTERM, and SIGKILL at random instants of the probe start-up and
+ * after it (test/kill/probe-sigkill.ts runs the same trial many more times).
+ */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { canRun } from '../../helpers/prereq.ts';
+import { reapOrphans, runProbeKillTrial, type ProbeKillTrial } from '../../kill/probe-trials.ts';
 
 const run = canRun('bpf session cleanup', { root: true, bpftrace: true, tracefs: true });
 const SESSION = new URL('../../../bpf/session.ts', import.meta.url).href;
@@ -44,4 +49,22 @@ describe.skipIf(!run)('bpftrace cleanup', () => {
     await owner.exited;
     expect(await gone(owner.bpftracePid)).toBe(true);
   });
+
+  it('leaves no bpftrace when the owner is SIGKILLed at random instants, start-up included', async () => {
+    // bpftrace attaches ~50 ms after the owner's "starting" line here: 8 kills in the first
+    // 120 ms after it (spawn, exec, attach), 4 at random instants after "attached".
+    const plan = [
+      ...Array.from({ length: 8 }, () => ({ killDelayMs: Math.round(Math.random() * 120), from: 'starting' as const })),
+      ...Array.from({ length: 4 }, () => ({ killDelayMs: Math.round(Math.random() * 300), from: 'attached' as const })),
+    ];
+    const trials: ProbeKillTrial[] = [];
+    for (const p of plan) {
+      const t = await runProbeKillTrial({ ...p, graceMs: 20_000 });
+      trials.push(t);
+      await reapOrphans(t.orphans);
+    }
+    const left = trials.filter((t) => t.orphans.length > 0).map((t) => `kill at ${t.killDelayMs} ms (${t.phase}): ${t.orphans.map((o) => `${o.pid} ${o.comm}`).join(', ')}`);
+    expect(left, 'processes still running 20 s after their owner was SIGKILLed').toEqual([]);
+    expect(trials.filter((t) => t.phase === 'after-attach').length).toBeGreaterThanOrEqual(4);
+  }, 12 * 30_000 + 60_000); // room for every trial to reach its 20 s grace and 10 s reaping, so a leak fails here rather than by timeout
 });

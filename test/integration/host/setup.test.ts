@@ -5,16 +5,65 @@
  * touched. Each case uses its own state file, so the test run's own host preparation
  * (test/global-setup.ts) is independent of it.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../../bench/host/doctor.ts';
+import { readProcStat } from '../../../bench/host/owner.ts';
+import { emptyState, saveState } from '../../../bench/host/state.ts';
 import { setupHost, teardownHost } from '../../../bench/host/setup.ts';
 import { readSwapDevices } from '../../../bench/host/swap.ts';
 import { tracefsMounted } from '../../../bench/host/tracefs.ts';
 import { zramDisksize } from '../../../bench/host/zram.ts';
 import { canRun } from '../../helpers/prereq.ts';
+
+const HOST_USER = new URL('./host-user.ts', import.meta.url).pathname;
+
+/** A process using the prepared host (host-user.ts): its setup's outcome, and release()/kill(). */
+async function startUser(statePath: string, label: string): Promise<{
+  pid: number;
+  setup: { lines: string[]; reused: string[]; device: string | null };
+  release: () => Promise<{ undone: string[]; otherUsers: number[]; kept: boolean }>;
+  kill: () => Promise<void>;
+}> {
+  const child = spawn(process.execPath, ['--import', 'tsx', HOST_USER, statePath, label], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  let buf = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (s: string) => {
+    buf += s;
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      lines.push(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+      waiters.shift()?.();
+    }
+  });
+  const next = async (): Promise<string> => {
+    if (lines.length === 0) {
+      await Promise.race([new Promise<void>((resolve) => waiters.push(resolve)), exited.then(() => { throw new Error(`${label} exited early`); })]);
+    }
+    return lines.shift()!;
+  };
+  const setup = JSON.parse(await next()) as { lines: string[]; reused: string[]; device: string | null };
+  return {
+    pid: child.pid!,
+    setup,
+    release: async () => {
+      child.stdin.write('release\n');
+      const r = JSON.parse(await next()) as { undone: string[]; otherUsers: number[]; kept: boolean };
+      await exited;
+      return r;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
 
 const run = canRun('host setup/teardown', { root: true });
 const dir = mkdtempSync(join(tmpdir(), 'hintbench-host-'));
@@ -128,6 +177,73 @@ describe.skipIf(!run)('setupHost / teardownHost on this machine', () => {
     expect(swapShape()).toHaveLength(before.length + 1);
     await teardownHost({ statePath });
     expect(swapShape()).toEqual(before);
+  });
+
+  it('one run ending leaves the zram device to another live run; explicit teardown names the user and refuses; the last run removes it', async () => {
+    const statePath = join(dir, 'shared.json');
+    statePaths.push(statePath);
+    const before = swapShape();
+    const a = await startUser(statePath, 'run A');
+    const b = await startUser(statePath, 'run B');
+    expect(a.setup.lines.some((l) => l.startsWith('created zram swap'))).toBe(true);
+    expect(b.setup.lines).toEqual([]);
+    const device = a.setup.device!;
+    expect(b.setup.reused.some((l) => l.includes(device))).toBe(true);
+
+    const ra = await a.release();
+    expect(ra).toEqual({ undone: [], otherUsers: [b.pid], kept: false });
+    expect(readSwapDevices().some((d) => d.name === device), `${device} still swapped on for run B`).toBe(true);
+
+    const err = await teardownHost({ statePath }).catch((e: unknown) => e);
+    expect(String(err)).toContain(`in use by pid ${b.pid} (run B, since `);
+    expect(readSwapDevices().some((d) => d.name === device)).toBe(true);
+
+    const rb = await b.release();
+    expect(rb.undone.some((l) => l.startsWith(`removed zram swap ${device}`))).toBe(true);
+    expect(swapShape()).toEqual(before);
+    expect(existsSync(statePath)).toBe(false);
+  });
+
+  it('a run killed without releasing is dropped as a user: the next run to end removes the device', async () => {
+    const statePath = join(dir, 'killed.json');
+    statePaths.push(statePath);
+    const before = swapShape();
+    const c = await startUser(statePath, 'run C');
+    const device = c.setup.device!;
+    await c.kill();
+    const d = await startUser(statePath, 'run D');
+    expect(d.setup.reused.some((l) => l.includes(device))).toBe(true);
+    const rd = await d.release();
+    expect(rd.otherUsers).toEqual([]);
+    expect(rd.undone.some((l) => l.startsWith(`removed zram swap ${device}`))).toBe(true);
+    expect(swapShape()).toEqual(before);
+  });
+
+  it('CLI: `hintbench teardown` refuses with one Error/Fix line naming the live user, and --force proceeds', async () => {
+    const statePath = join(dir, 'cli-refuse.json');
+    statePaths.push(statePath);
+    const CLI = new URL('../../../bench/hintbench.js', import.meta.url).pathname;
+    const env = { ...process.env, HINTBENCH_HOST_STATE: statePath };
+    const user = spawn('sleep', ['1000'], { stdio: 'ignore' });
+    const userExited = new Promise((resolve) => user.once('exit', resolve));
+    try {
+      let stat = readProcStat(user.pid!);
+      while (stat === null) stat = readProcStat(user.pid!);
+      // Only the bpftrace package is recorded: undoing it changes nothing on the host (it is kept).
+      saveState(statePath, { ...emptyState(), bpftraceInstalled: true, keep: true, users: [{ pid: user.pid!, startTicks: stat.startTicks, label: 'hintbench run', since: '2026-11-28T10:00:00.000Z' }] });
+      const refused = spawnSync(process.execPath, [CLI, 'teardown'], { encoding: 'utf8', env, timeout: 60_000 });
+      expect(refused.status).toBe(1);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toMatch(new RegExp(`^Error: the host preparation recorded in ${statePath} is in use by pid ${user.pid} \\(hintbench run, since 2026-11-28T10:00:00.000Z\\)\\. Fix: .*--force`));
+      expect(existsSync(statePath)).toBe(true);
+      const forced = spawnSync(process.execPath, [CLI, 'teardown', '--force'], { encoding: 'utf8', env, timeout: 60_000 });
+      expect(forced.status, forced.stderr).toBe(0);
+      expect(forced.stdout).toContain(`--force: undoing the host preparation although pid ${user.pid}`);
+      expect(existsSync(statePath)).toBe(false);
+    } finally {
+      user.kill('SIGKILL');
+      await userExited;
+    }
   });
 
   it('rejects a compressor the kernel does not offer, leaving nothing behind', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeCgroups, detectCgroups } from '../../../bench/host/cgroup.ts';
+import { parseMountinfo } from '../../../bench/host/mounts.ts';
 import { TRACEPOINTS_USED as BPF_TRACEPOINTS } from '../../../bpf/scripts.ts';
-import { TRACEPOINTS_USED, findTracefs, missingTracepoints } from '../../../bench/host/tracefs.ts';
+import { type PathAccess, TRACEPOINTS_USED, findTracefs, missingTracepoints, pathAccess, probeTracefs, tracefsMountPoints } from '../../../bench/host/tracefs.ts';
 import { HYBRID, V2 } from './fixtures.ts';
 
 describe('detectCgroups', () => {
@@ -35,6 +36,41 @@ describe('tracefs', () => {
   });
   it('reports no tracefs where it is not mounted', () => {
     expect(findTracefs(V2)).toBeNull();
+  });
+});
+
+describe('probeTracefs: not mounted versus not readable', () => {
+  /** Access as a non-root user sees it: tracefs's directory (mode 0700) denies every path below it. */
+  const nonRoot = (root: string, absPath: string): PathAccess => (absPath.startsWith('/sys/kernel/tracing/') ? 'denied' : pathAccess(root, absPath));
+  it('is ok where events/ is readable', () => {
+    expect(probeTracefs(HYBRID)).toEqual({ state: 'ok', dir: '/sys/kernel/tracing' });
+  });
+  it('says unreadable when the mount table lists tracefs but access is denied', () => {
+    expect(tracefsMountPoints(HYBRID)).toEqual(['/sys/kernel/tracing']);
+    expect(probeTracefs(HYBRID, nonRoot)).toEqual({ state: 'unreadable', dir: '/sys/kernel/tracing' });
+  });
+  it('says missing when the mount table has no tracefs, denied or not', () => {
+    expect(tracefsMountPoints(V2)).toEqual([]);
+    expect(probeTracefs(V2)).toEqual({ state: 'missing' });
+    expect(probeTracefs(V2, nonRoot)).toEqual({ state: 'missing' });
+  });
+  it('counts a denial as mounted when the mount table cannot be read', () => {
+    expect(probeTracefs('/nonexistent-root', nonRoot)).toEqual({ state: 'unreadable', dir: '/sys/kernel/tracing' });
+    expect(probeTracefs('/nonexistent-root')).toEqual({ state: 'missing' });
+  });
+});
+
+describe('parseMountinfo', () => {
+  it('reads mount point, type and super options, decoding escaped spaces, skipping malformed lines', () => {
+    const text = [
+      '37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime shared:9 - cgroup cgroup rw,freezer',
+      '50 23 0:40 / /mnt/with\\040space rw - tracefs nodev rw',
+      'garbage',
+    ].join('\n');
+    expect(parseMountinfo(text)).toEqual([
+      { mountPoint: '/sys/fs/cgroup/freezer', fsType: 'cgroup', superOptions: ['rw', 'freezer'] },
+      { mountPoint: '/mnt/with space', fsType: 'tracefs', superOptions: ['rw'] },
+    ]);
   });
 });
 

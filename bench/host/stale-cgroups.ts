@@ -1,0 +1,180 @@
+/**
+ * hintbench's own cgroups (made to freeze a workload, bench/runner/freeze.ts) and the ones a
+ * killed runner left behind. Each is named after its owner,
+ * `hintbench-<owner pid>-<owner start ticks>-<target pid>`, at the root of the v1 freezer
+ * hierarchy or of cgroup2; a cgroup whose owner is dead (or whose pid now belongs to a later
+ * process) is stale. The doctor lists stale cgroups and the tasks they hold; teardown, setup
+ * (the start of every run) and the first freeze of a runner thaw them, move their tasks out to
+ * the hierarchy root and remove them. Names of the older form `hintbench-<owner pid>-<target
+ * pid>` are recognised by the owner's pid alone; other `hintbench-*` names are left alone.
+ */
+import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HintbenchError } from '../errors.ts';
+import { readFreezerMounts } from './cgroup.ts';
+import { HOST_ROOT, listHostDir, readHostText } from './hostfs.ts';
+import { type ProcessIdentity, processAlive, readProcStat } from './owner.ts';
+
+/** Name prefix of every cgroup hintbench creates. */
+export const CGROUP_PREFIX = 'hintbench-';
+
+/** Owner and target encoded in a hintbench cgroup name. */
+export interface CgroupOwner {
+  /** Pid of the runner that made the cgroup. */
+  ownerPid: number;
+  /** Its start time in clock ticks, or null for names of the older form without it. */
+  ownerStartTicks: number | null;
+  /** Pid of the workload that was frozen in it. */
+  targetPid: number;
+}
+
+/** A task inside a hintbench cgroup. */
+export interface CgroupTask {
+  pid: number;
+  /** comm, or `?` when the task exited meanwhile. */
+  comm: string;
+  /** State letter from /proc/PID/stat (D for a task held by the v1 freezer). */
+  state: string;
+}
+
+/** One hintbench cgroup found on the host. */
+export interface HintbenchCgroup {
+  /** v1 freezer hierarchy or cgroup2. */
+  version: 'v1' | 'v2';
+  /** Absolute path on the host. */
+  dir: string;
+  owner: CgroupOwner;
+  /** True while the owner is alive: the cgroup is in use and is never touched. */
+  ownerAlive: boolean;
+  /** True when the cgroup is (being) frozen. */
+  frozen: boolean;
+  /** Tasks it holds. */
+  tasks: CgroupTask[];
+}
+
+/** The cgroup name for freezing `targetPid` on behalf of `owner`. */
+export function frozenCgroupName(owner: ProcessIdentity, targetPid: number): string {
+  return `${CGROUP_PREFIX}${owner.pid}-${owner.startTicks}-${targetPid}`;
+}
+
+/** Owner and target of a hintbench cgroup name, or null when the name is not one hintbench makes. */
+export function parseCgroupName(name: string): CgroupOwner | null {
+  const m = /^hintbench-(\d+)-(\d+)(?:-(\d+))?$/.exec(name);
+  if (m === null) return null;
+  const [, a, b, c] = m;
+  if (c === undefined) return { ownerPid: Number(a), ownerStartTicks: null, targetPid: Number(b) };
+  return { ownerPid: Number(a), ownerStartTicks: Number(b), targetPid: Number(c) };
+}
+
+function readTasks(root: string, dir: string): CgroupTask[] {
+  const text = readHostText(root, `${dir}/cgroup.procs`) ?? '';
+  return text.split('\n').filter((l) => /^\d+$/.test(l.trim())).map((l) => {
+    const pid = Number(l.trim());
+    const stat = readProcStat(pid, root);
+    return { pid, comm: stat?.comm ?? '?', state: stat?.state ?? '?' };
+  });
+}
+
+function isFrozen(root: string, version: 'v1' | 'v2', dir: string): boolean {
+  if (version === 'v2') return (readHostText(root, `${dir}/cgroup.freeze`) ?? '0').trim() === '1';
+  return (readHostText(root, `${dir}/freezer.state`) ?? 'THAWED').trim() !== 'THAWED';
+}
+
+/** Every hintbench cgroup at the root of the freezer hierarchies below `root`. */
+export function listHintbenchCgroups(root: string = HOST_ROOT): HintbenchCgroup[] {
+  const mounts = readFreezerMounts(root);
+  const out: HintbenchCgroup[] = [];
+  const places: Array<['v1' | 'v2', string | null]> = [['v1', mounts.v1Freezer], ['v2', mounts.v2]];
+  for (const [version, mount] of places) {
+    if (mount === null) continue;
+    for (const name of listHostDir(root, mount).sort()) {
+      const owner = parseCgroupName(name);
+      if (owner === null) continue;
+      const dir = `${mount}/${name}`;
+      out.push({
+        version,
+        dir,
+        owner,
+        ownerAlive: processAlive(owner.ownerPid, owner.ownerStartTicks, root),
+        frozen: isFrozen(root, version, dir),
+        tasks: readTasks(root, dir),
+      });
+    }
+  }
+  return out;
+}
+
+/** Hintbench cgroups whose owner is dead. */
+export function listStaleCgroups(root: string = HOST_ROOT): HintbenchCgroup[] {
+  return listHintbenchCgroups(root).filter((c) => !c.ownerAlive);
+}
+
+/** One line for a cgroup: where, frozen or not, the owner, and the tasks it holds. */
+export function describeCgroup(cg: HintbenchCgroup): string {
+  const tasks = cg.tasks.length === 0 ? 'no tasks' : `holds ${cg.tasks.map((t) => `pid ${t.pid} ${t.comm} (${t.state})`).join(', ')}`;
+  return `${cg.dir} (${cg.version}, ${cg.frozen ? 'frozen' : 'thawed'}, owner pid ${cg.owner.ownerPid} ${cg.ownerAlive ? 'alive' : 'dead'}): ${tasks}`;
+}
+
+/** Thaws a cgroup, moves its tasks to the parent cgroup and removes it; resolves once it is gone. */
+export async function thawMoveRemove(version: 'v1' | 'v2', dir: string, timeoutMs = 5_000): Promise<number> {
+  const freezeFile = version === 'v2' ? `${dir}/cgroup.freeze` : `${dir}/freezer.state`;
+  writeFileSync(freezeFile, version === 'v2' ? '0' : 'THAWED');
+  const parentProcs = `${dirname(dir)}/cgroup.procs`;
+  let moved = 0;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pids = readFileSync(`${dir}/cgroup.procs`, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        writeFileSync(parentProcs, pid);
+        moved++;
+      } catch (err) {
+        // ESRCH: exited meanwhile; anything else is retried until the deadline.
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH' && Date.now() > deadline) throw err;
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new HintbenchError(`cgroup ${dir} still holds pid(s) ${pids.join(', ')} ${timeoutMs} ms after they were moved out`, `move them by hand (echo PID > ${parentProcs}), then rmdir ${dir}`);
+    }
+    await sleep(5);
+  }
+  rmdirSync(dir);
+  return moved;
+}
+
+/** What removeStaleCgroups() did. */
+export interface StaleCgroupCleanup {
+  /** One line per removed cgroup. */
+  removed: string[];
+  /** Cgroups that could not be removed, each with its fix. */
+  failures: HintbenchError[];
+}
+
+/**
+ * Thaws and removes every stale hintbench cgroup on this host, moving its tasks to the
+ * hierarchy root first (a task the v1 freezer held with a pending SIGKILL then dies). Cgroups
+ * of live owners are never touched. Logs one line per cgroup.
+ */
+export async function removeStaleCgroups(log: (line: string) => void = () => undefined): Promise<StaleCgroupCleanup> {
+  const result: StaleCgroupCleanup = { removed: [], failures: [] };
+  for (const cg of listStaleCgroups()) {
+    const what = describeCgroup(cg);
+    try {
+      const moved = await thawMoveRemove(cg.version, cg.dir);
+      const done = [cg.frozen ? 'thawed it' : '', moved > 0 ? `moved ${moved} task(s) to ${dirname(cg.dir)}` : ''].filter((x) => x !== '');
+      const line = `removed stale cgroup ${cg.dir} of dead pid ${cg.owner.ownerPid} (${done.length === 0 ? 'it was empty' : done.join(', ')})`;
+      result.removed.push(line);
+      log(line);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      result.failures.push(err instanceof HintbenchError ? err : new HintbenchError(
+        `cannot remove stale cgroup ${what}: ${(err as Error).message}`,
+        code === 'EACCES' || code === 'EPERM' ? 'run `hintbench teardown` as root' : `thaw it, move its tasks to ${dirname(cg.dir)}/cgroup.procs and rmdir ${cg.dir}`,
+        { cause: err },
+      ));
+    }
+  }
+  return result;
+}
