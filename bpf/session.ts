@@ -8,10 +8,16 @@
  *   hintsFor(report, tid, fromNs, toNs);
  *
  * Two facts of bpftrace 0.17 shape this module. It prints `attached_probes` BEFORE it
- * attaches the probes, so start-up waits for a sentinel probe appended after the scripts
- * (getppid from this process) to fire. And it exits on SIGINT without reading what is still
- * in its perf buffers (a burst of 2000 hint lines lost ~85 % of them), so stop() first fires
- * the sentinel again and waits for its line.
+ * attaches the probes, so start-up waits for a sentinel probe appended after the scripts to
+ * fire: this process calls getpgid(token) with tokens above any pid (the call just fails with
+ * ESRCH) and the probe prints the token. And it exits on SIGINT without reading what is
+ * still in its perf buffers (a burst of 2000 hint lines lost ~85 % of them), so stop() fires
+ * the sentinel once more with a fresh token and waits for THAT token's line: a line of an
+ * earlier token (start-up pokes still in the buffers) does not count as drained.
+ *
+ * bpftrace runs in a process group and session of its own, so a terminal's Ctrl-C or
+ * hang-up reaches this process only, which then stops the session in order (drain, SIGINT,
+ * final maps) instead of bpftrace dying before it prints its maps.
  *
  * printf events (hints, stalls) are parsed as they arrive and kept in memory; maps (major
  * faults, background reclaim, hint-latency-batch records) arrive only when bpftrace exits
@@ -129,19 +135,29 @@ function pollUntil(done: () => boolean, poke: () => void, timeoutMs: number): Pr
   });
 }
 
-/** The printf text of the ready sentinel. */
-const READY_LINE = 'hb_ready';
+/** Prefix of the sentinel's printf line: `hb_mark <token>`. */
+const MARK_PREFIX = 'hb_mark ';
+/** Sentinel tokens start above any pid (pid_max is at most 2^22), so getpgid(token) only fails with ESRCH. */
+const MARK_BASE = 1 << 23;
 
-const getppid: () => number = libc.func('int getppid()');
+const getpgid: (pid: number) => number = libc.func('int getpgid(int)');
 
 /**
  * A probe appended after the selected scripts. bpftrace 0.17 prints `attached_probes` BEFORE
  * it attaches the probes (a PAGEOUT issued right after it was missed in testing), and attaches
- * them in program order, so the session polls getppid() from this process until this last
- * probe fires: then every probe before it is attached.
+ * them in program order, so the session calls getpgid(token) from this process until this
+ * last probe prints a token: then every probe before it is attached.
  */
 function readySentinel(sessionPid: number): string {
-  return `\ntracepoint:syscalls:sys_enter_getppid\n/pid == ${sessionPid}/\n{\n  printf("${READY_LINE}\\n");\n}\n`;
+  return `\ntracepoint:syscalls:sys_enter_getpgid\n/pid == ${sessionPid} && args->pid >= ${MARK_BASE}/\n{\n  printf("${MARK_PREFIX}%d\\n", args->pid);\n}\n`;
+}
+
+/** The token of a sentinel line, or null when the line is something else. */
+function markToken(text: string): number | null {
+  const t = text.trim();
+  if (!t.startsWith(MARK_PREFIX)) return null;
+  const n = Number(t.slice(MARK_PREFIX.length));
+  return Number.isSafeInteger(n) ? n : null;
 }
 
 /** The last `maxLines` meaningful stderr lines, joined with ' | '. */
@@ -209,6 +225,10 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
     buffer: false,
     reject: false,
     cleanup: true,
+    // Own process group and session: a terminal's SIGINT/SIGHUP reaches the runner only,
+    // which stops the session in order. It still dies with the runner (parent-death signal,
+    // killOnExit below).
+    detached: true,
     env: { BPFTRACE_PERF_RB_PAGES: PERF_RB_PAGES, BPFTRACE_MAP_KEYS_MAX: String(mapKeysMax) },
   });
 
@@ -220,7 +240,9 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
   let stderr = '';
   let attachedProbes = -1;
   let ready = false;
-  let readyLines = 0;
+  /** Highest sentinel token seen, and the next token to fire. */
+  let lastMark = 0;
+  let nextMark = MARK_BASE;
   let startupMs = 0;
   let exited = false;
   let onAttached: (() => void) | null = null;
@@ -245,8 +267,9 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
         attachedProbes = ev.probes;
         continue;
       }
-      if (ev.type === 'printf' && ev.text.trim() === READY_LINE) {
-        readyLines++;
+      const token = ev.type === 'printf' ? markToken(ev.text) : null;
+      if (token !== null) {
+        lastMark = Math.max(lastMark, token);
         if (!ready) {
           ready = true;
           startupMs = Number(process.hrtime.bigint() - spawnedAt) / 1e6;
@@ -276,10 +299,10 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
   });
 
   // Phase 1: wait for the sentinel, an early exit, the timeout or an abort. After
-  // attached_probes, poke the sentinel (getppid, every 10 ms) until it reports.
+  // attached_probes, poke the sentinel (getpgid(token), every 10 ms) until it reports.
   const startOutcome = await new Promise<'attached' | 'exited' | 'timeout' | 'aborted'>((resolve) => {
     const poke = setInterval(() => {
-      if (attachedProbes >= 0) getppid();
+      if (attachedProbes >= 0) getpgid(++nextMark);
     }, 10);
     const finish = (o: 'attached' | 'exited' | 'timeout' | 'aborted'): void => {
       clearInterval(poke);
@@ -336,9 +359,10 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
       const exitedBefore = exited;
       if (!exited) {
         // bpftrace exits on SIGINT without reading what is still in its perf buffers, so
-        // first fire the sentinel once more and wait until its line has come through.
-        const seen = readyLines;
-        const drained = await pollUntil(() => readyLines > seen || exited, () => getppid(), DRAIN_TIMEOUT_MS);
+        // first fire the sentinel with a fresh token and wait until that token's line has
+        // come through (lines of earlier tokens may still be on their way).
+        const token = ++nextMark;
+        const drained = await pollUntil(() => lastMark >= token || exited, () => getpgid(token), DRAIN_TIMEOUT_MS);
         if (!drained) warnings.push(`bpftrace (pid ${pid}) did not drain its event buffers within ${DRAIN_TIMEOUT_MS} ms: the last events may be missing`);
         child.kill('SIGINT');
         if (!(await waitExit(stopTimeoutMs))) {

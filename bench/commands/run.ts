@@ -37,11 +37,10 @@ export function runExitCode(run: RunResult): number {
 function repsOption(values: OptionValues): number | undefined {
   const raw = stringOpt(values, 'reps');
   if (raw === undefined) return undefined;
-  const reps = intOpt(values, 'reps', 5);
-  if (!Number.isSafeInteger(reps) || reps > MAX_REPETITIONS) {
+  if (/^\d+$/.test(raw) && BigInt(raw) > BigInt(MAX_REPETITIONS)) {
     throw new HintbenchError(`--reps must be at most ${MAX_REPETITIONS}, got '${raw}'`, `pass e.g. --reps 5 (a suite of N scenarios takes N x reps samples, about 1 s each)`);
   }
-  return reps;
+  return intOpt(values, 'reps', 5, 1, MAX_REPETITIONS);
 }
 
 /** What the stages of a run share, and what the error handling needs to know afterwards. */
