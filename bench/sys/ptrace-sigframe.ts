@@ -40,6 +40,8 @@ export const FP_XSTATE_MAGIC1 = 0x46505853;
 export const FP_XSTATE_MAGIC2 = 0x46505845;
 /** Offset of struct _fpx_sw_bytes (sw_reserved) inside the 512-byte legacy FXSAVE area. */
 const SW_RESERVED_OFFSET = 464;
+/** sw_reserved.xfeatures of the frames built here: all components. */
+export const XFEATURES_ALL = 0xffffffffffffffffn;
 /** Smallest valid extended area: legacy 512 bytes + 64-byte XSAVE header. */
 export const MIN_XSTATE_BYTES = 576;
 
@@ -164,7 +166,11 @@ export function buildFrame(out: Buffer, placement: FramePlacement, c: FrameConte
   c.xstate.copy(out, fp, 0, c.xstateBytes);
   out.writeUInt32LE(FP_XSTATE_MAGIC1, fp + SW_RESERVED_OFFSET);
   out.writeUInt32LE(c.xstateBytes + 4, fp + SW_RESERVED_OFFSET + 4);
-  // xfeatures (offset +8) stays as the kernel reported it; xstate_size:
+  // xfeatures: every component (the kernel masks it with the task's features). XRSTOR then
+  // loads the components the header's XSTATE_BV marks and puts the others in their init
+  // state, which is what they were in. PTRACE_GETREGSET leaves this field 0 on Linux 6.18,
+  // and 0 would make rt_sigreturn reset the whole FPU state.
+  out.writeBigUInt64LE(XFEATURES_ALL, fp + SW_RESERVED_OFFSET + 8);
   out.writeUInt32LE(c.xstateBytes, fp + SW_RESERVED_OFFSET + 16);
   out.writeUInt32LE(FP_XSTATE_MAGIC2, fp + c.xstateBytes);
 }
@@ -179,6 +185,7 @@ export interface ParsedFrame {
   fpstateAddr: number;
   sigmask: bigint;
   magic1: number;
+  xfeatures: bigint;
   xstateSize: number;
   magic2: number;
 }
@@ -201,6 +208,7 @@ export function parseFrame(bytes: Buffer, placement: FramePlacement): ParsedFram
     fpstateAddr: Number(bytes.readBigUInt64LE(sc + SC_FPSTATE)),
     sigmask: bytes.readBigUInt64LE(uc + SIGMASK_OFFSET),
     magic1: bytes.readUInt32LE(fp + SW_RESERVED_OFFSET),
+    xfeatures: bytes.readBigUInt64LE(fp + SW_RESERVED_OFFSET + 8),
     xstateSize,
     magic2: bytes.readUInt32LE(fp + xstateSize),
   };
