@@ -58,6 +58,8 @@ class TracerClient {
   private readonly waiting = new Map<number, (r: TracerResponse) => void>();
   private nextId = 1;
   private exited = false;
+  /** How the process ended (for errors of requests sent after that). */
+  private exitDescription = 'the ptrace tracer process is not running';
   readonly ready: Promise<TracerReady>;
   readonly exit: Promise<number | null>;
 
@@ -72,6 +74,7 @@ class TracerClient {
       this.child.on('close', (code, signal) => {
         this.exited = true;
         const how = signal !== null ? `was killed by ${signal}` : `exited (code ${code})`;
+        this.exitDescription = `the ptrace tracer process (pid ${this.child.pid}) ${how}`;
         rejectReady(new HintbenchError(`the ptrace tracer process ${how} before it was ready`, `run \`node --import tsx ${TRACER_MAIN}\` to see why`));
         for (const [id, cb] of this.waiting) cb({ id, ok: false, error: `the ptrace tracer process (pid ${this.child.pid}) ${how}` });
         this.waiting.clear();
@@ -101,7 +104,7 @@ class TracerClient {
 
   /** Sends a request and resolves with its response. */
   request(req: RequestWithoutId): Promise<TracerResponse> {
-    if (this.exited) return Promise.resolve({ id: -1, ok: false, error: 'tracer process is not running' });
+    if (this.exited) return Promise.resolve({ id: -1, ok: false, error: this.exitDescription });
     const id = this.nextId++;
     return new Promise((res) => {
       this.waiting.set(id, res);
