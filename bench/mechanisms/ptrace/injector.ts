@@ -193,16 +193,17 @@ export class Injector {
     }
 
     for (let attempt = 0; ; attempt++) {
+      // Before the seize, so that a newcomer on a reused pid is never even seized...
+      this.checkPin(pin, pid, tid);
       this.seize(req, pid, tid, report);
-      // Seized, the thread cannot be reaped, so its number cannot change hands from now on:
-      // check that it still is the pinned process (and, for a tid, a thread of it).
-      if (!pinAlive(pin) || (tid !== pid && !threadExists(pid, tid))) {
-        this.safeDetach(tid, 0);
-        const reused = pinAlive(pin);
-        this.unpin(pid);
-        throw new InjectAbort('EPIDREUSED', tid !== pid && reused
-          ? `thread ${tid} is not a thread of pid ${pid} (any more); it was not injected`
-          : `pid ${pid} now belongs to another process: the one pinned before the first injection exited (started at tick ${pin.startTicks}); the new one was not injected`);
+      // ...and after it: seized, the thread cannot be reaped, so its number cannot change hands
+      // from now on. A process that died and lost its pid in between is let go untouched
+      // (a seized thread can only be detached from a stop: interrupt, wait, detach).
+      try {
+        this.checkPin(pin, pid, tid);
+      } catch (err) {
+        this.releaseUnstopped(pid, tid, report);
+        throw err;
       }
       try {
         ptraceInterrupt(tid);
@@ -218,6 +219,35 @@ export class Injector {
       }
       if (r !== 'retry') return r;
     }
+  }
+
+  /** Throws EPIDREUSED when the pinned process is gone (its pid may now be another's) or `tid` is not its thread. */
+  private checkPin(pin: PidPin, pid: number, tid: number): void {
+    const alive = pinAlive(pin);
+    if (alive && (tid === pid || threadExists(pid, tid))) return;
+    this.unpin(pid);
+    throw new InjectAbort('EPIDREUSED', alive
+      ? `thread ${tid} is not a thread of pid ${pid} (any more); it was not injected`
+      : `pid ${pid} now belongs to another process: the one pinned before the first injection exited (started at tick ${pin.startTicks}); the new one was not injected`);
+  }
+
+  /** Detaches a thread seized but never stopped: interrupt, wait for the stop (2 s), detach; or leave it to servicePending(). */
+  private releaseUnstopped(pid: number, tid: number, report: InjectionReport): void {
+    try {
+      ptraceInterrupt(tid);
+    } catch {
+      return; // gone
+    }
+    let s: WaitStatus | null = null;
+    try {
+      s = this.waiter.wait(tid, process.hrtime.bigint() + 2_000_000_000n, pid, report);
+    } catch { /* not ours any more */ }
+    if (s === null) {
+      this.pendingDetach.set(tid, { pid, sinceNs: process.hrtime.bigint() });
+      report.detachPending = true;
+      return;
+    }
+    if (s.kind === 'stopped') this.safeDetach(tid, s.event === 0 ? s.signal : 0);
   }
 
   /** PTRACE_SEIZE with TRACESYSGOOD, suspending seccomp when permitted. */
