@@ -51,7 +51,14 @@ const SIGCONTEXT_GPRS: readonly [X86_64Reg, number][] = [
   ['rdi', 64], ['rsi', 72], ['rbp', 80], ['rbx', 88], ['rdx', 96], ['rax', 104], ['rcx', 112], ['rsp', 120],
   ['rip', 128], ['eflags', 136],
 ];
-const REG_OFFSETS = Object.fromEntries(SIGCONTEXT_GPRS.map(([reg]) => [reg, regOffset(reg)])) as Record<X86_64Reg, number>;
+/** Pairs (sigcontext word index, user_regs_struct word index), in 32-bit words. */
+const GPR_COPY: readonly number[] = SIGCONTEXT_GPRS.flatMap(([reg, off]) => [off >> 2, regOffset(reg) >> 2]);
+
+/** A Uint32Array over a Buffer whose byte offset is 4-aligned (pooled Buffers may not be: copy then). */
+function u32View(b: Buffer): Uint32Array {
+  if (b.byteOffset % 4 !== 0) throw new RangeError('frame buffers must be 4-byte aligned');
+  return new Uint32Array(b.buffer, b.byteOffset, b.length >> 2);
+}
 const SC_CS = 144;
 const SC_SS = 150;
 const SC_FPSTATE = 184;
@@ -148,6 +155,7 @@ export function buildFrame(out: Buffer, placement: FramePlacement, c: FrameConte
   const len = placement.lengthBytes;
   if (out.length < len) throw new RangeError(`frame needs ${len} bytes, buffer has ${out.length}`);
   if (c.xstateBytes < MIN_XSTATE_BYTES) throw new RangeError(`XSAVE area of ${c.xstateBytes} bytes is too small (at least ${MIN_XSTATE_BYTES})`);
+  if (out.byteOffset % 4 !== 0 || c.resume.bytes.byteOffset % 4 !== 0) throw new RangeError('frame and register buffers must be 4-byte aligned');
   out.fill(0, 0, len);
   const at = (addr: number): number => addr - placement.lowAddr;
   const base = at(placement.baseAddr);
@@ -156,8 +164,15 @@ export function buildFrame(out: Buffer, placement: FramePlacement, c: FrameConte
   const uc = base + 8;
   out.writeBigUInt64LE(BigInt(UC_FLAGS), uc);
   const sc = uc + MCONTEXT_OFFSET;
-  const regBytes = c.resume.bytes;
-  for (const [reg, off] of SIGCONTEXT_GPRS) regBytes.copy(out, sc + off, REG_OFFSETS[reg], REG_OFFSETS[reg] + 8);
+  // Registers as 32-bit halves through aligned views (no BigInt, no per-register calls).
+  const src = u32View(c.resume.bytes);
+  const dst = u32View(out);
+  for (let i = 0; i < GPR_COPY.length; i += 2) {
+    const d = (sc >> 2) + GPR_COPY[i]!;
+    const r = GPR_COPY[i + 1]!;
+    dst[d] = src[r]!;
+    dst[d + 1] = src[r + 1]!;
+  }
   out.writeUInt16LE(Number(c.resume.get('cs')), sc + SC_CS);
   out.writeUInt16LE(Number(c.resume.get('ss')), sc + SC_SS);
   out.writeBigUInt64LE(BigInt(placement.fpstateAddr), sc + SC_FPSTATE);

@@ -22,7 +22,8 @@
  * after any signal the process ignores (epoll_wait, sigtimedwait and semtimedop return EINTR;
  * nanosleep, read and futex restart).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { statFieldsAfterComm } from '../../sys/proc.ts';
 import { errnoName, SyscallError } from '../../sys/errno.ts';
 import { CpuFollower } from '../../sys/ptrace-affinity.ts';
 import { refreezeCgroups, type ThawedCgroup } from '../../sys/ptrace-freezer.ts';
@@ -43,6 +44,16 @@ import { settle, StopWaiter, thawStartedNs, waitForGroupStop } from './stops.ts'
 import type { DeferredSignal, StoppedTarget } from './stopped-target.ts';
 
 export type { InjectionMethod, InjectionProfile, InjectionReport, InjectRequest, RangeResult, WaitMode } from './report.ts';
+
+/** True when thread `tid` of `pid` is a zombie or gone (from /proc/PID/task/TID/stat). */
+function threadDying(pid: number, tid: number): boolean {
+  try {
+    const st = statFieldsAfterComm(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))[0];
+    return st === 'Z' || st === 'X';
+  } catch {
+    return true;
+  }
+}
 
 /** Reads `Seccomp:` from /proc/PID/task/TID/status (0 = none, 1 = strict, 2 = filter); -1 when unreadable. */
 export function seccompMode(pid: number, tid: number): number {
@@ -221,11 +232,12 @@ export class Injector {
     }
   }
 
-  /** Throws EPIDREUSED when the pinned process is gone (its pid may now be another's) or `tid` is not its thread. */
+  /** Throws ESRCH when the pinned process exited and its pid is free, EPIDREUSED when the pid is another's (its pid may now be another's) or `tid` is not its thread. */
   private checkPin(pin: PidPin, pid: number, tid: number): void {
     const alive = pinAlive(pin);
     if (alive && (tid === pid || threadExists(pid, tid))) return;
     this.unpin(pid);
+    if (!alive && !existsSync(`/proc/${pid}`)) throw new InjectAbort('ESRCH', `pid ${pid} has exited (it was pinned before the first injection)`);
     throw new InjectAbort('EPIDREUSED', alive
       ? `thread ${tid} is not a thread of pid ${pid} (any more); it was not injected`
       : `pid ${pid} now belongs to another process: the one pinned before the first injection exited (started at tick ${pin.startTicks}); the new one was not injected`);
@@ -418,8 +430,11 @@ export class Injector {
    */
   private diedDuring(err: unknown, t: StoppedTarget): InjectAbort | null {
     const { pid, tid, report } = t;
-    if (err instanceof InjectAbort && err.code === 'EXITED') return err;
-    if (!(err instanceof SyscallError) || err.code !== 'ESRCH') return null;
+    if (err instanceof InjectAbort) return err.code === 'EXITED' ? err : null;
+    // ESRCH from a ptrace call on a thread that was ours, or any other failure while the
+    // thread is a zombie or gone: it was killed. Collect its status (else it lingers).
+    const esrch = err instanceof SyscallError && err.code === 'ESRCH';
+    if (!esrch && !threadDying(pid, tid)) return null;
     const { state, status } = settle(tid);
     if (state !== 'exited') return null;
     if (status?.kind === 'signaled') report.targetSignal = status.signal;

@@ -136,6 +136,7 @@ export class SigframeMethod {
     try {
       wrote = remoteWrite(pid, this.local, this.remote);
     } catch (err) {
+      if (err instanceof SyscallError && err.code === 'ESRCH') throw err; // the target died: no fallback
       return `cannot write the ${placement.lengthBytes}-byte frame below rsp 0x${saved.getNumber('rsp').toString(16)} of thread ${tid} (${(err as Error).message})`;
     }
     if (wrote < placement.lengthBytes) return `the stack of thread ${tid} has no room for the ${placement.lengthBytes}-byte frame below rsp 0x${saved.getNumber('rsp').toString(16)}`;
