@@ -377,7 +377,10 @@ export class Injector {
       marks.firstResumeNs = process.hrtime.bigint();
       if (prepared !== null) {
         report.method = 'sigframe';
-        const end = this.sigframe.run(t, prepared, attempt >= MAX_UNBLOCKED_ATTEMPTS);
+        // Several ranges: signals stay blocked throughout (between two madvise calls the
+        // thread returns towards user space, where a signal would run its handler on the
+        // injected context); one range: only after repeated signal interruptions.
+        const end = this.sigframe.run(t, prepared, req.ranges.length > 1 || attempt >= MAX_UNBLOCKED_ATTEMPTS);
         if (end.kind === 'retry') retrySignal = end.signal;
       } else {
         report.method = 'singlestep';

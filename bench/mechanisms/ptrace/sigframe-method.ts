@@ -18,12 +18,13 @@
  * (used only if the tracer vanishes) has the restart applied by hand, since rt_sigreturn
  * disables the kernel's.
  *
- * Signals are not blocked during the injection: a signal that is delivered before madvise
- * is entered (the only place one can be, for a thread that leaves the stop straight into
- * the gadget) ends the attempt: registers restored, the thread detached with that signal,
- * which is then delivered in its own context with its own siginfo, and the injection
- * starts again (`retry`). After MAX_UNBLOCKED_ATTEMPTS such attempts the injection blocks
- * every signal instead (PTRACE_SETSIGMASK; the frame holds the real mask).
+ * For one range, signals are not blocked: a signal that is delivered before madvise is
+ * entered (the only place one can be, for a thread that leaves the stop straight into the
+ * gadget and is stopped again at madvise's exit) ends the attempt: registers restored, the
+ * thread detached with that signal, which is then delivered in its own context with its
+ * own siginfo, and the injection starts again (`retry`). For several ranges (the thread
+ * heads back to user space between two calls), and after MAX_UNBLOCKED_ATTEMPTS such
+ * attempts, every signal is blocked instead (PTRACE_SETSIGMASK; the frame holds the real mask).
  */
 import { SyscallError } from '../../sys/errno.ts';
 import { locateGadgets, type TargetGadgets } from '../../sys/ptrace-gadgets.ts';
