@@ -23,6 +23,6 @@ const ok = r.errors.length === 0 && bad.length === 0 && r.stoppedStayedStopped &
 writeBenchmark('ptrace-torture', { ...r, errors: r.errors.slice(0, 50), errorCount: r.errors.length, passed: ok },
   `torture: ${r.injections} injections in ${r.seconds.toFixed(0)} s over ${r.targets.length} targets: ${r.errors.length} failed injections, ` +
   `${r.targets.filter((t) => !t.alive).length} deaths, ${bad.length} targets corrupted/traced/stopped, ${r.thawCycles} thaw cycles, ` +
-  `signals ${r.signalsCounted}/${r.signalsSent} delivered, ${r.eintrTotal} EINTRs seen, methods ${JSON.stringify(r.methods)}: ${ok ? 'PASS' : 'FAIL'}`,
+  `signals ${r.signalsCounted}/${r.signalsSent} delivered, ${r.eintrTotal} EINTRs seen, methods ${JSON.stringify(r.methods)}; open windows if the tracer had been killed: seccomp median ${(r.windowsNs.seccomp?.median ?? 0) / 1000} us (max ${(r.windowsNs.seccomp?.max ?? 0) / 1000}), thaw median ${(r.windowsNs.thaw?.median ?? 0) / 1000} us (max ${(r.windowsNs.thaw?.max ?? 0) / 1000}): ${ok ? 'PASS' : 'FAIL'}`,
   values.out);
 process.exitCode = ok ? 0 : 1;

@@ -21,6 +21,12 @@ export interface TortureResult {
   frozenTarget: boolean;
   /** Injections per method. */
   methods: Record<string, number>;
+  /**
+   * Windows a SIGKILLed tracer would leave open (InjectionReport.windows), median and max in
+   * ns over the injections that had one: the seccomp'd target's filter would see the injected
+   * madvise; the frozen target would stay thawed.
+   */
+  windowsNs: { seccomp: { median: number; max: number; n: number } | null; thaw: { median: number; max: number; n: number } | null };
   /** SIGUSR2 sent to the signalled target, and how many its handler counted. */
   signalsSent: number;
   signalsCounted: number;
@@ -58,7 +64,7 @@ export async function runTorture(injections: number): Promise<TortureResult> {
   let done = false;
   let sender: Promise<void> = Promise.resolve();
   const result: TortureResult = {
-    injections, errors: [], thawCycles: 0, frozenTarget: false, methods: {}, signalsSent: 0, signalsCounted: 0, eintrTotal: 0,
+    injections, errors: [], thawCycles: 0, frozenTarget: false, methods: {}, windowsNs: { seccomp: null, thaw: null }, signalsSent: 0, signalsCounted: 0, eintrTotal: 0,
     targets: [], stoppedStayedStopped: false, frozenStayedFrozen: null, seconds: 0,
   };
   try {
@@ -91,6 +97,8 @@ export async function runTorture(injections: number): Promise<TortureResult> {
     })();
 
     const usePageout = swapActive();
+    const seccompNs: number[] = [];
+    const thawNs: number[] = [];
     for (let i = 0; i < injections; i++) {
       const t = targets[i % targets.length]!;
       const threads = t === byName.get('threads') ? t.ready.workerTids : [];
@@ -101,11 +109,19 @@ export async function runTorture(injections: number): Promise<TortureResult> {
       const advice = usePageout && i % 2 === 0 ? 21 : 20;
       const r = await mech.inject({ pid: t.pid, tid, advice, ranges });
       if (r.thawed.length > 0) result.thawCycles++;
+      if (r.windows.seccompNs !== null) seccompNs.push(r.windows.seccompNs);
+      if (r.windows.thawNs !== null) thawNs.push(r.windows.thawNs);
       result.methods[r.method ?? 'none'] = (result.methods[r.method ?? 'none'] ?? 0) + 1;
       if (r.error !== null || r.results.some((x) => x.ret !== 0)) result.errors.push(`${i} pid ${t.pid}: ${r.error ?? JSON.stringify(r.results)}`);
     }
     done = true;
     await sender;
+    const stat = (v: number[]): { median: number; max: number; n: number } | null => {
+      if (v.length === 0) return null;
+      const sorted = [...v].sort((a, b) => a - b);
+      return { median: sorted[sorted.length >> 1]!, max: sorted[sorted.length - 1]!, n: v.length };
+    };
+    result.windowsNs = { seccomp: stat(seccompNs), thaw: stat(thawNs) };
 
     result.stoppedStayedStopped = threadState(stopped.pid) === 'T';
     if (cg !== null) {

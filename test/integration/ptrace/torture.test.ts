@@ -27,6 +27,6 @@ describe.skipIf(!run)('ptrace injector torture', () => {
     }
     expect(r.signalsCounted).toBe(r.signalsSent);
     expect(r.methods.sigframe).toBe(INJECTIONS);
-    process.stderr.write(`torture: ${INJECTIONS} injections in ${r.seconds} s, ${r.thawCycles} thaw cycles, ${r.signalsSent} signals, ${r.eintrTotal} EINTRs seen by targets, methods ${JSON.stringify(r.methods)}\n`);
+    process.stderr.write(`torture: ${INJECTIONS} injections in ${r.seconds} s, ${r.thawCycles} thaw cycles, ${r.signalsSent} signals, ${r.eintrTotal} EINTRs seen by targets, methods ${JSON.stringify(r.methods)}, windows ${JSON.stringify(r.windowsNs)}\n`);
   });
 });
