@@ -36,7 +36,7 @@ import { NT_X86_XSTATE, SIGSET_SIZE_BYTES, SIGSTOP, SIGTRAP, ptraceGetRegs, ptra
 import { InjectAbort } from './report.ts';
 import type { RseqDecision, RseqProbe } from './rseq-probe.ts';
 import { NO_DEADLINE_NS } from './stops.ts';
-import { FAULT_SIGNALS, NR_MADVISE_X86_64, type StoppedTarget } from './stopped-target.ts';
+import { exitedDuring, FAULT_SIGNALS, recordResult, setMadviseCall, type StoppedTarget } from './stopped-target.ts';
 
 /** WSTOPSIG of a system-call stop with PTRACE_O_TRACESYSGOOD. */
 const SYSCALL_STOP_SIGNAL = SIGTRAP | 0x80;
@@ -168,12 +168,7 @@ export class SigframeMethod {
     try {
       for (let i = 0; i < req.ranges.length; i++) {
         const range = req.ranges[i]!;
-        work.set('rip', p.gadgets.gadgetAddr);
-        work.set('rax', NR_MADVISE_X86_64);
-        work.set('orig_rax', -1);
-        work.set('rdi', range.startAddr);
-        work.set('rsi', range.lengthBytes);
-        work.set('rdx', req.advice);
+        setMadviseCall(work, p.gadgets.gadgetAddr, range, req.advice);
         ptraceSetRegs(tid, work);
         report.regsChanged = true;
         // SETREGS first: a tracer killed in between leaves the gadget running with the
@@ -193,9 +188,7 @@ export class SigframeMethod {
         ptraceGetRegs(tid, work);
         if (work.getNumber('rip') !== afterSyscall) throw new InjectAbort('EINJECT', `thread ${tid} of pid ${pid} stopped at rip 0x${work.getNumber('rip').toString(16)} instead of after the injected syscall`);
         const ret = work.getSigned('rax');
-        report.syscalls++;
-        report.results.push({ startAddr: range.startAddr, lengthBytes: range.lengthBytes, ret });
-        if (ret === 0) report.bytesAdvised += range.lengthBytes;
+        recordResult(report, range, ret);
       }
     } catch (err) {
       if (err instanceof InjectAbort && err.code === 'EXITED') throw err;
@@ -233,10 +226,8 @@ export class SigframeMethod {
       const s = t.waiter.wait(tid, NO_DEADLINE_NS, pid, report);
       report.stops++;
       if (s === null) continue;
-      if (s.kind === 'exited' || s.kind === 'signaled') {
-        if (s.kind === 'signaled') report.targetSignal = s.signal;
-        throw new InjectAbort('EXITED', `target thread ${tid} of pid ${pid} ${s.kind === 'signaled' ? `was killed by ${signalName(s.signal)}` : `exited with code ${s.exitCode}`} during the injection (after ${report.syscalls} of ${t.req.ranges.length} madvise calls)`);
-      }
+      const gone = exitedDuring(t, s);
+      if (gone !== null) throw gone;
       if (s.kind !== 'stopped') continue;
       if (s.event === 0 && s.signal === SYSCALL_STOP_SIGNAL) return 0;
       if (s.event === PTRACE_EVENT_STOP) continue; // group stop of a stopped target: go on

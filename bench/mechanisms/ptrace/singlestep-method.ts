@@ -12,7 +12,6 @@
  */
 import { SyscallError } from '../../sys/errno.ts';
 import { X86_64Regs } from '../../sys/ptrace-regs.ts';
-import { signalName } from '../../sys/ptrace-status.ts';
 import { locateVdsoSyscall } from '../../sys/ptrace-vdso.ts';
 import {
   SIGINFO_SIZE_BYTES, SIGSET_SIZE_BYTES, SIGTRAP,
@@ -21,7 +20,7 @@ import {
 import { InjectAbort } from './report.ts';
 import type { RseqDecision } from './rseq-probe.ts';
 import { NO_DEADLINE_NS } from './stops.ts';
-import { NR_MADVISE_X86_64, type DeferredSignal, type StoppedTarget } from './stopped-target.ts';
+import { exitedDuring, recordResult, setMadviseCall, type DeferredSignal, type StoppedTarget } from './stopped-target.ts';
 
 /** Steps allowed per injected call before the injector gives up (a SIGSTOPped target traps on some steps). */
 const MAX_STEPS_PER_CALL = 10_000;
@@ -67,17 +66,10 @@ export class SingleStepMethod {
       report.regsChanged = true;
       for (const range of req.ranges) {
         work.copyFrom(saved);
-        work.set('rip', insn);
-        work.set('rax', NR_MADVISE_X86_64);
-        work.set('orig_rax', -1);
-        work.set('rdi', range.startAddr);
-        work.set('rsi', range.lengthBytes);
-        work.set('rdx', req.advice);
+        setMadviseCall(work, insn, range, req.advice);
         ptraceSetRegs(tid, work);
         const ret = this.stepOverSyscall(t, insn, deferred);
-        report.syscalls++;
-        report.results.push({ startAddr: range.startAddr, lengthBytes: range.lengthBytes, ret });
-        if (ret === 0) report.bytesAdvised += range.lengthBytes;
+        recordResult(report, range, ret);
       }
     } catch (err) {
       if (err instanceof InjectAbort && err.code === 'EXITED') throw err;
@@ -111,10 +103,8 @@ export class SingleStepMethod {
       const s = t.waiter.wait(tid, NO_DEADLINE_NS, pid, report);
       report.stops++;
       if (s === null) continue;
-      if (s.kind === 'exited' || s.kind === 'signaled') {
-        if (s.kind === 'signaled') report.targetSignal = s.signal;
-        throw new InjectAbort('EXITED', `target thread ${tid} of pid ${pid} ${s.kind === 'signaled' ? `was killed by ${signalName(s.signal)}` : `exited with code ${s.exitCode}`} during the injection (after ${report.syscalls} of ${t.req.ranges.length} madvise calls)`);
-      }
+      const gone = exitedDuring(t, s);
+      if (gone !== null) throw gone;
       if (s.kind !== 'stopped') continue;
       if (s.event !== 0) continue; // PTRACE_EVENT_STOP: group-stop of a SIGSTOPped target; step again
       if (s.signal === SIGTRAP) {

@@ -14,6 +14,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { canRun, canUse } from '../../helpers/prereq.ts';
+import { mulberry32 } from '../../../bench/benchmarks/paired-ratio.ts';
 import { runKillTrials, summarizeKillTrials, type KillTarget } from '../../../bench/benchmarks/ptrace-kill-trials.ts';
 import {
   buildNativeSelfcheck, findCCompiler, startNativeSelfcheck, startSelfcheck, type NativeBuild, type NativeTarget, type Target,
@@ -30,17 +31,6 @@ const run = canRun('tracer death during injection', { root: true }) && process.a
 const cc = run ? findCCompiler() : null;
 const haveCc = run && canUse('C compiler for the native selfcheck target', cc !== null, 'apt-get install -y gcc');
 
-/** A seeded uniform generator (mulberry32), so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (n: number): string => n.toString(16);
 
@@ -104,7 +94,7 @@ describe.skipIf(!run || !haveCc)('tracer death during injection', () => {
   ];
 
   it(`SIGKILL of hintbench's whole process group at ${GROUP_KILLS} random instants: targets intact, the tracer finishes and leaves`, async () => {
-    const trials = await runKillTrials({ kind: 'group', trials: GROUP_KILLS, targets: targets(), advice: swapActive() ? 'pageout' : 'cold', random: seeded(7) });
+    const trials = await runKillTrials({ kind: 'group', trials: GROUP_KILLS, targets: targets(), advice: swapActive() ? 'pageout' : 'cold', random: mulberry32(7) });
     const sum = summarizeKillTrials(trials);
     process.stderr.write(`group kills: ${JSON.stringify(sum)}\n`);
     expect(sum.problems).toEqual([]);
@@ -115,7 +105,7 @@ describe.skipIf(!run || !haveCc)('tracer death during injection', () => {
   });
 
   it(`SIGKILL of the tracer alone at ${TRACER_KILLS} random instants: targets intact, hint names the target and its fate`, async () => {
-    const trials = await runKillTrials({ kind: 'tracer', trials: TRACER_KILLS, targets: targets(), advice: swapActive() ? 'pageout' : 'cold', random: seeded(11) });
+    const trials = await runKillTrials({ kind: 'tracer', trials: TRACER_KILLS, targets: targets(), advice: swapActive() ? 'pageout' : 'cold', random: mulberry32(11) });
     const sum = summarizeKillTrials(trials);
     process.stderr.write(`tracer kills: ${JSON.stringify(sum)}\n`);
     expect(sum.problems).toEqual([]);
