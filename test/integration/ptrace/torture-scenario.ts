@@ -139,11 +139,15 @@ export async function runTorture(injections: number): Promise<TortureResult> {
       if (status !== null) result.eintrTotal += status.eintr;
       result.targets.push({ name, alive: t.alive(), tracedThreads: traced, state, status, idleBadPages });
     }
-    // Let the last SIGUSR2 reach its handler before counting.
+    // The target counts signals in JavaScript, after libuv has relayed them: wait until its
+    // count reaches what was sent, or stops moving (then signals were lost), up to 20 s.
     let counted = 0;
-    for (let k = 0; k < 50; k++) {
-      counted = (await signals.status()).signals - sigBefore;
-      if (counted >= result.signalsSent) break;
+    let still = 0;
+    const until = Date.now() + 20_000;
+    while (Date.now() < until && counted < result.signalsSent && still < 10) {
+      const c = (await signals.status()).signals - sigBefore;
+      still = c === counted ? still + 1 : 0;
+      counted = c;
     }
     result.signalsCounted = counted;
   } finally {
