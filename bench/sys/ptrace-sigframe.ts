@@ -82,7 +82,9 @@ export type RestartKind = 'none' | 'restart' | 'restart-block';
  * when the thread resumes straight from a ptrace stop (its restart_block is intact), the
  * original number when it resumes through rt_sigreturn (which resets restart_block, so
  * restart_syscall would only return EINTR). orig_rax becomes -1 (no further restart checks),
- * as rt_sigreturn would leave it. Mutates `regs`; returns what it did.
+ * as rt_sigreturn would leave it. A thread stopped inside restart_syscall itself (orig_rax
+ * 219: its sleep was restarted once already) cannot be given its original call back: through
+ * rt_sigreturn it gets EINTR, as after a signal handler. Mutates `regs`; returns what it did.
  */
 export function applyRestartRules(regs: X86_64Regs, restartBlockNr: 'restart_syscall' | 'original'): RestartKind {
   const nr = regs.getSigned('orig_rax');
