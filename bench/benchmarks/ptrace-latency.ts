@@ -15,7 +15,12 @@
  * sleeps, the injector's previous way of waiting) and `ptrace-follow` (tracer moved onto the
  * target's last CPU). The floor of one koffi ptrace call is measured with tinybench.
  *
- *   node --import tsx bench/benchmarks/ptrace-latency.ts [--out FILE] [--hints N] [--warmup N]
+ * First, the injector side by side with a minimal C injector compiled now with the system C
+ * compiler (ptrace-vs-reference.ts): 4 KiB COLD into the sleeping workload, TypeScript and C
+ * taking turns; the ratio of medians with a 95 % bootstrap interval, and where the
+ * TypeScript injector's time goes. Without a C compiler this part says so and is skipped.
+ *
+ *   node --import tsx bench/benchmarks/ptrace-latency.ts [--out FILE] [--hints N] [--warmup N] [--rounds N] [--reference-only]
  * Needs root and swap (run `hintbench setup` first).
  */
 import { readFileSync } from 'node:fs';
@@ -29,11 +34,16 @@ import { outcomeFromReport, PtraceMechanism } from '../mechanisms/ptrace/index.t
 import { summarize } from '../stats/summary.ts';
 import { libc } from '../sys/libc.ts';
 import { ADVICE_VALUE, type Advice, type AddrRange, type HintOutcome, type Summary } from '../types.ts';
+import { findCCompiler } from '../../workloads/selfcheck-client.ts';
 import { writeBenchmark } from './output.ts';
+import { compareWithReference, type ReferenceComparison } from './ptrace-vs-reference.ts';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, hints: { type: 'string' }, warmup: { type: 'string' } } });
+const { values } = parseArgs({ options: { out: { type: 'string' }, hints: { type: 'string' }, warmup: { type: 'string' }, rounds: { type: 'string' }, 'reference-only': { type: 'boolean' } } });
 const hints = Number(values.hints ?? 500);
 const warmup = Number(values.warmup ?? 50);
+const rounds = Number(values.rounds ?? 400);
+const referenceOnly = values['reference-only'] === true;
+if (!Number.isInteger(rounds) || rounds < 1) throw new HintbenchError(`--rounds ${values.rounds} is not a positive integer`, 'pass e.g. --rounds 400');
 if (!Number.isInteger(hints) || hints < 1) throw new HintbenchError(`--hints ${values.hints} is not a positive integer`, 'pass e.g. --hints 500');
 if (!Number.isInteger(warmup) || warmup < 0) throw new HintbenchError(`--warmup ${values.warmup} is not a non-negative integer`, 'pass e.g. --warmup 50');
 if (process.getuid?.() !== 0) throw new HintbenchError('ptrace-latency needs root (ptrace and process_madvise of another process)', 'run it with sudo');
@@ -67,10 +77,13 @@ const pm = new ProcessMadviseMechanism();
 const pt = new PtraceMechanism();
 const loadBefore = loadavg();
 const cells: CellFigures[] = [];
+let reference: ReferenceComparison;
 try {
   await pm.open({ pid: workload.pid });
   await pt.open({ pid: workload.pid });
   const region = workload.regions[0]!;
+  await workload.setState('sleeping');
+  reference = await compareWithReference({ cc: findCCompiler(), pt, pid: workload.pid, startAddr: region.startAddr, lengthBytes: PAGE_BYTES, rounds, warmup });
   const target = { pid: workload.pid };
   const viaPtrace = (extra: { waitMode?: 'block' | 'poll'; followCpu?: boolean }) => async (ranges: AddrRange[], advice: Advice): Promise<HintOutcome> =>
     outcomeFromReport(await pt.inject({ pid: workload.pid, advice: ADVICE_VALUE[advice], ranges, ...extra }));
@@ -83,7 +96,7 @@ try {
     { name: 'ptrace-follow', hint: viaPtrace({ followCpu: true }) },
   ];
 
-  for (const state of ['sleeping', 'running'] as const) {
+  for (const state of referenceOnly ? [] : ['sleeping', 'running'] as const) {
     await workload.setState(state);
     for (const rangeBytes of [PAGE_BYTES, REGION_MIB * 1024 * 1024]) {
       for (const advice of ['pageout', 'cold'] as const) {
@@ -151,6 +164,18 @@ const parts = (['sleeping', 'running'] as const).flatMap((state) => [PAGE_BYTES,
   return `${state} ${size === PAGE_BYTES ? '4 KiB' : '1 MiB'}: ptrace ${us(p?.median)}/${us(p?.p99)}, process_madvise ${us(m?.median)}/${us(m?.p99)}`;
 }));
 
+/** The reference comparison in one clause. */
+function referenceLine(): string {
+  const r = reference.ratios;
+  if (r === null) return `C reference: ${reference.note}`;
+  const f = (x: { ratio: number; lo: number; hi: number }): string => `${x.ratio.toFixed(2)}x [${x.lo.toFixed(2)}, ${x.hi.toFixed(2)}]`;
+  const b = reference.tsBreakdown;
+  const where = b === null ? '' : ` (ts: ${b.sysCalls} system calls, ${b.stops} stops, waits ${us(b.waitNs)} us, ${b.blockedWaits} blocked waits, setup ${us(b.setupNs)} us, restore ${us(b.restoreNs)} us; koffi floor ${ptraceCallFloorUs?.toFixed(2)} us/call)`;
+  return `injector vs minimal C injector (median ratio, 95% CI, ${reference.rounds} rounds): ${f(r.tsOverCSinglestep)} (target <= 1.5x: ${r.tsOverCSinglestep.ratio <= 1.5 ? 'met' : 'not met'}); ` +
+    `same sequence in C ${f(r.tsOverCSigframe)}; C sigframe sequence / C single-step ${f(r.cSigframeOverCSinglestep)}; ts single-step / C single-step ${f(r.tsSinglestepOverCSinglestep)}; ` +
+    `medians ts ${us(reference.latencyNs.ts?.median)} us, C ${us(reference.latencyNs['c-singlestep']?.median)} us${where}`;
+}
+
 writeBenchmark(
   'ptrace-latency',
   {
@@ -162,9 +187,10 @@ writeBenchmark(
     targetInjected4KiBMedianUs: TARGET_US,
     targetMet: met,
     ptraceCallFloorUs,
+    reference,
     cells,
   },
-  `PAGEOUT median/p99 us, ${parts.join('; ')}; injected 4 KiB sleeping median ${us(headline?.latencyNs?.median)} us ` +
+  `${referenceLine()}; PAGEOUT median/p99 us, ${parts.join('; ')}; injected 4 KiB sleeping median ${us(headline?.latencyNs?.median)} us ` +
     `(target <= ${TARGET_US}: ${met ? 'met' : 'not met'}); koffi ptrace call floor ${ptraceCallFloorUs?.toFixed(2)} us; load ${loadBefore[0]!.toFixed(2)} -> ${loadAfter[0]!.toFixed(2)}`,
   values.out,
 );

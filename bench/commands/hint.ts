@@ -104,9 +104,9 @@ export const hintCommand: Command = {
   options: {
     pid: { type: 'string', valueName: 'PID', help: 'process to hint (a thread id stands for its process; not 1, not a kernel thread, not hintbench)' },
     advice: { type: 'string', valueName: 'ADVICE', help: 'cold or pageout' },
-    via: { type: 'string', valueName: 'M', help: 'process_madvise (default) or ptrace' },
+    via: { type: 'string', valueName: 'M', help: 'process_madvise (default) or ptrace: the target, stopped briefly, calls madvise itself; if hintbench is killed meanwhile it returns to its own context by itself (a frozen cgroup may stay thawed; README "ptrace injection")' },
     ranges: { type: 'string', valueName: 'R', help: 'anon (default: private anonymous incl. heap), file, all, or START-END[,START-END...] (hex; clipped to the mapped parts)' },
-    tid: { type: 'string', valueName: 'TID', help: 'thread to inject into (ptrace; default the main thread, or a live one when it has exited)' },
+    tid: { type: 'string', valueName: 'TID', help: 'thread to inject into (ptrace; default the main thread, or a live one when it has exited); its pid is pinned: a pid reused meanwhile is refused' },
     repeat: { type: 'string', valueName: 'N', help: `deliver the hint N times (at most ${MAX_REPEAT}); report median, p99 and all samples` },
     json: { type: 'boolean', help: 'print one JSON object' },
     'no-probe': { type: 'boolean', help: 'skip bpftrace (no kernel-side latency or reclaimed pages)' },

@@ -2,6 +2,7 @@
  * Decoding of the status word waitpid(2) returns, including ptrace stops
  * (include/uapi/linux/ptrace.h, sys/wait.h macros). Pure: no system calls.
  */
+import { constants as osConstants } from 'node:os';
 
 /** PTRACE_EVENT_STOP: group-stop or PTRACE_INTERRUPT stop of a seized tracee (status >> 16). */
 export const PTRACE_EVENT_STOP = 128;
@@ -76,8 +77,18 @@ export function isEventStop(s: WaitStatus): boolean {
 export function describeWaitStatus(s: WaitStatus): string {
   switch (s.kind) {
     case 'exited': return `exited with code ${s.exitCode}`;
-    case 'signaled': return `killed by signal ${s.signal}${s.coreDumped ? ' (core dumped)' : ''}`;
+    case 'signaled': return `killed by ${signalName(s.signal)}${s.coreDumped ? ' (core dumped)' : ''}`;
     case 'continued': return 'continued';
-    case 'stopped': return s.event === 0 ? `signal-delivery stop (signal ${s.signal})` : `ptrace event ${s.event} stop (signal ${s.signal})`;
+    case 'stopped': return s.event === 0 ? `signal-delivery stop (${signalName(s.signal)})` : `ptrace event ${s.event} stop (signal ${s.signal})`;
   }
+}
+
+const SIGNAL_NAMES = new Map<number, string>();
+
+/** Name of a signal number (`SIGKILL`), or `signal N` when unknown. */
+export function signalName(signal: number): string {
+  if (SIGNAL_NAMES.size === 0) {
+    for (const [name, n] of Object.entries(osConstants.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
+  }
+  return SIGNAL_NAMES.get(signal) ?? `signal ${signal}`;
 }

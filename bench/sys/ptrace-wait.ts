@@ -17,6 +17,7 @@ import koffi from 'koffi';
 import { lastErrno, libc } from './libc.ts';
 import { SyscallError } from './errno.ts';
 import { decodeWaitStatus, type WaitStatus } from './ptrace-status.ts';
+import { sysCallCounter } from './ptrace.ts';
 
 const dlsym: (handle: null, name: string) => unknown = libc.func('void *dlsym(void *handle, const char *name)');
 const sigactionNative: (sig: number, act: Buffer | null, old: Buffer | null) => number = libc.func('int sigaction(int sig, void *act, void *oldact)');
@@ -125,6 +126,7 @@ export class WaitTimer {
    * Throws SyscallError (ECHILD when `tid` is not our tracee or child).
    */
   wait(tid: number): TimedWait {
+    sysCallCounter.calls++;
     const r = waitpidNative(tid, this.status, WALL);
     if (r > 0) return { timedOut: false, pid: r, status: decodeWaitStatus(this.status.readInt32LE(0)) };
     const errno = lastErrno();

@@ -14,14 +14,23 @@ export const PTRACE_PEEKDATA = 2;
 export const PTRACE_CONT = 7;
 export const PTRACE_SINGLESTEP = 9;
 export const PTRACE_GETREGS = 12;
+export const PTRACE_SYSCALL = 24;
 export const PTRACE_SETREGS = 13;
 export const PTRACE_DETACH = 17;
 export const PTRACE_GETSIGINFO = 0x4202;
 export const PTRACE_SETSIGINFO = 0x4203;
+export const PTRACE_GETREGSET = 0x4204;
 export const PTRACE_SEIZE = 0x4206;
 export const PTRACE_INTERRUPT = 0x4207;
 export const PTRACE_GETSIGMASK = 0x420a;
+export const PTRACE_PEEKSIGINFO = 0x4209;
 export const PTRACE_SETSIGMASK = 0x420b;
+export const PTRACE_GET_RSEQ_CONFIGURATION = 0x420f;
+
+/** PTRACE_GETREGSET note type of the XSAVE area (x86). */
+export const NT_X86_XSTATE = 0x202;
+/** PTRACE_PEEKSIGINFO flag: read the process-wide (shared) queue instead of the thread's. */
+export const PTRACE_PEEKSIGINFO_SHARED = 1;
 
 /** PTRACE_SEIZE options. */
 export const PTRACE_O_TRACESYSGOOD = 0x1;
@@ -44,6 +53,8 @@ const ptraceBuf: (req: number, pid: number, addr: bigint | number, data: Buffer 
   libc.func('long ptrace(long req, int pid, uintptr_t addr, void *data)');
 const ptraceInt: (req: number, pid: number, addr: bigint | number, data: bigint | number) => number | bigint =
   libc.func('long ptrace(long req, int pid, uintptr_t addr, uintptr_t data)');
+const ptraceBufArgs: (req: number, pid: number, addr: Buffer, data: Buffer) => number =
+  libc.func('long ptrace(long req, int pid, void *addr, void *data)');
 const waitpidNative: (pid: number, status: Buffer, options: number) => number = libc.func('int waitpid(int pid, void *status, int options)');
 const tgkillNative: (tgid: number, tid: number, sig: number) => number = libc.func('int tgkill(int tgid, int tid, int sig)');
 const usleepNative: (usec: number) => number = libc.func('int usleep(unsigned int usec)');
@@ -53,7 +64,11 @@ function setErrno(value: number): void {
   koffi.errno(value);
 }
 
+/** System calls issued through this module and ptrace-mem.ts (for the injector's time breakdown). */
+export const sysCallCounter = { calls: 0 };
+
 function check(ret: number | bigint, call: string): void {
+  sysCallCounter.calls++;
   if (Number(ret) === -1) throw new SyscallError(call, lastErrno());
 }
 
@@ -102,6 +117,46 @@ export function ptraceSingleStep(tid: number, signal = 0): void {
   check(ptraceInt(PTRACE_SINGLESTEP, tid, 0, signal), `ptrace(PTRACE_SINGLESTEP, ${tid})`);
 }
 
+/** PTRACE_SYSCALL: resume until the next system-call entry or exit stop, injecting `signal` (0 = none). */
+export function ptraceSyscall(tid: number, signal = 0): void {
+  check(ptraceInt(PTRACE_SYSCALL, tid, 0, signal), `ptrace(PTRACE_SYSCALL, ${tid}, signal ${signal})`);
+}
+
+/**
+ * PTRACE_GETREGSET of note type `noteType`. `iovecAddr` is the address of a native
+ * `struct iovec` (see NativeArena) whose iov_len the kernel sets to the bytes it wrote.
+ */
+export function ptraceGetRegset(tid: number, noteType: number, iovecAddr: bigint): void {
+  check(ptraceInt(PTRACE_GETREGSET, tid, noteType, iovecAddr), `ptrace(PTRACE_GETREGSET, ${tid}, 0x${noteType.toString(16)})`);
+}
+
+/** sizeof(struct ptrace_rseq_configuration). */
+export const RSEQ_CONFIGURATION_SIZE_BYTES = 24;
+
+/**
+ * PTRACE_GET_RSEQ_CONFIGURATION (Linux 5.13) into a 24-byte buffer:
+ * {u64 rseq_abi_pointer; u32 rseq_abi_size; u32 signature; u32 flags; u32 pad}.
+ * Throws SyscallError (EIO on kernels without the request).
+ */
+export function ptraceGetRseqConfiguration(tid: number, out: Buffer): void {
+  check(ptraceBuf(PTRACE_GET_RSEQ_CONFIGURATION, tid, RSEQ_CONFIGURATION_SIZE_BYTES, out), `ptrace(PTRACE_GET_RSEQ_CONFIGURATION, ${tid})`);
+}
+
+const peekArgs = Buffer.alloc(16);
+
+/**
+ * PTRACE_PEEKSIGINFO: copies up to out.length / 128 queued siginfos of `tid` (its own queue,
+ * or the process's shared queue with PTRACE_PEEKSIGINFO_SHARED) into `out`; returns how many.
+ */
+export function ptracePeekSiginfo(tid: number, flags: number, out: Buffer): number {
+  peekArgs.writeBigUInt64LE(0n, 0);
+  peekArgs.writeUInt32LE(flags, 8);
+  peekArgs.writeInt32LE(Math.floor(out.length / SIGINFO_SIZE_BYTES), 12);
+  const r = ptraceBufArgs(PTRACE_PEEKSIGINFO, tid, peekArgs, out);
+  check(r, `ptrace(PTRACE_PEEKSIGINFO, ${tid})`);
+  return Number(r);
+}
+
 /** PTRACE_CONT, injecting `signal` (0 = none). */
 export function ptraceCont(tid: number, signal = 0): void {
   check(ptraceInt(PTRACE_CONT, tid, 0, signal), `ptrace(PTRACE_CONT, ${tid}, signal ${signal})`);
@@ -135,6 +190,7 @@ const statusBuf = Buffer.alloc(4);
  */
 export function waitTid(tid: number, extraOptions = 0): WaitResult {
   for (;;) {
+    sysCallCounter.calls++;
     const r = waitpidNative(tid, statusBuf, __WALL | extraOptions);
     if (r === 0) return { pending: true };
     if (r < 0) {
@@ -149,11 +205,13 @@ export function waitTid(tid: number, extraOptions = 0): WaitResult {
 
 /** tgkill(2): sends `signal` to one thread. Throws SyscallError (ESRCH when gone). */
 export function tgkill(tgid: number, tid: number, signal: number): void {
+  sysCallCounter.calls++;
   if (tgkillNative(tgid, tid, signal) !== 0) throw new SyscallError(`tgkill(${tgid}, ${tid}, ${signal})`, lastErrno());
 }
 
 /** True when thread `tid` of `tgid` exists (tgkill with signal 0). */
 export function threadExists(tgid: number, tid: number): boolean {
+  sysCallCounter.calls++;
   return tgkillNative(tgid, tid, 0) === 0 || lastErrno() !== 3;
 }
 

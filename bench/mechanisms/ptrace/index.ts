@@ -2,6 +2,8 @@
  * The `ptrace` mechanism: madvise(2) injected into the target by a dedicated tracer process
  * (tracer-main.ts). The tracer is a sibling of the workloads, never their parent, and does
  * every ptrace call synchronously on its main thread; this class only talks JSON lines to it.
+ * The tracer runs in a session and process group of its own: a SIGKILL sent to the runner's
+ * group does not reach it, and it finishes the injection in progress before it leaves.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { HintbenchError } from '../../errors.ts';
 import { ADVICE_VALUE, type HintOutcome } from '../../types.ts';
 import type { HintRequest, HintTarget, Mechanism } from '../mechanism.ts';
 import { madviseErrorName, type InjectionReport, type InjectRequest } from './injector.ts';
+import { targetFate } from './target-fate.ts';
 import type { TracerReady, TracerRequest, TracerResponse } from './protocol.ts';
 
 /** A hint outcome with the injector's own account of what it did. */
@@ -46,27 +49,34 @@ export function outcomeFromReport(report: InjectionReport): PtraceHintOutcome {
   };
 }
 
+/** A tracer request before the client numbers it. */
+type RequestWithoutId = TracerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
 /** A running tracer process and its pending requests. */
 class TracerClient {
   private readonly child: ChildProcess;
   private readonly waiting = new Map<number, (r: TracerResponse) => void>();
   private nextId = 1;
   private exited = false;
+  /** How the process ended (for errors of requests sent after that). */
+  private exitDescription = 'the ptrace tracer process is not running';
   readonly ready: Promise<TracerReady>;
   readonly exit: Promise<number | null>;
 
   constructor() {
     const tsx = import.meta.resolve('tsx');
-    this.child = spawn(process.execPath, ['--import', tsx, TRACER_MAIN], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child = spawn(process.execPath, ['--import', tsx, TRACER_MAIN], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
     let resolveReady!: (r: TracerReady) => void;
     let rejectReady!: (e: Error) => void;
     this.ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
     this.exit = new Promise((res) => {
       // 'close' (not 'exit'): stdout is drained first, so a response written just before exiting is not lost.
-      this.child.on('close', (code) => {
+      this.child.on('close', (code, signal) => {
         this.exited = true;
-        rejectReady(new HintbenchError(`the ptrace tracer process exited (code ${code}) before it was ready`, `run \`node --import tsx ${TRACER_MAIN}\` to see why`));
-        for (const [id, cb] of this.waiting) cb({ id, ok: false, error: `tracer process exited (code ${code})` });
+        const how = signal !== null ? `was killed by ${signal}` : `exited (code ${code})`;
+        this.exitDescription = `the ptrace tracer process (pid ${this.child.pid}) ${how}`;
+        rejectReady(new HintbenchError(`the ptrace tracer process ${how} before it was ready`, `run \`node --import tsx ${TRACER_MAIN}\` to see why`));
+        for (const [id, cb] of this.waiting) cb({ id, ok: false, error: `the ptrace tracer process (pid ${this.child.pid}) ${how}` });
         this.waiting.clear();
         res(code);
       });
@@ -93,8 +103,8 @@ class TracerClient {
   }
 
   /** Sends a request and resolves with its response. */
-  request(req: Omit<TracerRequest, 'id'>): Promise<TracerResponse> {
-    if (this.exited) return Promise.resolve({ id: -1, ok: false, error: 'tracer process is not running' });
+  request(req: RequestWithoutId): Promise<TracerResponse> {
+    if (this.exited) return Promise.resolve({ id: -1, ok: false, error: this.exitDescription });
     const id = this.nextId++;
     return new Promise((res) => {
       this.waiting.set(id, res);
@@ -121,6 +131,8 @@ export class PtraceMechanism implements Mechanism {
   readonly name = 'ptrace' as const;
   private tracer: TracerClient | null = null;
   private readonly opts: PtraceMechanismOptions;
+  /** Pids pinned by open() and not yet unpinned by close(). */
+  private readonly pinned = new Set<number>();
 
   constructor(opts: PtraceMechanismOptions = {}) {
     this.opts = opts;
@@ -140,13 +152,29 @@ export class PtraceMechanism implements Mechanism {
       this.tracer = new TracerClient();
       await this.tracer.ready;
     }
+    // Pin the target's identity before its first injection (a pid reused later is refused).
+    const pinned = await this.tracer.request({ cmd: 'pin', pid: target.pid });
+    if (!pinned.ok) throw new HintbenchError(`target pid ${target.pid} cannot be pinned: ${pinned.error}`, 'check that the process still exists (ps -p PID)');
+    this.pinned.add(target.pid);
   }
 
-  /** Sends one injection to the tracer and returns its report. */
+  /**
+   * Sends one injection to the tracer and returns its report. When the tracer dies during
+   * it, the error says what became of the target (alive, or killed by which signal).
+   */
   async inject(req: InjectRequest): Promise<InjectionReport> {
     if (this.tracer === null) throw new Error('ptrace mechanism: open() was not called');
     const r = await this.tracer.request({ cmd: 'inject', ...req });
-    if (!r.ok) throw new HintbenchError(`ptrace tracer failed: ${r.error}`, 'run hintbench doctor');
+    if (!r.ok) {
+      if (!this.tracer.alive) {
+        const fate = targetFate(req.pid);
+        throw new HintbenchError(
+          `${r.error} during an injection into pid ${req.pid}; ${fate.sentence}`,
+          fate.alive ? 'nothing to repair: the target returns to its own context by itself; rerun to hint again' : `pid ${req.pid} was lost during the injection: report it with this message`,
+        );
+      }
+      throw new HintbenchError(`ptrace tracer failed: ${r.error}`, 'run hintbench doctor');
+    }
     if (!('report' in r)) throw new Error('ptrace tracer answered an inject with no report');
     return r.report;
   }
@@ -163,8 +191,12 @@ export class PtraceMechanism implements Mechanism {
     return outcomeFromReport(report);
   }
 
-  /** Nothing per target: the tracer keeps no state between targets and stays up for the next one. */
-  async close(): Promise<void> {}
+  /** Unpins the targets opened so far; the tracer stays up for the next one. */
+  async close(): Promise<void> {
+    const t = this.tracer;
+    for (const pid of this.pinned) if (t !== null && t.alive) await t.request({ cmd: 'unpin', pid });
+    this.pinned.clear();
+  }
 
   /** Stops the tracer process (it finishes any injection in progress first). */
   async dispose(): Promise<void> {

@@ -4,11 +4,14 @@
  * reaps ptrace stops of its own children), reads JSON-lines requests on stdin and answers
  * on stdout (protocol.ts).
  *
- * Shutdown is never abrupt: SIGINT, SIGTERM and SIGHUP only set a flag, and since an
- * injection is one synchronous call, their handlers run between injections, never between
- * SETREGS and the restore. The process exits after the current injection when asked to
- * (`shutdown`), when stdin closes (its runner is gone) or on those signals. SIGKILL cannot
- * be caught: the runner must never send it while an injection may be in flight.
+ * The runner starts it in a session and process group of its own, so that a SIGKILL of the
+ * runner's group (`timeout -s KILL`, a service manager's final kill, ^\ in a terminal) does
+ * not reach it. Shutdown is never abrupt: SIGINT, SIGTERM and SIGHUP only set a flag, and
+ * since an injection is one synchronous call, their handlers run between injections, never
+ * in the middle of one. The process exits after the current injection when asked to
+ * (`shutdown`), when stdin closes or its parent is gone (the runner died: requests it sent
+ * before are not served), or on those signals. A SIGKILL of the tracer itself cannot be
+ * caught; the injection method makes it harmless to the target (see sigframe-method.ts).
  */
 import { createInterface } from 'node:readline';
 import { Injector } from './injector.ts';
@@ -17,6 +20,8 @@ import { warmUp } from './warm-up.ts';
 
 const injector = new Injector();
 let stopping = false;
+/** The runner's pid: once the parent pid changes, the runner is gone. */
+const runnerPid = process.ppid;
 
 function send(msg: TracerResponse | TracerReady): void {
   process.stdout.write(JSON.stringify(msg) + '\n');
@@ -53,7 +58,24 @@ rl.on('line', (line) => {
     send({ id: id === undefined ? -1 : Number(id), ok: false, error: `bad request: ${(err as Error).message}` });
     return;
   }
+  if (process.ppid !== runnerPid) {
+    finish(0);
+    return;
+  }
   switch (req.cmd) {
+    case 'pin': {
+      try {
+        const p = injector.pin(req.pid);
+        send({ id: req.id, ok: true, pinned: { pid: p.pid, startTicks: p.startTicks } });
+      } catch (err) {
+        send({ id: req.id, ok: false, error: `cannot pin pid ${req.pid}: ${(err as Error).message}` });
+      }
+      return;
+    }
+    case 'unpin':
+      injector.unpin(req.pid);
+      send({ id: req.id, ok: true, unpinned: req.pid });
+      return;
     case 'ping':
       send({ id: req.id, ok: true, pong: { pid: process.pid, arch: process.arch, pendingDetach: [...injector.pendingDetach.keys()] } });
       return;

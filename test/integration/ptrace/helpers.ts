@@ -1,62 +1,7 @@
 /** Helpers for the ptrace integration tests: self-checking targets and /proc probes. */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import type { SelfcheckReady, SelfcheckStatus } from '../../../workloads/selfcheck-protocol.ts';
 
-const SELFCHECK = fileURLToPath(new URL('../../../workloads/selfcheck.ts', import.meta.url));
-
-/** A running selfcheck target. */
-export interface Target {
-  child: ChildProcess;
-  ready: SelfcheckReady;
-  pid: number;
-  /** Asks for the counters (the main thread must be running). */
-  status(): Promise<SelfcheckStatus>;
-  /** Re-reads the idle region; resolves with the number of bad pages. */
-  verifyIdle(): Promise<number>;
-  /** True until the process exits. */
-  alive(): boolean;
-  /** SIGKILLs the target (by pid) and waits for it to exit. */
-  kill(): Promise<void>;
-}
-
-/** Starts workloads/selfcheck.ts with `args` and waits for its ready line. */
-export async function startSelfcheck(args: string[]): Promise<Target> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SELFCHECK, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let exited = false;
-  const exit = new Promise<void>((res) => child.on('exit', () => { exited = true; res(); }));
-  const waiting: ((msg: Record<string, unknown>) => void)[] = [];
-  const rl = createInterface({ input: child.stdout! });
-  rl.on('line', (line) => {
-    let msg: Record<string, unknown>;
-    try { msg = JSON.parse(line) as Record<string, unknown>; } catch { return; }
-    waiting.shift()?.(msg);
-  });
-  const next = (): Promise<Record<string, unknown>> => new Promise((res, rej) => {
-    if (exited) { rej(new Error('selfcheck target exited')); return; }
-    waiting.push(res);
-    void exit.then(() => rej(new Error('selfcheck target exited')));
-  });
-  const ready = (await next()) as unknown as SelfcheckReady;
-  const ask = async (cmd: string): Promise<Record<string, unknown>> => {
-    const p = next();
-    child.stdin!.write(JSON.stringify({ cmd }) + '\n');
-    return p;
-  };
-  return {
-    child, ready, pid: ready.pid,
-    status: async () => (await ask('status')) as unknown as SelfcheckStatus,
-    verifyIdle: async () => Number((await ask('verify-idle')).pageFailures),
-    alive: () => !exited,
-    kill: async () => {
-      if (exited) return;
-      try { process.kill(ready.pid, 'SIGKILL'); } catch { /* gone */ }
-      await exit;
-    },
-  };
-}
+export { startSelfcheck, type Target } from '../../../workloads/selfcheck-client.ts';
 
 /** State letter (R, S, T, t, D, Z...) of a thread, from /proc/PID/task/TID/stat. */
 export function threadState(pid: number, tid = pid): string {

@@ -1,0 +1,292 @@
+/**
+ * The `sigframe` injection method (see ptrace-sigframe.ts for the frame itself).
+ *
+ * At the interrupt stop: check that the borrowed code is still where it was and read the
+ * thread's rseq_cs (one process_vm_readv), decide about rseq, read the XSAVE area, write an
+ * rt_sigreturn frame holding the original context (system-call restart and rseq rules
+ * applied) below the red zone of the stack; then PTRACE_SETREGS: rip = the syscall gadget,
+ * madvise's arguments, rsp/rbp at the frame. PTRACE_SYSCALL twice per range: the entry stop,
+ * then the exit stop gives madvise's return value. Finally PTRACE_SETREGS back to the saved
+ * registers, and the detach. A tracer that vanishes at any instant leaves a target that runs
+ * madvise and returns through the frame by itself (`PTRACE_O_TRACESYSGOOD` makes an orphaned
+ * system-call stop send no SIGTRAP).
+ *
+ * Restart of an interrupted system call: the saved registers go back unchanged (rax still
+ * -ERESTART*, orig_rax the call). The detach wakes the thread with TIF_SIGPENDING set, so the
+ * kernel's own signal-or-restart code runs on its way out: it restarts the call, or delivers
+ * a signal that came meanwhile and returns EINTR as the handler's SA_RESTART says. The frame
+ * (used only if the tracer vanishes) has the restart applied by hand, since rt_sigreturn
+ * disables the kernel's.
+ *
+ * For one range, signals are not blocked: a signal that is delivered before madvise is
+ * entered (the only place one can be, for a thread that leaves the stop straight into the
+ * gadget and is stopped again at madvise's exit) ends the attempt: registers restored, the
+ * thread detached with that signal, which is then delivered in its own context with its
+ * own siginfo, and the injection starts again (`retry`). For several ranges (the thread
+ * heads back to user space between two calls), and after MAX_UNBLOCKED_ATTEMPTS such
+ * attempts, every signal is blocked instead (PTRACE_SETSIGMASK; the frame holds the real mask).
+ */
+import { SyscallError } from '../../sys/errno.ts';
+import { locateGadgets, type TargetGadgets } from '../../sys/ptrace-gadgets.ts';
+import { IovecArray, NativeArena, remoteRead, remoteWrite, type NativeBlock } from '../../sys/ptrace-mem.ts';
+import { X86_64Regs } from '../../sys/ptrace-regs.ts';
+import { applyRestartRules, buildFrame, placeFrame, type FramePlacement } from '../../sys/ptrace-sigframe.ts';
+import { PTRACE_EVENT_STOP, signalName } from '../../sys/ptrace-status.ts';
+import { NT_X86_XSTATE, SIGSET_SIZE_BYTES, SIGSTOP, SIGTRAP, ptraceGetRegs, ptraceGetRegset, ptraceSetRegs, ptraceSetSigmask, ptraceSyscall } from '../../sys/ptrace.ts';
+import { InjectAbort } from './report.ts';
+import type { RseqDecision, RseqProbe } from './rseq-probe.ts';
+import { NO_DEADLINE_NS } from './stops.ts';
+import { exitedDuring, FAULT_SIGNALS, recordResult, setMadviseCall, type StoppedTarget } from './stopped-target.ts';
+
+/** WSTOPSIG of a system-call stop with PTRACE_O_TRACESYSGOOD. */
+const SYSCALL_STOP_SIGNAL = SIGTRAP | 0x80;
+/** Stops allowed per madvise before giving up (a SIGSTOPped target reports group stops on the way). */
+const MAX_STOPS_PER_CALL = 10_000;
+/** Largest XSAVE area read (AMX makes it ~11 KiB). */
+const XSTATE_MAX_BYTES = 16 * 1024;
+/** Attempts ended by an incoming signal before an injection blocks signals instead. */
+export const MAX_UNBLOCKED_ATTEMPTS = 4;
+
+/** The frame is ready and written; what run() needs. */
+export interface PreparedFrame {
+  gadgets: TargetGadgets;
+  placement: FramePlacement;
+  rseq: RseqDecision;
+}
+
+/** How run() ended: `retry` = a signal came first; the thread is restored and must be detached with `signal`. */
+export type FrameRunEnd = { kind: 'done' } | { kind: 'retry'; signal: number };
+
+/** The sigframe method, with its native buffers and per-target caches. One per tracer thread. */
+export class SigframeMethod {
+  private readonly xstate: NativeBlock;
+  private readonly xstateIov: IovecArray;
+  private readonly frame: NativeBlock;
+  private readonly scratch: NativeBlock;
+  private readonly local: IovecArray;
+  private readonly remote: IovecArray;
+  private readonly work = new X86_64Regs();
+  private readonly resume = new X86_64Regs();
+  private readonly blockAll = Buffer.alloc(SIGSET_SIZE_BYTES, 0xff);
+  /** Borrowed code per pid (or why there is none). */
+  private readonly code = new Map<number, TargetGadgets | string>();
+
+  constructor(arena: NativeArena, private readonly rseqProbe: RseqProbe) {
+    this.xstate = arena.alloc(XSTATE_MAX_BYTES, 64);
+    this.xstateIov = new IovecArray(arena, 1);
+    this.frame = arena.alloc(XSTATE_MAX_BYTES + 4096, 64);
+    this.scratch = arena.alloc(256, 64);
+    this.local = new IovecArray(arena, 4);
+    this.remote = new IovecArray(arena, 4);
+  }
+
+  /** Forgets what is cached about `pid` (it exited, or its pin changed). */
+  forget(pid: number): void {
+    this.code.delete(pid);
+  }
+
+  /**
+   * Checks the target, decides about rseq and writes the frame. Returns a reason string when
+   * this method cannot be used; nothing has changed in the target's registers then (bytes
+   * below its red zone may have been written, which no code may rely on).
+   * `rseqCsAddr` is from RseqProbe.configure() (0n: not registered or not checkable).
+   */
+  prepare(t: StoppedTarget, rseqCsAddr: bigint): PreparedFrame | string {
+    const { pid, tid, saved, report } = t;
+    let gadgets = this.gadgetsFor(pid);
+    if (typeof gadgets === 'string') return gadgets;
+    // Is the borrowed code still there (the target may have exec'd)? Same read: rseq_cs.
+    let csPtr: bigint | null = null;
+    for (let attempt = 0; ; attempt++) {
+      csPtr = this.readCodeAndRseqCs(pid, gadgets, rseqCsAddr);
+      if (csPtr !== null) break;
+      this.code.delete(pid);
+      if (attempt > 0) return `the borrowed code of pid ${pid} moved or was unmapped`;
+      gadgets = this.gadgetsFor(pid);
+      if (typeof gadgets === 'string') return gadgets;
+    }
+    const rseq: RseqDecision = csPtr === 0n
+      ? { abortIp: null, rseqCsAddr }
+      : this.rseqProbe.decide(pid, tid, saved.get('rip'), csPtr, rseqCsAddr, t.req.rseqFixup !== false, report);
+
+    // The context the frame returns to: restart rules by hand (rt_sigreturn disables the
+    // kernel's), then rseq.
+    const resume = this.resume;
+    resume.copyFrom(saved);
+    report.restart = applyRestartRules(resume, 'original');
+    if (rseq.abortIp !== null) resume.set('rip', rseq.abortIp);
+
+    // XSAVE area, frame, one write (plus rseq_cs = 0 when redirecting to the abort handler).
+    this.xstateIov.set(0, this.xstate.addr, XSTATE_MAX_BYTES);
+    ptraceGetRegset(tid, NT_X86_XSTATE, this.xstateIov.addr);
+    const xstateBytes = this.xstateIov.lengthOf(0);
+    const placement = placeFrame(saved.getNumber('rsp'), xstateBytes);
+    buildFrame(this.frame.buf, placement, { resume, sigmask: t.savedMask, xstate: this.xstate.buf, xstateBytes, restorerAddr: gadgets.restorerAddr });
+    this.local.clear();
+    this.remote.clear();
+    this.local.set(0, this.frame.addr, placement.lengthBytes);
+    this.remote.set(0, placement.lowAddr, placement.lengthBytes);
+    let want = placement.lengthBytes;
+    if (rseq.abortIp !== null) {
+      this.scratch.buf.fill(0, 0, 8);
+      this.local.set(1, this.scratch.addr, 8);
+      this.remote.set(1, rseq.rseqCsAddr, 8);
+      want += 8;
+    }
+    let wrote: number;
+    try {
+      wrote = remoteWrite(pid, this.local, this.remote);
+    } catch (err) {
+      if (err instanceof SyscallError && err.code === 'ESRCH') throw err; // the target died: no fallback
+      return `cannot write the ${placement.lengthBytes}-byte frame below rsp 0x${saved.getNumber('rsp').toString(16)} of thread ${tid} (${(err as Error).message})`;
+    }
+    if (wrote < placement.lengthBytes) return `the stack of thread ${tid} has no room for the ${placement.lengthBytes}-byte frame below rsp 0x${saved.getNumber('rsp').toString(16)}`;
+    if (wrote < want) report.warnings.push(`could not clear rseq_cs of thread ${tid}; the kernel clears it on the way out`);
+    report.frameBytes = placement.lengthBytes;
+    return { gadgets, placement, rseq };
+  }
+
+  /**
+   * Runs the madvise calls and puts the saved registers back (with the rseq redirection).
+   * `blockSignals` blocks every signal for the duration (after repeated `retry` ends).
+   * Throws InjectAbort('EXITED') when the target died; on other failures it restores first.
+   */
+  run(t: StoppedTarget, p: PreparedFrame, blockSignals: boolean): FrameRunEnd {
+    const { pid, tid, req, report, saved } = t;
+    const work = this.work;
+    work.copyFrom(saved);
+    if (p.gadgets.gadgetKind === 'leave') {
+      work.set('rbp', p.placement.rbpForLeave);
+      work.set('rsp', p.placement.lowAddr);
+    } else {
+      work.set('rsp', p.placement.baseAddr);
+    }
+    const afterSyscall = p.gadgets.gadgetAddr + 2;
+    let failure: unknown = null;
+    let end: FrameRunEnd = { kind: 'done' };
+    let masked = false;
+    try {
+      for (let i = 0; i < req.ranges.length; i++) {
+        const range = req.ranges[i]!;
+        setMadviseCall(work, p.gadgets.gadgetAddr, range, req.advice);
+        ptraceSetRegs(tid, work);
+        report.regsChanged = true;
+        // SETREGS first: a tracer killed in between leaves the gadget running with the
+        // thread's own mask, never the thread's own code with every signal blocked.
+        if (i === 0 && blockSignals) {
+          ptraceSetSigmask(tid, this.blockAll);
+          masked = true;
+        }
+        const tSet = process.hrtime.bigint();
+        const entry = this.toSyscallStop(t, i === 0 && !masked);
+        if (entry !== 0) {
+          end = { kind: 'retry', signal: entry };
+          break;
+        }
+        if (i === 0 && report.seccompSuspended) report.windows.seccompNs = Number(process.hrtime.bigint() - tSet);
+        this.toSyscallStop(t, false); // exit
+        ptraceGetRegs(tid, work);
+        if (work.getNumber('rip') !== afterSyscall) throw new InjectAbort('EINJECT', `thread ${tid} of pid ${pid} stopped at rip 0x${work.getNumber('rip').toString(16)} instead of after the injected syscall`);
+        const ret = work.getSigned('rax');
+        recordResult(report, range, ret);
+      }
+    } catch (err) {
+      if (err instanceof InjectAbort && err.code === 'EXITED') throw err;
+      failure = err;
+    }
+    try {
+      // Mask first: a thread left at the gadget returns through the frame, which restores it too.
+      if (masked) ptraceSetSigmask(tid, t.savedMask);
+      const resume = this.resume;
+      resume.copyFrom(saved);
+      if (p.rseq.abortIp !== null) {
+        resume.set('rip', p.rseq.abortIp);
+        resume.set('orig_rax', -1);
+      }
+      ptraceSetRegs(tid, resume);
+    } catch (err) {
+      throw failure ?? err;
+    }
+    if (failure !== null) throw failure;
+    return end;
+  }
+
+  /**
+   * Resumes with PTRACE_SYSCALL until the next system-call stop; returns 0. Group stops are
+   * resumed through. A signal-delivery stop: with `endOnSignal` (before the first entry)
+   * returns the signal; otherwise SIGSTOP-like signals are passed on, and a fault signal
+   * means the injected code failed.
+   */
+  private toSyscallStop(t: StoppedTarget, endOnSignal: boolean): number {
+    const { pid, tid, report } = t;
+    let pass = 0;
+    for (let i = 0; i < MAX_STOPS_PER_CALL; i++) {
+      ptraceSyscall(tid, pass);
+      pass = 0;
+      const s = t.waiter.wait(tid, NO_DEADLINE_NS, pid, report);
+      report.stops++;
+      if (s === null) continue;
+      const gone = exitedDuring(t, s);
+      if (gone !== null) throw gone;
+      if (s.kind !== 'stopped') continue;
+      if (s.event === 0 && s.signal === SYSCALL_STOP_SIGNAL) return 0;
+      if (s.event === PTRACE_EVENT_STOP) continue; // group stop of a stopped target: go on
+      if (s.event !== 0) continue;
+      if (endOnSignal) return s.signal;
+      if (FAULT_SIGNALS.has(s.signal)) {
+        throw new InjectAbort('EINJECT', `thread ${tid} of pid ${pid} got ${signalName(s.signal)} in the injected code; restored and detached without it`);
+      }
+      report.passedSignals.push(s.signal);
+      pass = s.signal;
+      if (s.signal === SIGSTOP) report.groupStopped = true;
+    }
+    throw new InjectAbort('ESTEP', `madvise in thread ${tid} of pid ${pid} did not reach a system-call stop after ${MAX_STOPS_PER_CALL} stops`);
+  }
+
+  /** The borrowed code of `pid`, cached; a string says why there is none. */
+  private gadgetsFor(pid: number): TargetGadgets | string {
+    const cached = this.code.get(pid);
+    if (cached !== undefined) return cached;
+    let found: TargetGadgets | string;
+    try {
+      const { gadget, restorer } = locateGadgets(pid);
+      if (gadget === null) found = `pid ${pid} maps no 'syscall; ret' sequence in its executable code`;
+      else if (restorer === null) found = `pid ${pid} maps no rt_sigreturn sequence (mov $15, %eax; syscall) in its executable code`;
+      else found = { ...gadget, ...restorer };
+    } catch (err) {
+      found = `cannot read the code of pid ${pid}: ${err instanceof SyscallError || err instanceof Error ? err.message : String(err)}`;
+    }
+    if (this.code.size > 4096) this.code.clear();
+    this.code.set(pid, found);
+    return found;
+  }
+
+  /**
+   * One process_vm_readv: the gadget's and the restorer's bytes, and the thread's rseq_cs
+   * (when `rseqCsAddr` is set). Returns rseq_cs (0n when not read), or null when the code
+   * is not what it was.
+   */
+  private readCodeAndRseqCs(pid: number, g: TargetGadgets, rseqCsAddr: bigint): bigint | null {
+    const buf = this.scratch.buf;
+    const gl = g.gadgetBytes.length;
+    const rl = g.restorerBytes.length;
+    this.local.clear();
+    this.remote.clear();
+    this.local.set(0, this.scratch.addr, gl);
+    this.remote.set(0, g.gadgetAddr, gl);
+    this.local.set(1, this.scratch.addr + 64n, rl);
+    this.remote.set(1, g.restorerAddr, rl);
+    if (rseqCsAddr !== 0n) {
+      this.local.set(2, this.scratch.addr + 128n, 8);
+      this.remote.set(2, rseqCsAddr, 8);
+    }
+    let got: number;
+    try {
+      got = remoteRead(pid, this.local, this.remote);
+    } catch {
+      return null;
+    }
+    if (got < gl + rl || !buf.subarray(0, gl).equals(g.gadgetBytes) || !buf.subarray(64, 64 + rl).equals(g.restorerBytes)) return null;
+    return rseqCsAddr !== 0n && got === gl + rl + 8 ? buf.readBigUInt64LE(128) : 0n;
+  }
+}

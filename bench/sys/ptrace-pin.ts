@@ -1,0 +1,44 @@
+/**
+ * Pinning a target's identity across repeated injections: a pidfd is opened before the
+ * first injection; before every later one, once the thread is seized (a seized task cannot
+ * be reaped, so its pid cannot be recycled while we hold it), pidfd_send_signal(pidfd, 0)
+ * must still succeed. A process that exited and was reaped makes it fail with ESRCH, even
+ * when a new process got the same pid number meanwhile: that one is detached untouched.
+ */
+import { readFileSync } from 'node:fs';
+import { lastErrno } from './libc.ts';
+import { closeFd, pidfdOpen } from './pidfd.ts';
+import { statField } from './proc.ts';
+import { syscall } from './syscall.ts';
+
+/** pidfd_send_signal(2) on x86_64 and aarch64 (asm-generic numbering). */
+const NR_PIDFD_SEND_SIGNAL = 424;
+
+/** A pinned process: its pid number and the pidfd that refers to exactly that process. */
+export interface PidPin {
+  pid: number;
+  pidfd: number;
+  /** starttime (field 22 of /proc/PID/stat, clock ticks since boot) when pinned, for messages. */
+  startTicks: number;
+}
+
+/** Opens a pidfd for `pid` and records its start time. Throws SyscallError (ESRCH) when there is no such process. */
+export function pinPid(pid: number): PidPin {
+  const pidfd = pidfdOpen(pid);
+  let startTicks = -1;
+  try { startTicks = statField(readFileSync(`/proc/${pid}/stat`, 'utf8'), 22); } catch { /* exited just now: the next check says so */ }
+  return { pid, pidfd, startTicks };
+}
+
+/** True while the pinned process has not been reaped (pidfd_send_signal with signal 0). */
+export function pinAlive(pin: PidPin): boolean {
+  const r = syscall(NR_PIDFD_SEND_SIGNAL, 'int', pin.pidfd, 'int', 0, 'void *', null, 'unsigned int', 0);
+  if (r === 0) return true;
+  const errno = lastErrno();
+  return errno !== 3; // ESRCH: gone; EPERM and others mean it exists
+}
+
+/** Closes the pin's pidfd. */
+export function unpin(pin: PidPin): void {
+  try { closeFd(pin.pidfd); } catch { /* already closed */ }
+}

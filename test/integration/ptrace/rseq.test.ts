@@ -1,0 +1,68 @@
+/**
+ * Restartable sequences: a thread stopped by the injector inside an rseq critical section
+ * must resume at the section's abort handler, as after any preemption. The native target's
+ * critical section detects a commit made after another thread ran on its CPU meanwhile
+ * (workloads/selfcheck-native.c, rseq mode). With the fixup: no violation. With it disabled
+ * (InjectRequest.rseqFixup = false, for this demonstration only): violations, so the test
+ * can fail.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canRun, canUse } from '../../helpers/prereq.ts';
+import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
+import { buildNativeSelfcheck, findCCompiler, startNativeSelfcheck, type NativeBuild, type NativeTarget } from '../../../workloads/selfcheck-client.ts';
+import { tracerPid } from './helpers.ts';
+
+const INJECTIONS = 240;
+const run = canRun('ptrace rseq', { root: true }) && process.arch === 'x64';
+const cc = run ? findCCompiler() : null;
+const haveCc = run && canUse('C compiler for the native rseq target', cc !== null, 'apt-get install -y gcc');
+
+describe.skipIf(!run || !haveCc)('ptrace injector: restartable sequences', () => {
+  const mech = new PtraceMechanism();
+  let build: NativeBuild;
+  beforeAll(() => { build = buildNativeSelfcheck(cc!); });
+  afterAll(async () => {
+    await mech.dispose();
+    build?.remove();
+  });
+
+  /** Injects INJECTIONS times into the rseq target's main thread; returns its counters and the reports' rseq verdicts. */
+  async function injectMany(fixup: boolean): Promise<{ violations: number; commits: number; aborts: number; verdicts: Record<string, number>; errors: string[] }> {
+    const t: NativeTarget = await startNativeSelfcheck(build, 'rseq');
+    try {
+      await mech.open({ pid: t.pid });
+      const verdicts: Record<string, number> = {};
+      const errors: string[] = [];
+      for (let i = 0; i < INJECTIONS; i++) {
+        const r = await mech.inject({ pid: t.pid, advice: 20, ranges: [{ startAddr: t.region.startAddr + (i % 64) * 4096, lengthBytes: 4096 }], rseqFixup: fixup });
+        if (r.error !== null) errors.push(r.error);
+        verdicts[r.rseq] = (verdicts[r.rseq] ?? 0) + 1;
+      }
+      await mech.close();
+      expect(tracerPid(t.pid)).toBe(0);
+      const s = await t.status();
+      return { violations: s.violations, commits: s.commits, aborts: s.aborts, verdicts, errors };
+    } finally {
+      await t.stop();
+    }
+  }
+
+  it(`${INJECTIONS} injections into a thread spinning in rseq critical sections: 0 violations`, async () => {
+    const r = await injectMany(true);
+    process.stderr.write(`rseq with fixup: ${JSON.stringify(r)}\n`);
+    expect(r.errors).toEqual([]);
+    expect(r.verdicts.unchecked ?? 0).toBe(0);
+    // Most stops land inside a section (it takes ~90% of the loop): the fixup really ran.
+    expect(r.verdicts.aborted ?? 0).toBeGreaterThan(INJECTIONS / 4);
+    expect(r.violations).toBe(0);
+    expect(r.commits).toBeGreaterThan(0);
+  });
+
+  it('the same program shows violations with the fixup disabled', async () => {
+    const r = await injectMany(false);
+    process.stderr.write(`rseq without fixup: ${JSON.stringify(r)}\n`);
+    expect(r.errors).toEqual([]);
+    expect(r.verdicts.ignored ?? 0).toBeGreaterThan(INJECTIONS / 4);
+    expect(r.violations).toBeGreaterThan(0);
+  });
+});

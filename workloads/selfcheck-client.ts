@@ -1,0 +1,173 @@
+/**
+ * Starting and talking to the self-checking injection targets: workloads/selfcheck.ts (Node)
+ * and workloads/selfcheck-native.c (registers, XSAVE state, signal mask, rseq; compiled with
+ * the system C compiler into a temporary directory). The caller is the targets' parent; a
+ * ptrace tracer must always be another process (libuv reaps ptrace stops of its children).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { SelfcheckReady, SelfcheckStatus } from './selfcheck-protocol.ts';
+
+const SELFCHECK = fileURLToPath(new URL('./selfcheck.ts', import.meta.url));
+const NATIVE_SOURCE = fileURLToPath(new URL('./selfcheck-native.c', import.meta.url));
+
+/** A child speaking JSON lines: `next()` resolves with the next parsed line. */
+interface LineChild {
+  child: ChildProcess;
+  next(): Promise<Record<string, unknown>>;
+  ask(line: string): Promise<Record<string, unknown>>;
+  exited(): boolean;
+  exit: Promise<void>;
+}
+
+function lineChild(child: ChildProcess, what: string): LineChild {
+  let exited = false;
+  const exit = new Promise<void>((res) => child.on('exit', () => { exited = true; res(); }));
+  const waiting: ((msg: Record<string, unknown>) => void)[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    let msg: Record<string, unknown>;
+    try { msg = JSON.parse(line) as Record<string, unknown>; } catch { return; }
+    waiting.shift()?.(msg);
+  });
+  const next = (): Promise<Record<string, unknown>> => new Promise((res, rej) => {
+    if (exited) { rej(new Error(`${what} exited`)); return; }
+    waiting.push(res);
+    void exit.then(() => rej(new Error(`${what} exited`)));
+  });
+  return {
+    child, next, exit, exited: () => exited,
+    ask: async (line: string) => {
+      const p = next();
+      child.stdin!.write(`${line}\n`);
+      return p;
+    },
+  };
+}
+
+/** A running selfcheck target. */
+export interface Target {
+  child: ChildProcess;
+  ready: SelfcheckReady;
+  pid: number;
+  /** Asks for the counters (the main thread must be running). */
+  status(): Promise<SelfcheckStatus>;
+  /** Re-reads the idle region; resolves with the number of bad pages. */
+  verifyIdle(): Promise<number>;
+  /** True until the process exits. */
+  alive(): boolean;
+  /** SIGKILLs the target (by pid) and waits for it to exit. */
+  kill(): Promise<void>;
+}
+
+/** Starts workloads/selfcheck.ts with `args` and waits for its ready line. */
+export async function startSelfcheck(args: string[]): Promise<Target> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SELFCHECK, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lc = lineChild(child, 'selfcheck target');
+  const ready = (await lc.next()) as unknown as SelfcheckReady;
+  return {
+    child, ready, pid: ready.pid,
+    status: async () => (await lc.ask(JSON.stringify({ cmd: 'status' }))) as unknown as SelfcheckStatus,
+    verifyIdle: async () => Number((await lc.ask(JSON.stringify({ cmd: 'verify-idle' }))).pageFailures),
+    alive: () => !lc.exited(),
+    kill: async () => {
+      if (lc.exited()) return;
+      try { process.kill(ready.pid, 'SIGKILL'); } catch { /* gone */ }
+      await lc.exit;
+    },
+  };
+}
+
+/** Counters of workloads/selfcheck-native.c. */
+export interface NativeStatus {
+  type: 'status';
+  mode: 'regs' | 'rseq';
+  /** Checked loops (regs) or critical sections run (rseq). */
+  loops: number;
+  /** regs: loops in which a register (or ymm0-15, MXCSR, x87 CW) came back changed, and the last one. */
+  regMismatches: number;
+  firstBadReg: string;
+  /** regs: nanosleep returned an error (EINTR...), or came back before 200 us. */
+  sleepErrors: number;
+  shortSleeps: number;
+  /** regs: loops in which the thread's signal mask was not the one it set. */
+  maskErrors: number;
+  /** regs: corrupted 4 KiB blocks found by the region checks, and the checks made. */
+  memErrors: number;
+  memChecks: number;
+  /** rseq: critical sections committed, aborted by the kernel, and committed after an interruption (violations). */
+  commits: number;
+  aborts: number;
+  violations: number;
+  /** rseq: increments of the competing thread. */
+  bcount: number;
+}
+
+/** A running native target. */
+export interface NativeTarget {
+  pid: number;
+  mode: 'regs' | 'rseq';
+  /** The 4 MiB region it checks (regs mode) or holds (rseq mode). */
+  region: { startAddr: number; lengthBytes: number };
+  status(): Promise<NativeStatus>;
+  alive(): boolean;
+  /** Ends it (`exit` on stdin, SIGKILL if it does not go). */
+  stop(): Promise<void>;
+}
+
+/** A compiled selfcheck-native binary in a temporary directory. */
+export interface NativeBuild {
+  /** Path of the executable. */
+  path: string;
+  /** Deletes the directory. */
+  remove(): void;
+}
+
+/** Name of the C compiler found on PATH (cc, gcc or clang), or null. */
+export function findCCompiler(): string | null {
+  for (const cc of ['cc', 'gcc', 'clang']) {
+    try {
+      execFileSync(cc, ['--version'], { stdio: 'ignore' });
+      return cc;
+    } catch { /* next */ }
+  }
+  return null;
+}
+
+/** Compiles workloads/selfcheck-native.c (x86_64 only). Throws with the compiler's message on failure. */
+export function buildNativeSelfcheck(cc: string): NativeBuild {
+  const dir = mkdtempSync(join(tmpdir(), 'hintbench-native-'));
+  const path = join(dir, 'selfcheck-native');
+  try {
+    execFileSync(cc, ['-O2', '-pthread', '-o', path, NATIVE_SOURCE], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
+    throw new Error(`${cc} could not build ${NATIVE_SOURCE}: ${stderr.trim() || (err as Error).message}`);
+  }
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Starts a native target in `mode` and waits for its ready line. */
+export async function startNativeSelfcheck(build: NativeBuild, mode: 'regs' | 'rseq'): Promise<NativeTarget> {
+  const child = spawn(build.path, [mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lc = lineChild(child, `selfcheck-native ${mode}`);
+  const ready = await lc.next();
+  return {
+    pid: Number(ready.pid),
+    mode,
+    region: ready.region as NativeTarget['region'],
+    status: async () => (await lc.ask('status')) as unknown as NativeStatus,
+    alive: () => !lc.exited(),
+    stop: async () => {
+      if (lc.exited()) return;
+      child.stdin!.write('exit\n');
+      const timer = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, 2000);
+      await lc.exit;
+      clearTimeout(timer);
+    },
+  };
+}
