@@ -4,6 +4,12 @@
  * be reaped, so its pid cannot be recycled while we hold it), pidfd_send_signal(pidfd, 0)
  * must still succeed. A process that exited and was reaped makes it fail with ESRCH, even
  * when a new process got the same pid number meanwhile: that one is detached untouched.
+ *
+ * The pidfd is the process's (its thread-group id), not a thread's: it holds while any of its
+ * threads lives. A process whose main thread has exited (a zombie leader with live threads)
+ * is pinned the same way: pidfd_open(tgid) succeeds and pidfd_send_signal(0) returns 0 until
+ * the whole group has been reaped (Linux 6.18, checked by test/integration/cli/hint-targets).
+ * A non-leader thread id is refused by pidfd_open with ENOENT: callers pass the process.
  */
 import { readFileSync } from 'node:fs';
 import { lastErrno } from './libc.ts';

@@ -183,9 +183,9 @@ export class Injector {
     if (req.thawFrozen === false) {
       let freezing: ThawedCgroup[];
       try {
-        freezing = this.waiter.freezer.freezing(pid);
+        freezing = this.waiter.freezer.freezing(pid, tid);
       } catch {
-        throw new InjectAbort('ESRCH', `pid ${pid} is gone (cannot read /proc/${pid}/cgroup)`);
+        throw new InjectAbort('ESRCH', `thread ${tid} of pid ${pid} is gone (cannot read /proc/${pid}/task/${tid}/cgroup)`);
       }
       if (freezing.length > 0) {
         throw new InjectAbort('EFROZEN', `target frozen: pid ${pid} is in a frozen cgroup (${freezing.map((c) => c.dir).join(', ')}); thaw it or use process_madvise, which works on frozen targets`);
@@ -384,12 +384,12 @@ export class Injector {
         if (end.kind === 'retry') retrySignal = end.signal;
       } else {
         report.method = 'singlestep';
-        const csPtr = rseqCsAddr === 0n ? null : this.rseq.readCs(pid, rseqCsAddr);
+        const csPtr = rseqCsAddr === 0n ? null : this.rseq.readCs(tid, rseqCsAddr);
         const rseq = csPtr === null || csPtr === 0n
           ? { abortIp: null, rseqCsAddr }
           : this.rseq.decide(pid, tid, saved.get('rip'), csPtr, rseqCsAddr, req.rseqFixup !== false, report);
         deferred = this.singlestep.run(t, rseq);
-        if (rseq.abortIp !== null) this.rseq.clear(pid, rseq.rseqCsAddr);
+        if (rseq.abortIp !== null) this.rseq.clear(tid, rseq.rseqCsAddr);
       }
     } catch (err) {
       fatal = err;

@@ -59,9 +59,9 @@ export class RseqProbe {
     return conf.abiPointer === 0n ? 0n : conf.abiPointer + BigInt(RSEQ_CS_FIELD_OFFSET);
   }
 
-  /** Reads rseq_cs at `rseqCsAddr` (null when unreadable). */
-  readCs(pid: number, rseqCsAddr: bigint): bigint | null {
-    return this.read(pid, rseqCsAddr, 8) === 8 ? this.block.buf.readBigUInt64LE(0) : null;
+  /** Reads rseq_cs at `rseqCsAddr` in the memory of thread `tid` (null when unreadable). */
+  readCs(tid: number, rseqCsAddr: bigint): bigint | null {
+    return this.read(tid, rseqCsAddr, 8) === 8 ? this.block.buf.readBigUInt64LE(0) : null;
   }
 
   /**
@@ -71,11 +71,11 @@ export class RseqProbe {
    */
   decide(pid: number, tid: number, ip: bigint, csPtr: bigint, rseqCsAddr: bigint, fixup: boolean, report: InjectionReport): RseqDecision {
     const b = this.block.buf;
-    if (this.read(pid, csPtr, RSEQ_CS_SIZE_BYTES) < RSEQ_CS_SIZE_BYTES) return this.invalid(report, tid, pid, rseqCsAddr, `rseq_cs 0x${csPtr.toString(16)} is not readable`);
+    if (this.read(tid, csPtr, RSEQ_CS_SIZE_BYTES) < RSEQ_CS_SIZE_BYTES) return this.invalid(report, tid, pid, rseqCsAddr, `rseq_cs 0x${csPtr.toString(16)} is not readable`);
     const cs = parseRseqCs(b);
     let sig: number | null = null;
     if (ip >= cs.startIp && ip < cs.startIp + cs.postCommitOffset && cs.abortIp >= 4n) {
-      if (this.read(pid, cs.abortIp - 4n, 4) === 4) sig = b.readUInt32LE(0);
+      if (this.read(tid, cs.abortIp - 4n, 4) === 4) sig = b.readUInt32LE(0);
     }
     const v = rseqFixup(ip, cs, this.signature, sig);
     if (v.kind === 'outside') return { abortIp: null, rseqCsAddr };
@@ -88,15 +88,15 @@ export class RseqProbe {
     return { abortIp: v.abortIp, rseqCsAddr };
   }
 
-  /** Writes 0 to the thread's rseq_cs, as the kernel does when it redirects to abort_ip. */
-  clear(pid: number, rseqCsAddr: bigint): boolean {
+  /** Writes 0 to the rseq_cs of thread `tid`, as the kernel does when it redirects to abort_ip. */
+  clear(tid: number, rseqCsAddr: bigint): boolean {
     this.block.buf.fill(0, 0, 8);
     this.local.clear();
     this.remote.clear();
     this.local.set(0, this.block.addr, 8);
     this.remote.set(0, rseqCsAddr, 8);
     try {
-      return remoteWrite(pid, this.local, this.remote) === 8;
+      return remoteWrite(tid, this.local, this.remote) === 8;
     } catch {
       return false;
     }
@@ -108,14 +108,14 @@ export class RseqProbe {
     return { abortIp: null, rseqCsAddr };
   }
 
-  /** process_vm_readv of `len` bytes at `addr` into the block; bytes read (0 on failure). */
-  private read(pid: number, addr: bigint, len: number): number {
+  /** process_vm_readv of `len` bytes at `addr` of thread `tid`'s memory into the block; bytes read (0 on failure). */
+  private read(tid: number, addr: bigint, len: number): number {
     this.local.clear();
     this.remote.clear();
     this.local.set(0, this.block.addr, len);
     this.remote.set(0, addr, len);
     try {
-      return remoteRead(pid, this.local, this.remote);
+      return remoteRead(tid, this.local, this.remote);
     } catch {
       return 0;
     }

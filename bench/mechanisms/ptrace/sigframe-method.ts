@@ -93,16 +93,16 @@ export class SigframeMethod {
    */
   prepare(t: StoppedTarget, rseqCsAddr: bigint): PreparedFrame | string {
     const { pid, tid, saved, report } = t;
-    let gadgets = this.gadgetsFor(pid);
+    let gadgets = this.gadgetsFor(pid, tid);
     if (typeof gadgets === 'string') return gadgets;
     // Is the borrowed code still there (the target may have exec'd)? Same read: rseq_cs.
     let csPtr: bigint | null = null;
     for (let attempt = 0; ; attempt++) {
-      csPtr = this.readCodeAndRseqCs(pid, gadgets, rseqCsAddr);
+      csPtr = this.readCodeAndRseqCs(tid, gadgets, rseqCsAddr);
       if (csPtr !== null) break;
       this.code.delete(pid);
       if (attempt > 0) return `the borrowed code of pid ${pid} moved or was unmapped`;
-      gadgets = this.gadgetsFor(pid);
+      gadgets = this.gadgetsFor(pid, tid);
       if (typeof gadgets === 'string') return gadgets;
     }
     const rseq: RseqDecision = csPtr === 0n
@@ -135,7 +135,7 @@ export class SigframeMethod {
     }
     let wrote: number;
     try {
-      wrote = remoteWrite(pid, this.local, this.remote);
+      wrote = remoteWrite(tid, this.local, this.remote);
     } catch (err) {
       if (err instanceof SyscallError && err.code === 'ESRCH') throw err; // the target died: no fallback
       return `cannot write the ${placement.lengthBytes}-byte frame below rsp 0x${saved.getNumber('rsp').toString(16)} of thread ${tid} (${(err as Error).message})`;
@@ -243,13 +243,13 @@ export class SigframeMethod {
     throw new InjectAbort('ESTEP', `madvise in thread ${tid} of pid ${pid} did not reach a system-call stop after ${MAX_STOPS_PER_CALL} stops`);
   }
 
-  /** The borrowed code of `pid`, cached; a string says why there is none. */
-  private gadgetsFor(pid: number): TargetGadgets | string {
+  /** The borrowed code of `pid` (read through thread `tid`), cached per pid; a string says why there is none. */
+  private gadgetsFor(pid: number, tid: number): TargetGadgets | string {
     const cached = this.code.get(pid);
     if (cached !== undefined) return cached;
     let found: TargetGadgets | string;
     try {
-      const { gadget, restorer } = locateGadgets(pid);
+      const { gadget, restorer } = locateGadgets(pid, tid);
       if (gadget === null) found = `pid ${pid} maps no 'syscall; ret' sequence in its executable code`;
       else if (restorer === null) found = `pid ${pid} maps no rt_sigreturn sequence (mov $15, %eax; syscall) in its executable code`;
       else found = { ...gadget, ...restorer };
@@ -266,7 +266,7 @@ export class SigframeMethod {
    * (when `rseqCsAddr` is set). Returns rseq_cs (0n when not read), or null when the code
    * is not what it was.
    */
-  private readCodeAndRseqCs(pid: number, g: TargetGadgets, rseqCsAddr: bigint): bigint | null {
+  private readCodeAndRseqCs(tid: number, g: TargetGadgets, rseqCsAddr: bigint): bigint | null {
     const buf = this.scratch.buf;
     const gl = g.gadgetBytes.length;
     const rl = g.restorerBytes.length;
@@ -282,7 +282,7 @@ export class SigframeMethod {
     }
     let got: number;
     try {
-      got = remoteRead(pid, this.local, this.remote);
+      got = remoteRead(tid, this.local, this.remote);
     } catch {
       return null;
     }
