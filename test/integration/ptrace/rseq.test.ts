@@ -4,7 +4,8 @@
  * critical section detects a commit made after another thread ran on its CPU meanwhile
  * (workloads/selfcheck-native.c, rseq mode). With the fixup: no violation. With it disabled
  * (InjectRequest.rseqFixup = false, for this demonstration only): violations, so the test
- * can fail.
+ * can fail. The injector caches a main thread's registration; a program that moves its
+ * registration to another area (clearing the old area's rseq_cs) must not defeat the fixup.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRun, canUse } from '../../helpers/prereq.ts';
@@ -26,14 +27,18 @@ describe.skipIf(!run || !haveCc)('ptrace injector: restartable sequences', () =>
     build?.remove();
   });
 
-  /** Injects INJECTIONS times into the rseq target's main thread; returns its counters and the reports' rseq verdicts. */
-  async function injectMany(fixup: boolean): Promise<{ violations: number; commits: number; aborts: number; verdicts: Record<string, number>; errors: string[] }> {
+  /**
+   * Injects INJECTIONS times into the rseq target's main thread (moving its rseq registration
+   * every `moveEvery` injections when set); returns its counters and the reports' rseq verdicts.
+   */
+  async function injectMany(fixup: boolean, moveEvery = 0): Promise<{ violations: number; commits: number; aborts: number; moves: number; verdicts: Record<string, number>; errors: string[] }> {
     const t: NativeTarget = await startNativeSelfcheck(build, 'rseq');
     try {
       await mech.open({ pid: t.pid });
       const verdicts: Record<string, number> = {};
       const errors: string[] = [];
       for (let i = 0; i < INJECTIONS; i++) {
+        if (moveEvery > 0 && i > 0 && i % moveEvery === 0) await t.moveRseq();
         const r = await mech.inject({ pid: t.pid, advice: 20, ranges: [{ startAddr: t.region.startAddr + (i % 64) * 4096, lengthBytes: 4096 }], rseqFixup: fixup });
         if (r.error !== null) errors.push(r.error);
         verdicts[r.rseq] = (verdicts[r.rseq] ?? 0) + 1;
@@ -41,7 +46,7 @@ describe.skipIf(!run || !haveCc)('ptrace injector: restartable sequences', () =>
       await mech.close();
       expect(tracerPid(t.pid)).toBe(0);
       const s = await t.status();
-      return { violations: s.violations, commits: s.commits, aborts: s.aborts, verdicts, errors };
+      return { violations: s.violations, commits: s.commits, aborts: s.aborts, moves: s.rseqMoves, verdicts, errors };
     } finally {
       await t.stop();
     }
@@ -56,6 +61,16 @@ describe.skipIf(!run || !haveCc)('ptrace injector: restartable sequences', () =>
     expect(r.verdicts.aborted ?? 0).toBeGreaterThan(INJECTIONS / 4);
     expect(r.violations).toBe(0);
     expect(r.commits).toBeGreaterThan(0);
+  });
+
+  it(`the registration moved to another area every 40 injections: still 0 violations (the cached registration is dropped)`, async () => {
+    const r = await injectMany(true, 40);
+    process.stderr.write(`rseq with moving registration: ${JSON.stringify(r)}\n`);
+    expect(r.errors).toEqual([]);
+    expect(r.moves).toBe(Math.ceil(INJECTIONS / 40) - 1);
+    // With a stale registration every stop would look `outside` (the old area's rseq_cs is 0).
+    expect(r.verdicts.aborted ?? 0).toBeGreaterThan(INJECTIONS / 4);
+    expect(r.violations).toBe(0);
   });
 
   it('the same program shows violations with the fixup disabled', async () => {
