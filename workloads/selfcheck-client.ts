@@ -104,6 +104,8 @@ export interface NativeStatus {
   violations: number;
   /** rseq: increments of the competing thread. */
   bcount: number;
+  /** rseq: times the registration was moved to another area (`moveRseq()`). */
+  rseqMoves: number;
 }
 
 /** A running native target. */
@@ -113,6 +115,8 @@ export interface NativeTarget {
   /** The 4 MiB region it checks (regs mode) or holds (rseq mode). */
   region: { startAddr: number; lengthBytes: number };
   status(): Promise<NativeStatus>;
+  /** rseq mode: moves the checked thread's rseq registration to another area; resolves with the status after the move. */
+  moveRseq(): Promise<NativeStatus>;
   alive(): boolean;
   /** Ends it (`exit` on stdin, SIGKILL if it does not go). */
   stop(): Promise<void>;
@@ -161,6 +165,7 @@ export async function startNativeSelfcheck(build: NativeBuild, mode: 'regs' | 'r
     mode,
     region: ready.region as NativeTarget['region'],
     status: async () => (await lc.ask('status')) as unknown as NativeStatus,
+    moveRseq: async () => (await lc.ask('move-rseq')) as unknown as NativeStatus,
     alive: () => !lc.exited(),
     stop: async () => {
       if (lc.exited()) return;

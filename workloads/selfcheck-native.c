@@ -14,7 +14,10 @@
  *                           counter, spin, read it again, commit a store. The kernel aborts
  *                           a section whose thread was preempted, so B can only have run in
  *                           between if A was taken off the CPU without the abort: a commit
- *                           that sees B's counter changed is a violation.
+ *                           that sees B's counter changed is a violation. `move-rseq` on
+ *                           stdin makes A move its rseq registration to another area between
+ *                           two sections (unregister, clear the old area's rseq_cs, register
+ *                           the other one), as a program that manages its own rseq may.
  *
  * stdout: one JSON `ready` line ({pid, mode, region: {startAddr, lengthBytes}}), then one JSON
  * status line per `status` line on stdin; `exit` or EOF ends the process. A separate I/O
@@ -182,12 +185,31 @@ static void *bump(void *arg) {
   return NULL;
 }
 
-static struct rseq own_rseq __attribute__((aligned(32)));
+static struct rseq own_rseq[2] __attribute__((aligned(32)));
+static unsigned rseq_len;
+static volatile int move_requested;
+static volatile long rseq_moves;
 
 static struct rseq *thread_rseq(void) {
-  if (__rseq_size > 0) return (struct rseq *)((char *)__builtin_thread_pointer() + __rseq_offset);
-  if (syscall(SYS_rseq, &own_rseq, sizeof own_rseq, 0, RSEQ_SIG_X86) != 0) { perror("rseq"); exit(2); }
-  return &own_rseq;
+  if (__rseq_size > 0) {
+    rseq_len = __rseq_size < 32 ? 32 : __rseq_size; /* what glibc registered */
+    return (struct rseq *)((char *)__builtin_thread_pointer() + __rseq_offset);
+  }
+  rseq_len = sizeof own_rseq[0];
+  if (syscall(SYS_rseq, &own_rseq[0], rseq_len, 0, RSEQ_SIG_X86) != 0) { perror("rseq"); exit(2); }
+  return &own_rseq[0];
+}
+
+/* Unregisters `from` and registers the other own area; returns it. */
+static struct rseq *move_rseq(struct rseq *from) {
+  struct rseq *to = from == &own_rseq[0] ? &own_rseq[1] : &own_rseq[0];
+  if (syscall(SYS_rseq, from, rseq_len, RSEQ_FLAG_UNREGISTER, RSEQ_SIG_X86) != 0) { perror("rseq unregister"); exit(2); }
+  from->rseq_cs = 0;
+  memset(to, 0, sizeof *to);
+  to->cpu_id = (uint32_t)RSEQ_CPU_ID_UNINITIALIZED;
+  rseq_len = sizeof *to;
+  if (syscall(SYS_rseq, to, rseq_len, 0, RSEQ_SIG_X86) != 0) { perror("rseq register"); exit(2); }
+  return to;
 }
 
 static void rseq_loop(void) {
@@ -204,6 +226,11 @@ static void rseq_loop(void) {
     if (r == 1) aborts++;
     else { commits++; if (r == 2) violations++; }
     loops++;
+    if (move_requested) {
+      rs = move_rseq(rs);
+      move_requested = 0;
+      rseq_moves++;
+    }
   }
 }
 
@@ -213,10 +240,15 @@ static void *serve(void *arg) {
   char line[128];
   while (fgets(line, sizeof line, stdin)) {
     if (strncmp(line, "exit", 4) == 0) exit(0);
-    if (strncmp(line, "status", 6) == 0) {
+    if (strncmp(line, "move-rseq", 9) == 0) { /* answered with a status line once moved */
+      long before = rseq_moves;
+      move_requested = 1;
+      while (rseq_moves == before) usleep(100);
+    }
+    if (strncmp(line, "status", 6) == 0 || strncmp(line, "move-rseq", 9) == 0) {
       printf("{\"type\":\"status\",\"mode\":\"%s\",\"loops\":%ld,\"regMismatches\":%ld,\"firstBadReg\":\"%s\",\"sleepErrors\":%ld,\"shortSleeps\":%ld,"
-             "\"maskErrors\":%ld,\"memErrors\":%ld,\"memChecks\":%ld,\"commits\":%ld,\"aborts\":%ld,\"violations\":%ld,\"bcount\":%ld}\n",
-             mode, loops, reg_mismatch, first_bad_reg, sleep_errors, short_sleeps, mask_errors, mem_errors, mem_checks, commits, aborts, violations, bcount);
+             "\"maskErrors\":%ld,\"memErrors\":%ld,\"memChecks\":%ld,\"commits\":%ld,\"aborts\":%ld,\"violations\":%ld,\"bcount\":%ld,\"rseqMoves\":%ld}\n",
+             mode, loops, reg_mismatch, first_bad_reg, sleep_errors, short_sleeps, mask_errors, mem_errors, mem_checks, commits, aborts, violations, bcount, rseq_moves);
       fflush(stdout);
     }
   }

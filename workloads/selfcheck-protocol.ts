@@ -54,6 +54,8 @@ export interface SelfcheckReady {
   checked: SelfcheckRegion;
   /** Region verified only on `verify-idle`. */
   idle: SelfcheckRegion;
+  /** Address of a u32 holding the SIGUSR2 count (readable through /proc/PID/mem at any time). */
+  signalCountAddr: number;
 }
 
 /** Counters the target reports on `status`. */

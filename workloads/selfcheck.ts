@@ -13,7 +13,7 @@
  *   {"cmd":"exit"}        -> exits 0
  * The main thread serves commands between 20 ms work slices, so while it is stopped by a
  * tracer it does not answer: ask again afterwards. SIGUSR2 is counted (SIGUSR1 is reserved
- * by Node for its inspector).
+ * by Node for its inspector); the count is also kept as a u32 at `signalCountAddr`.
  */
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
@@ -77,7 +77,11 @@ const st: Omit<SelfcheckStatus, 'type' | 'workerCounts'> = {
   steps: 0, hashChecks: 0, hashFailures: 0, pageChecks: 0, pageFailures: 0, eintr: 0, otherErrors: 0,
   signals: 0, cycles: 0, blockingCalls: 0,
 };
-process.on('SIGUSR2', () => { st.signals++; });
+// The count also sits in a page of its own, which a tester may read through /proc/PID/mem
+// without waiting for the main thread (to keep the signals it has not counted yet bounded).
+const signalPage = mmapAnon(PAGE);
+const signalCount = new Uint32Array(viewBytes(signalPage, PAGE), 0, 1);
+process.on('SIGUSR2', () => { st.signals++; signalCount[0] = st.signals; });
 
 // ---- hash chain, verified by recomputation every 1024 steps ----
 const RING = 1024;
@@ -219,6 +223,7 @@ async function main(): Promise<void> {
     type: 'ready', pid: process.pid, mode: opts.mode, workerTids, seccomp,
     checked: { startAddr: Number(checked.addr), lengthBytes: checked.bytes },
     idle: { startAddr: Number(idle.addr), lengthBytes: idle.bytes },
+    signalCountAddr: Number(signalPage),
   });
   setImmediate(cycle);
 }

@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { MAX_REPEAT } from '../live/hint.ts';
 
 const HINTBENCH = fileURLToPath(new URL('../hintbench.js', import.meta.url));
 
@@ -128,16 +129,20 @@ async function trial(opts: KillTrialsOptions, target: KillTarget): Promise<KillT
     hintCode: null, hintStderr: '', tracerLeftMs: null, targetAlive: true, leftTraced: false, leftStopped: false, problem: null,
   };
   const hint = spawn(process.execPath, [HINTBENCH, 'hint', '--pid', String(target.pid), '--advice', opts.advice, '--via', 'ptrace',
-    '--repeat', '100000000', '--no-probe', '--ranges', target.ranges], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    '--repeat', String(MAX_REPEAT), '--no-probe', '--ranges', target.ranges], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   hint.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
   const hintExit = new Promise<number | null>((res) => hint.on('close', (code) => res(code)));
   const status = new ProcPoller(`/proc/${target.pid}/status`);
   const syscallFile = new ProcPoller(`/proc/${target.pid}/syscall`);
   try {
-    // Until the first injection.
-    if (!(await until(() => tracerPidOf(status.text()) !== 0, 30_000))) {
-      rec.problem = `no injection into pid ${target.pid} within 30 s (hintbench said: ${stderr.trim().split('\n').pop() ?? ''})`;
+    // Until the first injection (or hintbench exits: a refusal must not cost the full wait).
+    let hintExited = false;
+    void hintExit.then(() => { hintExited = true; });
+    let injecting = false;
+    await until(() => (injecting = tracerPidOf(status.text()) !== 0) || hintExited, 30_000);
+    if (!injecting) {
+      rec.problem = `no injection into pid ${target.pid} ${hintExited ? 'before hintbench exited' : 'within 30 s'} (hintbench said: ${stderr.trim().split('\n').pop() ?? ''})`;
       try { process.kill(-hint.pid!, 'SIGKILL'); } catch { /* gone */ }
       return rec;
     }

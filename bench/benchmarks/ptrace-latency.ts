@@ -19,6 +19,9 @@
  * compiler (ptrace-vs-reference.ts): 4 KiB COLD into the sleeping workload, TypeScript and C
  * taking turns; the ratio of medians with a 95 % bootstrap interval, and where the
  * TypeScript injector's time goes. Without a C compiler this part says so and is skipped.
+ * Where the processes run weighs more than either implementation: a stop round trip costs
+ * ~3 us with tracer and target on one CPU and 15-19 us across CPUs in a 2-vCPU VM (idle vCPUs
+ * halt); `taskset -c 0` in front of the command compares the implementations alone.
  *
  *   node --import tsx bench/benchmarks/ptrace-latency.ts [--out FILE] [--hints N] [--warmup N] [--rounds N] [--reference-only]
  * Needs root and swap (run `hintbench setup` first).

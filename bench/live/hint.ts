@@ -112,9 +112,9 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
   const mapKeysMax = req.probe ? probeMapKeys(req.repeat, callsPerHint) : 0;
 
   const mechanism = await createMechanism(req.via);
-  // ptrace reads the target's /proc entry (maps, vDSO, cgroup): after the main thread has
-  // exited, that of the live thread shows the process.
-  const mechTarget: HintTarget = req.via === 'ptrace' ? { pid: target.mainThreadExited ? target.tid : target.pid, tid: target.tid } : { pid: target.pid };
+  // ptrace pins the process (a pidfd of its thread-group id, valid while any thread lives)
+  // and reads its memory and /proc entries through the thread it injects into.
+  const mechTarget: HintTarget = req.via === 'ptrace' ? { pid: target.pid, tid: target.tid } : { pid: target.pid };
   let session: ProbeSession | null = null;
   const samplesNs: number[] = [];
   const stops: number[] = [];

@@ -136,9 +136,11 @@ function preadText(fd: number, buf: Buffer): string | null {
 }
 
 /**
- * Fast repeated "is this process frozen?" checks for the injector: keeps /proc/PID/cgroup
- * and the freezer state files open and re-reads them with pread (a few us instead of tens).
- * The full walk (freezingCgroups) runs only when a check says frozen.
+ * Fast repeated "is this thread frozen?" checks for the injector: keeps
+ * /proc/PID/task/TID/cgroup and the freezer state files open and re-reads them with pread (a
+ * few us instead of tens). The thread's own entry is read, so that a process whose main thread
+ * has exited is still seen through the thread being injected. The full walk
+ * (freezingCgroups) runs only when a check says frozen.
  */
 export class FreezerWatch {
   private readonly procFds = new Map<number, number>();
@@ -150,30 +152,30 @@ export class FreezerWatch {
   private readonly buf = Buffer.alloc(4096);
 
   /**
-   * The cgroups holding `pid` frozen (empty when none). The placement (/proc/PID/cgroup) is
-   * re-read after `placementTtlMs` or with `fresh`; the state files are read every time.
-   * Throws when /proc/PID/cgroup cannot be read (process gone).
+   * The cgroups holding thread `tid` of `pid` frozen (empty when none). The placement
+   * (/proc/PID/task/TID/cgroup) is re-read after `placementTtlMs` or with `fresh`; the state
+   * files are read every time. Throws when the placement cannot be read (thread gone).
    */
-  freezing(pid: number, opts: { fresh?: boolean } = {}): ThawedCgroup[] {
+  freezing(pid: number, tid: number, opts: { fresh?: boolean } = {}): ThawedCgroup[] {
     const now = Date.now();
-    let entry = this.lastText.get(pid);
-    if (entry === undefined || opts.fresh === true || now - entry.readAtMs > this.placementTtlMs) entry = this.readPlacement(pid, now);
+    let entry = this.lastText.get(tid);
+    if (entry === undefined || opts.fresh === true || now - entry.readAtMs > this.placementTtlMs) entry = this.readPlacement(pid, tid, now);
     return this.checkFiles(entry);
   }
 
-  private readPlacement(pid: number, now: number): { text: string; placement: FreezerPlacement; files: string[]; readAtMs: number } {
-    let fd = this.procFds.get(pid);
+  private readPlacement(pid: number, tid: number, now: number): { text: string; placement: FreezerPlacement; files: string[]; readAtMs: number } {
+    let fd = this.procFds.get(tid);
     if (fd === undefined) {
       if (this.procFds.size > 256) this.reset();
-      fd = openSync(`/proc/${pid}/cgroup`, 'r');
-      this.procFds.set(pid, fd);
+      fd = openSync(`/proc/${pid}/task/${tid}/cgroup`, 'r');
+      this.procFds.set(tid, fd);
     }
     const text = preadText(fd, this.buf);
     if (text === null) {
-      this.forget(pid);
-      throw new Error(`cannot read /proc/${pid}/cgroup`);
+      this.forget(tid);
+      throw new Error(`cannot read /proc/${pid}/task/${tid}/cgroup`);
     }
-    let entry = this.lastText.get(pid);
+    let entry = this.lastText.get(tid);
     if (entry !== undefined && entry.text === text) entry.readAtMs = now;
     else {
       const placement = parseFreezerPlacement(text, cgroupMounts());
@@ -183,7 +185,7 @@ export class FreezerWatch {
         for (const dir of selfAndAncestors(placement.v2Dir, placement.v2Root)) files.push(`${dir}/cgroup.freeze`);
       }
       entry = { text, placement, files, readAtMs: now };
-      this.lastText.set(pid, entry);
+      this.lastText.set(tid, entry);
     }
     return entry;
   }
@@ -209,12 +211,12 @@ export class FreezerWatch {
     return [];
   }
 
-  /** Closes the descriptors kept for `pid`. */
-  forget(pid: number): void {
-    const fd = this.procFds.get(pid);
+  /** Closes the descriptor kept for thread `tid`. */
+  forget(tid: number): void {
+    const fd = this.procFds.get(tid);
     if (fd !== undefined) { try { closeSync(fd); } catch { /* closed */ } }
-    this.procFds.delete(pid);
-    this.lastText.delete(pid);
+    this.procFds.delete(tid);
+    this.lastText.delete(tid);
   }
 
   /** Closes every kept descriptor. */

@@ -6,8 +6,8 @@
  *    gettimeofday fallback ends `syscall; leave; xor ...; ret`; glibc has many `syscall; ret`);
  *  - an rt_sigreturn sequence: `mov $15, %rax; syscall` or `mov $15, %eax; syscall`
  *    (glibc's and musl's __restore_rt, Go's runtime.sigreturn__sigaction).
- * The pure finders work on bytes; locateGadgets() reads the target through /proc/PID/maps
- * and /proc/PID/mem.
+ * The pure finders work on bytes; locateGadgets() reads the target through
+ * /proc/PID/task/TID/maps and mem.
  */
 import { readFileSync, readlinkSync } from 'node:fs';
 import { parseMaps, readProcMem, type MapsEntry } from './ptrace-vdso.ts';
@@ -130,13 +130,16 @@ export function scanOrder(maps: MapsEntry[], exePath: string): MapsEntry[] {
 }
 
 /**
- * Finds a syscall gadget and an rt_sigreturn sequence in the executable mappings of `pid`.
- * Returns what it found; either part may be missing (null) when the target has none.
+ * Finds a syscall gadget and an rt_sigreturn sequence in the executable mappings of `pid`,
+ * read through thread `tid` (/proc/PID/task/TID/maps and mem: after the main thread has
+ * exited, its own entry shows no mappings). Returns what it found; either part may be
+ * missing (null) when the target has none.
  */
-export function locateGadgets(pid: number): { gadget: FoundGadget | null; restorer: FoundRestorer | null } {
-  const maps = parseMaps(readFileSync(`/proc/${pid}/maps`, 'utf8'));
+export function locateGadgets(pid: number, tid: number = pid): { gadget: FoundGadget | null; restorer: FoundRestorer | null } {
+  const task = `/proc/${pid}/task/${tid}`;
+  const maps = parseMaps(readFileSync(`${task}/maps`, 'utf8'));
   let exe = '';
-  try { exe = readlinkSync(`/proc/${pid}/exe`); } catch { /* kernel thread or gone */ }
+  try { exe = readlinkSync(`${task}/exe`); } catch { /* kernel thread or gone */ }
   let gadget: FoundGadget | null = null;
   let leaveGadget: FoundGadget | null = null;
   let restorer: FoundRestorer | null = null;
@@ -145,7 +148,7 @@ export function locateGadgets(pid: number): { gadget: FoundGadget | null; restor
     const size = m.endAddr - m.startAddr;
     if (size > MAX_SCAN_BYTES_PER_MAPPING) continue;
     let code: Buffer;
-    try { code = readProcMem(pid, m.startAddr, size); } catch { continue; }
+    try { code = readProcMem(pid, m.startAddr, size, tid); } catch { continue; }
     if (gadget === null) {
       const g = findSyscallGadget(code);
       if (g !== null) {

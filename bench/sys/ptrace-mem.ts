@@ -14,9 +14,13 @@ const readvNative: (pid: number, local: bigint, liovcnt: number, remote: bigint,
 const writevNative: (pid: number, local: bigint, liovcnt: number, remote: bigint, riovcnt: number, flags: number) => number =
   libc.func('long process_vm_writev(int pid, uintptr_t local, unsigned long liovcnt, uintptr_t remote, unsigned long riovcnt, unsigned long flags)');
 
-/** A block of native memory: its address and a Buffer over it. */
+const TWO_32 = 0x1_0000_0000;
+
+/** A block of native memory: its address (as BigInt and as a number) and a Buffer over it. */
 export interface NativeBlock {
   addr: bigint;
+  /** The same address as a number (user addresses are below 2^53). */
+  address: number;
   buf: Buffer;
 }
 
@@ -39,7 +43,7 @@ export class NativeArena {
     if (start + lengthBytes > this.sizeBytes) throw new RangeError(`NativeArena: ${lengthBytes} bytes do not fit (${this.sizeBytes - start} left)`);
     this.used = start + lengthBytes;
     const addr = this.base + BigInt(start);
-    return { addr, buf: Buffer.from(viewBytes(addr, lengthBytes)) };
+    return { addr, address: Number(addr), buf: Buffer.from(viewBytes(addr, lengthBytes)) };
   }
 }
 
@@ -49,11 +53,14 @@ export class NativeArena {
  */
 export class IovecArray {
   private readonly block: NativeBlock;
+  /** The entries as 32-bit words (no BigInt on the hot path). */
+  private readonly words: Uint32Array;
   /** Entries in use. */
   count = 0;
 
   constructor(arena: NativeArena, readonly capacity: number) {
     this.block = arena.alloc(16 * capacity, 16);
+    this.words = new Uint32Array(this.block.buf.buffer, this.block.buf.byteOffset, 4 * capacity);
   }
 
   /** Address of the first struct iovec. */
@@ -61,17 +68,28 @@ export class IovecArray {
     return this.block.addr;
   }
 
-  /** Sets entry `i` to (base, length) and makes the vector at least i + 1 long. */
+  /** Sets entry `i` to (base, length) and makes the vector at least i + 1 long. Numbers must be below 2^53. */
   set(i: number, base: bigint | number, lengthBytes: number): void {
     if (i >= this.capacity) throw new RangeError(`IovecArray: entry ${i} beyond capacity ${this.capacity}`);
-    this.block.buf.writeBigUInt64LE(BigInt(base), i * 16);
-    this.block.buf.writeBigUInt64LE(BigInt(lengthBytes), i * 16 + 8);
+    const w = this.words;
+    const o = 4 * i;
+    if (typeof base === 'bigint') {
+      w[o] = Number(base & 0xffffffffn);
+      w[o + 1] = Number(base >> 32n);
+    } else {
+      const hi = Math.floor(base / TWO_32);
+      w[o] = base - hi * TWO_32;
+      w[o + 1] = hi;
+    }
+    const lenHi = Math.floor(lengthBytes / TWO_32);
+    w[o + 2] = lengthBytes - lenHi * TWO_32;
+    w[o + 3] = lenHi;
     if (i >= this.count) this.count = i + 1;
   }
 
   /** The length field of entry `i` (after PTRACE_GETREGSET: the bytes written). */
   lengthOf(i: number): number {
-    return Number(this.block.buf.readBigUInt64LE(i * 16 + 8));
+    return this.words[4 * i + 3]! * TWO_32 + this.words[4 * i + 2]!;
   }
 
   /** Empties the vector. */

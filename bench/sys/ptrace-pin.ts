@@ -4,15 +4,30 @@
  * be reaped, so its pid cannot be recycled while we hold it), pidfd_send_signal(pidfd, 0)
  * must still succeed. A process that exited and was reaped makes it fail with ESRCH, even
  * when a new process got the same pid number meanwhile: that one is detached untouched.
+ *
+ * The pidfd is the process's (its thread-group id), not a thread's: it holds while any of its
+ * threads lives. A process whose main thread has exited (a zombie leader with live threads)
+ * is pinned the same way: pidfd_open(tgid) succeeds and pidfd_send_signal(0) returns 0 until
+ * the whole group has been reaped (Linux 6.18, checked by test/integration/cli/hint-targets).
+ * A non-leader thread id is refused by pidfd_open with ENOENT: callers pass the process.
  */
 import { readFileSync } from 'node:fs';
-import { lastErrno } from './libc.ts';
+import { lastErrno, libc } from './libc.ts';
 import { closeFd, pidfdOpen } from './pidfd.ts';
 import { statField } from './proc.ts';
-import { syscall } from './syscall.ts';
+import { sysCallCounter } from './ptrace.ts';
 
 /** pidfd_send_signal(2) on x86_64 and aarch64 (asm-generic numbering). */
 const NR_PIDFD_SEND_SIGNAL = 424;
+
+/**
+ * libc syscall() declared with pidfd_send_signal's fixed argument list (checked twice per
+ * injection: cheaper than the variadic binding, which parses argument types on every call;
+ * glibc's syscall() only moves registers, so a fixed prototype is safe here).
+ */
+const pidfdSendSignal: (nr: number, pidfd: number, sig: number, info: null, flags: number) => number = libc.func(
+  'long syscall(long nr, int pidfd, int sig, void *info, unsigned int flags)',
+);
 
 /** A pinned process: its pid number and the pidfd that refers to exactly that process. */
 export interface PidPin {
@@ -32,8 +47,8 @@ export function pinPid(pid: number): PidPin {
 
 /** True while the pinned process has not been reaped (pidfd_send_signal with signal 0). */
 export function pinAlive(pin: PidPin): boolean {
-  const r = syscall(NR_PIDFD_SEND_SIGNAL, 'int', pin.pidfd, 'int', 0, 'void *', null, 'unsigned int', 0);
-  if (r === 0) return true;
+  sysCallCounter.calls++;
+  if (pidfdSendSignal(NR_PIDFD_SEND_SIGNAL, pin.pidfd, 0, null, 0) === 0) return true;
   const errno = lastErrno();
   return errno !== 3; // ESRCH: gone; EPERM and others mean it exists
 }

@@ -6,12 +6,17 @@
  * section commit although it was interrupted. Pure: the injector reads the memory.
  *
  * struct ptrace_rseq_configuration {u64 rseq_abi_pointer; u32 rseq_abi_size; u32 signature; u32 flags; u32 pad}
- * struct rseq: rseq_cs is the u64 at offset 8.
+ * struct rseq: cpu_id is the s32 at offset 4, rseq_cs the u64 at offset 8.
  * struct rseq_cs {u32 version; u32 flags; u64 start_ip; u64 post_commit_offset; u64 abort_ip}
  */
 
 /** Offset of rseq_cs inside struct rseq. */
 export const RSEQ_CS_FIELD_OFFSET = 8;
+/**
+ * Offset of cpu_id inside struct rseq: the kernel stores the CPU there on every return to user
+ * space of a registered thread, and RSEQ_CPU_ID_UNINITIALIZED (-1) when the registration ends.
+ */
+export const RSEQ_CPU_ID_FIELD_OFFSET = 4;
 /** sizeof(struct rseq_cs). */
 export const RSEQ_CS_SIZE_BYTES = 32;
 

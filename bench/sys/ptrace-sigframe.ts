@@ -54,10 +54,26 @@ const SIGCONTEXT_GPRS: readonly [X86_64Reg, number][] = [
 /** Pairs (sigcontext word index, user_regs_struct word index), in 32-bit words. */
 const GPR_COPY: readonly number[] = SIGCONTEXT_GPRS.flatMap(([reg, off]) => [off >> 2, regOffset(reg) >> 2]);
 
+/** Views made by u32View(), by buffer: the injector passes the same few buffers every time. */
+const views = new WeakMap<Buffer, Uint32Array>();
+
 /** A Uint32Array over a Buffer whose byte offset is 4-aligned (pooled Buffers may not be: copy then). */
 function u32View(b: Buffer): Uint32Array {
+  const v = views.get(b);
+  if (v !== undefined) return v;
   if (b.byteOffset % 4 !== 0) throw new RangeError('frame buffers must be 4-byte aligned');
-  return new Uint32Array(b.buffer, b.byteOffset, b.length >> 2);
+  const made = new Uint32Array(b.buffer, b.byteOffset, b.length >> 2);
+  views.set(b, made);
+  return made;
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+/** Writes a non-negative safe integer as a little-endian u64 at 32-bit word index `w`. */
+function putU64(dst: Uint32Array, w: number, value: number): void {
+  const hi = Math.floor(value / TWO_32);
+  dst[w] = value - hi * TWO_32;
+  dst[w + 1] = hi;
 }
 const SC_CS = 144;
 const SC_SS = 150;
@@ -158,37 +174,42 @@ export function buildFrame(out: Buffer, placement: FramePlacement, c: FrameConte
   if (out.length < len) throw new RangeError(`frame needs ${len} bytes, buffer has ${out.length}`);
   if (c.xstateBytes < MIN_XSTATE_BYTES) throw new RangeError(`XSAVE area of ${c.xstateBytes} bytes is too small (at least ${MIN_XSTATE_BYTES})`);
   if (out.byteOffset % 4 !== 0 || c.resume.bytes.byteOffset % 4 !== 0) throw new RangeError('frame and register buffers must be 4-byte aligned');
-  out.fill(0, 0, len);
-  const at = (addr: number): number => addr - placement.lowAddr;
-  const base = at(placement.baseAddr);
-  out.writeBigUInt64LE(c.resume.get('rbp'), 0);
-  out.writeBigUInt64LE(BigInt(c.restorerAddr), base);
-  const uc = base + 8;
-  out.writeBigUInt64LE(BigInt(UC_FLAGS), uc);
-  const sc = uc + MCONTEXT_OFFSET;
-  // Registers as 32-bit halves through aligned views (no BigInt, no per-register calls).
+  // Every offset below is a multiple of 8 (the frame's low end is 16-byte aligned less 8,
+  // fpstate 64-byte aligned), so all writes go through 32-bit views: no BigInt, no per-field calls.
+  const base = placement.baseAddr - placement.lowAddr;
+  const fp = placement.fpstateAddr - placement.lowAddr;
+  out.fill(0, 0, fp); // the XSAVE area and MAGIC2 after it are written in full below
   const src = u32View(c.resume.bytes);
   const dst = u32View(out);
+  const rbp = regOffset('rbp') >> 2;
+  dst[0] = src[rbp]!;
+  dst[1] = src[rbp + 1]!;
+  putU64(dst, base >> 2, c.restorerAddr);
+  const uc = base + 8;
+  dst[uc >> 2] = UC_FLAGS;
+  const sc = uc + MCONTEXT_OFFSET;
   for (let i = 0; i < GPR_COPY.length; i += 2) {
     const d = (sc >> 2) + GPR_COPY[i]!;
     const r = GPR_COPY[i + 1]!;
     dst[d] = src[r]!;
     dst[d + 1] = src[r + 1]!;
   }
-  out.writeUInt16LE(Number(c.resume.get('cs')), sc + SC_CS);
-  out.writeUInt16LE(Number(c.resume.get('ss')), sc + SC_SS);
-  out.writeBigUInt64LE(BigInt(placement.fpstateAddr), sc + SC_FPSTATE);
+  // cs and ss are 16-bit fields of one 64-bit word (cs, gs, fs, ss): gs and fs stay zero.
+  dst[(sc + SC_CS) >> 2] = src[regOffset('cs') >> 2]! & 0xffff;
+  dst[(sc + SC_CS + 4) >> 2] = (src[regOffset('ss') >> 2]! & 0xffff) << 16 >>> 0;
+  putU64(dst, (sc + SC_FPSTATE) >> 2, placement.fpstateAddr);
   c.sigmask.copy(out, uc + SIGMASK_OFFSET, 0, 8);
-  const fp = at(placement.fpstateAddr);
   c.xstate.copy(out, fp, 0, c.xstateBytes);
-  out.writeUInt32LE(FP_XSTATE_MAGIC1, fp + SW_RESERVED_OFFSET);
-  out.writeUInt32LE(c.xstateBytes + 4, fp + SW_RESERVED_OFFSET + 4);
+  const sw = (fp + SW_RESERVED_OFFSET) >> 2;
+  dst[sw] = FP_XSTATE_MAGIC1;
+  dst[sw + 1] = c.xstateBytes + 4;
   // xfeatures: every component (the kernel masks it with the task's features). XRSTOR then
   // loads the components the header's XSTATE_BV marks and puts the others in their init
   // state, which is what they were in. PTRACE_GETREGSET leaves this field 0 on Linux 6.18,
   // and 0 would make rt_sigreturn reset the whole FPU state.
-  out.writeBigUInt64LE(XFEATURES_ALL, fp + SW_RESERVED_OFFSET + 8);
-  out.writeUInt32LE(c.xstateBytes, fp + SW_RESERVED_OFFSET + 16);
+  dst[sw + 2] = 0xffffffff;
+  dst[sw + 3] = 0xffffffff;
+  dst[sw + 4] = c.xstateBytes;
   out.writeUInt32LE(FP_XSTATE_MAGIC2, fp + c.xstateBytes);
 }
 

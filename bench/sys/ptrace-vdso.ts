@@ -75,9 +75,12 @@ export interface VdsoSyscall {
   syscallInsnAddr: number;
 }
 
-/** Reads `lengthBytes` of another process's memory at `addr` from /proc/PID/mem. */
-export function readProcMem(pid: number, addr: number, lengthBytes: number): Buffer {
-  const fd = openSync(`/proc/${pid}/mem`, 'r');
+/**
+ * Reads `lengthBytes` of another process's memory at `addr` through thread `tid`'s entry,
+ * /proc/PID/task/TID/mem (that of a main thread that has exited has no memory any more).
+ */
+export function readProcMem(pid: number, addr: number, lengthBytes: number, tid: number = pid): Buffer {
+  const fd = openSync(`/proc/${pid}/task/${tid}/mem`, 'r');
   try {
     const buf = Buffer.alloc(lengthBytes);
     let got = 0;
@@ -93,19 +96,21 @@ export function readProcMem(pid: number, addr: number, lengthBytes: number): Buf
 }
 
 /**
- * Locates a `syscall` instruction in the [vdso] of `pid` (/proc/PID/maps + /proc/PID/mem).
+ * Locates a `syscall` instruction in the [vdso] of `pid`, read through thread `tid`
+ * (/proc/PID/task/TID/maps + mem: a main thread that has exited shows no mappings).
  * Throws HintbenchError when the process has no vDSO or none is found.
  */
-export function locateVdsoSyscall(pid: number): VdsoSyscall {
+export function locateVdsoSyscall(pid: number, tid: number = pid): VdsoSyscall {
+  const mapsPath = `/proc/${pid}/task/${tid}/maps`;
   let maps: MapsEntry[];
   try {
-    maps = parseMaps(readFileSync(`/proc/${pid}/maps`, 'utf8'));
+    maps = parseMaps(readFileSync(mapsPath, 'utf8'));
   } catch (err) {
-    throw new HintbenchError(`cannot read /proc/${pid}/maps: ${(err as Error).message}`, 'check that the pid exists and that hintbench runs as root', { cause: err });
+    throw new HintbenchError(`cannot read ${mapsPath}: ${(err as Error).message}`, 'check that the pid exists and that hintbench runs as root', { cause: err });
   }
   const vdso = maps.find((m) => m.path === '[vdso]');
-  if (vdso === undefined) throw new HintbenchError(`pid ${pid} has no [vdso] mapping in /proc/${pid}/maps`, 'use --via process_madvise for this target (it was started without a vDSO)');
-  const image = readProcMem(pid, vdso.startAddr, vdso.endAddr - vdso.startAddr);
+  if (vdso === undefined) throw new HintbenchError(`pid ${pid} has no [vdso] mapping in ${mapsPath}`, 'use --via process_madvise for this target (it was started without a vDSO)');
+  const image = readProcMem(pid, vdso.startAddr, vdso.endAddr - vdso.startAddr, tid);
   const { start, end } = elfTextBounds(image);
   const off = findSyscallInsn(image, start, end);
   if (off < 0) throw new HintbenchError(`no syscall instruction found in the vDSO of pid ${pid}`, 'use --via process_madvise for this target');

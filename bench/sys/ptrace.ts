@@ -67,59 +67,65 @@ function setErrno(value: number): void {
 /** System calls issued through this module and ptrace-mem.ts (for the injector's time breakdown). */
 export const sysCallCounter = { calls: 0 };
 
-function check(ret: number | bigint, call: string): void {
+/**
+ * Counts the call and throws SyscallError when it failed. The call's description is built
+ * only then (`ptrace(REQUEST, tid[, label value])`): these run on the injector's hot path.
+ */
+function check(ret: number | bigint, request: string, tid: number, label = '', value = 0, hex = false): void {
   sysCallCounter.calls++;
-  if (Number(ret) === -1) throw new SyscallError(call, lastErrno());
+  if (ret !== -1 && ret !== -1n) return;
+  const errno = lastErrno();
+  throw new SyscallError(`ptrace(${request}, ${tid}${label === '' ? '' : `, ${label} ${hex ? `0x${value.toString(16)}` : value}`})`, errno);
 }
 
 /** PTRACE_SEIZE `tid` with `options`; the tracee keeps running until interrupted. */
 export function ptraceSeize(tid: number, options: number): void {
-  check(ptraceInt(PTRACE_SEIZE, tid, 0, options), `ptrace(PTRACE_SEIZE, ${tid}, options 0x${options.toString(16)})`);
+  check(ptraceInt(PTRACE_SEIZE, tid, 0, options), 'PTRACE_SEIZE', tid, 'options', options, true);
 }
 
 /** PTRACE_INTERRUPT: asks a seized tracee to enter a PTRACE_EVENT_STOP. */
 export function ptraceInterrupt(tid: number): void {
-  check(ptraceInt(PTRACE_INTERRUPT, tid, 0, 0), `ptrace(PTRACE_INTERRUPT, ${tid})`);
+  check(ptraceInt(PTRACE_INTERRUPT, tid, 0, 0), 'PTRACE_INTERRUPT', tid);
 }
 
 /** PTRACE_GETREGS into `regs`. */
 export function ptraceGetRegs(tid: number, regs: X86_64Regs): void {
-  check(ptraceBuf(PTRACE_GETREGS, tid, 0, regs.bytes), `ptrace(PTRACE_GETREGS, ${tid})`);
+  check(ptraceBuf(PTRACE_GETREGS, tid, 0, regs.bytes), 'PTRACE_GETREGS', tid);
 }
 
 /** PTRACE_SETREGS from `regs`. */
 export function ptraceSetRegs(tid: number, regs: X86_64Regs): void {
-  check(ptraceBuf(PTRACE_SETREGS, tid, 0, regs.bytes), `ptrace(PTRACE_SETREGS, ${tid})`);
+  check(ptraceBuf(PTRACE_SETREGS, tid, 0, regs.bytes), 'PTRACE_SETREGS', tid);
 }
 
 /** PTRACE_GETSIGMASK into an 8-byte buffer. */
 export function ptraceGetSigmask(tid: number, mask: Buffer): void {
-  check(ptraceBuf(PTRACE_GETSIGMASK, tid, SIGSET_SIZE_BYTES, mask), `ptrace(PTRACE_GETSIGMASK, ${tid})`);
+  check(ptraceBuf(PTRACE_GETSIGMASK, tid, SIGSET_SIZE_BYTES, mask), 'PTRACE_GETSIGMASK', tid);
 }
 
 /** PTRACE_SETSIGMASK from an 8-byte buffer. */
 export function ptraceSetSigmask(tid: number, mask: Buffer): void {
-  check(ptraceBuf(PTRACE_SETSIGMASK, tid, SIGSET_SIZE_BYTES, mask), `ptrace(PTRACE_SETSIGMASK, ${tid})`);
+  check(ptraceBuf(PTRACE_SETSIGMASK, tid, SIGSET_SIZE_BYTES, mask), 'PTRACE_SETSIGMASK', tid);
 }
 
 /** PTRACE_GETSIGINFO into a 128-byte buffer. */
 export function ptraceGetSiginfo(tid: number, info: Buffer): void {
-  check(ptraceBuf(PTRACE_GETSIGINFO, tid, 0, info), `ptrace(PTRACE_GETSIGINFO, ${tid})`);
+  check(ptraceBuf(PTRACE_GETSIGINFO, tid, 0, info), 'PTRACE_GETSIGINFO', tid);
 }
 
 /** PTRACE_SETSIGINFO from a 128-byte buffer (the siginfo a resumed signal-delivery stop delivers). */
 export function ptraceSetSiginfo(tid: number, info: Buffer): void {
-  check(ptraceBuf(PTRACE_SETSIGINFO, tid, 0, info), `ptrace(PTRACE_SETSIGINFO, ${tid})`);
+  check(ptraceBuf(PTRACE_SETSIGINFO, tid, 0, info), 'PTRACE_SETSIGINFO', tid);
 }
 
 /** PTRACE_SINGLESTEP, injecting `signal` (0 = none). */
 export function ptraceSingleStep(tid: number, signal = 0): void {
-  check(ptraceInt(PTRACE_SINGLESTEP, tid, 0, signal), `ptrace(PTRACE_SINGLESTEP, ${tid})`);
+  check(ptraceInt(PTRACE_SINGLESTEP, tid, 0, signal), 'PTRACE_SINGLESTEP', tid);
 }
 
 /** PTRACE_SYSCALL: resume until the next system-call entry or exit stop, injecting `signal` (0 = none). */
 export function ptraceSyscall(tid: number, signal = 0): void {
-  check(ptraceInt(PTRACE_SYSCALL, tid, 0, signal), `ptrace(PTRACE_SYSCALL, ${tid}, signal ${signal})`);
+  check(ptraceInt(PTRACE_SYSCALL, tid, 0, signal), 'PTRACE_SYSCALL', tid, 'signal', signal);
 }
 
 /**
@@ -127,7 +133,7 @@ export function ptraceSyscall(tid: number, signal = 0): void {
  * `struct iovec` (see NativeArena) whose iov_len the kernel sets to the bytes it wrote.
  */
 export function ptraceGetRegset(tid: number, noteType: number, iovecAddr: bigint): void {
-  check(ptraceInt(PTRACE_GETREGSET, tid, noteType, iovecAddr), `ptrace(PTRACE_GETREGSET, ${tid}, 0x${noteType.toString(16)})`);
+  check(ptraceInt(PTRACE_GETREGSET, tid, noteType, iovecAddr), 'PTRACE_GETREGSET', tid, 'note', noteType, true);
 }
 
 /** sizeof(struct ptrace_rseq_configuration). */
@@ -139,7 +145,7 @@ export const RSEQ_CONFIGURATION_SIZE_BYTES = 24;
  * Throws SyscallError (EIO on kernels without the request).
  */
 export function ptraceGetRseqConfiguration(tid: number, out: Buffer): void {
-  check(ptraceBuf(PTRACE_GET_RSEQ_CONFIGURATION, tid, RSEQ_CONFIGURATION_SIZE_BYTES, out), `ptrace(PTRACE_GET_RSEQ_CONFIGURATION, ${tid})`);
+  check(ptraceBuf(PTRACE_GET_RSEQ_CONFIGURATION, tid, RSEQ_CONFIGURATION_SIZE_BYTES, out), 'PTRACE_GET_RSEQ_CONFIGURATION', tid);
 }
 
 const peekArgs = Buffer.alloc(16);
@@ -153,18 +159,18 @@ export function ptracePeekSiginfo(tid: number, flags: number, out: Buffer): numb
   peekArgs.writeUInt32LE(flags, 8);
   peekArgs.writeInt32LE(Math.floor(out.length / SIGINFO_SIZE_BYTES), 12);
   const r = ptraceBufArgs(PTRACE_PEEKSIGINFO, tid, peekArgs, out);
-  check(r, `ptrace(PTRACE_PEEKSIGINFO, ${tid})`);
+  check(r, 'PTRACE_PEEKSIGINFO', tid);
   return Number(r);
 }
 
 /** PTRACE_CONT, injecting `signal` (0 = none). */
 export function ptraceCont(tid: number, signal = 0): void {
-  check(ptraceInt(PTRACE_CONT, tid, 0, signal), `ptrace(PTRACE_CONT, ${tid}, signal ${signal})`);
+  check(ptraceInt(PTRACE_CONT, tid, 0, signal), 'PTRACE_CONT', tid, 'signal', signal);
 }
 
 /** PTRACE_DETACH, injecting `signal` when the tracee is in a signal-delivery stop (0 = none). */
 export function ptraceDetach(tid: number, signal = 0): void {
-  check(ptraceInt(PTRACE_DETACH, tid, 0, signal), `ptrace(PTRACE_DETACH, ${tid}, signal ${signal})`);
+  check(ptraceInt(PTRACE_DETACH, tid, 0, signal), 'PTRACE_DETACH', tid, 'signal', signal);
 }
 
 /** PTRACE_PEEKDATA: one 64-bit word of the tracee's memory at `addr`. */
@@ -183,6 +189,8 @@ export function ptracePeekData(tid: number, addr: number): bigint {
 export type WaitResult = { pending: true } | { pending: false; pid: number; status: WaitStatus; raw: number };
 
 const statusBuf = Buffer.alloc(4);
+/** The answer of an empty WNOHANG poll (one object: polls run in a spin). */
+const PENDING: WaitResult = Object.freeze({ pending: true });
 
 /**
  * waitpid(tid, &status, __WALL | extra). With WNOHANG returns `{pending: true}` when nothing is
@@ -192,7 +200,7 @@ export function waitTid(tid: number, extraOptions = 0): WaitResult {
   for (;;) {
     sysCallCounter.calls++;
     const r = waitpidNative(tid, statusBuf, __WALL | extraOptions);
-    if (r === 0) return { pending: true };
+    if (r === 0) return PENDING;
     if (r < 0) {
       const errno = lastErrno();
       if (errno === 4) continue; // EINTR

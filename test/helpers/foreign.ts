@@ -146,6 +146,12 @@ export interface InjectionTally {
   errors: string[];
   /** Target state letter (from /proc/PID/status) read just before each injection, counted. */
   statesBefore: Record<string, number>;
+  /**
+   * Where the injection's stop caught the thread, from the registers it saved, counted:
+   * `none` outside any blocking call (its own code, a page fault), `restart`/`restart-block`
+   * inside a call the kernel restarts (a sleep), `kernel` left to the kernel (single step).
+   */
+  caughtIn: Record<string, number>;
   /** Injections after which TracerPid was not 0 or the state was t/T/Z/X. */
   badAfter: string[];
   /** Signals the injector passed on or deferred (the target received them, none lost). */
@@ -156,7 +162,7 @@ export interface InjectionTally {
 export function newTally(): InjectionTally {
   return {
     count: 0, latenciesNs: [], stopWindowsNs: [], bytesAdvised: 0, syscalls: 0, vanishedRanges: 0,
-    rangeErrors: [], errors: [], statesBefore: {}, badAfter: [], signals: [],
+    rangeErrors: [], errors: [], statesBefore: {}, caughtIn: {}, badAfter: [], signals: [],
   };
 }
 
@@ -207,6 +213,7 @@ export async function injectRepeatedly(mech: PtraceMechanism, pid: number, opts:
       t.bytesAdvised += rep.bytesAdvised;
       t.syscalls += rep.syscalls;
       t.signals.push(...rep.passedSignals, ...rep.deferredSignals);
+      t.caughtIn[rep.restart] = (t.caughtIn[rep.restart] ?? 0) + 1;
       for (const r of rep.results) {
         if (r.ret === -12) t.vanishedRanges++;
         else if (r.ret !== 0) t.rangeErrors.push(`${r.ret}@${r.startAddr.toString(16)}`);
@@ -243,5 +250,5 @@ export function describeTally(name: string, t: InjectionTally): string {
   const us = (ns: number): string => (ns / 1000).toFixed(0);
   return `${name}: ${t.count} injections (${t.syscalls} madvise calls, ${(t.bytesAdvised / 2 ** 20).toFixed(1)} MiB advised), `
     + `latency median ${us(median(t.latenciesNs))} us p99 ${us(p99(t.latenciesNs))} us, stop window median ${us(median(t.stopWindowsNs))} us, `
-    + `states before ${JSON.stringify(t.statesBefore)}, vanished ranges ${t.vanishedRanges}, errors ${t.errors.length}, signals ${JSON.stringify(t.signals)}`;
+    + `states before ${JSON.stringify(t.statesBefore)}, caught in ${JSON.stringify(t.caughtIn)}, vanished ranges ${t.vanishedRanges}, errors ${t.errors.length}, signals ${JSON.stringify(t.signals)}`;
 }

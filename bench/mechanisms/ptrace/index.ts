@@ -167,7 +167,7 @@ export class PtraceMechanism implements Mechanism {
     const r = await this.tracer.request({ cmd: 'inject', ...req });
     if (!r.ok) {
       if (!this.tracer.alive) {
-        const fate = targetFate(req.pid);
+        const fate = targetFate(req.pid, req.tid ?? req.pid);
         throw new HintbenchError(
           `${r.error} during an injection into pid ${req.pid}; ${fate.sentence}`,
           fate.alive ? 'nothing to repair: the target returns to its own context by itself; rerun to hint again' : `pid ${req.pid} was lost during the injection: report it with this message`,

@@ -45,6 +45,9 @@ import type { DeferredSignal, StoppedTarget } from './stopped-target.ts';
 
 export type { InjectionMethod, InjectionProfile, InjectionReport, InjectRequest, RangeResult, WaitMode } from './report.ts';
 
+/** Above every pid and tid (PID_MAX_LIMIT is 2^22): pid * PID_LIMIT + tid is a unique numeric key. */
+const PID_LIMIT = 2 ** 22;
+
 /** True when thread `tid` of `pid` is a zombie or gone (from /proc/PID/task/TID/stat). */
 function threadDying(pid: number, tid: number): boolean {
   try {
@@ -71,7 +74,8 @@ export function seccompMode(pid: number, tid: number): number {
  */
 export class Injector {
   private suspendSeccompPermitted: boolean | null = null;
-  private readonly seccompCache = new Map<string, number>();
+  /** Seccomp mode per (pid, tid), read once (a thread's mode only ever goes up; it is only reported). */
+  private readonly seccompCache = new Map<number, number>();
   private readonly cpu = new CpuFollower();
   private readonly waiter = new StopWaiter();
   private readonly arena = new NativeArena();
@@ -102,6 +106,7 @@ export class Injector {
     const p = this.pins.get(pid);
     if (p !== undefined) unpin(p);
     this.pins.delete(pid);
+    this.rseq.forget(pid);
     this.sigframe.forget(pid);
     this.singlestep.forget(pid);
   }
@@ -150,6 +155,7 @@ export class Injector {
 
   /** Detaches threads whose late interrupt stop has arrived; forgets threads that exited. */
   servicePending(): void {
+    if (this.pendingDetach.size === 0) return;
     for (const tid of this.pendingDetach.keys()) {
       let r;
       try {
@@ -183,9 +189,9 @@ export class Injector {
     if (req.thawFrozen === false) {
       let freezing: ThawedCgroup[];
       try {
-        freezing = this.waiter.freezer.freezing(pid);
+        freezing = this.waiter.freezer.freezing(pid, tid);
       } catch {
-        throw new InjectAbort('ESRCH', `pid ${pid} is gone (cannot read /proc/${pid}/cgroup)`);
+        throw new InjectAbort('ESRCH', `thread ${tid} of pid ${pid} is gone (cannot read /proc/${pid}/task/${tid}/cgroup)`);
       }
       if (freezing.length > 0) {
         throw new InjectAbort('EFROZEN', `target frozen: pid ${pid} is in a frozen cgroup (${freezing.map((c) => c.dir).join(', ')}); thaw it or use process_madvise, which works on frozen targets`);
@@ -276,10 +282,13 @@ export class Injector {
         this.suspendSeccompPermitted = false;
       }
     }
-    const key = `${pid}:${tid}`;
-    const mode = this.seccompCache.get(key) ?? seccompMode(pid, tid);
-    if (this.seccompCache.size > 4096) this.seccompCache.clear();
-    this.seccompCache.set(key, mode);
+    const key = pid * PID_LIMIT + tid;
+    let mode = this.seccompCache.get(key);
+    if (mode === undefined) {
+      mode = seccompMode(pid, tid);
+      if (this.seccompCache.size > 4096) this.seccompCache.clear();
+      this.seccompCache.set(key, mode);
+    }
     if (!suspended) {
       const fresh = seccompMode(pid, tid);
       if (fresh > 0) {
@@ -352,7 +361,7 @@ export class Injector {
         ptraceDetach(tid, 0);
         return tStop;
       }
-      rseqCsAddr = this.rseq.configure(tid, report);
+      rseqCsAddr = this.rseq.configure(pid, tid, report);
     } catch (err) {
       this.refreeze(report);
       this.safeDetach(tid, 0);
@@ -384,12 +393,13 @@ export class Injector {
         if (end.kind === 'retry') retrySignal = end.signal;
       } else {
         report.method = 'singlestep';
-        const csPtr = rseqCsAddr === 0n ? null : this.rseq.readCs(pid, rseqCsAddr);
+        if (this.rseq.lastFromCache) rseqCsAddr = this.rseq.configure(pid, tid, report, true);
+        const csPtr = rseqCsAddr === 0n ? null : this.rseq.readCs(tid, rseqCsAddr);
         const rseq = csPtr === null || csPtr === 0n
           ? { abortIp: null, rseqCsAddr }
           : this.rseq.decide(pid, tid, saved.get('rip'), csPtr, rseqCsAddr, req.rseqFixup !== false, report);
         deferred = this.singlestep.run(t, rseq);
-        if (rseq.abortIp !== null) this.rseq.clear(pid, rseq.rseqCsAddr);
+        if (rseq.abortIp !== null) this.rseq.clear(tid, rseq.rseqCsAddr);
       }
     } catch (err) {
       fatal = err;

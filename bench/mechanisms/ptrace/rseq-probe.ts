@@ -17,7 +17,12 @@ export interface RseqDecision {
   rseqCsAddr: bigint;
 }
 
-/** One per tracer thread. */
+/**
+ * One per tracer thread. The registration of a main thread (tid = pid) is cached while it is
+ * registered: its pid is pinned, so the thread cannot be another one, and the injector checks
+ * before each use that the area is still live (cpu_id >= 0, read together with rseq_cs; an
+ * unregistration writes -1 there), calling configure() afresh when it is not.
+ */
 export class RseqProbe {
   private readonly conf = Buffer.alloc(RSEQ_CONFIGURATION_SIZE_BYTES);
   private readonly block: NativeBlock;
@@ -27,6 +32,10 @@ export class RseqProbe {
   private supported = true;
   /** Signature of the last configure()d thread. */
   private signature = 0;
+  /** Registrations of main threads, by tid: rseq_cs address and signature. */
+  private readonly registered = new Map<number, { rseqCsAddr: bigint; signature: number }>();
+  /** The last configure() answered from the cache (its caller must check the area is live). */
+  lastFromCache = false;
 
   constructor(arena: NativeArena) {
     this.block = arena.alloc(128, 64);
@@ -37,9 +46,18 @@ export class RseqProbe {
   /**
    * Reads the thread's rseq registration. Returns the address of its rseq_cs field, or 0n
    * when it has none (or the kernel cannot tell: then report.rseq is `unchecked`, with a
-   * warning). Sets report.rseq to `unregistered` or `outside`.
+   * warning). Sets report.rseq to `unregistered` or `outside`. A registered main thread's
+   * answer comes from the cache unless `fresh` (lastFromCache then says so).
    */
-  configure(tid: number, report: InjectionReport): bigint {
+  configure(pid: number, tid: number, report: InjectionReport, fresh = false): bigint {
+    this.lastFromCache = false;
+    const known = fresh || tid !== pid ? undefined : this.registered.get(tid);
+    if (known !== undefined) {
+      this.signature = known.signature;
+      this.lastFromCache = true;
+      report.rseq = 'outside';
+      return known.rseqCsAddr;
+    }
     if (this.supported) {
       try {
         ptraceGetRseqConfiguration(tid, this.conf);
@@ -56,12 +74,26 @@ export class RseqProbe {
     const conf = parseRseqConfig(this.conf);
     this.signature = conf.signature;
     report.rseq = conf.abiPointer === 0n ? 'unregistered' : 'outside';
-    return conf.abiPointer === 0n ? 0n : conf.abiPointer + BigInt(RSEQ_CS_FIELD_OFFSET);
+    if (conf.abiPointer === 0n) {
+      this.registered.delete(tid);
+      return 0n;
+    }
+    const rseqCsAddr = conf.abiPointer + BigInt(RSEQ_CS_FIELD_OFFSET);
+    if (tid === pid) {
+      if (this.registered.size > 4096) this.registered.clear();
+      this.registered.set(tid, { rseqCsAddr, signature: conf.signature });
+    }
+    return rseqCsAddr;
   }
 
-  /** Reads rseq_cs at `rseqCsAddr` (null when unreadable). */
-  readCs(pid: number, rseqCsAddr: bigint): bigint | null {
-    return this.read(pid, rseqCsAddr, 8) === 8 ? this.block.buf.readBigUInt64LE(0) : null;
+  /** Drops the cached registration of thread `tid` (its process was unpinned, or its area is not live). */
+  forget(tid: number): void {
+    this.registered.delete(tid);
+  }
+
+  /** Reads rseq_cs at `rseqCsAddr` in the memory of thread `tid` (null when unreadable). */
+  readCs(tid: number, rseqCsAddr: bigint): bigint | null {
+    return this.read(tid, rseqCsAddr, 8) === 8 ? this.block.buf.readBigUInt64LE(0) : null;
   }
 
   /**
@@ -71,11 +103,11 @@ export class RseqProbe {
    */
   decide(pid: number, tid: number, ip: bigint, csPtr: bigint, rseqCsAddr: bigint, fixup: boolean, report: InjectionReport): RseqDecision {
     const b = this.block.buf;
-    if (this.read(pid, csPtr, RSEQ_CS_SIZE_BYTES) < RSEQ_CS_SIZE_BYTES) return this.invalid(report, tid, pid, rseqCsAddr, `rseq_cs 0x${csPtr.toString(16)} is not readable`);
+    if (this.read(tid, csPtr, RSEQ_CS_SIZE_BYTES) < RSEQ_CS_SIZE_BYTES) return this.invalid(report, tid, pid, rseqCsAddr, `rseq_cs 0x${csPtr.toString(16)} is not readable`);
     const cs = parseRseqCs(b);
     let sig: number | null = null;
     if (ip >= cs.startIp && ip < cs.startIp + cs.postCommitOffset && cs.abortIp >= 4n) {
-      if (this.read(pid, cs.abortIp - 4n, 4) === 4) sig = b.readUInt32LE(0);
+      if (this.read(tid, cs.abortIp - 4n, 4) === 4) sig = b.readUInt32LE(0);
     }
     const v = rseqFixup(ip, cs, this.signature, sig);
     if (v.kind === 'outside') return { abortIp: null, rseqCsAddr };
@@ -88,15 +120,15 @@ export class RseqProbe {
     return { abortIp: v.abortIp, rseqCsAddr };
   }
 
-  /** Writes 0 to the thread's rseq_cs, as the kernel does when it redirects to abort_ip. */
-  clear(pid: number, rseqCsAddr: bigint): boolean {
+  /** Writes 0 to the rseq_cs of thread `tid`, as the kernel does when it redirects to abort_ip. */
+  clear(tid: number, rseqCsAddr: bigint): boolean {
     this.block.buf.fill(0, 0, 8);
     this.local.clear();
     this.remote.clear();
-    this.local.set(0, this.block.addr, 8);
+    this.local.set(0, this.block.address, 8);
     this.remote.set(0, rseqCsAddr, 8);
     try {
-      return remoteWrite(pid, this.local, this.remote) === 8;
+      return remoteWrite(tid, this.local, this.remote) === 8;
     } catch {
       return false;
     }
@@ -108,14 +140,14 @@ export class RseqProbe {
     return { abortIp: null, rseqCsAddr };
   }
 
-  /** process_vm_readv of `len` bytes at `addr` into the block; bytes read (0 on failure). */
-  private read(pid: number, addr: bigint, len: number): number {
+  /** process_vm_readv of `len` bytes at `addr` of thread `tid`'s memory into the block; bytes read (0 on failure). */
+  private read(tid: number, addr: bigint, len: number): number {
     this.local.clear();
     this.remote.clear();
-    this.local.set(0, this.block.addr, len);
+    this.local.set(0, this.block.address, len);
     this.remote.set(0, addr, len);
     try {
-      return remoteRead(pid, this.local, this.remote);
+      return remoteRead(tid, this.local, this.remote);
     } catch {
       return 0;
     }

@@ -30,6 +30,7 @@ import { SyscallError } from '../../sys/errno.ts';
 import { locateGadgets, type TargetGadgets } from '../../sys/ptrace-gadgets.ts';
 import { IovecArray, NativeArena, remoteRead, remoteWrite, type NativeBlock } from '../../sys/ptrace-mem.ts';
 import { X86_64Regs } from '../../sys/ptrace-regs.ts';
+import { RSEQ_CPU_ID_FIELD_OFFSET, RSEQ_CS_FIELD_OFFSET } from '../../sys/ptrace-rseq.ts';
 import { applyRestartRules, buildFrame, placeFrame, type FramePlacement } from '../../sys/ptrace-sigframe.ts';
 import { PTRACE_EVENT_STOP, signalName } from '../../sys/ptrace-status.ts';
 import { NT_X86_XSTATE, SIGSET_SIZE_BYTES, SIGSTOP, SIGTRAP, ptraceGetRegs, ptraceGetRegset, ptraceSetRegs, ptraceSetSigmask, ptraceSyscall } from '../../sys/ptrace.ts';
@@ -46,6 +47,19 @@ const MAX_STOPS_PER_CALL = 10_000;
 const XSTATE_MAX_BYTES = 16 * 1024;
 /** Attempts ended by an incoming signal before an injection blocks signals instead. */
 export const MAX_UNBLOCKED_ATTEMPTS = 4;
+
+/** cpu_id and rseq_cs of struct rseq, read together: from cpu_id to the end of rseq_cs. */
+const RSEQ_CPU_ID_TO_CS_BYTES = RSEQ_CS_FIELD_OFFSET - RSEQ_CPU_ID_FIELD_OFFSET;
+const RSEQ_CPU_ID_TO_CS_BIGINT = BigInt(RSEQ_CPU_ID_TO_CS_BYTES);
+const RSEQ_READ_BYTES = RSEQ_CPU_ID_TO_CS_BYTES + 8;
+/** readCodeAndRseqCs(): the rseq area is not a live registration (cpu_id < 0, or unreadable). */
+const STALE_RSEQ = Symbol('stale rseq registration');
+
+/** True when `buf` holds `expected` at `offset` (no subarray allocated). */
+function sameBytes(buf: Buffer, offset: number, expected: Buffer): boolean {
+  for (let i = 0; i < expected.length; i++) if (buf[offset + i] !== expected[i]) return false;
+  return true;
+}
 
 /** The frame is ready and written; what run() needs. */
 export interface PreparedFrame {
@@ -93,16 +107,24 @@ export class SigframeMethod {
    */
   prepare(t: StoppedTarget, rseqCsAddr: bigint): PreparedFrame | string {
     const { pid, tid, saved, report } = t;
-    let gadgets = this.gadgetsFor(pid);
+    let gadgets = this.gadgetsFor(pid, tid);
     if (typeof gadgets === 'string') return gadgets;
-    // Is the borrowed code still there (the target may have exec'd)? Same read: rseq_cs.
+    // Is the borrowed code still there (the target may have exec'd)? Same read: rseq_cs, and
+    // whether a cached rseq registration is still live.
     let csPtr: bigint | null = null;
     for (let attempt = 0; ; attempt++) {
-      csPtr = this.readCodeAndRseqCs(pid, gadgets, rseqCsAddr);
+      let read = this.readCodeAndRseqCs(tid, gadgets, rseqCsAddr, this.rseqProbe.lastFromCache);
+      if (read === STALE_RSEQ) {
+        // The cached registration ended: ask the kernel (whose answer needs no liveness check).
+        this.rseqProbe.forget(tid);
+        rseqCsAddr = this.rseqProbe.configure(pid, tid, report, true);
+        read = this.readCodeAndRseqCs(tid, gadgets, rseqCsAddr, false);
+      }
+      csPtr = read === STALE_RSEQ ? null : read;
       if (csPtr !== null) break;
       this.code.delete(pid);
       if (attempt > 0) return `the borrowed code of pid ${pid} moved or was unmapped`;
-      gadgets = this.gadgetsFor(pid);
+      gadgets = this.gadgetsFor(pid, tid);
       if (typeof gadgets === 'string') return gadgets;
     }
     const rseq: RseqDecision = csPtr === 0n
@@ -117,25 +139,25 @@ export class SigframeMethod {
     if (rseq.abortIp !== null) resume.set('rip', rseq.abortIp);
 
     // XSAVE area, frame, one write (plus rseq_cs = 0 when redirecting to the abort handler).
-    this.xstateIov.set(0, this.xstate.addr, XSTATE_MAX_BYTES);
+    this.xstateIov.set(0, this.xstate.address, XSTATE_MAX_BYTES);
     ptraceGetRegset(tid, NT_X86_XSTATE, this.xstateIov.addr);
     const xstateBytes = this.xstateIov.lengthOf(0);
     const placement = placeFrame(saved.getNumber('rsp'), xstateBytes);
     buildFrame(this.frame.buf, placement, { resume, sigmask: t.savedMask, xstate: this.xstate.buf, xstateBytes, restorerAddr: gadgets.restorerAddr });
     this.local.clear();
     this.remote.clear();
-    this.local.set(0, this.frame.addr, placement.lengthBytes);
+    this.local.set(0, this.frame.address, placement.lengthBytes);
     this.remote.set(0, placement.lowAddr, placement.lengthBytes);
     let want = placement.lengthBytes;
     if (rseq.abortIp !== null) {
       this.scratch.buf.fill(0, 0, 8);
-      this.local.set(1, this.scratch.addr, 8);
+      this.local.set(1, this.scratch.address, 8);
       this.remote.set(1, rseq.rseqCsAddr, 8);
       want += 8;
     }
     let wrote: number;
     try {
-      wrote = remoteWrite(pid, this.local, this.remote);
+      wrote = remoteWrite(tid, this.local, this.remote);
     } catch (err) {
       if (err instanceof SyscallError && err.code === 'ESRCH') throw err; // the target died: no fallback
       return `cannot write the ${placement.lengthBytes}-byte frame below rsp 0x${saved.getNumber('rsp').toString(16)} of thread ${tid} (${(err as Error).message})`;
@@ -243,13 +265,13 @@ export class SigframeMethod {
     throw new InjectAbort('ESTEP', `madvise in thread ${tid} of pid ${pid} did not reach a system-call stop after ${MAX_STOPS_PER_CALL} stops`);
   }
 
-  /** The borrowed code of `pid`, cached; a string says why there is none. */
-  private gadgetsFor(pid: number): TargetGadgets | string {
+  /** The borrowed code of `pid` (read through thread `tid`), cached per pid; a string says why there is none. */
+  private gadgetsFor(pid: number, tid: number): TargetGadgets | string {
     const cached = this.code.get(pid);
     if (cached !== undefined) return cached;
     let found: TargetGadgets | string;
     try {
-      const { gadget, restorer } = locateGadgets(pid);
+      const { gadget, restorer } = locateGadgets(pid, tid);
       if (gadget === null) found = `pid ${pid} maps no 'syscall; ret' sequence in its executable code`;
       else if (restorer === null) found = `pid ${pid} maps no rt_sigreturn sequence (mov $15, %eax; syscall) in its executable code`;
       else found = { ...gadget, ...restorer };
@@ -262,31 +284,37 @@ export class SigframeMethod {
   }
 
   /**
-   * One process_vm_readv: the gadget's and the restorer's bytes, and the thread's rseq_cs
-   * (when `rseqCsAddr` is set). Returns rseq_cs (0n when not read), or null when the code
-   * is not what it was.
+   * One process_vm_readv: the gadget's and the restorer's bytes, and the thread's rseq cpu_id
+   * and rseq_cs (when `rseqCsAddr` is set). Returns rseq_cs (0n when not read), null when the
+   * code is not what it was, STALE_RSEQ when cpu_id says the area is not (any more) registered.
    */
-  private readCodeAndRseqCs(pid: number, g: TargetGadgets, rseqCsAddr: bigint): bigint | null {
+  private readCodeAndRseqCs(tid: number, g: TargetGadgets, rseqCsAddr: bigint, checkLive: boolean): bigint | null | typeof STALE_RSEQ {
     const buf = this.scratch.buf;
     const gl = g.gadgetBytes.length;
     const rl = g.restorerBytes.length;
+    const at = this.scratch.address;
     this.local.clear();
     this.remote.clear();
-    this.local.set(0, this.scratch.addr, gl);
+    this.local.set(0, at, gl);
     this.remote.set(0, g.gadgetAddr, gl);
-    this.local.set(1, this.scratch.addr + 64n, rl);
+    this.local.set(1, at + 64, rl);
     this.remote.set(1, g.restorerAddr, rl);
     if (rseqCsAddr !== 0n) {
-      this.local.set(2, this.scratch.addr + 128n, 8);
-      this.remote.set(2, rseqCsAddr, 8);
+      this.local.set(2, at + 128, RSEQ_READ_BYTES);
+      this.remote.set(2, rseqCsAddr - RSEQ_CPU_ID_TO_CS_BIGINT, RSEQ_READ_BYTES);
     }
     let got: number;
     try {
-      got = remoteRead(pid, this.local, this.remote);
+      got = remoteRead(tid, this.local, this.remote);
     } catch {
       return null;
     }
-    if (got < gl + rl || !buf.subarray(0, gl).equals(g.gadgetBytes) || !buf.subarray(64, 64 + rl).equals(g.restorerBytes)) return null;
-    return rseqCsAddr !== 0n && got === gl + rl + 8 ? buf.readBigUInt64LE(128) : 0n;
+    if (got < gl + rl || !sameBytes(buf, 0, g.gadgetBytes) || !sameBytes(buf, 64, g.restorerBytes)) return null;
+    if (rseqCsAddr === 0n) return 0n;
+    if (got !== gl + rl + RSEQ_READ_BYTES) return checkLive ? STALE_RSEQ : 0n;
+    if (checkLive && buf.readInt32LE(128) < 0) return STALE_RSEQ;
+    // rseq_cs is 0 outside critical sections: no BigInt unless it is set.
+    const cs = 128 + RSEQ_CPU_ID_TO_CS_BYTES;
+    return buf.readUInt32LE(cs) === 0 && buf.readUInt32LE(cs + 4) === 0 ? 0n : buf.readBigUInt64LE(cs);
   }
 }

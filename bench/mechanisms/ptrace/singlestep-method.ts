@@ -132,7 +132,7 @@ export class SingleStepMethod {
         if (!(err instanceof SyscallError)) throw err; // unmapped after exec: look again
       }
     }
-    const found = locateVdsoSyscall(pid).syscallInsnAddr;
+    const found = locateVdsoSyscall(pid, tid).syscallInsnAddr;
     if (this.vdsoCache.size > 4096) this.vdsoCache.clear();
     this.vdsoCache.set(pid, found);
     return found;

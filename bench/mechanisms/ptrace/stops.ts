@@ -118,7 +118,7 @@ export class StopWaiter {
 
   private waitInner(tid: number, deadlineNs: bigint, pid: number, report: InjectionReport): WaitStatus | null {
     const timer = this.timer;
-    if (this.mode === 'poll' || timer === null) return pollWait(tid, deadlineNs, () => this.lateThaw(pid, report));
+    if (this.mode === 'poll' || timer === null) return pollWait(tid, deadlineNs, () => this.lateThaw(pid, tid, report));
     // Most stops arrive within tens of microseconds: poll for them first (sleeping and being
     // woken again costs more than that), then block. Each empty poll yields the CPU: on a
     // busy machine the tracee may be queued on this very CPU, behind the polling tracer.
@@ -138,16 +138,16 @@ export class StopWaiter {
       if (!r.timedOut) return r.status;
       now = process.hrtime.bigint();
       if (now >= checkAt) {
-        this.lateThaw(pid, report);
+        this.lateThaw(pid, tid, report);
         checkAt = now + FREEZER_RECHECK_NS;
       }
     }
   }
 
   /** The target's stop is late: if a freezer holds it, thaw it now and record it. */
-  private lateThaw(pid: number, report: InjectionReport): void {
+  private lateThaw(pid: number, tid: number, report: InjectionReport): void {
     try {
-      const more = this.freezer.freezing(pid, { fresh: true }).filter((c) => !report.thawed.some((t) => t.dir === c.dir));
+      const more = this.freezer.freezing(pid, tid, { fresh: true }).filter((c) => !report.thawed.some((t) => t.dir === c.dir));
       if (more.length === 0) return;
       thawCgroups(more);
       report.thawed.push(...more);

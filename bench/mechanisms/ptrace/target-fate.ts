@@ -14,8 +14,25 @@ export interface TargetFate {
   sentence: string;
 }
 
-/** Looks at /proc/PID/stat: running, zombie (with its exit status, field 52), or gone. */
-export function targetFate(pid: number): TargetFate {
+/** State letter of thread `tid` of `pid` (/proc/PID/task/TID/stat), or null when it is gone. */
+function threadState(pid: number, tid: number): string | null {
+  try {
+    return statFieldsAfterComm(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))[0] ?? '?';
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Looks at the injected thread `tid` (the main thread by default): alive (its process
+ * survived, even when its main thread had exited before), else the process's /proc/PID/stat:
+ * zombie (with its exit status, field 52) or gone.
+ */
+export function targetFate(pid: number, tid: number = pid): TargetFate {
+  const threadNow = threadState(pid, tid);
+  if (threadNow !== null && threadNow !== 'Z' && threadNow !== 'X') {
+    return { alive: true, signal: null, sentence: tid === pid ? `pid ${pid} survived (state ${threadNow})` : `pid ${pid} survived (thread ${tid} in state ${threadNow})` };
+  }
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');

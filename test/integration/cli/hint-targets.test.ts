@@ -9,7 +9,7 @@ import { cli, errorLines, startLiveTarget, type LiveTargetProcess } from './live
 
 const ready = canRun('hintbench hint on zombies and threads', { root: true });
 
-interface HintJson { pid: number; tid: number; ranges: number; bytesAdvised: number; bytesRequested: number; notes: string[]; error: string | null }
+interface HintJson { pid: number; tid: number; ranges: number; bytesAdvised: number; bytesRequested: number; samplesNs: number[]; notes: string[]; error: string | null }
 
 describe.skipIf(!ready)('hintbench hint on zombies and threads', () => {
   const targets: LiveTargetProcess[] = [];
@@ -37,13 +37,15 @@ describe.skipIf(!ready)('hintbench hint on zombies and threads', () => {
       t = await start('exit-main');
     });
 
-    it('ptrace reads the maps through the live thread and injects into it, with or without --tid', async () => {
+    it('ptrace reads the maps through the live thread and injects into it, with or without --tid, pinned across --repeat', async () => {
       const size = t.region[1] - t.region[0];
       for (const extra of [[], ['--tid', String(t.tids[1])]]) {
-        const r = await cli(['hint', '--pid', String(t.pid), '--advice', 'cold', '--via', 'ptrace', '--no-probe', '--json', ...extra]);
+        const r = await cli(['hint', '--pid', String(t.pid), '--advice', 'cold', '--via', 'ptrace', '--no-probe', '--json', '--repeat', '3', ...extra]);
         expect(r.code, r.stderr).toBe(0);
         const j = JSON.parse(r.stdout) as HintJson;
         expect(j.error).toBeNull();
+        // The pin (a pidfd of the process, whose main thread is a zombie) held for every repetition.
+        expect(j.samplesNs).toHaveLength(3);
         expect(j.pid).toBe(t.pid);
         expect(j.tid).toBe(t.tids[1]);
         expect(j.ranges).toBeGreaterThan(0);

@@ -1,5 +1,7 @@
 /** Helpers for the ptrace integration tests: self-checking targets and /proc probes. */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { selfIdentity } from '../../../bench/host/owner.ts';
+import { frozenCgroupName } from '../../../bench/host/stale-cgroups.ts';
 
 export { startSelfcheck, type Target } from '../../../workloads/selfcheck-client.ts';
 
@@ -48,9 +50,14 @@ export interface TestCgroup {
   remove(pid: number): Promise<void>;
 }
 
-/** Creates `hintbench-test-<pid>` in the v1 freezer hierarchy or in cgroup2, and moves `pid` in. */
+/**
+ * Creates a cgroup named as hintbench names its own (`hintbench-<this process's pid>-<its
+ * start ticks>-<pid>`, frozenCgroupName) in the v1 freezer hierarchy or in cgroup2, and moves
+ * `pid` in. Should the test process be killed before `remove()`, the stale-cgroup cleanup of
+ * doctor, teardown and the next run recognises its dead owner and removes it.
+ */
 export function makeFreezerCgroup(version: 'v1' | 'v2', root: string, pid: number): TestCgroup {
-  const dir = `${root}/hintbench-test-${pid}`;
+  const dir = `${root}/${frozenCgroupName(selfIdentity(), pid)}`;
   if (!existsSync(dir)) mkdirSync(dir); // mkdir in cgroupfs creates the cgroup
   writeFileSync(`${dir}/cgroup.procs`, String(pid));
   return {

@@ -79,6 +79,10 @@ describe('rt_sigreturn frame', () => {
     expect(out.subarray(uc + 16, uc + 40).every((b) => b === 0)).toBe(true);
     // rbp slot for a `leave` gadget holds the saved rbp.
     expect(out.readBigUInt64LE(0)).toBe(resume.get('rbp'));
+    // Nothing of what the buffer held before shows through (it is reused injection after injection).
+    const clean = Buffer.alloc(p.lengthBytes + 100);
+    buildFrame(clean, p, { resume, sigmask: mask, xstate, xstateBytes: 832, restorerAddr: 0x7f00_0000_1050 });
+    expect(out.subarray(0, p.lengthBytes).equals(clean.subarray(0, p.lengthBytes))).toBe(true);
   });
   it('refuses an XSAVE area smaller than legacy area + header', () => {
     const p = placeFrame(rsp, 512);
