@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { HintbenchError } from './errors.ts';
+import { HintbenchError } from '../core/errors.ts';
 import { parseArgsError } from './commands/args.ts';
 import { COMMANDS, type Command } from './commands/index.ts';
 import { oneLine } from './commands/one-line.ts';

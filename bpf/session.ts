@@ -31,7 +31,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { HintbenchError } from '../bench/errors.ts';
+import { HintbenchError } from '../core/errors.ts';
 import { GUARD_PARENT_GONE_EXIT, PDEATHSIG_FIX, withParentDeathSignal } from '../bench/host/parent-death.ts';
 import { libc } from '../bench/sys/libc.ts';
 import type { ProbeHint } from '../bench/types.ts';

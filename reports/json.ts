@@ -5,7 +5,7 @@
  * the offending field. The schema is documented in docs/results-schema.md.
  */
 import { join } from 'node:path';
-import { HintbenchError } from '../bench/errors.ts';
+import { HintbenchError } from '../core/errors.ts';
 import type {
   Environment,
   RunResult,

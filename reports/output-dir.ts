@@ -13,7 +13,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { join } from 'node:path';
-import { HintbenchError } from '../bench/errors.ts';
+import { HintbenchError } from '../core/errors.ts';
 
 /** Mode of every file hintbench writes into a results directory. */
 export const RESULT_FILE_MODE = 0o644;

@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { HintbenchError } from '../bench/errors.ts';
+import { HintbenchError } from '../core/errors.ts';
 import type { RunResult } from '../bench/types.ts';
 import { buildCharts } from './charts.ts';
 import { samplesCsv } from './csv.ts';

@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { spawnWorkload } from '../../workloads/client.ts';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { holdsPidfd } from '../sys/proc.ts';
 import { writeBenchmark } from './output.ts';
 

@@ -1,4 +1,4 @@
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import type { OptionValues } from './types.ts';
 
 /** A string option's value, or undefined. */

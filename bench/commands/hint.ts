@@ -1,4 +1,4 @@
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { hintLiveProcess, MAX_REPEAT, type LiveHintRequest, type LiveHintResult } from '../live/hint.ts';
 import { parseRangeSelector } from '../live/ranges.ts';
 import { pageSizeBytes } from '../sys/mman.ts';

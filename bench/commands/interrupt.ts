@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { statField } from '../sys/proc.ts';
 
 /** Signals that stop a command after its current step. */

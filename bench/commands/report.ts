@@ -1,5 +1,5 @@
 import { rebuildReports } from '../../reports/write.ts';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import type { Command } from './types.ts';
 
 /** `hintbench report DIR`: rebuild the report and charts from DIR/results.json (DIR or DIR/results.json may be given). */

@@ -1,7 +1,7 @@
 import { readResultsJsonIn } from '../../reports/json.ts';
 import { writeReports } from '../../reports/write.ts';
 import { formatSummaryTable } from '../../reports/summary-table.ts';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { formatDoctor, runDoctor } from '../host/doctor.ts';
 import { releaseHost, setupHost } from '../host/setup.ts';
 import { DEFAULT_MAX_SAMPLES, checkMemoryPlan, checkSampleCap, readMemoryBudget, suiteSamples } from '../runner/plan.ts';

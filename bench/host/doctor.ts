@@ -2,7 +2,7 @@
  * `hintbench doctor`: every check a run depends on, each with a status and, when it is not
  * ok, the fix. All problems are reported at once; `canRun` is false when any check failed.
  */
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { probeProcessMadvise } from '../sys/process-madvise.ts';
 import { MIN_BPFTRACE, compareVersions, readBpftraceVersion } from './bpftrace.ts';
 import { NEEDED_CAPS, missingCaps, readCapEff } from './caps.ts';

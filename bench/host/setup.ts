@@ -15,7 +15,7 @@
  * Setup and teardown also remove the cgroups killed runners left behind (stale-cgroups.ts).
  */
 import { dirname } from 'node:path';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { readBpftraceVersion } from './bpftrace.ts';
 import { findExecutable, lastLine, runCommand } from './command.ts';
 import { selfIdentity } from './owner.ts';

@@ -11,7 +11,7 @@
 import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { readFreezerMounts } from './cgroup.ts';
 import { HOST_ROOT, listHostDir, readHostText } from './hostfs.ts';
 import { type ProcessIdentity, processAlive, readProcStat } from './owner.ts';

@@ -1,7 +1,7 @@
 /** Creating and removing zram swap devices through /sys/block/zramN and /sys/class/zram-control. */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { findExecutable, lastLine, runCommand } from './command.ts';
 import { HOST_ROOT, hostExists, readHostText } from './hostfs.ts';
 import type { ZramState } from './state.ts';

@@ -5,7 +5,7 @@
  * call counter still counts them). Sizing the map to the request, and refusing requests no
  * sane map holds, keeps every kernel-side figure.
  */
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 
 /**
  * Largest map hintbench asks for: 131072 records. Measured with bpftrace 0.17 on x86_64:

@@ -7,7 +7,7 @@
  * for process_madvise and ptrace. Addresses become Numbers only below 2^53, where a Number
  * is exact.
  */
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { isPrivateAnon, type ExactMapEntry, type MapEntry } from '../sys/proc.ts';
 import type { AddrRange } from '../types.ts';
 import type { AddressSpaceLimit } from './address-space.ts';

@@ -4,7 +4,7 @@
  * exiting processes), and resolves a thread id given as --pid to its process.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { readTaskIdentity, statField, statFieldsAfterComm, type TaskIdentity } from '../sys/proc.ts';
 import type { MechanismName } from '../types.ts';
 

@@ -1,4 +1,4 @@
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import type { MechanismName } from '../types.ts';
 import type { Mechanism } from './mechanism.ts';
 import { NoneMechanism } from './none.ts';

@@ -1,4 +1,4 @@
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { threadCpuNs } from '../sys/clock.ts';
 import { SyscallError } from '../sys/errno.ts';
 import { closeFd, pidfdOpen } from '../sys/pidfd.ts';

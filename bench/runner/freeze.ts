@@ -8,7 +8,7 @@
  * else on the host is touched.
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { readFreezerMounts } from '../host/cgroup.ts';
 import { selfIdentity } from '../host/owner.ts';
 import { frozenCgroupName, removeStaleCgroups } from '../host/stale-cgroups.ts';

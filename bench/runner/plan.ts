@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseProcSwaps } from '../host/swap.ts';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import type { Content, Scenario, Suite } from '../types.ts';
 
 const MIB = 2 ** 20;

@@ -15,7 +15,7 @@
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { OutputDir } from '../../reports/output-dir.ts';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 
 /** Mode of directories hintbench creates. */
 export const RESULT_DIR_MODE = 0o755;

@@ -1,4 +1,4 @@
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { readStatus } from '../sys/proc.ts';
 import type { TargetState } from '../types.ts';
 import type { WorkloadHandle } from '../../workloads/client.ts';

@@ -1,4 +1,4 @@
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import type { Suite } from '../types.ts';
 import { expandMatrix, type Matrix } from './matrix.ts';
 import { readSuiteFile } from './suite-file.ts';

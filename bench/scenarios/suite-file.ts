@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import type { Advice, Content, MemorySpec, Suite, TargetState } from '../types.ts';
 import { expandMatrix, type Matrix } from './matrix.ts';
 

@@ -4,7 +4,7 @@
  * (parse*) so the parsing is tested on captured text.
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 
 /** Memory and state figures from /proc/PID/status. */
 export interface ProcStatus {

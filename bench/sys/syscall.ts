@@ -2,7 +2,7 @@
  * Raw system calls through libc's variadic `syscall(long, ...)`, with the numbers of the
  * architectures hintbench supports (x86_64 and aarch64), picked by process.arch at run time.
  */
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { libc } from './libc.ts';
 
 /** The system calls hintbench issues by number. */

@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import { PROBE_SCRIPTS, bpftraceVersion, missingTracepoints, startProbeSession, TRACEPOINTS_USED } from '../../../bpf/session.ts';
 import { canRun } from '../../helpers/prereq.ts';
 

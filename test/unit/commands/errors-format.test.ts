@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatError } from '../../../bench/cli.ts';
 import { intOpt, parseArgsError } from '../../../bench/commands/args.ts';
 import { oneLine } from '../../../bench/commands/one-line.ts';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 
 const OPTIONS = { pid: { type: 'string', valueName: 'PID' }, json: { type: 'boolean' }, reps: { type: 'string', valueName: 'N' }, repeat: { type: 'string', valueName: 'N' } } as const;
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import { readProcStat, selfIdentity } from '../../../bench/host/owner.ts';
 import { DEFAULT_SWAP_MAX_BYTES, defaultSwapSizeBytes, releaseHost, teardownHost } from '../../../bench/host/setup.ts';
 import { type HostUser, emptyState, isEmptyState, loadState, saveState, withStateLock } from '../../../bench/host/state.ts';

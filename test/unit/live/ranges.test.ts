@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import { userAddressLimit, type AddressSpaceLimit } from '../../../bench/live/address-space.ts';
 import { parseRangeSelector, planRanges, selectRanges, type RangeSelector } from '../../../bench/live/ranges.ts';
 import { parseStatFlags } from '../../../bench/live/target.ts';

@@ -3,7 +3,7 @@ import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import { OutputDir, readFileNoFollow } from '../../../reports/output-dir.ts';
 
 let base: string;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import {
   RUN_RESERVE_BYTES, WORKLOAD_BASE_BYTES, checkMemoryPlan, checkSampleCap, readMemoryBudget, scenarioNeedBytes, usableBytes,
   type MemoryBudget,

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import { claimResultsDir, releaseResultsDir, utcStamp, type ClaimedDir } from '../../../bench/runner/results-dir.ts';
 
 let base: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import { builtinSuite, resolveSuite } from '../../../bench/scenarios/builtin.ts';
 import { parseSuiteFile } from '../../../bench/scenarios/suite-file.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import {
   isPrivateAnon, parseMaps, parseSchedstat, parseStatFaults, parseStatus, parseVmstat,
   processExists, readStatFaults, readStatus, readMaps, threadIds,
