@@ -6,7 +6,7 @@
  * nanosecond while the machine's uptime is below 2^53 ns (104 days), and to better than a
  * microsecond for decades beyond.
  */
-import type { ProbeHint } from '../bench/types.ts';
+import type { ProbeHint } from '../core/types.ts';
 import { parseKeyValueLine } from './ndjson.ts';
 
 /** Why a thread was stopped: by ptrace (TASK_TRACED) or by job control (TASK_STOPPED). */

@@ -2,7 +2,7 @@
  * What a probe session saw, built from bpftrace's parsed output, and the lookups the runner
  * uses to attribute it to one hint or one workload phase. Pure: no I/O.
  */
-import type { ProbeHint } from '../bench/types.ts';
+import type { ProbeHint } from '../core/types.ts';
 import { parseHintLine, parseStallLine, type ProbeStall } from './events.ts';
 import { splitMapKey, type BpftraceEvent } from './ndjson.ts';
 

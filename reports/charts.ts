@@ -4,7 +4,7 @@
  * ScenarioResult.summary, except the derived throughput (see derived.ts).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { RunResult, Sample, Scenario, ScenarioResult } from '../bench/types.ts';
+import type { RunResult, Sample, Scenario, ScenarioResult } from '../core/types.ts';
 import { medianOfDerived, pagesAdvised, reclaimThroughputGiBps } from './derived.ts';
 
 /** One chart: a file-friendly name, its title and the Vega-Lite spec. */

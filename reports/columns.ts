@@ -3,7 +3,7 @@
  * tables and the terminal summary. Formats read their headers and cells from here only, so
  * they cannot drift apart. Headers are snake_case and end in their unit.
  */
-import type { RunResult, Sample, Scenario, ScenarioResult, Summary } from '../bench/types.ts';
+import type { RunResult, Sample, Scenario, ScenarioResult, Summary } from '../core/types.ts';
 
 /** A cell value before formatting: raw numbers in the unit the header names. */
 export type CellValue = string | number | boolean | null;

@@ -1,5 +1,5 @@
 /** The environment fingerprint as labelled facts, shared by the HTML and Markdown reports. */
-import type { Environment, RunResult } from '../bench/types.ts';
+import type { Environment, RunResult } from '../core/types.ts';
 
 const GIB = 2 ** 30;
 

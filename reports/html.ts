@@ -4,7 +4,7 @@
  * Content-Security-Policy forbids any). Every string from results.json is escaped.
  */
 import type { Spec as VegaSpec } from 'vega';
-import type { RunResult } from '../bench/types.ts';
+import type { RunResult } from '../core/types.ts';
 import { SCENARIO_COLUMNS, SUMMARY_COLUMNS, summaryRows, tabulate, type TextTable } from './columns.ts';
 import { environmentFacts, runFacts, runWarnings } from './environment.ts';
 

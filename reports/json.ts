@@ -14,7 +14,7 @@ import type {
   ScenarioResult,
   Summary,
   SwapDevice,
-} from '../bench/types.ts';
+} from '../core/types.ts';
 import { OutputDir, readFileNoFollow } from './output-dir.ts';
 
 /** Schema versions this build can read. */

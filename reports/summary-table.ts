@@ -1,5 +1,5 @@
 /** The plain-text table printed to the terminal at the end of a run. */
-import type { RunResult } from '../bench/types.ts';
+import type { RunResult } from '../core/types.ts';
 import { SCENARIO_COLUMNS, tabulate } from './columns.ts';
 
 /** Pad to `width`, right-aligned for numeric columns. */

@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { HintbenchError } from '../core/errors.ts';
-import type { RunResult } from '../bench/types.ts';
+import type { RunResult } from '../core/types.ts';
 import { buildCharts } from './charts.ts';
 import { samplesCsv } from './csv.ts';
 import { renderHtml, type HtmlChart } from './html.ts';

@@ -30,7 +30,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { writeBenchmark } from '../bench/benchmarks/output.ts';
-import { libc } from '../bench/sys/libc.ts';
+import { isRoot } from '../core/process/privileges.ts';
+import { mulberry32 } from '../core/stats/random.ts';
+import { libc } from '../core/sys/libc.ts';
 import { validateRunResult } from '../reports/json.ts';
 import { descendants, readProcs, stillAlive, type Proc } from './helpers/proc-tree.ts';
 
@@ -157,18 +159,6 @@ async function removeCgroup(dir: string): Promise<void> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** mulberry32: a small seeded PRNG, so a storm can be replayed with --seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Repetitions a run reported as finished: `<scenario id>#<repetition index>`. */
@@ -354,9 +344,9 @@ async function main(): Promise<number> {
   });
   const trials = Number(values.trials);
   if (!Number.isInteger(trials) || trials < 1) throw new Error(`--trials must be a positive integer, got ${values.trials}`);
-  if (process.getuid?.() !== 0) throw new Error('the interrupt storm needs root (it runs hintbench run)');
+  if (!isRoot()) throw new Error('the interrupt storm needs root (it runs hintbench run)');
   const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
-  const random = prng(seed);
+  const random = mulberry32(seed);
   if (prctl(PR_SET_CHILD_SUBREAPER, 'unsigned long', 1) !== 0) throw new Error('prctl(PR_SET_CHILD_SUBREAPER) failed');
 
   // Calibration: one run to the end gives the span the random instants are drawn from.

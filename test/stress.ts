@@ -14,7 +14,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { statField } from '../bench/sys/proc.ts';
+import { statField } from '../core/proc/stat.ts';
 
 const HOGS = 2;
 /** stress-ng stops by itself after this long even if nothing kills it. */

@@ -7,10 +7,11 @@
  * It dies with the runner: PR_SET_PDEATHSIG(SIGKILL) at start, and exit when stdin closes.
  */
 import { parseArgs } from 'node:util';
-import type { Content } from '../bench/types.ts';
-import { pageSizeBytes } from '../bench/sys/mman.ts';
-import { setParentDeathSignal, setThreadName } from '../bench/sys/prctl.ts';
-import { readStatFaults } from '../bench/sys/proc.ts';
+import type { Content } from '../core/types.ts';
+import { pageSizeBytes } from '../core/sys/mman.ts';
+import { setParentDeathSignal, setThreadName } from '../core/sys/prctl.ts';
+import { readStatFaults } from '../core/proc/stat.ts';
+import { readLines } from '../core/channel.ts';
 import { AnonMemory } from './memory.ts';
 import {
   IDLE_COMM, RETOUCH_COMM, encodeLine, parseCommand,
@@ -138,17 +139,7 @@ function onLine(line: string): void {
   }
 }
 
-let pending = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
-  pending += chunk;
-  let nl: number;
-  while ((nl = pending.indexOf('\n')) >= 0) {
-    const line = pending.slice(0, nl);
-    pending = pending.slice(nl + 1);
-    onLine(line);
-  }
-});
+readLines(process.stdin, onLine);
 // The runner closed our stdin (it exited or let go of us): leave.
 process.stdin.on('end', () => process.exit(0));
 process.stdin.on('error', () => process.exit(0));

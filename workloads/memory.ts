@@ -4,8 +4,8 @@
  * process's own mappings), filled page by page with a chosen content, and a checksum per page.
  */
 import { randomFillSync } from 'node:crypto';
-import type { Content, Region } from '../bench/types.ts';
-import { PROT_NONE, PROT_READ, PROT_WRITE, madvise, mmapAnon, mprotect, viewBytes } from '../bench/sys/mman.ts';
+import type { Content, Region } from '../core/types.ts';
+import { PROT_NONE, PROT_READ, PROT_WRITE, madvise, mmapAnon, mprotect, viewBytes } from '../core/sys/mman.ts';
 
 /** MADV_NOHUGEPAGE: keep 4 KiB pages whatever the THP mode, so every run pages out the same way. */
 const MADV_NOHUGEPAGE = 15;

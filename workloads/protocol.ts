@@ -6,7 +6,7 @@
  * The workload's first line is `ready`; every later line answers exactly one command and
  * echoes its `id`.
  */
-import type { Content, MemoryKind, Region } from '../bench/types.ts';
+import type { Content, MemoryKind, Region } from '../core/types.ts';
 
 /** Name of the workload's main thread while it re-touches its memory (for probes keyed by comm). */
 export const RETOUCH_COMM = 'hbw-retouch';

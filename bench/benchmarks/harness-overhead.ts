@@ -13,9 +13,9 @@ import { Bench } from 'tinybench';
 import { startProbeSession } from '../../bpf/session.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
 import { ProcessMadviseMechanism } from '../mechanisms/process-madvise.ts';
-import { summarize } from '../stats/summary.ts';
-import { libc } from '../sys/libc.ts';
-import type { AddrRange, ProbeHint, Summary } from '../types.ts';
+import { summarize } from '../../core/stats/summary.ts';
+import { libc } from '../../core/sys/libc.ts';
+import type { AddrRange, ProbeHint, Summary } from '../../core/types.ts';
 import { writeBenchmark } from './output.ts';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, reps: { type: 'string' }, calls: { type: 'string' } } });

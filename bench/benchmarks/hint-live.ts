@@ -18,12 +18,12 @@ import { readFileSync } from 'node:fs';
 import { loadavg, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { spawnWorkload } from '../../workloads/client.ts';
-import { HintbenchError } from '../../core/errors.ts';
-import { holdsPidfd } from '../sys/proc.ts';
+import { requireRoot } from '../../core/process/privileges.ts';
+import { holdsPidfd } from '../../core/proc/tasks.ts';
 import { writeBenchmark } from './output.ts';
 
 const { values } = parseArgs({ options: { out: { type: 'string' } } });
-if (process.getuid?.() !== 0) throw new HintbenchError('hint-live needs root (hintbench hint needs it)', 'run it with sudo');
+requireRoot('the hint-live benchmark', 'it runs hintbench hint', 'npm run bench:hint');
 
 const CLI = new URL('../hintbench.js', import.meta.url).pathname;
 

@@ -1,4 +1,5 @@
 import { HintbenchError } from '../../core/errors.ts';
+import { requireRoot } from '../../core/process/privileges.ts';
 import type { OptionValues } from './types.ts';
 
 /** A string option's value, or undefined. */
@@ -30,11 +31,9 @@ export function noPositionals(command: string, positionals: string[]): void {
   if (positionals.length > 0) throw new HintbenchError(`unexpected argument '${positionals[0]}' for hintbench ${command}`, `run hintbench ${command} --help`);
 }
 
-/** Throws unless running as root. */
-export function requireRoot(what: string): void {
-  if (process.getuid?.() !== 0) {
-    throw new HintbenchError(`${what} needs root (process_madvise needs CAP_SYS_NICE, bpftrace needs CAP_BPF and CAP_PERFMON, swap set-up needs CAP_SYS_ADMIN)`, `run it as root, e.g. sudo hintbench ${what.replace(/^hintbench /, '')}`, { exitCode: 1 });
-  }
+/** Throws unless running as root; `command` is the hintbench command, e.g. `hintbench run`. */
+export function requireRootFor(command: string): void {
+  requireRoot(command, 'process_madvise needs CAP_SYS_NICE, bpftrace needs CAP_BPF and CAP_PERFMON, swap set-up needs CAP_SYS_ADMIN', command);
 }
 
 /** Node's parseArgs error, as far as hintbench reads it. */

@@ -1,9 +1,9 @@
 import { HintbenchError } from '../../core/errors.ts';
 import { hintLiveProcess, MAX_REPEAT, type LiveHintRequest, type LiveHintResult } from '../live/hint.ts';
 import { parseRangeSelector } from '../live/ranges.ts';
-import { pageSizeBytes } from '../sys/mman.ts';
-import type { Advice } from '../types.ts';
-import { intOpt, noPositionals, requireRoot, stringOpt } from './args.ts';
+import { pageSizeBytes } from '../../core/sys/mman.ts';
+import type { Advice } from '../../core/types.ts';
+import { intOpt, noPositionals, requireRootFor, stringOpt } from './args.ts';
 import { withInterrupt } from './interrupt.ts';
 import { oneLine } from './one-line.ts';
 import type { Command, OptionValues } from './types.ts';
@@ -116,7 +116,7 @@ export const hintCommand: Command = {
     const json = values.json === true;
     try {
       const request = parseRequest(values);
-      requireRoot('hintbench hint');
+      requireRootFor('hintbench hint');
       let interrupted = false;
       const result = await withInterrupt(async (signal) => {
         const r = await hintLiveProcess({ ...request, signal });

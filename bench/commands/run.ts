@@ -8,10 +8,10 @@ import { DEFAULT_MAX_SAMPLES, checkMemoryPlan, checkSampleCap, readMemoryBudget,
 import { claimResultsDir, releaseResultsDir } from '../runner/results-dir.ts';
 import { runSuite } from '../runner/run.ts';
 import type { OutputDir } from '../../reports/output-dir.ts';
-import type { RunResult, Suite } from '../types.ts';
+import type { RunResult, Suite } from '../../core/types.ts';
 import { resolveSuite } from '../scenarios/builtin.ts';
 import { MAX_REPETITIONS } from '../scenarios/suite-file.ts';
-import { intOpt, noPositionals, requireRoot, stringOpt } from './args.ts';
+import { intOpt, noPositionals, requireRootFor, stringOpt } from './args.ts';
 import { withInterrupt } from './interrupt.ts';
 import type { Command, OptionValues } from './types.ts';
 
@@ -120,7 +120,7 @@ async function run(values: OptionValues, positionals: string[]): Promise<number>
   const suite = resolveSuite(suiteName, reps === undefined ? undefined : { repetitions: reps });
   const maxSamples = stringOpt(values, 'max-samples') === undefined ? DEFAULT_MAX_SAMPLES : intOpt(values, 'max-samples', DEFAULT_MAX_SAMPLES);
   checkSampleCap(suite, maxSamples);
-  requireRoot('hintbench run');
+  requireRootFor('hintbench run');
   if (values['ignore-memory-check'] !== true) checkMemoryPlan(suite, readMemoryBudget());
   const state: RunState = { dirPath: null, suiteStarted: false };
   try {

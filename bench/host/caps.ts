@@ -1,5 +1,5 @@
 /** Effective capabilities of this process, from the CapEff line of /proc/self/status. */
-import { HOST_ROOT, readHostText } from './hostfs.ts';
+import { HOST_ROOT, readHostText } from '../../core/proc/hostfs.ts';
 
 /** Capability numbers hintbench cares about (include/uapi/linux/capability.h). */
 export const CAP = {

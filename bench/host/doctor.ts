@@ -3,19 +3,21 @@
  * ok, the fix. All problems are reported at once; `canRun` is false when any check failed.
  */
 import { HintbenchError } from '../../core/errors.ts';
-import { probeProcessMadvise } from '../sys/process-madvise.ts';
-import { MIN_BPFTRACE, compareVersions, readBpftraceVersion } from './bpftrace.ts';
+import { probeProcessMadvise } from '../../core/sys/process-madvise.ts';
+import { MIN_BPFTRACE, compareVersions, readBpftraceVersion } from '../../bpf/version.ts';
 import { NEEDED_CAPS, missingCaps, readCapEff } from './caps.ts';
 import { describeCgroups, detectCgroups } from './cgroup.ts';
-import { HOST_ROOT, readHostText } from './hostfs.ts';
+import { HOST_ROOT, readHostText } from '../../core/proc/hostfs.ts';
 import { MIN_KERNEL, kernelAtLeast, readKernelRelease } from './kernel.ts';
-import { PDEATHSIG_FIX, pdeathsigSetpriv } from './parent-death.ts';
+import { PDEATHSIG_FIX, pdeathsigSetpriv } from '../../core/process/parent-death.ts';
+import { effectiveUid } from '../../core/process/privileges.ts';
 import { findReclaimers } from './reclaimers.ts';
 import { describeCgroup, listHintbenchCgroups } from './stale-cgroups.ts';
 import { type HostState, defaultStatePath, describeUsers, liveUsers, loadState } from './state.ts';
 import { describeSwapDevice, formatBytes, readSwapDevices, readZswap } from './swap.ts';
 import { readThpMode } from './thp.ts';
-import { type PathAccess, TRACEFS_MOUNT, TRACEPOINTS_USED, missingTracepoints, pathAccess, probeTracefs } from './tracefs.ts';
+import { type PathAccess, TRACEFS_MOUNT, missingTracepoints, pathAccess, probeTracefs } from '../../core/proc/tracefs.ts';
+import { TRACEPOINTS_USED } from '../../bpf/scripts.ts';
 
 /** Outcome of one check: `fail` stops a run, `warn` adds noise or limits scenarios, `ok` is fine (or informational). */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -273,7 +275,7 @@ export function judgeHost(inputs: DoctorInputs): DoctorReport {
 export async function runDoctor(): Promise<DoctorReport> {
   return judgeHost({
     root: HOST_ROOT,
-    euid: process.geteuid?.() ?? -1,
+    euid: effectiveUid(),
     processMadvise: probeProcessMadvise(),
     bpftraceVersion: await readBpftraceVersion(),
     setpriv: pdeathsigSetpriv(),

@@ -1,11 +1,11 @@
 /** The environment fingerprint stored in results.json: where and on what a run happened. */
-import { readFileSync } from 'node:fs';
 import { arch, cpus, hostname } from 'node:os';
-import { pageSizeBytes } from '../sys/mman.ts';
-import type { Environment } from '../types.ts';
-import { readBpftraceVersion } from './bpftrace.ts';
+import { pageSizeBytes } from '../../core/sys/mman.ts';
+import type { Environment } from '../../core/types.ts';
+import { hintbenchVersion } from '../../core/version.ts';
+import { readBpftraceVersion } from '../../bpf/version.ts';
 import { detectCgroups } from './cgroup.ts';
-import { HOST_ROOT, readHostText } from './hostfs.ts';
+import { HOST_ROOT, readHostText } from '../../core/proc/hostfs.ts';
 import { readKernelRelease } from './kernel.ts';
 import { findReclaimers } from './reclaimers.ts';
 import { readMemTotalBytes, readSwapDevices } from './swap.ts';
@@ -29,12 +29,6 @@ export function parseCpuList(text: string): number | null {
     n += m[2] === undefined ? 1 : Number(m[2]) - Number(m[1]) + 1;
   }
   return n;
-}
-
-/** hintbench's version from its package.json. */
-export function hintbenchVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return pkg.version ?? 'unknown';
 }
 
 /**

@@ -4,7 +4,7 @@
  * They are noise sources, reported by the doctor as warnings and kept in the fingerprint.
  */
 import { basename } from 'node:path';
-import { HOST_ROOT, listHostDir, readHostText } from './hostfs.ts';
+import { HOST_ROOT, listHostDir, readHostText } from '../../core/proc/hostfs.ts';
 
 /**
  * Process names of daemons that reclaim memory or act on memory pressure. Matched against

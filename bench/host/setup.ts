@@ -16,13 +16,14 @@
  */
 import { dirname } from 'node:path';
 import { HintbenchError } from '../../core/errors.ts';
-import { readBpftraceVersion } from './bpftrace.ts';
-import { findExecutable, lastLine, runCommand } from './command.ts';
-import { selfIdentity } from './owner.ts';
+import { requireRoot } from '../../core/process/privileges.ts';
+import { readBpftraceVersion } from '../../bpf/version.ts';
+import { findExecutable, lastLine, runCommand } from '../../core/process/command.ts';
+import { selfIdentity } from '../../core/proc/stat.ts';
 import { removeStaleCgroups } from './stale-cgroups.ts';
 import { describeSwapDevice, formatBytes, readMemTotalBytes, readSwapDevices } from './swap.ts';
 import { type HostState, type HostUser, defaultStatePath, describeUsers, emptyState, isEmptyState, isUser, liveUsers, loadState, saveState, withStateLock } from './state.ts';
-import { TRACEFS_MOUNT, tracefsMounted } from './tracefs.ts';
+import { TRACEFS_MOUNT, tracefsMounted } from '../../core/proc/tracefs.ts';
 import { createZramSwap, loadZramModule, removeZramSwap, zramLoaded } from './zram.ts';
 
 /** Largest zram device setup creates by default. */
@@ -105,16 +106,12 @@ export function defaultSwapSizeBytes(memTotalBytes: number | null): number {
   return Math.min(DEFAULT_SWAP_MAX_BYTES, half);
 }
 
-function requireRoot(what: string): void {
-  if (process.geteuid?.() !== 0) throw new HintbenchError(`${what} needs root (running as uid ${process.geteuid?.() ?? '?'})`, 'run `sudo hintbench setup`');
-}
-
 async function installBpftrace(log: (line: string) => void): Promise<void> {
   const apt = findExecutable('apt-get');
   if (apt === null) {
     throw new HintbenchError('bpftrace is not installed and apt-get is not available', "install bpftrace 0.16 or later with your distribution's package manager (e.g. dnf install bpftrace)");
   }
-  requireRoot('installing bpftrace');
+  requireRoot('installing bpftrace', 'apt-get', 'hintbench setup');
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   let r = await runCommand(apt, ['install', '-y', 'bpftrace'], { env });
   if (r.exitCode !== 0 && /Unable to locate package|has no installation candidate/.test(`${r.stdout}\n${r.stderr}`)) {
@@ -181,7 +178,7 @@ async function setupLocked(opts: SetupOptions, statePath: string): Promise<Omit<
       saveState(statePath, state);
     }
     if (swaps.length === 0 || opts.forceZram === true) {
-      requireRoot('creating zram swap');
+      requireRoot('creating zram swap', 'zram, mkswap and swapon', 'hintbench setup');
       if (!zramLoaded()) {
         await loadZramModule();
         state.zramModuleLoaded = true;
@@ -200,7 +197,7 @@ async function setupLocked(opts: SetupOptions, statePath: string): Promise<Omit<
   if (state.tracefsMount !== null && tracefsMounted()) {
     reuse(`reusing tracefs mounted at ${state.tracefsMount} by an earlier setup`);
   } else if (!tracefsMounted()) {
-    requireRoot('mounting tracefs');
+    requireRoot('mounting tracefs', 'mount', 'hintbench setup');
     const mount = findExecutable('mount');
     if (mount === null) throw new HintbenchError('tracefs is not mounted and mount is not installed', `apt-get install -y mount, then mount -t tracefs nodev ${TRACEFS_MOUNT}`);
     const r = await runCommand(mount, ['-t', 'tracefs', 'nodev', TRACEFS_MOUNT]);

@@ -9,7 +9,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basename, dirname, join } from 'node:path';
 import { HintbenchError } from '../../core/errors.ts';
-import { type ProcessIdentity, processAlive, selfIdentity } from './owner.ts';
+import { type ProcessIdentity, processAlive, selfIdentity } from '../../core/proc/stat.ts';
 
 /** Where setup records its changes unless told otherwise. */
 export const DEFAULT_STATE_PATH = '/run/hintbench/host-state.json';

@@ -2,8 +2,8 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HintbenchError } from '../../core/errors.ts';
-import { findExecutable, lastLine, runCommand } from './command.ts';
-import { HOST_ROOT, hostExists, readHostText } from './hostfs.ts';
+import { findExecutable, lastLine, runCommand } from '../../core/process/command.ts';
+import { HOST_ROOT, hostExists, readHostText } from '../../core/proc/hostfs.ts';
 import type { ZramState } from './state.ts';
 import { parseCompAlgorithm, readSwapDevices } from './swap.ts';
 

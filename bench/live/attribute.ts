@@ -3,7 +3,7 @@
  * repetitions are timed windows in increasing order, records are sorted by enter time, so a
  * sweep matches them in time linear in both (a filter per repetition would be quadratic).
  */
-import type { ProbeHint } from '../types.ts';
+import type { ProbeHint } from '../../core/types.ts';
 
 /** The hint windows of one live hint: one per repetition, in time order, in typed arrays. */
 export class HintWindows {

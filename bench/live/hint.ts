@@ -1,11 +1,12 @@
 import { startProbeSession, type ProbeSession } from '../../bpf/session.ts';
 import { createMechanism } from '../mechanisms/index.ts';
 import type { HintTarget } from '../mechanisms/mechanism.ts';
-import { summarize } from '../stats/summary.ts';
-import { pageSizeBytes } from '../sys/mman.ts';
-import { readMapsExact, readTaskStatus } from '../sys/proc.ts';
-import { countBatches, maxRwCountFor, MAX_IOVECS } from '../sys/process-madvise.ts';
-import type { Advice, MechanismName } from '../types.ts';
+import { summarize } from '../../core/stats/summary.ts';
+import { pageSizeBytes } from '../../core/sys/mman.ts';
+import { readMapsExact } from '../../core/proc/maps.ts';
+import { readTaskStatus } from '../../core/proc/status.ts';
+import { countBatches, maxRwCountFor, MAX_IOVECS } from '../../core/sys/process-madvise.ts';
+import type { Advice, MechanismName } from '../../core/types.ts';
 import { readCpuFlags, userAddressLimit } from './address-space.ts';
 import { HintWindows, kernelFigures } from './attribute.ts';
 import { probeMapKeys } from './probe-capacity.ts';

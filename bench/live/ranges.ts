@@ -8,8 +8,8 @@
  * is exact.
  */
 import { HintbenchError } from '../../core/errors.ts';
-import { isPrivateAnon, type ExactMapEntry, type MapEntry } from '../sys/proc.ts';
-import type { AddrRange } from '../types.ts';
+import { isPrivateAnon, type ExactMapEntry, type MapEntry } from '../../core/proc/maps.ts';
+import type { AddrRange } from '../../core/types.ts';
 import type { AddressSpaceLimit } from './address-space.ts';
 
 /** A range of addresses [startAddr, endAddr) as exact 64-bit integers. */

@@ -1,5 +1,5 @@
 import { HintbenchError } from '../../core/errors.ts';
-import type { MechanismName } from '../types.ts';
+import type { MechanismName } from '../../core/types.ts';
 import type { Mechanism } from './mechanism.ts';
 import { NoneMechanism } from './none.ts';
 import { ProcessMadviseMechanism } from './process-madvise.ts';

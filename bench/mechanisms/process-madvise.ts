@@ -1,10 +1,10 @@
 import { HintbenchError } from '../../core/errors.ts';
-import { threadCpuNs } from '../sys/clock.ts';
-import { SyscallError } from '../sys/errno.ts';
-import { closeFd, pidfdOpen } from '../sys/pidfd.ts';
-import { MAX_IOVECS, maxRwCountFor, processMadviseAll, processMadviseRaw, type BatchLimits } from '../sys/process-madvise.ts';
-import { pageSizeBytes } from '../sys/mman.ts';
-import { ADVICE_VALUE, type HintOutcome } from '../types.ts';
+import { threadCpuNs } from '../../core/sys/clock.ts';
+import { SyscallError } from '../../core/sys/errno.ts';
+import { closeFd, pidfdOpen } from '../../core/sys/pidfd.ts';
+import { MAX_IOVECS, maxRwCountFor, processMadviseAll, processMadviseRaw, type BatchLimits } from '../../core/sys/process-madvise.ts';
+import { pageSizeBytes } from '../../core/sys/mman.ts';
+import { ADVICE_VALUE, type HintOutcome } from '../../core/types.ts';
 import type { HintRequest, HintTarget, Mechanism } from './mechanism.ts';
 
 /** Empty calls made by open() so that the first measured hint does not pay for cold code. */

@@ -1,4 +1,4 @@
-import type { ProbeHint, Sample } from '../types.ts';
+import type { ProbeHint, Sample } from '../../core/types.ts';
 import type { SampleDraft } from './repetition.ts';
 
 /** The probe facts attribution needs (a subset of bpf/session.ts's ProbeReport). */

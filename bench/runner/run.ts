@@ -2,7 +2,7 @@ import { writeResultsJson } from '../../reports/json.ts';
 import { samplesCsv } from '../../reports/csv.ts';
 import type { OutputDir } from '../../reports/output-dir.ts';
 import { collectEnvironment } from '../host/fingerprint.ts';
-import type { RunResult, ScenarioResult, Suite } from '../types.ts';
+import type { RunResult, ScenarioResult, Suite } from '../../core/types.ts';
 import { runScenario, type ProgressFn } from './scenario.ts';
 
 /** Options of runSuite(). */

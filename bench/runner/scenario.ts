@@ -2,8 +2,8 @@ import { startProbeSession, type ProbeSession } from '../../bpf/session.ts';
 import { RETOUCH_COMM } from '../../workloads/protocol.ts';
 import { createMechanism } from '../mechanisms/index.ts';
 import type { Mechanism } from '../mechanisms/mechanism.ts';
-import { summarizeFields } from '../stats/summary.ts';
-import type { Sample, Scenario, ScenarioResult, ScenarioStatus } from '../types.ts';
+import { summarizeFields } from '../../core/stats/summary.ts';
+import type { Sample, Scenario, ScenarioResult, ScenarioStatus } from '../../core/types.ts';
 import { attribute } from './attribute.ts';
 import { runRepetition, type SampleDraft } from './repetition.ts';
 

@@ -1,5 +1,5 @@
 import { HintbenchError } from '../../core/errors.ts';
-import type { Suite } from '../types.ts';
+import type { Suite } from '../../core/types.ts';
 import { expandMatrix, type Matrix } from './matrix.ts';
 import { readSuiteFile } from './suite-file.ts';
 

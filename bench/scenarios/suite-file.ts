@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { HintbenchError } from '../../core/errors.ts';
-import type { Advice, Content, MemorySpec, Suite, TargetState } from '../types.ts';
+import type { Advice, Content, MemorySpec, Suite, TargetState } from '../../core/types.ts';
 import { expandMatrix, type Matrix } from './matrix.ts';
 
 const MECHANISMS = ['process_madvise', 'ptrace'] as const;

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { libc } from '../../bench/sys/libc.ts';
+import { libc } from '../../core/sys/libc.ts';
 
 /** x86_64 syscall numbers worth naming in reports. */
 const SYSCALL_NAMES: Readonly<Record<number, string>> = {

@@ -1,6 +1,6 @@
 /** The process table as /proc shows it, for tests that check what a run left behind. */
 import { readFileSync, readdirSync } from 'node:fs';
-import { statFieldsAfterComm } from '../../bench/sys/proc.ts';
+import { statFieldsAfterComm } from '../../core/proc/stat.ts';
 
 /** One process. */
 export interface Proc {

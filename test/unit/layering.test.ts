@@ -34,32 +34,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 const PENDING_MOVES: readonly string[] = ['workloads/selfcheck', 'bench/benchmarks/ptrace-torture.ts'];
 
 /** Imports that still cross a layer boundary the wrong way: `file -> imported file`. */
-const ALLOW_LIST: readonly string[] = [
-  'bpf/events.ts -> bench/types.ts',
-  'bpf/report.ts -> bench/types.ts',
-  'bpf/session.ts -> bench/host/parent-death.ts',
-  'bpf/session.ts -> bench/sys/libc.ts',
-  'bpf/session.ts -> bench/types.ts',
-  'workloads/anon.ts -> bench/types.ts',
-  'workloads/anon.ts -> bench/sys/mman.ts',
-  'workloads/anon.ts -> bench/sys/prctl.ts',
-  'workloads/anon.ts -> bench/sys/proc.ts',
-  'workloads/client.ts -> bench/types.ts',
-  'workloads/memory.ts -> bench/types.ts',
-  'workloads/memory.ts -> bench/sys/mman.ts',
-  'workloads/protocol.ts -> bench/types.ts',
-  'reports/charts.ts -> bench/types.ts',
-  'reports/columns.ts -> bench/types.ts',
-  'reports/csv.ts -> bench/types.ts',
-  'reports/derived.ts -> bench/stats/summary.ts',
-  'reports/derived.ts -> bench/types.ts',
-  'reports/environment.ts -> bench/types.ts',
-  'reports/html.ts -> bench/types.ts',
-  'reports/json.ts -> bench/types.ts',
-  'reports/markdown.ts -> bench/types.ts',
-  'reports/summary-table.ts -> bench/types.ts',
-  'reports/write.ts -> bench/types.ts',
-];
+const ALLOW_LIST: readonly string[] = [];
 
 /** One import of one file. */
 interface ImportEdge {

@@ -4,9 +4,9 @@
  * re-touch under the renamed comm, madvise(2) from the target itself, and /proc/vmstat.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
-import { processMadviseRaw } from '../../../bench/sys/process-madvise.ts';
-import { readVmstat } from '../../../bench/sys/proc.ts';
+import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
+import { processMadviseRaw } from '../../../core/sys/process-madvise.ts';
+import { readVmstat } from '../../../core/proc/vmstat.ts';
 import { hintsFor, majorFaultsFor, startProbeSession, type ProbeReport } from '../../../bpf/session.ts';
 import { canRun } from '../../helpers/prereq.ts';
 import { startPyTarget, type PyTarget } from './target.ts';

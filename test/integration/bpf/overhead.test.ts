@@ -9,8 +9,8 @@
  * and a second test stops at once and checks that whatever did not arrive is reported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
-import { processMadviseRaw } from '../../../bench/sys/process-madvise.ts';
+import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
+import { processMadviseRaw } from '../../../core/sys/process-madvise.ts';
 import { PROBE_SCRIPTS, hintsFor, startProbeSession, type ProbeReport, type ProbeScriptName } from '../../../bpf/session.ts';
 import { canRun } from '../../helpers/prereq.ts';
 import { startPyTarget, type PyTarget } from './target.ts';

@@ -4,7 +4,7 @@
  * before any hint, and unmapped parts are reported the same way by both mechanisms.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStatus } from '../../../bench/sys/proc.ts';
+import { readStatus } from '../../../core/proc/status.ts';
 import { canRun } from '../../helpers/prereq.ts';
 import { cli, errorLines, startLiveTarget, type LiveTargetProcess } from './live-target.ts';
 

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStatus } from '../../../bench/sys/proc.ts';
+import { readStatus } from '../../../core/proc/status.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
 import { canRun } from '../../helpers/prereq.ts';
 

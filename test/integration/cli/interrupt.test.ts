@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStatus, statField } from '../../../bench/sys/proc.ts';
+import { readStatus } from '../../../core/proc/status.ts';
+import { statField } from '../../../core/proc/stat.ts';
 import { startProbeSession } from '../../../bpf/session.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
 import { canRun } from '../../helpers/prereq.ts';

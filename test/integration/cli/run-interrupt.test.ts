@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../../bench/types.ts';
+import type { RunResult } from '../../../core/types.ts';
 import { readResultsJson } from '../../../reports/json.ts';
 import { canRun } from '../../helpers/prereq.ts';
 import { descendants, readProcs, stillAlive } from '../../helpers/proc-tree.ts';

@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../../bench/host/doctor.ts';
-import { readProcStat } from '../../../bench/host/owner.ts';
+import { readProcStat } from '../../../core/proc/stat.ts';
 import { emptyState, saveState } from '../../../bench/host/state.ts';
 import { setupHost, teardownHost } from '../../../bench/host/setup.ts';
 import { readSwapDevices } from '../../../bench/host/swap.ts';
-import { tracefsMounted } from '../../../bench/host/tracefs.ts';
+import { tracefsMounted } from '../../../core/proc/tracefs.ts';
 import { zramDisksize } from '../../../bench/host/zram.ts';
 import { canRun } from '../../helpers/prereq.ts';
 

@@ -12,15 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFreezerMounts } from '../../../bench/host/cgroup.ts';
+import { thawMoveRemove } from '../../../core/cgroup/freezer.ts';
+import { readCgroupMounts } from '../../../core/cgroup/mounts.ts';
 import { runDoctor } from '../../../bench/host/doctor.ts';
-import { readProcStat } from '../../../bench/host/owner.ts';
+import { readProcStat } from '../../../core/proc/stat.ts';
 import { setupHost, teardownHost } from '../../../bench/host/setup.ts';
-import { listHintbenchCgroups, parseCgroupName, removeStaleCgroups, thawMoveRemove } from '../../../bench/host/stale-cgroups.ts';
+import { listHintbenchCgroups, parseCgroupName, removeStaleCgroups } from '../../../bench/host/stale-cgroups.ts';
 import { canRun, canUse } from '../../helpers/prereq.ts';
 
 const run = canRun('stale cgroup cleanup', { root: true });
-const mounts = readFreezerMounts();
+const mounts = readCgroupMounts();
 const REPO = new URL('../../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'hintbench-stale-'));
 /** Cgroups made here and the workloads frozen in them (pid null when unknown), cleaned up whatever happens. */
@@ -28,7 +29,7 @@ const made: Array<{ version: 'v1' | 'v2'; dir: string; pid: number | null }> = [
 
 afterAll(async () => {
   for (const m of made) {
-    if (existsSync(m.dir)) await thawMoveRemove(m.version, m.dir).catch(() => undefined);
+    if (existsSync(m.dir)) await thawMoveRemove(m).catch(() => undefined);
     if (m.pid !== null && m.pid > 0) {
       try { process.kill(m.pid, 'SIGKILL'); } catch { /* gone */ }
     }
@@ -40,7 +41,7 @@ afterAll(async () => {
 async function startFreezingRunner(version: 'v1' | 'v2'): Promise<{ runnerPid: number; workloadPid: number; cgroup: string; kill: () => Promise<void> }> {
   const code = `import { spawnWorkload } from ${JSON.stringify(new URL('../../../workloads/client.ts', import.meta.url).href)};
 import { freezeProcess } from ${JSON.stringify(new URL('../../../bench/runner/freeze.ts', import.meta.url).href)};
-import { readStatus } from ${JSON.stringify(new URL('../../../bench/sys/proc.ts', import.meta.url).href)};
+import { readStatus } from ${JSON.stringify(new URL('../../../core/proc/status.ts', import.meta.url).href)};
 const w = await spawnWorkload({ kind: 'anon', content: 'random', sizeMiB: 32, vmas: 1 });
 while (readStatus(w.pid).state !== 'S') await new Promise((r) => setTimeout(r, 5));
 const cg = await freezeProcess(w.pid, { version: ${JSON.stringify(version)}, timeoutMs: 30000 });

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADVICE_VALUE } from '../../../bench/types.ts';
-import { SyscallError } from '../../../bench/sys/errno.ts';
-import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
-import { probeProcessMadvise, processMadviseAll } from '../../../bench/sys/process-madvise.ts';
-import { readStatus, readVmstat } from '../../../bench/sys/proc.ts';
+import { ADVICE_VALUE } from '../../../core/types.ts';
+import { SyscallError } from '../../../core/sys/errno.ts';
+import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
+import { probeProcessMadvise, processMadviseAll } from '../../../core/sys/process-madvise.ts';
+import { readStatus } from '../../../core/proc/status.ts';
+import { readVmstat } from '../../../core/proc/vmstat.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
 import { canRun } from '../../helpers/prereq.ts';
 

@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
-import { processMadviseAll } from '../../../bench/sys/process-madvise.ts';
-import { readMaps, readStatus } from '../../../bench/sys/proc.ts';
-import { ADVICE_VALUE } from '../../../bench/types.ts';
+import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
+import { processMadviseAll } from '../../../core/sys/process-madvise.ts';
+import { readMaps } from '../../../core/proc/maps.ts';
+import { readStatus } from '../../../core/proc/status.ts';
+import { ADVICE_VALUE } from '../../../core/types.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
 import { canRun, canUse } from '../../helpers/prereq.ts';
 

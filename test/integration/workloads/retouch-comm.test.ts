@@ -5,9 +5,9 @@
  * attached: bpftrace 0.17 prints `attached_probes` before it attaches them).
  */
 import { describe, expect, it } from 'vitest';
-import { ADVICE_VALUE } from '../../../bench/types.ts';
-import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
-import { processMadviseAll } from '../../../bench/sys/process-madvise.ts';
+import { ADVICE_VALUE } from '../../../core/types.ts';
+import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
+import { processMadviseAll } from '../../../core/sys/process-madvise.ts';
 import { majorFaultsFor, startProbeSession, type ProbeReport } from '../../../bpf/session.ts';
 import { spawnWorkload } from '../../../workloads/client.ts';
 import { IDLE_COMM, RETOUCH_COMM } from '../../../workloads/protocol.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { LineSplitter } from '../../../core/channel.ts';
 import {
-  LineSplitter,
   classifyStderrLine,
   meaningfulStderr,
   parseKeyValueLine,

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeCgroups, detectCgroups } from '../../../bench/host/cgroup.ts';
-import { parseMountinfo } from '../../../bench/host/mounts.ts';
-import { TRACEPOINTS_USED as BPF_TRACEPOINTS } from '../../../bpf/scripts.ts';
-import { type PathAccess, TRACEPOINTS_USED, findTracefs, missingTracepoints, pathAccess, probeTracefs, tracefsMountPoints } from '../../../bench/host/tracefs.ts';
+import { parseMountinfo } from '../../../core/proc/mounts.ts';
+import { type PathAccess, findTracefs, missingTracepoints, pathAccess, probeTracefs, tracefsMountPoints } from '../../../core/proc/tracefs.ts';
 import { HYBRID, V2 } from './fixtures.ts';
 
 describe('detectCgroups', () => {
@@ -71,12 +70,5 @@ describe('parseMountinfo', () => {
       { mountPoint: '/sys/fs/cgroup/freezer', fsType: 'cgroup', superOptions: ['rw', 'freezer'] },
       { mountPoint: '/mnt/with space', fsType: 'tracefs', superOptions: ['rw'] },
     ]);
-  });
-});
-
-describe('TRACEPOINTS_USED', () => {
-  it('is the list the probe scripts declare', () => {
-    expect(TRACEPOINTS_USED).toBe(BPF_TRACEPOINTS);
-    expect(TRACEPOINTS_USED).toContain('syscalls/sys_enter_process_madvise');
   });
 });

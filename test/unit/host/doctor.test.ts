@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DoctorReport, formatDoctor, judgeHost } from '../../../bench/host/doctor.ts';
-import { selfIdentity } from '../../../bench/host/owner.ts';
-import { type PathAccess, pathAccess } from '../../../bench/host/tracefs.ts';
+import { selfIdentity } from '../../../core/proc/stat.ts';
+import { type PathAccess, pathAccess } from '../../../core/proc/tracefs.ts';
 import { emptyState, saveState } from '../../../bench/host/state.ts';
 import { HYBRID, V2 } from './fixtures.ts';
 

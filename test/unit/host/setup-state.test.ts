@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HintbenchError } from '../../../core/errors.ts';
-import { readProcStat, selfIdentity } from '../../../bench/host/owner.ts';
+import { readProcStat, selfIdentity } from '../../../core/proc/stat.ts';
 import { DEFAULT_SWAP_MAX_BYTES, defaultSwapSizeBytes, releaseHost, teardownHost } from '../../../bench/host/setup.ts';
 import { type HostUser, emptyState, isEmptyState, loadState, saveState, withStateLock } from '../../../bench/host/state.ts';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HintWindows, kernelFigures } from '../../../bench/live/attribute.ts';
 import { PROBE_RECORDS_MAX, PROBE_RECORDS_MIN, PROBE_RECORDS_SPARE, probeMapKeys } from '../../../bench/live/probe-capacity.ts';
-import type { ProbeHint } from '../../../bench/types.ts';
+import type { ProbeHint } from '../../../core/types.ts';
 
 const hint = (tid: number, enterNs: number, latencyNs: number, reclaimedPages = 0): ProbeHint => ({ pid: tid, tid, syscall: 'process_madvise', behavior: 21, enterNs, latencyNs, reclaimedPages, ret: 0 });
 

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HintbenchError } from '../../../core/errors.ts';
 import { userAddressLimit, type AddressSpaceLimit } from '../../../bench/live/address-space.ts';
 import { parseRangeSelector, planRanges, selectRanges, type RangeSelector } from '../../../bench/live/ranges.ts';
-import { parseStatFlags } from '../../../bench/live/target.ts';
-import { parseMaps, parseMapsExact } from '../../../bench/sys/proc.ts';
+import { parseMaps, parseMapsExact } from '../../../core/proc/maps.ts';
 
 const MAPS = `55d0c0a00000-55d0c0a21000 rw-p 00000000 00:00 0                          [heap]
 7f1000000000-7f1000400000 rw-p 00000000 00:00 0 
@@ -128,13 +127,5 @@ describe('address-space limit', () => {
     const arm = parseMapsExact('7fb0000000-7fb0001000 rw-p 00000000 00:00 0                          [stack]\n');
     expect(userAddressLimit(arm, { arch: 'arm64', cpuFlags: ['fp', 'asimd'], pageSizeBytes: 4096 })).toEqual({ endAddr: 1n << 39n, source: 'arm64, from its highest mapping' });
     expect(userAddressLimit(cat, { arch: 'x64', cpuFlags: null, pageSizeBytes: 4096 }).endAddr).toBe(1n << 47n);
-  });
-});
-
-describe('target checks', () => {
-  it('reads the flags field even when comm has spaces and parentheses', () => {
-    const stat = '123 (a) b (c)) S 2 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0';
-    expect(parseStatFlags(stat)).toBe(2129984);
-    expect(parseStatFlags(stat) & 0x00200000).not.toBe(0);
   });
 });

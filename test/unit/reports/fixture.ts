@@ -1,5 +1,5 @@
 /** The hand-made results fixture, read through the validating reader, and a deep-copy helper. */
-import type { RunResult } from '../../../bench/types.ts';
+import type { RunResult } from '../../../core/types.ts';
 import { readResultsJson } from '../../../reports/json.ts';
 
 /** Path of test/fixtures/results/results.json. */

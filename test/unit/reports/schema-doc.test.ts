@@ -1,5 +1,5 @@
 /**
- * docs/results-schema.md, bench/types.ts and the CSV column list agree: every Sample field is
+ * docs/results-schema.md, core/types.ts and the CSV column list agree: every Sample field is
  * documented and has a column; every CSV column is documented and maps to a Sample field or
  * to the scenario.
  */
@@ -9,12 +9,12 @@ import { SAMPLE_COLUMNS, SAMPLE_FIELDS, sampleFieldOfHeader } from '../../../rep
 
 const ROOT = new URL('../../../', import.meta.url);
 const doc = readFileSync(new URL('docs/results-schema.md', ROOT), 'utf8');
-const types = readFileSync(new URL('bench/types.ts', ROOT), 'utf8');
+const types = readFileSync(new URL('core/types.ts', ROOT), 'utf8');
 
-/** Field names declared in an interface of bench/types.ts (one `name: type;` per line). */
+/** Field names declared in an interface of core/types.ts (one `name: type;` per line). */
 function interfaceFields(name: string): string[] {
   const body = types.match(new RegExp(`export interface ${name}\\b[^{]*\\{([\\s\\S]*?)\\n\\}`))?.[1];
-  if (body === undefined) throw new Error(`interface ${name} not found in bench/types.ts`);
+  if (body === undefined) throw new Error(`interface ${name} not found in core/types.ts`);
   return [...body.matchAll(/^\s{2}(\w+)\??:/gm)].map((m) => m[1]!);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attribute, type ProbeFacts } from '../../../bench/runner/attribute.ts';
 import type { SampleDraft } from '../../../bench/runner/repetition.ts';
-import type { ProbeHint, Sample } from '../../../bench/types.ts';
+import type { ProbeHint, Sample } from '../../../core/types.ts';
 
 function sample(over: Partial<Sample> = {}): Sample {
   return {

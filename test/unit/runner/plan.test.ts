@@ -8,7 +8,7 @@ import {
   type MemoryBudget,
 } from '../../../bench/runner/plan.ts';
 import { expandMatrix } from '../../../bench/scenarios/matrix.ts';
-import type { Content, Suite } from '../../../bench/types.ts';
+import type { Content, Suite } from '../../../core/types.ts';
 
 const MIB = 2 ** 20;
 
@@ -68,12 +68,12 @@ describe('memory plan', () => {
       mkdirSync(join(dir, 'proc'));
       writeFileSync(join(dir, 'proc', 'meminfo'), 'MemTotal:       24684092 kB\nMemFree:        20000000 kB\nMemAvailable:   23000000 kB\n');
       writeFileSync(join(dir, 'proc', 'swaps'), 'Filename\tType\tSize\tUsed\tPriority\n/dev/zram0 partition\t4194300\t1000\t100\n/swap\\040file file\t1024\t0\t-2\n');
-      expect(readMemoryBudget(join(dir, 'proc'))).toEqual({
+      expect(readMemoryBudget(dir)).toEqual({
         memAvailableBytes: 23_000_000 * 1024,
         swap: [{ name: '/dev/zram0', freeBytes: (4_194_300 - 1000) * 1024, zram: true }, { name: '/swap file', freeBytes: 1024 * 1024, zram: false }],
       });
       writeFileSync(join(dir, 'proc', 'meminfo'), 'MemTotal: 1 kB\n');
-      expect(() => readMemoryBudget(join(dir, 'proc'))).toThrow(/has no MemAvailable line/);
+      expect(() => readMemoryBudget(dir)).toThrow(/has no MemAvailable line/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
