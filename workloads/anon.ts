@@ -7,6 +7,7 @@
  * It dies with the runner: PR_SET_PDEATHSIG(SIGKILL) at start, and exit when stdin closes.
  */
 import { parseArgs } from 'node:util';
+import { CONTENTS, isOneOf } from '../core/schema/enums.ts';
 import type { Content } from '../core/types.ts';
 import { pageSizeBytes } from '../core/sys/mman.ts';
 import { setParentDeathSignal, setThreadName } from '../core/sys/prctl.ts';
@@ -44,7 +45,7 @@ function parseOptions(argv: string[]): Options {
   const sizeMiB = Number(values['size-mib']);
   if (!(sizeMiB > 0)) fail(`--size-mib must be a positive number, got ${values['size-mib']}`);
   const content = values.content;
-  if (content !== 'zero' && content !== 'random' && content !== 'mixed') fail(`--content must be zero, random or mixed, got ${content}`);
+  if (content === undefined || !isOneOf(CONTENTS, content)) fail(`--content must be one of ${CONTENTS.join(', ')}, got ${content}`);
   const vmas = Number(values.vmas);
   if (!Number.isInteger(vmas) || vmas < 1) fail(`--vmas must be a positive integer, got ${values.vmas}`);
   return { sizeMiB, content, vmas };

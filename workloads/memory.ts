@@ -6,9 +6,8 @@
 import { randomFillSync } from 'node:crypto';
 import type { Content, Region } from '../core/types.ts';
 import { PROT_NONE, PROT_READ, PROT_WRITE, madvise, mmapAnon, mprotect, viewBytes } from '../core/sys/mman.ts';
+import { MADV_NOHUGEPAGE } from '../core/sys/syscall.ts';
 
-/** MADV_NOHUGEPAGE: keep 4 KiB pages whatever the THP mode, so every run pages out the same way. */
-const MADV_NOHUGEPAGE = 15;
 /** randomFillSync chunk, bytes. */
 const FILL_CHUNK_BYTES = 16 << 20;
 
@@ -83,6 +82,7 @@ export class AnonMemory {
     for (const pages of counts) {
       const lengthBytes = pages * pageSizeBytes;
       mprotect(addr, lengthBytes, PROT_READ | PROT_WRITE);
+      // 4 KiB pages whatever the THP mode, so every run pages out the same way.
       madvise(addr, lengthBytes, MADV_NOHUGEPAGE);
       const chunks: Chunk[] = [];
       for (let off = 0; off < lengthBytes; off += maxViewBytes) {

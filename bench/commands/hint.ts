@@ -1,8 +1,8 @@
 import { HintbenchError } from '../../core/errors.ts';
+import { ADVICES, HINT_MECHANISMS, isOneOf } from '../../core/schema/enums.ts';
 import { hintLiveProcess, MAX_REPEAT, type LiveHintRequest, type LiveHintResult } from '../live/hint.ts';
 import { parseRangeSelector } from '../live/ranges.ts';
 import { pageSizeBytes } from '../../core/sys/mman.ts';
-import type { Advice } from '../../core/types.ts';
 import { intOpt, noPositionals, requireRootFor, stringOpt } from './args.ts';
 import { withInterrupt } from './interrupt.ts';
 import { oneLine } from './one-line.ts';
@@ -15,17 +15,17 @@ function parseRequest(values: OptionValues): LiveHintRequest {
   if (pidText === undefined) throw new HintbenchError('--pid is required', 'e.g. hintbench hint --pid 1234 --advice pageout');
   if (!/^\d{1,10}$/.test(pidText) || Number(pidText) === 0) throw new HintbenchError(`--pid must be a process id, got '${pidText.slice(0, 24)}'`, 'pass the numeric pid of a running process');
   const advice = stringOpt(values, 'advice');
-  if (advice === undefined) throw new HintbenchError('--advice is required', 'pass --advice cold or --advice pageout');
-  if (advice !== 'cold' && advice !== 'pageout') throw new HintbenchError(`unsupported advice '${advice}'`, 'hintbench delivers --advice cold or --advice pageout');
+  if (advice === undefined) throw new HintbenchError('--advice is required', `pass ${ADVICES.map((a) => `--advice ${a}`).join(' or ')}`);
+  if (!isOneOf(ADVICES, advice)) throw new HintbenchError(`unsupported advice '${advice}'`, `hintbench delivers ${ADVICES.map((a) => `--advice ${a}`).join(' or ')}`);
   const via = stringOpt(values, 'via') ?? 'process_madvise';
-  if (via !== 'process_madvise' && via !== 'ptrace') throw new HintbenchError(`unknown --via '${via}'`, 'use --via process_madvise or --via ptrace');
+  if (!isOneOf(HINT_MECHANISMS, via)) throw new HintbenchError(`unknown --via '${via}'`, `use ${HINT_MECHANISMS.map((m) => `--via ${m}`).join(' or ')}`);
   const tidText = stringOpt(values, 'tid');
   if (tidText !== undefined && (!/^\d{1,10}$/.test(tidText) || Number(tidText) === 0)) throw new HintbenchError(`--tid must be a thread id, got '${tidText.slice(0, 24)}'`, `list the threads with ls /proc/${pidText}/task`);
   if (tidText !== undefined && via !== 'ptrace') throw new HintbenchError('--tid only applies to --via ptrace', 'drop --tid, or add --via ptrace');
   return {
     pid: Number(pidText),
     ...(tidText !== undefined ? { tid: Number(tidText) } : {}),
-    advice: advice as Advice,
+    advice,
     via,
     ranges: parseRangeSelector(stringOpt(values, 'ranges') ?? 'anon', pageSizeBytes()),
     repeat: intOpt(values, 'repeat', 1, 1, MAX_REPEAT),
@@ -103,7 +103,7 @@ export const hintCommand: Command = {
   summary: 'hint a live process (ranges from /proc/PID/maps), report latency and effect',
   options: {
     pid: { type: 'string', valueName: 'PID', help: 'process to hint (a thread id stands for its process; not 1, not a kernel thread, not hintbench)' },
-    advice: { type: 'string', valueName: 'ADVICE', help: 'cold or pageout' },
+    advice: { type: 'string', valueName: 'ADVICE', help: ADVICES.join(' or ') },
     via: { type: 'string', valueName: 'M', help: 'process_madvise (default) or ptrace: the target, stopped briefly, calls madvise itself; if hintbench is killed meanwhile it returns to its own context by itself (a frozen cgroup may stay thawed; README "ptrace injection")' },
     ranges: { type: 'string', valueName: 'R', help: 'anon (default: private anonymous incl. heap), file, all, or START-END[,START-END...] (hex; clipped to the mapped parts)' },
     tid: { type: 'string', valueName: 'TID', help: 'thread to inject into (ptrace; default the main thread, or a live one when it has exited); its pid is pinned: a pid reused meanwhile is refused' },

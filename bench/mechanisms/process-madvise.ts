@@ -4,7 +4,8 @@ import { SyscallError } from '../../core/sys/errno.ts';
 import { closeFd, pidfdOpen } from '../../core/sys/pidfd.ts';
 import { MAX_IOVECS, maxRwCountFor, processMadviseAll, processMadviseRaw, type BatchLimits } from '../../core/sys/process-madvise.ts';
 import { pageSizeBytes } from '../../core/sys/mman.ts';
-import { ADVICE_VALUE, type HintOutcome } from '../../core/types.ts';
+import { ADVICE_VALUE } from '../../core/sys/syscall.ts';
+import type { HintOutcome } from '../../core/types.ts';
 import type { HintRequest, HintTarget, Mechanism } from './mechanism.ts';
 
 /** Empty calls made by open() so that the first measured hint does not pay for cold code. */

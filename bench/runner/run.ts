@@ -1,6 +1,7 @@
 import { writeResultsJson } from '../../reports/json.ts';
 import { samplesCsv } from '../../reports/csv.ts';
 import type { OutputDir } from '../../reports/output-dir.ts';
+import { SCHEMA_VERSION } from '../../core/schema/results.ts';
 import { collectEnvironment } from '../host/fingerprint.ts';
 import type { RunResult, ScenarioResult, Suite } from '../../core/types.ts';
 import { runScenario, type ProgressFn } from './scenario.ts';
@@ -38,7 +39,7 @@ export async function runSuite(suite: Suite, opts: RunOptions): Promise<RunResul
   const started = new Date();
   const environment = await collectEnvironment();
   const run: RunResult = {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     suite: suite.name,
     startedAt: started.toISOString(),
     finishedAt: null,

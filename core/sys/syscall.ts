@@ -1,9 +1,16 @@
 /**
- * Raw system calls through libc's variadic `syscall(long, ...)`, with the numbers of the
- * architectures hintbench supports (x86_64 and aarch64), picked by process.arch at run time.
+ * The one table of kernel numbers hintbench uses: system call numbers of the architectures it
+ * supports (x86_64 and aarch64, picked by process.arch at run time) and madvise advice values;
+ * and raw system calls through libc's variadic `syscall(long, ...)`.
  */
 import { HintbenchError } from '../errors.ts';
+import type { Advice } from '../schema/enums.ts';
 import { libc } from './libc.ts';
+
+/** Advice values as the kernel numbers them (include/uapi/asm-generic/mman-common.h). */
+export const ADVICE_VALUE: Readonly<Record<Advice, number>> = { cold: 20, pageout: 21 };
+/** MADV_NOHUGEPAGE: never back the range with transparent huge pages. */
+export const MADV_NOHUGEPAGE = 15;
 
 /** The system calls hintbench issues by number. */
 export type SyscallName = 'pidfd_open' | 'process_madvise' | 'madvise';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADVICE_VALUE } from '../../../core/types.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
 import { SyscallError } from '../../../core/sys/errno.ts';
 import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
 import { probeProcessMadvise, processMadviseAll } from '../../../core/sys/process-madvise.ts';

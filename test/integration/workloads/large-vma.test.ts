@@ -9,7 +9,7 @@ import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
 import { processMadviseAll } from '../../../core/sys/process-madvise.ts';
 import { readMaps } from '../../../core/proc/maps.ts';
 import { readStatus } from '../../../core/proc/status.ts';
-import { ADVICE_VALUE } from '../../../core/types.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
 import { canRun, canUse } from '../../helpers/prereq.ts';
 

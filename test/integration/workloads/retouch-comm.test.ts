@@ -5,7 +5,7 @@
  * attached: bpftrace 0.17 prints `attached_probes` before it attaches them).
  */
 import { describe, expect, it } from 'vitest';
-import { ADVICE_VALUE } from '../../../core/types.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
 import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
 import { processMadviseAll } from '../../../core/sys/process-madvise.ts';
 import { majorFaultsFor, startProbeSession, type ProbeReport } from '../../../bpf/session.ts';

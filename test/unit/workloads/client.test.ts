@@ -14,7 +14,7 @@ describe('workload client', () => {
     const w = await spawnWorkload(spec, { program: fixture('garbage.ts') });
     const err = await w.verify().then(() => null, (e: Error) => e);
     expect(err?.message).toContain(`workload ${w.pid}`);
-    expect(err?.message).toContain('protocol violation: not JSON');
+    expect(err?.message).toContain('protocol violation: not valid JSON');
     const how = await w.exited;
     expect(how.signal).toBe('SIGKILL');
     // Later calls fail the same way instead of hanging.
