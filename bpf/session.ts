@@ -29,6 +29,7 @@
  * core/process/parent-death.ts). Where setpriv lacks --pdeathsig the report carries a warning.
  */
 import { execa } from 'execa';
+import { hintsInWindow } from '../core/attribution.ts';
 import { HintbenchError } from '../core/errors.ts';
 import { HOST_ROOT } from '../core/proc/hostfs.ts';
 import { findTracefs, missingTracepoints } from '../core/proc/tracefs.ts';
@@ -43,9 +44,7 @@ import { PROBE_SCRIPTS, SCRIPT_TRACEPOINTS, joinScripts, mapErrorLocations, type
 
 export type { ProbeScriptName } from './scripts.ts';
 export { PROBE_SCRIPTS, TRACEPOINTS_USED, SCRIPT_TRACEPOINTS } from './scripts.ts';
-export type { ProbeReport, MajorFaultCount, BackgroundReclaim } from './report.ts';
-export { hintsFor, majorFaultsFor, stallNsFor } from './report.ts';
-export type { ProbeStall, StallState } from './events.ts';
+export type { ProbeReport, BackgroundReclaim } from './report.ts';
 
 /** Options of startProbeSession(). */
 export interface ProbeSessionOptions {
@@ -382,7 +381,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
     waitForHints: (tid, fromNs, toNs, count, timeoutMs = 2_000) => {
       const from = Number(fromNs);
       const to = Number(toNs);
-      const pick = (): ProbeHint[] => report.hints.filter((h) => h.tid === tid && h.enterNs >= from && h.enterNs <= to);
+      const pick = (): ProbeHint[] => hintsInWindow(report.hints, tid, from, to);
       return new Promise((resolve) => {
         const check = (): void => {
           const got = pick();

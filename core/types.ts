@@ -87,3 +87,42 @@ export interface ProbeHint {
   /** bpftrace nsecs (CLOCK_MONOTONIC) at sys_enter. */
   enterNs: number;
 }
+
+/** Why a thread was stopped: by ptrace (TASK_TRACED) or by job control (TASK_STOPPED). */
+export type StallState = 'traced' | 'stopped';
+
+/** One stop of one thread, as the stall probe reports it. */
+export interface ProbeStall {
+  /** Thread that was stopped. */
+  tid: number;
+  /** traced = ptrace stop (prev_state 8), stopped = SIGSTOP group stop (prev_state 4). */
+  state: StallState;
+  /** bpftrace nsecs (CLOCK_MONOTONIC) when the thread was switched out. */
+  startNs: number;
+  /** Time until it was switched in again, in ns. */
+  durationNs: number;
+}
+
+/** Major faults of one process while its faulting thread had one name. */
+export interface MajorFaultCount {
+  /** Process id (tgid). */
+  pid: number;
+  /** Thread name at fault time (e.g. `hbw-retouch`). */
+  comm: string;
+  /** Major faults counted. */
+  count: number;
+}
+
+/** What the probes saw that attribution (core/attribution.ts) turns into a hint's figures. */
+export interface ProbeFacts {
+  /** One record per COLD/PAGEOUT madvise or process_madvise call, sorted by enter time. */
+  hints: ProbeHint[];
+  /** Major faults per (pid, comm); empty when not measured. */
+  majorFaults: MajorFaultCount[];
+  /** System calls that returned EINTR, per process. */
+  eintr: { pid: number; count: number }[];
+  /** One record per ptrace or job-control stop that ended during the session. */
+  stalls: ProbeStall[];
+  /** Hint calls the probe counted (records beyond its map size are missing from `hints`); absent when it printed no count. */
+  hintCalls?: number;
+}

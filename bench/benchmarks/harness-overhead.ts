@@ -11,11 +11,12 @@
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
 import { startProbeSession } from '../../bpf/session.ts';
+import { attribute } from '../../core/attribution.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
 import { ProcessMadviseMechanism } from '../mechanisms/process-madvise.ts';
 import { summarize } from '../../core/stats/summary.ts';
 import { libc } from '../../core/sys/libc.ts';
-import type { AddrRange, ProbeHint, Summary } from '../../core/types.ts';
+import type { AddrRange, ProbeFacts, Summary } from '../../core/types.ts';
 import { writeBenchmark } from './output.ts';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, reps: { type: 'string' }, calls: { type: 'string' } } });
@@ -24,10 +25,12 @@ const calls = Number(values.calls ?? 2000);
 
 interface Pair { userNs: number; kernelNs: number }
 
-function pairUp(outcomes: { fromNs: number; toNs: number; userNs: number }[], hints: ProbeHint[], tid: number): Pair[] {
-  return outcomes.flatMap((o) => {
-    const hs = hints.filter((h) => h.tid === tid && h.enterNs >= o.fromNs && h.enterNs <= o.toNs);
-    return hs.length === 0 ? [] : [{ userNs: o.userNs, kernelNs: hs.reduce((s, h) => s + h.latencyNs, 0) }];
+/** Caller-side and kernel-side latency of every hint the probe recorded completely (core/attribution.ts). */
+function pairUp(outcomes: { fromNs: number; toNs: number; userNs: number; syscalls: number }[], facts: ProbeFacts, tid: number): Pair[] {
+  const { figures } = attribute(facts, outcomes.map((o, i) => ({ label: `hint ${i}`, fromNs: o.fromNs, toNs: o.toNs, tid, syscalls: o.syscalls })));
+  return outcomes.flatMap((o, i) => {
+    const kernelNs = figures[i]!.kernelLatencyNs;
+    return kernelNs === null ? [] : [{ userNs: o.userNs, kernelNs }];
   });
 }
 
@@ -40,23 +43,23 @@ const mech = new ProcessMadviseMechanism();
 try {
   await mech.open({ pid: workload.pid });
   const session = await startProbeSession({ scripts: ['hint-latency-batch'] });
-  const big: { fromNs: number; toNs: number; userNs: number }[] = [];
+  const big: { fromNs: number; toNs: number; userNs: number; syscalls: number }[] = [];
   for (let i = 0; i < reps; i++) {
     const fromNs = Number(process.hrtime.bigint());
     const o = await mech.hint({ target: { pid: workload.pid }, advice: 'pageout', ranges: workload.regions });
     const toNs = Number(process.hrtime.bigint());
     if (o.error !== null) throw new Error(o.error);
-    big.push({ fromNs, toNs, userNs: o.userLatencyNs });
+    big.push({ fromNs, toNs, userNs: o.userLatencyNs, syscalls: o.syscalls });
     await workload.retouch();
   }
   const first = workload.regions[0]!;
   const page: AddrRange[] = [{ startAddr: first.startAddr, lengthBytes: 4096 }];
-  const small: { fromNs: number; toNs: number; userNs: number }[] = [];
+  const small: { fromNs: number; toNs: number; userNs: number; syscalls: number }[] = [];
   for (let i = 0; i < calls; i++) {
     const fromNs = Number(process.hrtime.bigint());
     const o = await mech.hint({ target: { pid: workload.pid }, advice: 'pageout', ranges: page });
     const toNs = Number(process.hrtime.bigint());
-    small.push({ fromNs, toNs, userNs: o.userLatencyNs });
+    small.push({ fromNs, toNs, userNs: o.userLatencyNs, syscalls: o.syscalls });
   }
   const facts = await session.stop();
   // The same 4 KiB calls with no probe attached: what the probes themselves add to the caller.
@@ -66,8 +69,8 @@ try {
     bare.push(o.userLatencyNs);
   }
   const bareStats = summarize(bare)!;
-  const b = stats(pairUp(big, facts.hints, process.pid));
-  const s = stats(pairUp(small, facts.hints, process.pid));
+  const b = stats(pairUp(big, facts, process.pid));
+  const s = stats(pairUp(small, facts, process.pid));
 
   const getpid = libc.func('int getpid()');
   const tb = new Bench({ name: 'koffi floor', time: 500 });

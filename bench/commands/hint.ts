@@ -65,6 +65,7 @@ function formatText(r: LiveHintResult): string {
   for (const s of r.skipped.slice(0, TEXT_LIST_MAX)) lines.push(`  skipped          ${s}`);
   if (r.skipped.length > TEXT_LIST_MAX) lines.push(`  skipped          ... ${r.skipped.length - TEXT_LIST_MAX} more (--json lists all)`);
   for (const n of r.notes) lines.push(`  note             ${n}`);
+  for (const w of r.warnings) lines.push(`  warning          ${w}`);
   return lines.map(oneLine).join('\n');
 }
 
@@ -92,6 +93,7 @@ function failedResult(values: OptionValues, err: unknown): Record<keyof LiveHint
     swapAfterBytes: null,
     skipped: [],
     notes: [],
+    warnings: [],
     error: err instanceof HintbenchError ? `${err.message}. Fix: ${err.fix}` : err instanceof Error ? err.message : String(err),
   };
 }
@@ -124,6 +126,8 @@ export const hintCommand: Command = {
         return r;
       }, 'rerun when ready');
       process.stdout.write(`${json ? JSON.stringify(result) : formatText(result)}\n`);
+      // The text output lists the warnings; with --json they go to stderr too, so nobody reads the figures without them.
+      if (json) for (const w of result.warnings) process.stderr.write(`${oneLine(`Warning: ${w}`)}\n`);
       if (result.error !== null) {
         if (!json) process.stderr.write(`${oneLine(`Error: hint of pid ${result.pid} ${interrupted ? 'stopped' : 'failed'}: ${result.error}`)}\n`);
         return interrupted ? 130 : 1;

@@ -1,4 +1,5 @@
 import { startProbeSession, type ProbeSession } from '../../bpf/session.ts';
+import { attribute, type AttributionWindow } from '../../core/attribution.ts';
 import { createMechanism } from '../mechanisms/index.ts';
 import type { HintTarget } from '../mechanisms/mechanism.ts';
 import { summarize } from '../../core/stats/summary.ts';
@@ -8,7 +9,6 @@ import { readTaskStatus } from '../../core/proc/status.ts';
 import { countBatches, maxRwCountFor, MAX_IOVECS } from '../../core/sys/process-madvise.ts';
 import type { Advice, MechanismName } from '../../core/types.ts';
 import { readCpuFlags, userAddressLimit } from './address-space.ts';
-import { HintWindows, kernelFigures } from './attribute.ts';
 import { probeMapKeys } from './probe-capacity.ts';
 import { formatRange, planRanges, type RangeSelector } from './ranges.ts';
 import { describeExit, resolveLiveTarget } from './target.ts';
@@ -67,8 +67,10 @@ export interface LiveHintResult {
   swapAfterBytes: number;
   /** Parts not advised (`0xSTART-0xEND: reason`): left out before the first hint (unmapped, kernel mappings), then the first repetition's errors. */
   skipped: string[];
-  /** What the figures rest on, in words: a thread resolved to its process, probe coverage. */
+  /** What the figures rest on, in words: a thread resolved to its process. */
   notes: string[];
+  /** What a reader must know about the figures: hints whose system calls the probe did not all record, probe trouble. */
+  warnings: string[];
   /** First error met, or null. */
   error: string | null;
 }
@@ -119,7 +121,7 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
   let session: ProbeSession | null = null;
   const samplesNs: number[] = [];
   const stops: number[] = [];
-  const windows = new HintWindows(req.probe ? req.repeat : 0);
+  const windows: AttributionWindow[] = [];
   const before = readTaskStatus(target.pid, target.viewTid);
   const result: LiveHintResult = {
     pid: target.pid,
@@ -142,6 +144,7 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
     swapAfterBytes: before.swapBytes,
     skipped: plan.skipped.map((s) => `${formatRange(s)}: ${s.reason}`),
     notes: [...target.notes],
+    warnings: [],
     error: null,
   };
   let interrupted = false;
@@ -168,18 +171,19 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
       }
       samplesNs.push(outcome.userLatencyNs);
       stops.push(outcome.injectorStopNs);
-      if (req.probe) windows.add(fromNs, toNs, outcome.syscallTid, outcome.syscalls);
+      if (req.probe) windows.push({ label: `hint ${i}`, fromNs, toNs, tid: outcome.syscallTid, syscalls: outcome.syscalls });
     }
   } finally {
     await mechanism.close();
     await mechanism.dispose();
     if (session !== null) {
       const facts = await session.stop();
-      const k = kernelFigures(windows, facts.hints, facts.batchHintCalls);
-      result.reclaimedPages = k.reclaimedPages;
-      result.kernelLatencyNs = summarize(k.latenciesNs)?.median ?? null;
-      result.kernelSamples = k.latenciesNs.length;
-      result.notes.push(...k.notes, ...facts.warnings.map((w) => `probe: ${w}`));
+      const { figures, warnings } = attribute(facts, windows);
+      const latenciesNs = figures.flatMap((f) => (f.kernelLatencyNs === null ? [] : [f.kernelLatencyNs]));
+      result.reclaimedPages = figures[0]?.reclaimedPages ?? null;
+      result.kernelLatencyNs = summarize(latenciesNs)?.median ?? null;
+      result.kernelSamples = latenciesNs.length;
+      result.warnings.push(...warnings, ...facts.warnings.map((w) => `probe: ${w}`));
     }
   }
   if (result.error !== null && !interrupted) {

@@ -2,32 +2,11 @@ import { startProbeSession, type ProbeSession } from '../../bpf/session.ts';
 import { RETOUCH_COMM } from '../../workloads/protocol.ts';
 import { createMechanism } from '../mechanisms/index.ts';
 import type { Mechanism } from '../mechanisms/mechanism.ts';
+import { attribute, type Attribution, type AttributionWindow } from '../../core/attribution.ts';
+import { SUMMARISED_FIELDS } from '../../core/metrics.ts';
 import { summarizeFields } from '../../core/stats/summary.ts';
 import type { Sample, Scenario, ScenarioResult, ScenarioStatus } from '../../core/types.ts';
-import { attribute } from './attribute.ts';
 import { runRepetition, type SampleDraft } from './repetition.ts';
-
-/** Sample fields that get summary statistics. */
-export const SUMMARIZED_FIELDS = [
-  'userLatencyNs',
-  'kernelLatencyNs',
-  'bytesAdvised',
-  'reclaimedPages',
-  'rssBeforeBytes',
-  'rssAfterBytes',
-  'swapBeforeBytes',
-  'swapAfterBytes',
-  'pswpoutDeltaPages',
-  'pswpinDeltaPages',
-  'retouchNs',
-  'retouchMajorFaults',
-  'retouchMajorFaultsProbe',
-  'stallNs',
-  'injectorStopNs',
-  'callerCpuNs',
-  'targetCpuNs',
-  'targetEintr',
-] as const satisfies readonly (keyof Sample)[];
 
 /** Progress callback: one line per finished repetition. */
 export type ProgressFn = (line: string) => void;
@@ -54,6 +33,31 @@ function describeSample(s: Sample): string {
   return parts.join(', ');
 }
 
+/** The attribution window of one repetition: its hint, and its target for stalls, re-touch faults and EINTRs. */
+function windowOf(draft: SampleDraft, scenario: Scenario): AttributionWindow {
+  return {
+    label: `repetition ${draft.sample.repetition}`,
+    ...draft.hintWindow,
+    tid: draft.syscallTid,
+    syscalls: draft.sample.syscalls,
+    target: { pid: draft.sample.pid, tids: draft.targetTids, retouchComm: RETOUCH_COMM, measureStall: scenario.mechanism === 'ptrace' },
+  };
+}
+
+/** A sample with its probe figures filled in (the draft is not changed). */
+function withProbeFigures(sample: Sample, a: Attribution): Sample {
+  return {
+    ...sample,
+    errors: [...sample.errors],
+    probeSyscalls: a.probeSyscalls,
+    kernelLatencyNs: a.kernelLatencyNs,
+    reclaimedPages: a.reclaimedPages,
+    stallNs: a.stallNs,
+    retouchMajorFaultsProbe: a.retouchMajorFaultsProbe,
+    targetEintr: a.targetEintr ?? 0,
+  };
+}
+
 /** An error's message on one line (a scenario's error is printed as one progress line). */
 function oneLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
@@ -68,7 +72,7 @@ function abortText(signal: AbortSignal): string {
 
 /** The result of a scenario whose samples are `samples`, with summaries. */
 function resultOf(scenario: Scenario, status: ScenarioStatus, error: string | null, samples: Sample[], warnings: string[]): ScenarioResult {
-  return { scenario, status, error, samples, summary: summarizeFields(samples, SUMMARIZED_FIELDS), warnings };
+  return { scenario, status, error, samples, summary: summarizeFields(samples, SUMMARISED_FIELDS), warnings };
 }
 
 /** The scenario as written while it runs: finished repetitions without probe figures. */
@@ -131,11 +135,9 @@ export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}
     try {
       const facts = await session.stop();
       warnings.push(...facts.warnings);
-      for (const draft of drafts) {
-        const attributed = attribute(draft, facts, { retouchComm: RETOUCH_COMM, measureStall: scenario.mechanism === 'ptrace' });
-        samples.push(attributed.sample);
-        warnings.push(...attributed.warnings);
-      }
+      const attributed = attribute(facts, drafts.map((d) => windowOf(d, scenario)));
+      drafts.forEach((d, i) => samples.push(withProbeFigures(d.sample, attributed.figures[i]!)));
+      warnings.push(...attributed.warnings);
     } catch (err) {
       samples.push(...drafts.map((d) => d.sample));
       warnings.push(`probe session failed to stop cleanly: ${err instanceof Error ? err.message : String(err)}; probe figures are not attributed`);

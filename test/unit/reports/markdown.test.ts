@@ -36,7 +36,7 @@ describe('terminal summary table', () => {
     const run = fixtureRun();
     const text = formatSummaryTable(run);
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^scenario\s+n\s+median user latency \(µs\)\s+median kernel latency \(µs\)\s+reclaimed pages\s+major faults\s+re-touch \(ms\)\s+status$/);
+    expect(lines[0]).toMatch(/^scenario\s+n\s+median user latency \(µs\)\s+median kernel latency \(µs\)\s+median reclaimed \(pages\)\s+median re-touch major faults\s+median re-touch time \(ms\)\s+status$/);
     expect(lines).toHaveLength(2 + run.scenarios.length + run.scenarios.filter((s) => s.status === 'failed').length);
     const statusCol = lines[0]!.indexOf('status');
     for (const [i, s] of run.scenarios.entries()) {
@@ -46,7 +46,7 @@ describe('terminal summary table', () => {
     }
     const pm = run.scenarios[0]!;
     const median = (pm.summary.retouchNs!.median / 1e6).toFixed(2);
-    const reTouchEnd = lines[0]!.indexOf('re-touch (ms)') + 're-touch (ms)'.length;
+    const reTouchEnd = lines[0]!.indexOf('re-touch time (ms)') + 're-touch time (ms)'.length;
     expect(lines[2]!.slice(0, reTouchEnd).endsWith(median)).toBe(true);
     expect(lines.at(-1)).toBe(`failed: ${run.scenarios.at(-1)!.scenario.id}: ${run.scenarios.at(-1)!.error}`);
     expect(lines.every((l) => l === l.trimEnd())).toBe(true);
