@@ -110,7 +110,7 @@ export const SAMPLE_FIELDS = {
     nsOrNull,
     'ns',
     'lower-is-better',
-    'CPU time of the delivering thread during the hint (runner thread for process_madvise, tracer thread for ptrace; CLOCK_THREAD_CPUTIME_ID delta)',
+    'CPU time of the delivering thread over the window of userLatencyNs (runner thread for process_madvise, tracer thread for ptrace; CLOCK_THREAD_CPUTIME_ID delta)',
     { display: { label: 'caller CPU (µs)', divisor: 1e3, decimals: 1 }, compared: true },
   ),
   targetCpuNs: metric(nsOrNull, 'ns', 'none', "CPU time of all target threads from just before to just after the hint (schedstat run-time delta; includes a `running` target's own spinning)", {

@@ -6,7 +6,7 @@ import { summarize } from '../../core/stats/summary.ts';
 import { pageSizeBytes } from '../../core/sys/mman.ts';
 import { readMapsExact } from '../../core/proc/maps.ts';
 import { readTaskStatus } from '../../core/proc/status.ts';
-import { countBatches, maxRwCountFor, MAX_IOVECS } from '../../core/sys/process-madvise.ts';
+import { countBatches, hostLimits } from '../../core/sys/process-madvise.ts';
 import type { Advice, MechanismName } from '../../core/types.ts';
 import { readCpuFlags, userAddressLimit } from './address-space.ts';
 import { probeMapKeys } from './probe-capacity.ts';
@@ -111,7 +111,7 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
   const limit = userAddressLimit(maps, { arch: process.arch, cpuFlags: readCpuFlags(), pageSizeBytes: pageSizeBytes() });
   const plan = planRanges(req.ranges, maps, limit, target.pid);
   const ranges = plan.ranges;
-  const callsPerHint = req.via === 'ptrace' ? ranges.length : countBatches(ranges, { maxIovecs: MAX_IOVECS, maxBytes: maxRwCountFor(pageSizeBytes()) });
+  const callsPerHint = req.via === 'ptrace' ? ranges.length : countBatches(ranges, hostLimits());
   const mapKeysMax = req.probe ? probeMapKeys(req.repeat, callsPerHint) : 0;
 
   const mechanism = await createMechanism(req.via);

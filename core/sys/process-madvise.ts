@@ -3,18 +3,27 @@
  *
  * The kernel takes at most UIO_MAXIOV (1024) iovecs and MAX_RW_COUNT bytes per call (it
  * silently truncates beyond that), walks the iovecs in order and stops at the first one that
- * fails, returning the bytes advised so far. processMadviseAll() turns that into: batches
- * within both limits, continue after the advised bytes, retry the range that failed once on
- * its own, record it as skipped if it fails again, and stop only on errors that no other
- * range can escape (target gone, no permission, no syscall, bad pidfd). An iovec outside the
- * user address space fails the whole call with EFAULT before anything is advised; it is
- * isolated by the same retry and skipped like any other bad range.
+ * fails, returning the bytes advised so far. A delivery has two steps:
+ *
+ * 1. prepareCalls() plans the calls within both limits and builds every iovec array (one
+ *    BigUint64Array of (base, length) pairs for the whole delivery): JavaScript work, done
+ *    before any clock starts;
+ * 2. runCalls() issues them and times them, from just before the first system call to just
+ *    after the last (Sample.userLatencyNs, core/metrics.ts). A call that advises fewer bytes
+ *    than asked is continued right after the advised bytes; the range where it stopped is
+ *    retried once on its own and, if that fails too, recorded as skipped; only errors no
+ *    other range can escape (target gone, no permission, no syscall, bad pidfd) stop it. An
+ *    iovec outside the user address space fails the whole call with EFAULT before anything is
+ *    advised; it is isolated by the same retry and skipped like any other bad range.
+ *
+ * processMadviseAll() does both. Memory: 16 bytes per piece (a range, or a MAX_RW_COUNT part
+ * of a longer one); time linear in ranges plus pieces.
  */
 import type { AddrRange, SkippedRange } from '../types.ts';
 import { errnoName, errnoValue } from './errno.ts';
 import { lastErrno, libc } from './libc.ts';
 import { pageSizeBytes } from './mman.ts';
-import { syscallNumber } from './syscall.ts';
+import { ADVICE_VALUE, syscallNumber } from './syscall.ts';
 
 /** process_madvise's number on this architecture (resolved once). */
 const PROCESS_MADVISE_NR = syscallNumber('process_madvise');
@@ -40,28 +49,48 @@ export interface BatchLimits {
 /** The kernel's limits for 4 KiB pages. */
 export const DEFAULT_LIMITS: Readonly<BatchLimits> = { maxIovecs: MAX_IOVECS, maxBytes: MAX_RW_COUNT };
 
+/** The kernel's limits for this machine's page size. */
+export function hostLimits(): BatchLimits {
+  return { maxIovecs: MAX_IOVECS, maxBytes: maxRwCountFor(pageSizeBytes()) };
+}
+
 /** Result of one raw call: `ret` is bytes advised or -1; `errno` is set when ret < 0. */
 export interface RawResult {
   ret: number;
   errno: number;
 }
 
-/** One process_madvise call; injectable so the batching loop can be tested with a fake. */
-export type RawCall = (pidfd: number, ranges: AddrRange[], adviceValue: number) => RawResult;
+/**
+ * One process_madvise call on `count` iovecs at the start of `iov` ((base, length) pairs);
+ * injectable so the delivery loop can be tested with a fake kernel.
+ */
+export type RawCall = (pidfd: number, iov: BigUint64Array, count: number, adviceValue: number) => RawResult;
 
-/** What processMadviseAll() achieved. */
+/** The calls of one delivery, planned and with their iovec arrays built. */
+export interface PreparedCalls {
+  /** (base, length) pairs of every piece, in order. */
+  iov: BigUint64Array;
+  /** Index of each call's first piece, plus one entry holding the number of pieces. */
+  callStarts: number[];
+  /** Bytes of each call. */
+  callBytes: number[];
+}
+
+/** What a delivery achieved. */
 export interface MadviseAllResult {
   /** Bytes the kernel reported as advised, summed over all calls. */
   bytesAdvised: number;
-  /** process_madvise calls issued (batches plus retries). */
+  /** process_madvise calls issued (planned calls, continuations and retries). */
   syscalls: number;
   /** Ranges that failed twice, with the errno name. */
   skipped: SkippedRange[];
-  /** Fatal error that stopped the loop (`ENAME: explanation`), or null. */
+  /** Fatal error that stopped the delivery (`ENAME: explanation`), or null. */
   error: string | null;
+  /** Wall time from just before the first call to just after the last, in ns (0 without calls). */
+  elapsedNs: number;
 }
 
-/** Options of processMadviseAll(). */
+/** Options of runCalls() and processMadviseAll(). */
 export interface MadviseAllOptions {
   /** Per-call limits; defaults to 1024 iovecs and MAX_RW_COUNT for this page size. */
   limits?: BatchLimits;
@@ -78,126 +107,80 @@ const FATAL: Readonly<Record<string, string>> = {
 };
 
 /**
- * A read position in a list of ranges, each range seen as pieces of at most `maxBytes`
- * (process_madvise's per-call byte cap). Pieces are produced on demand and consumed from the
- * front, so walking the whole list costs time linear in ranges plus pieces and memory for
- * one batch only, however large the ranges are.
+ * Visits the pieces of `ranges` in order (a range longer than `maxBytes` in parts of at most
+ * `maxBytes`; empty ranges dropped), grouped into calls of at most `limits.maxIovecs` pieces
+ * and `limits.maxBytes` bytes: `onPiece` for each piece, `onCall` before each call's first.
  */
-class RangeCursor {
-  private index = 0;
-  private offsetBytes = 0;
-
-  constructor(private readonly ranges: readonly AddrRange[], private readonly maxBytes: number) {
-    this.skipEmpty();
-  }
-
-  /** True when every byte has been consumed. */
-  get done(): boolean {
-    return this.index >= this.ranges.length;
-  }
-
-  /** The piece at the front: the rest of the current range, capped at `maxBytes`. */
-  front(): AddrRange {
-    const r = this.ranges[this.index]!;
-    return { startAddr: r.startAddr + this.offsetBytes, lengthBytes: Math.min(r.lengthBytes - this.offsetBytes, this.maxBytes) };
-  }
-
-  /** The next call's iovecs, without consuming them: at most `limits.maxIovecs` pieces and `limits.maxBytes` bytes. */
-  peekBatch(limits: BatchLimits): AddrRange[] {
-    const batch: AddrRange[] = [];
-    let bytes = 0;
-    let index = this.index;
-    let offset = this.offsetBytes;
-    while (index < this.ranges.length && batch.length < limits.maxIovecs) {
-      const r = this.ranges[index]!;
-      const length = Math.min(r.lengthBytes - offset, this.maxBytes);
-      if (length <= 0) {
-        index += 1;
-        offset = 0;
-        continue;
+function walkCalls(ranges: readonly AddrRange[], limits: BatchLimits, onCall: () => void, onPiece: (startAddr: number, lengthBytes: number) => void): void {
+  let pieces = 0;
+  let bytes = 0;
+  for (const r of ranges) {
+    for (let offset = 0; offset < r.lengthBytes; ) {
+      const length = Math.min(r.lengthBytes - offset, limits.maxBytes);
+      if (pieces === 0 || pieces === limits.maxIovecs || bytes + length > limits.maxBytes) {
+        onCall();
+        pieces = 0;
+        bytes = 0;
       }
-      if (batch.length > 0 && bytes + length > limits.maxBytes) break;
-      batch.push({ startAddr: r.startAddr + offset, lengthBytes: length });
+      onPiece(r.startAddr + offset, length);
+      pieces += 1;
       bytes += length;
       offset += length;
-      if (offset >= r.lengthBytes) {
-        index += 1;
-        offset = 0;
-      }
     }
-    return batch;
   }
+}
 
-  /** Drops `bytes` from the front (may end inside a range). */
-  consume(bytes: number): void {
-    let left = bytes;
-    while (left > 0 && !this.done) {
-      const rest = this.ranges[this.index]!.lengthBytes - this.offsetBytes;
-      if (rest <= left) {
-        left -= rest;
-        this.index += 1;
-        this.offsetBytes = 0;
-      } else {
-        this.offsetBytes += left;
-        left = 0;
-      }
-    }
-    this.skipEmpty();
-  }
-
-  private skipEmpty(): void {
-    while (!this.done && this.ranges[this.index]!.lengthBytes - this.offsetBytes <= 0) {
-      this.index += 1;
-      this.offsetBytes = 0;
-    }
-  }
+/** Number of pieces `ranges` split into under `limits` (without building anything). */
+function countPieces(ranges: readonly AddrRange[], maxBytes: number): number {
+  let n = 0;
+  for (const r of ranges) if (r.lengthBytes > 0) n += Math.ceil(r.lengthBytes / maxBytes);
+  return n;
 }
 
 /**
- * Groups ranges into calls of at most `limits.maxIovecs` entries and `limits.maxBytes` total
- * bytes, in order; a range longer than `maxBytes` is split into pieces. Empty ranges are dropped.
+ * Plans the calls for `ranges` and builds their iovec arrays: in order, at most
+ * `limits.maxIovecs` pieces and `limits.maxBytes` bytes per call, a range longer than
+ * `maxBytes` split into pieces, empty ranges dropped.
  */
-export function batchRanges(ranges: AddrRange[], limits: BatchLimits = DEFAULT_LIMITS): AddrRange[][] {
-  const cursor = new RangeCursor(ranges, limits.maxBytes);
-  const batches: AddrRange[][] = [];
-  while (!cursor.done) {
-    const batch = cursor.peekBatch(limits);
-    batches.push(batch);
-    cursor.consume(batch.reduce((s, r) => s + r.lengthBytes, 0));
-  }
-  return batches;
+export function prepareCalls(ranges: readonly AddrRange[], limits: BatchLimits = DEFAULT_LIMITS): PreparedCalls {
+  const iov = new BigUint64Array(2 * countPieces(ranges, limits.maxBytes));
+  const callStarts: number[] = [];
+  const callBytes: number[] = [];
+  let piece = 0;
+  walkCalls(
+    ranges,
+    limits,
+    () => {
+      callStarts.push(piece);
+      callBytes.push(0);
+    },
+    (startAddr, lengthBytes) => {
+      iov[2 * piece] = BigInt(startAddr);
+      iov[2 * piece + 1] = BigInt(lengthBytes);
+      callBytes[callBytes.length - 1]! += lengthBytes;
+      piece += 1;
+    },
+  );
+  callStarts.push(piece);
+  return { iov, callStarts, callBytes };
 }
 
-/** Number of calls batchRanges() would make for `ranges`, without building them. */
+/** Number of calls prepareCalls() plans for `ranges`, without building them. */
 export function countBatches(ranges: readonly AddrRange[], limits: BatchLimits = DEFAULT_LIMITS): number {
   let calls = 0;
-  let iovecs = 0;
-  let bytes = 0;
-  for (const r of ranges) {
-    let left = r.lengthBytes;
-    while (left > 0) {
-      const piece = Math.min(left, limits.maxBytes);
-      // A piece of maxBytes fills a call on its own (nothing fits beside it): count all of
-      // them in one step, and the next piece opens a new call.
-      if (piece === limits.maxBytes) {
-        const full = Math.floor(left / limits.maxBytes);
-        calls += full;
-        left -= full * limits.maxBytes;
-        iovecs = 0;
-        bytes = 0;
-        continue;
-      }
-      if (iovecs === 0 || iovecs === limits.maxIovecs || bytes + piece > limits.maxBytes) {
-        calls += 1;
-        iovecs = 0;
-        bytes = 0;
-      }
-      iovecs += 1;
-      bytes += piece;
-      left -= piece;
-    }
-  }
+  walkCalls(ranges, limits, () => calls++, () => undefined);
   return calls;
+}
+
+/** The planned calls as ranges, one list per call (for tests and messages). */
+export function plannedCalls(prepared: PreparedCalls): AddrRange[][] {
+  const { iov, callStarts } = prepared;
+  return callStarts.slice(0, -1).map((first, c) => iovecRanges(iov.subarray(2 * first), callStarts[c + 1]! - first));
+}
+
+/** The first `count` iovecs of `iov` as ranges. */
+export function iovecRanges(iov: BigUint64Array, count: number): AddrRange[] {
+  return Array.from({ length: count }, (_, i) => ({ startAddr: Number(iov[2 * i]!), lengthBytes: Number(iov[2 * i + 1]!) }));
 }
 
 /**
@@ -209,23 +192,20 @@ const processMadviseSyscall: (nr: number, pidfd: number, iov: BigUint64Array, vl
   'long syscall(long nr, int pidfd, void *iov, size_t vlen, int advice, unsigned int flags)',
 );
 
-/** iovec buffer reused by every call (calls are synchronous), grown on demand. */
-let iovBuffer = new BigUint64Array(2 * 16);
+/** One process_madvise(pidfd, iov, count, advice, 0) call on prepared iovecs (a view may start anywhere in the array). */
+export function processMadviseIov(pidfd: number, iov: BigUint64Array, count: number, adviceValue: number): RawResult {
+  const ret = processMadviseSyscall(PROCESS_MADVISE_NR, pidfd, iov, count, adviceValue, 0);
+  return ret < 0 ? { ret: -1, errno: lastErrno() } : { ret, errno: 0 };
+}
 
-/**
- * One process_madvise(pidfd, iovecs, n, advice, 0) call. The iovec array is a BigUint64Array
- * of (base, length) pairs. Returns the kernel's result and errno.
- */
-export function processMadviseRaw(pidfd: number, ranges: AddrRange[], adviceValue: number): RawResult {
-  if (iovBuffer.length < ranges.length * 2) iovBuffer = new BigUint64Array(ranges.length * 2);
-  const iov = iovBuffer;
-  for (let i = 0; i < ranges.length; i++) {
-    const r = ranges[i]!;
+/** One process_madvise call on `ranges` as they are, building its iovec array first (for probes and tests; deliveries use runCalls). */
+export function processMadviseRaw(pidfd: number, ranges: readonly AddrRange[], adviceValue: number): RawResult {
+  const iov = new BigUint64Array(2 * ranges.length);
+  ranges.forEach((r, i) => {
     iov[2 * i] = BigInt(r.startAddr);
     iov[2 * i + 1] = BigInt(r.lengthBytes);
-  }
-  const ret = processMadviseSyscall(PROCESS_MADVISE_NR, pidfd, iov, ranges.length, adviceValue, 0);
-  return ret < 0 ? { ret: -1, errno: lastErrno() } : { ret, errno: 0 };
+  });
+  return processMadviseIov(pidfd, iov, ranges.length, adviceValue);
 }
 
 /** Formats a fatal errno as `ENAME: explanation`. */
@@ -234,63 +214,73 @@ function fatalMessage(name: string): string {
 }
 
 /**
- * Advises all `ranges` of the process behind `pidfd`, in as few calls as the limits allow.
- * A call that advises fewer bytes than asked is continued right after the advised bytes; the
- * range where it stopped is retried once alone and, if that fails too, recorded as skipped
- * (with its errno name) before going on. EFAULT (an address outside the user address space)
- * fails the whole call, so it is found and skipped the same way. ESRCH, EPERM, ENOSYS and
- * EBADF stop the loop and set `error`. Time is linear in ranges plus pieces; memory holds
- * one batch.
+ * Issues the prepared calls to the process behind `pidfd` and times them (see the module
+ * doc for what happens when a call stops early). Only the loop's bookkeeping runs between
+ * two calls; a continuation or retry reuses the prepared arrays, except a retry that starts
+ * inside a piece, which writes one iovec.
  */
-export function processMadviseAll(pidfd: number, ranges: AddrRange[], adviceValue: number, opts: MadviseAllOptions = {}): MadviseAllResult {
-  const limits = opts.limits ?? { maxIovecs: MAX_IOVECS, maxBytes: maxRwCountFor(pageSizeBytes()) };
-  const raw = opts.raw ?? processMadviseRaw;
-  const result: MadviseAllResult = { bytesAdvised: 0, syscalls: 0, skipped: [], error: null };
-  const cursor = new RangeCursor(ranges, limits.maxBytes);
-
-  const call = (batch: AddrRange[]): RawResult => {
-    result.syscalls += 1;
-    return raw(pidfd, batch, adviceValue);
-  };
+export function runCalls(pidfd: number, prepared: PreparedCalls, adviceValue: number, opts: Pick<MadviseAllOptions, 'raw'> = {}): MadviseAllResult {
+  const raw = opts.raw ?? processMadviseIov;
+  const { iov, callStarts, callBytes } = prepared;
+  const result: MadviseAllResult = { bytesAdvised: 0, syscalls: 0, skipped: [], error: null, elapsedNs: 0 };
+  const single = new BigUint64Array(2);
+  const length = (i: number): number => Number(iov[2 * i + 1]!);
   const isFatal = (errno: number): boolean => errnoName(errno) in FATAL;
-
-  while (!cursor.done) {
-    const batch = cursor.peekBatch(limits);
-    const batchBytes = batch.reduce((s, r) => s + r.lengthBytes, 0);
-    const first = call(batch);
-    if (first.ret < 0 && isFatal(first.errno)) {
-      result.error = fatalMessage(errnoName(first.errno));
-      return result;
-    }
-    const advised = Math.max(0, Math.min(first.ret, batchBytes));
-    result.bytesAdvised += advised;
-    cursor.consume(advised);
-    if (advised === batchBytes) continue;
-
-    // The call stopped at the front piece: retry it alone, once.
-    const stuck = cursor.front();
-    const retry = call([stuck]);
-    if (retry.ret < 0) {
-      if (isFatal(retry.errno)) {
-        result.error = fatalMessage(errnoName(retry.errno));
-        return result;
+  const call = (view: BigUint64Array, count: number): RawResult => {
+    result.syscalls += 1;
+    return raw(pidfd, view, count, adviceValue);
+  };
+  const t0 = process.hrtime.bigint();
+  calls: for (let c = 0; c + 1 < callStarts.length; c++) {
+    const end = callStarts[c + 1]!;
+    /** Bytes of this call's pieces before piece i (done, skipped or retried). */
+    let before = 0;
+    for (let i = callStarts[c]!; i < end; ) {
+      const want = callBytes[c]! - before;
+      const first = call(iov.subarray(2 * i), end - i);
+      if (first.ret < 0 && isFatal(first.errno)) {
+        result.error = fatalMessage(errnoName(first.errno));
+        break calls;
       }
-      result.skipped.push({ ...stuck, reason: errnoName(retry.errno) });
-      cursor.consume(stuck.lengthBytes);
-      continue;
+      const advised = Math.max(0, Math.min(first.ret, want));
+      result.bytesAdvised += advised;
+      if (advised === want) break;
+      // The call stopped inside piece k, `offset` bytes into it: retry the rest of that piece alone, once.
+      let k = i;
+      let offset = advised;
+      while (offset >= length(k)) offset -= length(k++);
+      const stuck = { startAddr: Number(iov[2 * k]!) + offset, lengthBytes: length(k) - offset };
+      let view = iov.subarray(2 * k);
+      if (offset > 0) {
+        single[0] = BigInt(stuck.startAddr);
+        single[1] = BigInt(stuck.lengthBytes);
+        view = single;
+      }
+      const retry = call(view, 1);
+      if (retry.ret < 0) {
+        if (isFatal(retry.errno)) {
+          result.error = fatalMessage(errnoName(retry.errno));
+          break calls;
+        }
+        result.skipped.push({ ...stuck, reason: errnoName(retry.errno) });
+      } else {
+        const retried = Math.min(retry.ret, stuck.lengthBytes);
+        result.bytesAdvised += retried;
+        if (retried < stuck.lengthBytes) {
+          result.skipped.push({ startAddr: stuck.startAddr + retried, lengthBytes: stuck.lengthBytes - retried, reason: `short: ${retried} of ${stuck.lengthBytes} bytes advised` });
+        }
+      }
+      before += advised + stuck.lengthBytes;
+      i = k + 1;
     }
-    const retried = Math.min(retry.ret, stuck.lengthBytes);
-    result.bytesAdvised += retried;
-    if (retried < stuck.lengthBytes) {
-      result.skipped.push({
-        startAddr: stuck.startAddr + retried,
-        lengthBytes: stuck.lengthBytes - retried,
-        reason: `short: ${retried} of ${stuck.lengthBytes} bytes advised`,
-      });
-    }
-    cursor.consume(stuck.lengthBytes);
   }
+  if (result.syscalls > 0) result.elapsedNs = Number(process.hrtime.bigint() - t0);
   return result;
+}
+
+/** Advises all `ranges` of the process behind `pidfd`: prepareCalls() then runCalls(). */
+export function processMadviseAll(pidfd: number, ranges: readonly AddrRange[], adviceValue: number, opts: MadviseAllOptions = {}): MadviseAllResult {
+  return runCalls(pidfd, prepareCalls(ranges, opts.limits ?? hostLimits()), adviceValue, opts);
 }
 
 /**
@@ -299,7 +289,7 @@ export function processMadviseAll(pidfd: number, ranges: AddrRange[], adviceValu
  * LSM forbids it ('eperm'); any other errno comes back as its name.
  */
 export function probeProcessMadvise(): 'available' | 'enosys' | 'eperm' | string {
-  const { ret, errno } = processMadviseRaw(-1, [{ startAddr: 0, lengthBytes: 0 }], 20);
+  const { ret, errno } = processMadviseIov(-1, new BigUint64Array(2), 1, ADVICE_VALUE.cold);
   if (ret >= 0 || errno === errnoValue('EBADF')) return 'available';
   if (errno === errnoValue('ENOSYS')) return 'enosys';
   if (errno === errnoValue('EPERM')) return 'eperm';

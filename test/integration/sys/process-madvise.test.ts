@@ -36,7 +36,7 @@ describe.skipIf(!run)('process_madvise on a real child process', () => {
     const r = processMadviseAll(pidfd, workload.regions, ADVICE_VALUE.pageout);
     const after = readStatus(workload.pid);
     const vmAfter = readVmstat();
-    expect(r).toEqual({ bytesAdvised: sizeBytes, syscalls: 1, skipped: [], error: null });
+    expect(r).toEqual({ bytesAdvised: sizeBytes, syscalls: 1, skipped: [], error: null, elapsedNs: expect.any(Number) });
     expect(after.swapBytes - before.swapBytes).toBeGreaterThanOrEqual(0.98 * sizeBytes);
     expect(before.rssAnonBytes - after.rssAnonBytes).toBeGreaterThanOrEqual(0.98 * sizeBytes);
     expect((vmAfter.pswpout ?? 0) - (vmBefore.pswpout ?? 0)).toBeGreaterThanOrEqual((0.98 * sizeBytes) / workload.pageSizeBytes);
@@ -51,7 +51,7 @@ describe.skipIf(!run)('process_madvise on a real child process', () => {
     const ranges = Array.from({ length: 2000 }, (_, i) => ({ startAddr: start + 2 * i * page, lengthBytes: page }));
     const swapBefore = readStatus(workload.pid).swapBytes;
     const r = processMadviseAll(pidfd, ranges, ADVICE_VALUE.pageout);
-    expect(r).toEqual({ bytesAdvised: 2000 * page, syscalls: 2, skipped: [], error: null });
+    expect(r).toEqual({ bytesAdvised: 2000 * page, syscalls: 2, skipped: [], error: null, elapsedNs: expect.any(Number) });
     expect(readStatus(workload.pid).swapBytes - swapBefore).toBeGreaterThanOrEqual(0.98 * 2000 * page);
     expect((await workload.verify()).intact).toBe(true);
   });

@@ -4,8 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { errnoValue } from '../../../../core/sys/errno.ts';
-import { MAX_RW_COUNT, batchRanges, countBatches, processMadviseAll, type BatchLimits, type RawCall } from '../../../../core/sys/process-madvise.ts';
+import { MAX_RW_COUNT, countBatches, processMadviseAll, type BatchLimits, iovecRanges, plannedCalls, prepareCalls, type BatchLimits as Limits, type RawCall, type RawResult } from '../../../../core/sys/process-madvise.ts';
 import type { AddrRange } from '../../../../core/types.ts';
+
+/** The calls prepareCalls() plans, as ranges. */
+const batchRanges = (ranges: AddrRange[], limits?: Limits): AddrRange[][] => plannedCalls(prepareCalls(ranges, limits));
+/** A fake kernel call written over ranges, as the delivery loop calls it (iovecs). */
+const onRanges = (f: (pidfd: number, ranges: AddrRange[]) => RawResult): RawCall => (pidfd, iov, count) => f(pidfd, iovecRanges(iov, count));
 
 const PAGE = 4096;
 const ENOMEM = errnoValue('ENOMEM')!;
@@ -44,11 +49,11 @@ describe('processMadviseAll at scale', () => {
   it('walks 65536 failing pieces of one huge range in linear time and memory: two calls each, one skip each', () => {
     let calls = 0;
     let maxIovecs = 0;
-    const raw: RawCall = (_fd, batch) => {
+    const raw: RawCall = onRanges((_fd, batch) => {
       calls += 1;
       maxIovecs = Math.max(maxIovecs, batch.length);
       return { ret: -1, errno: ENOMEM };
-    };
+    });
     const length = MAX_RW_COUNT * 65_536;
     const r = processMadviseAll(7, [{ startAddr: 0, lengthBytes: length }], 21, { raw, limits: { maxIovecs: 1024, maxBytes: MAX_RW_COUNT } });
     expect(r.error).toBeNull();
@@ -60,9 +65,9 @@ describe('processMadviseAll at scale', () => {
   });
   it('advises 200000 small ranges in ceil(n/1024) calls', () => {
     const ranges = Array.from({ length: 200_000 }, (_, i) => ({ startAddr: 0x10000000 + i * 2 * PAGE, lengthBytes: PAGE }));
-    const raw: RawCall = (_fd, batch) => ({ ret: batch.reduce((s, x) => s + x.lengthBytes, 0), errno: 0 });
+    const raw: RawCall = onRanges((_fd, batch) => ({ ret: batch.reduce((s, x) => s + x.lengthBytes, 0), errno: 0 }));
     const r = processMadviseAll(7, ranges, 21, { raw });
-    expect(r).toEqual({ bytesAdvised: 200_000 * PAGE, syscalls: Math.ceil(200_000 / 1024), skipped: [], error: null });
+    expect(r).toEqual({ bytesAdvised: 200_000 * PAGE, syscalls: Math.ceil(200_000 / 1024), skipped: [], error: null, elapsedNs: expect.any(Number) });
   });
 });
 
@@ -70,7 +75,7 @@ describe('EFAULT', () => {
   it('fails a whole call (as the kernel does for an iovec outside the address space): the bad range is isolated and skipped, the rest advised', () => {
     const bad = { startAddr: 0x800000000000, lengthBytes: PAGE };
     const good = [{ startAddr: 0x10000000, lengthBytes: PAGE }, { startAddr: 0x20000000, lengthBytes: PAGE }];
-    const raw: RawCall = (_fd, batch) => (batch.some((x) => x.startAddr === bad.startAddr) ? { ret: -1, errno: EFAULT } : { ret: batch.reduce((s, x) => s + x.lengthBytes, 0), errno: 0 });
+    const raw: RawCall = onRanges((_fd, batch) => (batch.some((x) => x.startAddr === bad.startAddr) ? { ret: -1, errno: EFAULT } : { ret: batch.reduce((s, x) => s + x.lengthBytes, 0), errno: 0 }));
     const r = processMadviseAll(7, [good[0]!, bad, good[1]!], 21, { raw });
     expect(r.error).toBeNull();
     expect(r.bytesAdvised).toBe(2 * PAGE);

@@ -3,9 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { AddrRange } from '../../../../core/types.ts';
 import { errnoValue } from '../../../../core/sys/errno.ts';
 import {
-  MAX_IOVECS, MAX_RW_COUNT, batchRanges, maxRwCountFor, probeProcessMadvise, processMadviseAll,
-  type RawCall, type RawResult,
+  MAX_IOVECS, MAX_RW_COUNT, maxRwCountFor, probeProcessMadvise, processMadviseAll,
+  iovecRanges, plannedCalls, prepareCalls, runCalls, type BatchLimits as Limits, type RawCall, type RawResult,
 } from '../../../../core/sys/process-madvise.ts';
+
+/** The calls prepareCalls() plans, as ranges. */
+const batchRanges = (ranges: AddrRange[], limits?: Limits): AddrRange[][] => plannedCalls(prepareCalls(ranges, limits));
+/** A fake kernel call written over ranges, as the delivery loop calls it (iovecs). */
+const onRanges = (f: (pidfd: number, ranges: AddrRange[]) => RawResult): RawCall => (pidfd, iov, count) => f(pidfd, iovecRanges(iov, count));
 
 const PAGE = 4096;
 const pages = (n: number, start = 0x10000000, gapPages = 1): AddrRange[] =>
@@ -21,7 +26,7 @@ function fakeKernel(opts: { holes?: AddrRange[]; failOnce?: number[]; fatal?: { 
   const calls: AddrRange[][] = [];
   const failedOnce = new Set<number>();
   const overlaps = (r: AddrRange, h: AddrRange): boolean => r.startAddr < h.startAddr + h.lengthBytes && h.startAddr < r.startAddr + r.lengthBytes;
-  const raw: RawCall = (_pidfd, ranges): RawResult => {
+  const raw: RawCall = onRanges((_pidfd, ranges): RawResult => {
     calls.push(ranges.map((r) => ({ ...r })));
     if (opts.fatal && calls.length === opts.fatal.atCall) return { ret: -1, errno: opts.fatal.errno };
     let done = 0;
@@ -36,7 +41,7 @@ function fakeKernel(opts: { holes?: AddrRange[]; failOnce?: number[]; fatal?: { 
       done += r.lengthBytes;
     }
     return { ret: done, errno: 0 };
-  };
+  });
   return { raw, calls };
 }
 
@@ -73,7 +78,7 @@ describe('processMadviseAll with a fake kernel', () => {
   it('advises everything in ceil(n/1024) calls when nothing fails', () => {
     const k = fakeKernel();
     const r = processMadviseAll(7, pages(3000), 21, { raw: k.raw, limits: { maxIovecs: MAX_IOVECS, maxBytes: MAX_RW_COUNT } });
-    expect(r).toEqual({ bytesAdvised: 3000 * PAGE, syscalls: 3, skipped: [], error: null });
+    expect(r).toEqual({ bytesAdvised: 3000 * PAGE, syscalls: 3, skipped: [], error: null, elapsedNs: expect.any(Number) });
     expect(k.calls.map((c) => c.length)).toEqual([1024, 1024, 952]);
   });
   it('continues after partial progress, retries the failing range alone, skips it and goes on', () => {
@@ -94,15 +99,15 @@ describe('processMadviseAll with a fake kernel', () => {
     const k = fakeKernel({ failOnce: [rs[0]!.startAddr, rs[3]!.startAddr] });
     const r = processMadviseAll(7, rs, 20, { raw: k.raw });
     // all 6 (fails at 0) -> 0 alone -> 1..5 (stops at 3) -> 3 alone -> 4..5
-    expect(r).toEqual({ bytesAdvised: 6 * PAGE, syscalls: 5, skipped: [], error: null });
+    expect(r).toEqual({ bytesAdvised: 6 * PAGE, syscalls: 5, skipped: [], error: null, elapsedNs: expect.any(Number) });
     expect(k.calls.map((c) => c.length)).toEqual([6, 1, 5, 1, 2]);
   });
   it('resumes inside a range when the kernel stops mid-range', () => {
     const calls: AddrRange[][] = [];
-    const raw: RawCall = (_fd, ranges) => {
+    const raw: RawCall = onRanges((_fd, ranges) => {
       calls.push(ranges);
       return calls.length === 1 ? { ret: 3 * PAGE, errno: 0 } : { ret: sum(ranges), errno: 0 };
-    };
+    });
     const r = processMadviseAll(7, [{ startAddr: 0x1000000, lengthBytes: 8 * PAGE }], 21, { raw });
     expect(r.bytesAdvised).toBe(8 * PAGE);
     expect(calls[1]).toEqual([{ startAddr: 0x1000000 + 3 * PAGE, lengthBytes: 5 * PAGE }]);
@@ -130,10 +135,31 @@ describe('processMadviseAll with a fake kernel', () => {
   });
   it('records a short retry as a skipped tail', () => {
     let n = 0;
-    const raw: RawCall = () => (++n === 1 ? { ret: -1, errno: errno('ENOMEM') } : { ret: 2 * PAGE, errno: 0 });
+    const raw: RawCall = onRanges(() => (++n === 1 ? { ret: -1, errno: errno('ENOMEM') } : { ret: 2 * PAGE, errno: 0 }));
     const r = processMadviseAll(7, [{ startAddr: 0x2000000, lengthBytes: 4 * PAGE }], 21, { raw });
     expect(r.bytesAdvised).toBe(2 * PAGE);
     expect(r.skipped).toEqual([{ startAddr: 0x2000000 + 2 * PAGE, lengthBytes: 2 * PAGE, reason: `short: ${2 * PAGE} of ${4 * PAGE} bytes advised` }]);
+  });
+});
+
+describe('runCalls: what userLatencyNs times', () => {
+  it('issues every call on the arrays prepareCalls built, and times the calls (here, a kernel that takes 2 ms per call)', () => {
+    const prepared = prepareCalls(pages(2500));
+    const seen: BigUint64Array[] = [];
+    const raw: RawCall = (_fd, iov, count) => {
+      seen.push(iov);
+      const until = process.hrtime.bigint() + 2_000_000n;
+      while (process.hrtime.bigint() < until);
+      return { ret: count * PAGE, errno: 0 };
+    };
+    const r = runCalls(7, prepared, 21, { raw });
+    expect(r.syscalls).toBe(3);
+    expect(seen.every((v) => v.buffer === prepared.iov.buffer)).toBe(true);
+    expect(seen.map((v) => v.byteOffset)).toEqual([0, 1024 * 16, 2048 * 16]);
+    expect(r.elapsedNs).toBeGreaterThanOrEqual(3 * 2_000_000);
+  });
+  it('takes no time without a call', () => {
+    expect(runCalls(7, prepareCalls([]), 21, { raw: () => ({ ret: 0, errno: 0 }) })).toEqual({ bytesAdvised: 0, syscalls: 0, skipped: [], error: null, elapsedNs: 0 });
   });
 });
 
