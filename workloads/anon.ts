@@ -6,6 +6,7 @@
  *
  * It dies with the runner: PR_SET_PDEATHSIG(SIGKILL) at start, and exit when stdin closes.
  */
+import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CONTENTS, isOneOf } from '../core/schema/enums.ts';
 import type { Content } from '../core/types.ts';
@@ -20,7 +21,6 @@ import {
 } from './protocol.ts';
 
 const startNs = process.hrtime.bigint();
-const SIGKILL = 9;
 /** Length of one spin slice in `running` state before yielding to the event loop, ns. */
 const SPIN_SLICE_NS = 1_000_000n;
 
@@ -57,7 +57,7 @@ function send(reply: Reply): void {
 
 // Die with the runner, even if it is SIGKILLed. If it already died before prctl took effect
 // we were re-parented: the runner tells us its pid so we can notice.
-setParentDeathSignal(SIGKILL);
+setParentDeathSignal(constants.signals.SIGKILL);
 const expectedParent = Number(process.env.HBW_PARENT_PID ?? Number.NaN);
 if (Number.isInteger(expectedParent) && process.ppid !== expectedParent) fail(`runner ${expectedParent} is gone (parent is now ${process.ppid})`);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errnoName, errnoValue, SyscallError } from '../../../../core/sys/errno.ts';
+import { constants } from 'node:os';
+import { errnoDescription, errnoName, errnoValue, SyscallError } from '../../../../core/sys/errno.ts';
 
 describe('errno mapping', () => {
   it('names the errors process_madvise and ptrace return', () => {
@@ -18,6 +19,15 @@ describe('errno mapping', () => {
   it('builds a message naming the call and the error', () => {
     const e = new SyscallError('pidfd_open(42)', 3);
     expect(e.code).toBe('ESRCH');
-    expect(e.message).toBe('pidfd_open(42) failed: ESRCH (No such process)');
+    expect(e.message).toBe('pidfd_open(42) failed: ESRCH (no such process)');
+  });
+  it("takes every name Node knows, and its description where libuv has one", () => {
+    for (const [name, value] of Object.entries(constants.errno)) {
+      expect(errnoValue(name)).toBe(value);
+      expect(errnoName(value)).toMatch(/^E[A-Z0-9]+$/);
+    }
+    expect(errnoName(constants.errno.EAGAIN)).toBe('EAGAIN');
+    expect(errnoDescription(constants.errno.EFAULT)).toBe('bad address in system call argument');
+    expect(errnoDescription(9999)).toBe('errno 9999');
   });
 });
