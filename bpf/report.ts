@@ -96,7 +96,8 @@ export function applyEvent(report: ProbeReport, ev: BpftraceEvent): void {
       } else if (ev.name === '@hb_eintr') {
         for (const e of ev.entries) report.eintr.push({ pid: Number(e.key), count: Number(e.value) });
       } else if (ev.name === '@hb_hbat_rec') {
-        const records = (report.batchRecords ??= []);
+        report.batchRecords ??= [];
+        const records = report.batchRecords;
         for (const e of ev.entries) {
           const hint = hintFromRecord(e.key, e.value);
           if (hint === null) report.warnings.push(`unreadable hint record ${e.key}`);
@@ -104,12 +105,14 @@ export function applyEvent(report: ProbeReport, ev: BpftraceEvent): void {
         }
       } else if (LINE_COUNT_MAPS[ev.name] !== undefined) {
         const script = LINE_COUNT_MAPS[ev.name]!;
-        const printed = (report.printedLines ??= []);
+        report.printedLines ??= [];
+        const printed = report.printedLines;
         for (const e of ev.entries) printed.push({ script, tid: Number(e.key), count: Number(e.value) });
       } else if (ev.name === '@hb_hbat_calls') {
         report.hintCalls = (report.hintCalls ?? 0) + Number(ev.entries[0]?.value ?? 0);
       } else if (ev.name === '@hb_bg_reclaim_pages' || ev.name === '@hb_bg_lru_pages') {
-        const bg = (report.background ??= []);
+        report.background ??= [];
+        const bg = report.background;
         for (const e of ev.entries) {
           let row = bg.find((b) => b.comm === e.key);
           if (row === undefined) {

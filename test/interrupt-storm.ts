@@ -380,7 +380,10 @@ async function main(): Promise<number> {
     sigkill: results.filter((t) => t.signal === 'SIGKILL').length,
     passed: results.filter((t) => t.problems.length === 0).length,
     orphans: count((t) => t.orphans.length),
-    orphansByComm: results.flatMap((t) => t.orphans.map((o) => o.comm)).reduce<Record<string, number>>((m, c) => ({ ...m, [c]: (m[c] ?? 0) + 1 }), {}),
+    orphansByComm: results.flatMap((t) => t.orphans.map((o) => o.comm)).reduce<Record<string, number>>((m, c) => {
+      m[c] = (m[c] ?? 0) + 1;
+      return m;
+    }, {}),
     /** Cgroups SIGKILLed runs left (empty; a later run must remove them). */
     cgroupsLeftByKill: results.filter((t) => t.signal === 'SIGKILL').reduce((n, t) => n + t.cgroupsLeft.length, 0),
     /** Cgroups left that count as failures: after SIGINT, with tasks in them, or still there after the final run. */

@@ -131,7 +131,7 @@ async function main(): Promise<number> {
     log(`CPU hogs: ${hogs.what} (process group ${hogs.pgid}); running the integration tests under them`);
     // setpriv --pdeathsig: vitest gets SIGTERM if this process is killed outright
     const pdeath = have('setpriv') ? ['setpriv', '--pdeathsig', 'TERM'] : [];
-    const [cmd, ...args] = [...pdeath, process.execPath, fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', '--config', 'test/vitest.config.ts', ...(vitestArgs.length > 0 ? vitestArgs : ['test/integration'])];
+    const [cmd, ...args] = [...pdeath, process.execPath, fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', '--config', 'test/vitest.config.ts', ...(vitestArgs.length > 0 ? vitestArgs : ['--project', 'integration'])];
     const child = spawn(cmd!, args, { cwd: root, stdio: 'inherit' });
     vitest = child;
     const code = await new Promise<number>((resolve) => child.once('exit', (c, sig) => resolve(c ?? (sig === 'SIGINT' ? 130 : 143))));

@@ -33,10 +33,10 @@ export function parseCpuList(text: string): number | null {
 
 /**
  * Collects the fingerprint of this host. Uses the same readers as the doctor, so each fact
- * has one source. `root` only redirects the file readers (for tests); the Node, page-size and
- * bpftrace facts always come from this process.
+ * has one source. `root` only redirects the file readers (for tests); the Node and page-size
+ * facts always come from this process, the bpftrace version from `bpftracePath`.
  */
-export async function collectEnvironment(root: string = HOST_ROOT): Promise<Environment> {
+export async function collectEnvironment(root: string = HOST_ROOT, bpftracePath = 'bpftrace'): Promise<Environment> {
   const cpuinfo = readHostText(root, '/proc/cpuinfo') ?? '';
   const online = readHostText(root, '/sys/devices/system/cpu/online');
   return {
@@ -51,7 +51,7 @@ export async function collectEnvironment(root: string = HOST_ROOT): Promise<Envi
     thpMode: readThpMode(root),
     cgroupMemory: detectCgroups(root).memory,
     nodeVersion: process.version,
-    bpftraceVersion: await readBpftraceVersion(),
+    bpftraceVersion: await readBpftraceVersion(bpftracePath),
     hintbenchVersion: hintbenchVersion(),
     backgroundReclaimers: findReclaimers(root).map((r) => r.description),
   };

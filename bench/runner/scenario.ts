@@ -5,7 +5,7 @@ import type { Mechanism } from '../mechanisms/mechanism.ts';
 import { attribute, type Attribution, type AttributionWindow } from '../../core/attribution.ts';
 import { SUMMARISED_FIELDS } from '../../core/metrics.ts';
 import { summarizeFields } from '../../core/stats/summary.ts';
-import type { Sample, Scenario, ScenarioResult, ScenarioStatus } from '../../core/types.ts';
+import type { MechanismName, Sample, Scenario, ScenarioResult, ScenarioStatus } from '../../core/types.ts';
 import { runRepetition, type SampleDraft } from './repetition.ts';
 
 /** Progress callback: one line per finished repetition. */
@@ -23,6 +23,10 @@ export interface ScenarioOptions {
    * it, so that a run killed at any instant keeps every repetition it reported.
    */
   onRepetition?: (soFar: ScenarioResult) => void;
+  /** Makes the scenario's mechanism; default createMechanism (tests pass a fake). */
+  createMechanism?: (name: MechanismName) => Promise<Mechanism>;
+  /** bpftrace binary of the probe session; default `bpftrace` from PATH (tests pass a stand-in). */
+  bpftracePath?: string;
 }
 
 function describeSample(s: Sample): string {
@@ -102,8 +106,12 @@ export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}
   /** A failure to save a finished repetition: it ends the run, not just the scenario. */
   let saveError: unknown = null;
   try {
-    mechanism = await createMechanism(scenario.mechanism);
-    session = await startProbeSession({ scripts: ['hint-latency-batch', 'refaults', 'stall', 'eintr'], ...(opts.signal ? { signal: opts.signal } : {}) });
+    mechanism = await (opts.createMechanism ?? createMechanism)(scenario.mechanism);
+    session = await startProbeSession({
+      scripts: ['hint-latency-batch', 'refaults', 'stall', 'eintr'],
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.bpftracePath === undefined ? {} : { bpftracePath: opts.bpftracePath }),
+    });
     for (let rep = 0; rep < scenario.repetitions; rep++) {
       opts.signal?.throwIfAborted();
       const draft = await runRepetition(scenario, mechanism, rep, opts.signal);
@@ -136,7 +144,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}
       const facts = await session.stop();
       warnings.push(...facts.warnings);
       const attributed = attribute(facts, drafts.map((d) => windowOf(d, scenario)));
-      drafts.forEach((d, i) => samples.push(withProbeFigures(d.sample, attributed.figures[i]!)));
+      for (const [i, d] of drafts.entries()) samples.push(withProbeFigures(d.sample, attributed.figures[i]!));
       warnings.push(...attributed.warnings);
     } catch (err) {
       samples.push(...drafts.map((d) => d.sample));

@@ -66,7 +66,7 @@ function sourceFiles(dir: string): string[] {
  * `import '...'`, `export ... from`, and dynamic `import('...')`. Static forms count only at
  * the start of a line, so examples in comments are not imports.
  */
-export function importSpecifiers(text: string): string[] {
+function importSpecifiers(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/^[ \t]*(?:import|export)\b[^;'"`]*?\bfrom\s*['"]([^'"]+)['"]/gm)) out.push(m[1]!);
   for (const m of text.matchAll(/^[ \t]*import\s*['"]([^'"]+)['"]/gm)) out.push(m[1]!);

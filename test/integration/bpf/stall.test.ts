@@ -109,7 +109,7 @@ describe.skipIf(!run)('stall.bt', () => {
 
   it.skipIf(!haveStrace)('counts two traced stops per syscall of a strace-traced thread', async () => {
     const K = 200;
-    const py = 'import os, sys\nsys.stdout.write("ready\\n"); sys.stdout.flush()\nsys.stdin.readline()\nfor _ in range(' + K + '): os.getppid()\nsys.stdout.write("done\\n"); sys.stdout.flush()\nsys.stdin.readline()\n';
+    const py = `import os, sys\nsys.stdout.write("ready\\n"); sys.stdout.flush()\nsys.stdin.readline()\nfor _ in range(${K}): os.getppid()\nsys.stdout.write("done\\n"); sys.stdout.flush()\nsys.stdin.readline()\n`;
     const { child, nextLine } = startPython(py);
     const pid = child.pid!;
     const out = join(tmpdir(), `hintbench-strace-${process.pid}.txt`);

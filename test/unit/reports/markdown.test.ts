@@ -16,7 +16,7 @@ describe('report.md', () => {
     expect(lines.slice(scen + 2, scen + 2 + run.scenarios.length).every((l) => l.startsWith('| '))).toBe(true);
     expect(lines[scen + 2 + run.scenarios.length]).toBe('');
     const summ = lines.indexOf(header(SUMMARY_COLUMNS));
-    expect(lines.slice(summ + 2).findIndex((l) => l === '')).toBe(summaryRows(run).length);
+    expect(lines.slice(summ + 2).indexOf('')).toBe(summaryRows(run).length);
     expect(md).toContain('![Hint latency by mechanism, advice and size](hint-latency.svg)');
     expect(md).toContain(`**kernel**: ${run.environment.kernelRelease}`);
     expect(md).toMatch(/## Failed scenarios\n\n- ptrace\/pageout\/anon-random-64MiB-1vma\/frozen: EPERM/);

@@ -26,9 +26,9 @@ describe('Hodges–Lehmann shift and its interval', () => {
   });
   it('reports the achieved confidence, below 95 % where n is too small', () => {
     // R: 1 - 2 * pwilcox(qwilcox(0.025, m, n) - 1, m, n) for (5, 5), (10, 10), (30, 30); (3, 3): qwilcox is 0, raised to 1
-    expect(hodgesLehmann([10.2, 11.5, 9.8, 12.1, 10.9], [9.1, 9.7, 8.8, 10.0, 9.3]).achievedConfidence).toBeCloseTo(0.96825396825396826, 13);
-    expect(hodgesLehmann(X10, Y10).achievedConfidence).toBeCloseTo(0.95674294745502175, 13);
-    expect(hodgesLehmann(B30_NO_TIE, A30).achievedConfidence).toBeCloseTo(0.95038000003534384, 13);
+    expect(hodgesLehmann([10.2, 11.5, 9.8, 12.1, 10.9], [9.1, 9.7, 8.8, 10.0, 9.3]).achievedConfidence).toBeCloseTo(0.9682539682539683, 13);
+    expect(hodgesLehmann(X10, Y10).achievedConfidence).toBeCloseTo(0.9567429474550218, 13);
+    expect(hodgesLehmann(B30_NO_TIE, A30).achievedConfidence).toBeCloseTo(0.9503800000353438, 13);
     const small = hodgesLehmann([1.1, 2.3, 3.7], [0.4, 0.9, 1.8]);
     expect(small.achievedConfidence).toBeCloseTo(0.9, 13);
     expect(small.meetsConfidence).toBe(false);
@@ -44,14 +44,14 @@ describe('Hodges–Lehmann shift and its interval', () => {
     // R: wilcox.test(c(1,2,2,3,4,4,4,5), c(2,3,3,5,6,6,7), conf.int = TRUE) -> -1.5, [-3.99992, 0.99996]
     const t1 = hodgesLehmann([1, 2, 2, 3, 4, 4, 4, 5], [2, 3, 3, 5, 6, 6, 7]);
     expect(t1).toMatchObject({ method: 'normal-approximation', estimate: -1.5, lower: -4, upper: 1 });
-    expect(t1.lower).toBeCloseTo(-3.99992209121879805, 3);
+    expect(t1.lower).toBeCloseTo(-3.999922091218798, 3);
     // R: wilcox.test(TIES_X10, TIES_Y10, conf.int = TRUE) -> 2.99998, [-1.00006, 7.99999]; median(outer(x, y, "-")) -> 3
     expect(hodgesLehmann(TIES_X10, TIES_Y10)).toMatchObject({ estimate: 3, lower: -1, upper: 8 });
     // R: wilcox.test(B30, A30, conf.int = TRUE) -> 9.65793, [4.5099775, 13.979916]; median(outer(B30, A30, "-")) -> 9.695
     const t3 = hodgesLehmann(B30, A30);
     expect(t3.method).toBe('normal-approximation');
     expect(t3.estimate).toBeCloseTo(9.695, 10);
-    expect(t3.lower).toBeCloseTo(4.5099774990275394, 3);
+    expect(t3.lower).toBeCloseTo(4.509977499027539, 3);
     expect(t3.upper).toBeCloseTo(13.979915987981714, 3);
     expect(t3.meetsConfidence).toBe(true);
   });
@@ -75,7 +75,7 @@ describe('Hodges–Lehmann shift and its interval', () => {
     expect(r.method).toBe('normal-approximation');
     expect(r.estimate).toBeCloseTo(3.25, 10);
     expect(r.lower).toBeCloseTo(-2.0500410983228967, 3);
-    expect(r.upper).toBeCloseTo(8.6500090587925183, 3);
+    expect(r.upper).toBeCloseTo(8.650009058792518, 3);
   });
   it('counts with many zeros: R gives [0, 2] (to its root tolerance)', () => {
     // R: x <- c(0,0,1,0,2,0,0,3); y <- c(0,1,0,0,0,0,1,0); wilcox.test(x, y, conf.int = TRUE)$conf.int

@@ -12,7 +12,7 @@ describe('normalCdf', () => {
       6.2209605742717849e-16, 2.8665157187919391e-7, 6.8713793791584806e-4, 2.4997895148220428e-2, 3.0853753872598694e-1, 0.5,
       6.1791142218895267e-1, 8.4134474606854293e-1, 9.9379033467422384e-1, 9.9989220026652259e-1, 9.999999990134123e-1,
     ];
-    z.forEach((v, i) => close(normalCdf(v), r[i]!));
+    for (const [i, v] of z.entries()) close(normalCdf(v), r[i]!);
   });
   it('keeps relative precision in the upper tail', () => {
     // R: pnorm(c(3.7, 6, 8), lower.tail = FALSE)
@@ -35,7 +35,7 @@ describe('normalQuantile', () => {
       -6.3613409024040557, -3.0902323061678132, -2.3263478740408408, -1.9599639845400538, -1.6448536269514726, -0.52440051270804067,
       0.84162123357291441, 1.9599639845400536, 3.0902323061678132,
     ];
-    p.forEach((v, i) => close(normalQuantile(v), r[i]!, 1e-12));
+    for (const [i, v] of p.entries()) close(normalQuantile(v), r[i]!, 1e-12);
     expect(normalQuantile(0.5)).toBe(0);
   });
   it('returns infinities at 0 and 1 and NaN outside', () => {

@@ -7,7 +7,7 @@ describe('modified z-score outliers (Iglewicz and Hoaglin, threshold 3.5)', () =
     // R: mz(c(12.1, 9.8, 11.5, 10.2, 30.4)) -> 0.3113077 -0.8820385 0 -0.6745 9.8061923
     const r = detectOutliers([12.1, 9.8, 11.5, 10.2, 30.4]);
     const expected = [0.31130769230769195, -0.88203846153846066, 0, -0.6745, 9.8061923076923012];
-    r.scores.forEach((s, i) => expect(s).toBeCloseTo(expected[i]!, 12));
+    for (const [i, s] of r.scores.entries()) expect(s).toBeCloseTo(expected[i]!, 12);
     expect(r.isOutlier).toEqual([false, false, false, false, true]);
     expect(r).toMatchObject({ count: 1, scale: 'mad', threshold: 3.5 });
   });
@@ -20,7 +20,7 @@ describe('modified z-score outliers (Iglewicz and Hoaglin, threshold 3.5)', () =
       -0.7000597329324687, -0.6420073469379306, -0.74753105751690707, 0.48001957856237065, 10.70100132332457, -270.65653088088828,
     ];
     const r = detectOutliers(x);
-    r.scores.forEach((s, i) => expect(s).toBeCloseTo(expected[i]!, 10));
+    for (const [i, s] of r.scores.entries()) expect(s).toBeCloseTo(expected[i]!, 10);
     expect(r.count).toBe(2);
     expect(r.isOutlier.slice(10)).toEqual([true, true]);
   });

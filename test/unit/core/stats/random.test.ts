@@ -30,7 +30,7 @@ describe('SeededRandom (MT19937, as CPython random)', () => {
     // random.seed(3); [random.gauss(10, 2) for _ in range(4)]
     const r = new SeededRandom(3);
     const expected = [10.18941607657461, 12.5000487621671, 8.137243264558586, 11.98475456103848];
-    expected.forEach((e) => expect(r.nextGaussian(10, 2)).toBeCloseTo(e, 12));
+    for (const e of expected) expect(r.nextGaussian(10, 2)).toBeCloseTo(e, 12);
   });
   it('the same seed replays the same sequence; a different seed does not', () => {
     const a = new SeededRandom(7);
