@@ -5,6 +5,8 @@ import { readProcFile, kernelFormatError } from './read.ts';
 export interface ProcStatus {
   /** VmRSS in bytes. */
   rssBytes: number;
+  /** VmHWM (peak resident set size) in bytes. */
+  rssPeakBytes: number;
   /** VmSwap in bytes. */
   swapBytes: number;
   /** RssAnon in bytes. */
@@ -73,6 +75,7 @@ export function parseStatus(text: string, source = 'status'): ProcStatus {
   const state = r.state();
   return {
     rssBytes: r.kb('VmRSS'),
+    rssPeakBytes: r.kb('VmHWM'),
     swapBytes: r.kb('VmSwap'),
     rssAnonBytes: r.kb('RssAnon'),
     rssFileBytes: r.kb('RssFile'),
