@@ -168,7 +168,10 @@ function batchOnly(printed: readonly ProbeHint[], batch: readonly ProbeHint[]): 
 }
 
 /** Per (script, tid), lines counted by the script minus lines received; only positive differences. */
-function undelivered(printed: readonly { script: LineScript; tid: number; count: number }[], received: Readonly<Record<LineScript, ReadonlyMap<number, number>>>): UndeliveredLines[] {
+function undelivered(
+  printed: readonly { script: LineScript; tid: number; count: number }[],
+  received: Readonly<Record<LineScript, ReadonlyMap<number, number>>>,
+): UndeliveredLines[] {
   const out: UndeliveredLines[] = [];
   for (const p of printed) {
     const missing = p.count - (received[p.script].get(p.tid) ?? 0);

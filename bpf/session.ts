@@ -138,7 +138,10 @@ function markToken(text: string): number | null {
 /** The last `maxLines` meaningful stderr lines, joined with ' | '. */
 function stderrTail(stderr: string, maxLines = 6): string {
   const lines = meaningfulStderr(stderr);
-  return lines.slice(-maxLines).map((l) => l.trim()).join(' | ');
+  return lines
+    .slice(-maxLines)
+    .map((l) => l.trim())
+    .join(' | ');
 }
 
 /** What to tell a user whose bpftrace did not start. */
@@ -146,7 +149,8 @@ function fixFor(stderr: string, spawnCode: string | undefined, bin: string): str
   if (spawnCode === 'ENOENT') return `install bpftrace (apt-get install -y bpftrace, or run \`hintbench setup\`), or pass the path of the binary instead of ${bin}`;
   if (spawnCode === 'EACCES') return `make ${bin} executable, or pass another bpftrace binary`;
   if (/Operation not permitted|EPERM|permission denied|must be run as root/i.test(stderr)) return 'run hintbench as root (bpftrace needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)';
-  if (/tracepoint not found|Could not read symbols|No such file or directory.*tracing|tracefs/i.test(stderr)) return 'run `hintbench doctor`: it lists the tracepoints this kernel lacks and mounts tracefs with `hintbench setup`';
+  if (/tracepoint not found|Could not read symbols|No such file or directory.*tracing|tracefs/i.test(stderr))
+    return 'run `hintbench doctor`: it lists the tracepoints this kernel lacks and mounts tracefs with `hintbench setup`';
   return 'run `hintbench doctor` to check bpftrace, tracefs and the tracepoints; run the script alone with `bpftrace bpf/<name>.bt` to see the full error';
 }
 
@@ -352,7 +356,9 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
       const r = await done;
       if (exitedBefore) {
         const tail = mapErrorLocations(stderrTail(stderr), file, joined.sections);
-        warnings.push(`bpftrace (pid ${pid}) exited on its own during the session (${r.signal ?? `code ${String(r.exitCode)}`})${tail === '' ? '' : `: ${tail}`}; events after that are missing`);
+        warnings.push(
+          `bpftrace (pid ${pid}) exited on its own during the session (${r.signal ?? `code ${String(r.exitCode)}`})${tail === '' ? '' : `: ${tail}`}; events after that are missing`,
+        );
       }
       for (const line of stderr.split('\n')) {
         if (classifyStderrLine(line) === 'error') warnings.push(`bpftrace: ${mapErrorLocations(line.trim(), file, joined.sections)}`);

@@ -52,7 +52,13 @@ function plain<S extends z.ZodType>(schema: S, unit: MetricUnit, doc: string): S
 }
 
 /** A measured figure that gets summaries. */
-function metric<S extends z.ZodType>(schema: S, unit: MetricUnit, direction: MetricDirection, doc: string, opts: { display?: MetricDisplay; compared?: boolean } = {}): SampleField<S> {
+function metric<S extends z.ZodType>(
+  schema: S,
+  unit: MetricUnit,
+  direction: MetricDirection,
+  doc: string,
+  opts: { display?: MetricDisplay; compared?: boolean } = {},
+): SampleField<S> {
   return { schema, unit, direction, summarised: true, display: opts.display ?? null, compared: opts.compared ?? false, doc };
 }
 
@@ -82,10 +88,16 @@ export const SAMPLE_FIELDS = {
   probeSyscalls: plain(countOrNull, null, "hint system calls of the hinting thread the probe recorded inside the hint's window; should equal syscalls"),
   bytesRequested: plain(count, 'bytes', 'bytes requested'),
   bytesAdvised: metric(count, 'bytes', 'none', 'bytes the kernel reported as advised', { display: { label: 'advised (MiB)', divisor: 2 ** 20, decimals: 1 } }),
-  reclaimedPages: metric(countOrNull, 'pages', 'higher-is-better', 'pages reclaimed inside the hint system calls (sum of vmscan:mm_vmscan_reclaim_pages of the hinting thread); null unless the probe recorded every call', {
-    display: { label: 'reclaimed (pages)', divisor: 1, decimals: 0 },
-    compared: true,
-  }),
+  reclaimedPages: metric(
+    countOrNull,
+    'pages',
+    'higher-is-better',
+    'pages reclaimed inside the hint system calls (sum of vmscan:mm_vmscan_reclaim_pages of the hinting thread); null unless the probe recorded every call',
+    {
+      display: { label: 'reclaimed (pages)', divisor: 1, decimals: 0 },
+      compared: true,
+    },
+  ),
   rssBeforeBytes: metric(count, 'bytes', 'none', 'target VmRSS before the hint'),
   rssAfterBytes: metric(count, 'bytes', 'none', 'target VmRSS after the hint'),
   swapBeforeBytes: metric(count, 'bytes', 'none', 'target VmSwap before the hint'),
@@ -96,7 +108,9 @@ export const SAMPLE_FIELDS = {
     display: { label: 're-touch time (ms)', divisor: 1e6, decimals: 2 },
     compared: true,
   }),
-  retouchMajorFaults: metric(count, null, 'none', "major faults during the re-touch, from the workload's /proc/self/stat", { display: { label: 're-touch major faults', divisor: 1, decimals: 0 } }),
+  retouchMajorFaults: metric(count, null, 'none', "major faults during the re-touch, from the workload's /proc/self/stat", {
+    display: { label: 're-touch major faults', divisor: 1, decimals: 0 },
+  }),
   retouchMajorFaultsProbe: metric(countOrNull, null, 'none', 'major faults during the re-touch, counted by the probe (software:major-faults under the re-touch thread name)'),
   stallNs: metric(
     nsOrNull,
@@ -105,7 +119,10 @@ export const SAMPLE_FIELDS = {
     "time the target's threads spent in ptrace stops (TASK_TRACED, from the switch-out to the next switch-in) that began inside the hint's window, each counted whole; null unless the mechanism can stop the target",
     { display: { label: 'target stall, traced stops (µs)', divisor: 1e3, decimals: 1 }, compared: true },
   ),
-  injectorStopNs: metric(nsOrNull, 'ns', 'lower-is-better', "the injector's own stop window, stop arrived to detach (ptrace only)", { display: { label: 'injector stop window (µs)', divisor: 1e3, decimals: 1 }, compared: true }),
+  injectorStopNs: metric(nsOrNull, 'ns', 'lower-is-better', "the injector's own stop window, stop arrived to detach (ptrace only)", {
+    display: { label: 'injector stop window (µs)', divisor: 1e3, decimals: 1 },
+    compared: true,
+  }),
   callerCpuNs: metric(
     nsOrNull,
     'ns',
@@ -113,10 +130,16 @@ export const SAMPLE_FIELDS = {
     'CPU time of the delivering thread over the window of userLatencyNs (runner thread for process_madvise, tracer thread for ptrace; CLOCK_THREAD_CPUTIME_ID delta)',
     { display: { label: 'caller CPU (µs)', divisor: 1e3, decimals: 1 }, compared: true },
   ),
-  targetCpuNs: metric(nsOrNull, 'ns', 'none', "CPU time of all target threads from just before to just after the hint (schedstat run-time delta; includes a `running` target's own spinning)", {
-    display: { label: 'target CPU (µs)', divisor: 1e3, decimals: 1 },
-  }),
-  targetEintr: metric(count, null, 'lower-is-better', 'system calls of the target that returned EINTR during the sample (probe eintr.bt, over the workload\'s life)', {
+  targetCpuNs: metric(
+    nsOrNull,
+    'ns',
+    'none',
+    "CPU time of all target threads from just before to just after the hint (schedstat run-time delta; includes a `running` target's own spinning)",
+    {
+      display: { label: 'target CPU (µs)', divisor: 1e3, decimals: 1 },
+    },
+  ),
+  targetEintr: metric(count, null, 'lower-is-better', "system calls of the target that returned EINTR during the sample (probe eintr.bt, over the workload's life)", {
     display: { label: 'target EINTRs', divisor: 1, decimals: 0 },
   }),
   dataIntact: plain(z.boolean(), null, 'the workload verified all its pages after the hint'),

@@ -60,11 +60,13 @@ const SCENARIO_CONTEXT_COLUMNS: readonly Column<SampleRow>[] = [
 /** The per-sample columns of samples.csv: scenario context, then every Sample field. */
 export const SAMPLE_COLUMNS: readonly Column<SampleRow>[] = [
   ...SCENARIO_CONTEXT_COLUMNS,
-  ...SAMPLE_FIELDS.map((field): Column<SampleRow> => ({
-    header: snakeCase(field),
-    description: SAMPLE_METRICS[field].doc,
-    value: (r) => sampleCell(r.sample, field),
-  })),
+  ...SAMPLE_FIELDS.map(
+    (field): Column<SampleRow> => ({
+      header: snakeCase(field),
+      description: SAMPLE_METRICS[field].doc,
+      value: (r) => sampleCell(r.sample, field),
+    }),
+  ),
 ];
 
 /** The Sample field a samples.csv header comes from, or null for scenario context columns. */

@@ -65,13 +65,19 @@ export function validateRunResult(value: unknown, source: string): RunResult {
  * file and, for schema errors, the field.
  */
 export function readResultsJson(path: string): RunResult {
-  return parseResultsText(readResultsText(() => readFileNoFollow(path), path), path);
+  return parseResultsText(
+    readResultsText(() => readFileNoFollow(path), path),
+    path,
+  );
 }
 
 /** Read and validate results.json of an OutputDir (same rules as readResultsJson). */
 export function readResultsJsonIn(dir: OutputDir): RunResult {
   const path = dir.pathOf(RESULTS_FILE_NAME);
-  return parseResultsText(readResultsText(() => dir.read(RESULTS_FILE_NAME), path), path);
+  return parseResultsText(
+    readResultsText(() => dir.read(RESULTS_FILE_NAME), path),
+    path,
+  );
 }
 
 function readResultsText(read: () => string, path: string): string {
@@ -80,9 +86,12 @@ function readResultsText(read: () => string, path: string): string {
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const what =
-      code === 'ENOENT' ? `results file ${path} does not exist`
-        : code === 'ELOOP' ? `results file ${path} is a symbolic link, which hintbench does not follow`
-          : code === 'EINVAL' ? `results file ${path} is not a regular file`
+      code === 'ENOENT'
+        ? `results file ${path} does not exist`
+        : code === 'ELOOP'
+          ? `results file ${path} is a symbolic link, which hintbench does not follow`
+          : code === 'EINVAL'
+            ? `results file ${path} is not a regular file`
             : `cannot read results file ${path}: ${(cause as Error).message}`;
     throw new HintbenchError(what, 'pass a results directory written by `hintbench run` (it holds results.json)', { cause });
   }
@@ -93,11 +102,7 @@ function parseResultsText(text: string, path: string): RunResult {
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new HintbenchError(
-      `${path} is not valid JSON: ${(cause as Error).message}`,
-      'the file is damaged; rerun the suite to regenerate it',
-      { cause },
-    );
+    throw new HintbenchError(`${path} is not valid JSON: ${(cause as Error).message}`, 'the file is damaged; rerun the suite to regenerate it', { cause });
   }
   return validateRunResult(parsed, path);
 }

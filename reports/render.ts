@@ -70,10 +70,6 @@ export function vegaUmdSource(): string {
   try {
     return readFileSync(url, 'utf8');
   } catch (cause) {
-    throw new HintbenchError(
-      `cannot read vega's browser build at ${url.pathname}`,
-      'reinstall dependencies with `npm ci`',
-      { cause },
-    );
+    throw new HintbenchError(`cannot read vega's browser build at ${url.pathname}`, 'reinstall dependencies with `npm ci`', { cause });
   }
 }

@@ -63,7 +63,9 @@ export function typeText(node: Node): string {
     case 'boolean':
       return 'boolean';
     case 'enum':
-      return Object.values(d.entries ?? {}).map((v) => `\`${v}\``).join(', ');
+      return Object.values(d.entries ?? {})
+        .map((v) => `\`${v}\``)
+        .join(', ');
     case 'literal':
       return (d.values ?? []).map((v) => `\`${String(v)}\``).join(', ');
     case 'union':

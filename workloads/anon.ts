@@ -15,10 +15,7 @@ import { setParentDeathSignal, setThreadName } from '../core/sys/prctl.ts';
 import { readStatFaults } from '../core/proc/stat.ts';
 import { readLines } from '../core/channel.ts';
 import { AnonMemory } from './memory.ts';
-import {
-  IDLE_COMM, RETOUCH_COMM, encodeLine, parseCommand,
-  type Command, type Reply, type WorkloadState,
-} from './protocol.ts';
+import { IDLE_COMM, RETOUCH_COMM, encodeLine, parseCommand, type Command, type Reply, type WorkloadState } from './protocol.ts';
 
 const startNs = process.hrtime.bigint();
 /** Length of one spin slice in `running` state before yielding to the event loop, ns. */
@@ -97,16 +94,25 @@ function handle(cmd: Command): void {
       const t1 = process.hrtime.bigint();
       const after = readStatFaults(process.pid);
       setThreadName(IDLE_COMM);
-      send({ type: 'retouched', id: cmd.id, elapsedNs: Number(t1 - t0), majorFaults: after.majflt - before.majflt, minorFaults: after.minflt - before.minflt, pages: memory.pages });
+      send({
+        type: 'retouched',
+        id: cmd.id,
+        elapsedNs: Number(t1 - t0),
+        majorFaults: after.majflt - before.majflt,
+        minorFaults: after.minflt - before.minflt,
+        pages: memory.pages,
+      });
       return;
     }
     case 'verify': {
       const t0 = process.hrtime.bigint();
       const { corruptPages, firstCorruptAddr } = memory.verify();
       const elapsedNs = Number(process.hrtime.bigint() - t0);
-      send(firstCorruptAddr === null
-        ? { type: 'verified', id: cmd.id, intact: true, corruptPages, elapsedNs }
-        : { type: 'verified', id: cmd.id, intact: false, corruptPages, firstCorruptAddr, elapsedNs });
+      send(
+        firstCorruptAddr === null
+          ? { type: 'verified', id: cmd.id, intact: true, corruptPages, elapsedNs }
+          : { type: 'verified', id: cmd.id, intact: false, corruptPages, firstCorruptAddr, elapsedNs },
+      );
       return;
     }
     case 'state': {

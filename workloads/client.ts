@@ -7,10 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { MemorySpec, Region } from '../core/types.ts';
 import { JsonLinesChannel, type WithoutId } from '../core/channel.ts';
-import {
-  ProtocolError, parseReply,
-  type Command, type ReadyReply, type Reply, type ReplyFor, type RetouchedReply, type VerifiedReply, type WorkloadState,
-} from './protocol.ts';
+import { ProtocolError, parseReply, type Command, type ReadyReply, type Reply, type ReplyFor, type RetouchedReply, type VerifiedReply, type WorkloadState } from './protocol.ts';
 
 /** Default time to wait for `ready`, ms. */
 const DEFAULT_READY_TIMEOUT_MS = 60_000;
@@ -242,7 +239,9 @@ export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promis
         exit: async (graceMs = DEFAULT_EXIT_GRACE_MS) => {
           if (dead !== null) return dead;
           const timer2 = setTimeout(killNow, graceMs);
-          request<'exit'>({ type: 'exit' }, 'exiting').catch(() => { /* it may exit before the reply is read */ });
+          request<'exit'>({ type: 'exit' }, 'exiting').catch(() => {
+            /* it may exit before the reply is read */
+          });
           const how = await exited;
           clearTimeout(timer2);
           return how;

@@ -68,7 +68,8 @@ export class AnonMemory {
     const { totalPages, vmas, content, pageSizeBytes } = opts;
     const maxViewBytes = opts.maxViewBytes ?? MAX_VIEW_BYTES;
     if (vmas < 1 || vmas > totalPages) throw new RangeError(`vmas must be between 1 and the page count ${totalPages}, got ${vmas}`);
-    if (maxViewBytes < pageSizeBytes || maxViewBytes % pageSizeBytes !== 0) throw new RangeError(`maxViewBytes must be a multiple of the page size ${pageSizeBytes}, got ${maxViewBytes}`);
+    if (maxViewBytes < pageSizeBytes || maxViewBytes % pageSizeBytes !== 0)
+      throw new RangeError(`maxViewBytes must be a multiple of the page size ${pageSizeBytes}, got ${maxViewBytes}`);
     this.pageSizeBytes = pageSizeBytes;
     this.content = content;
     this.totalPages = totalPages;
@@ -94,7 +95,10 @@ export class AnonMemory {
       addr += BigInt(lengthBytes + pageSizeBytes);
     }
     for (const c of this.chunks()) this.fill(c);
-    for (const c of this.chunks()) this.checksumChunk(c, (page, sum) => { this.checksums[page] = sum; });
+    for (const c of this.chunks())
+      this.checksumChunk(c, (page, sum) => {
+        this.checksums[page] = sum;
+      });
   }
 
   /** Every view, in address order. */

@@ -29,11 +29,17 @@ const calls = Number(values.calls ?? 2000);
 /** Hints of the 4096-VMA workload. */
 const manyReps = 50;
 
-interface Pair { userNs: number; kernelNs: number }
+interface Pair {
+  userNs: number;
+  kernelNs: number;
+}
 
 /** Caller-side and kernel-side latency of every hint the probe recorded completely (core/attribution.ts). */
 function pairUp(outcomes: { fromNs: number; toNs: number; userNs: number; syscalls: number }[], facts: ProbeFacts, tid: number): Pair[] {
-  const { figures } = attribute(facts, outcomes.map((o, i) => ({ label: `hint ${i}`, fromNs: o.fromNs, toNs: o.toNs, tid, syscalls: o.syscalls })));
+  const { figures } = attribute(
+    facts,
+    outcomes.map((o, i) => ({ label: `hint ${i}`, fromNs: o.fromNs, toNs: o.toNs, tid, syscalls: o.syscalls })),
+  );
   return outcomes.flatMap((o, i) => {
     const kernelNs = figures[i]!.kernelLatencyNs;
     return kernelNs === null ? [] : [{ userNs: o.userNs, kernelNs }];
@@ -109,7 +115,16 @@ try {
   writeBenchmark(
     'harness-overhead',
     {
-      pageout256MiB: { repetitions: reps, paired: b.paired, userMedianNs: b.user.median, kernelMedianNs: b.kernel.median, overheadPct: bigOverheadPct, targetPct: 2, user: b.user, kernel: b.kernel },
+      pageout256MiB: {
+        repetitions: reps,
+        paired: b.paired,
+        userMedianNs: b.user.median,
+        kernelMedianNs: b.kernel.median,
+        overheadPct: bigOverheadPct,
+        targetPct: 2,
+        user: b.user,
+        kernel: b.kernel,
+      },
       pageout4KiB: {
         calls,
         paired: s.paired,

@@ -21,7 +21,8 @@ function quoted(v: string): string {
 export function intOpt(values: OptionValues, name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   const v = stringOpt(values, name);
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || BigInt(v) < BigInt(min)) throw new HintbenchError(`--${name} must be an integer >= ${min}, got '${quoted(v)}'`, `pass e.g. --${name} ${Math.max(min, fallback)}`);
+  if (!/^\d+$/.test(v) || BigInt(v) < BigInt(min))
+    throw new HintbenchError(`--${name} must be an integer >= ${min}, got '${quoted(v)}'`, `pass e.g. --${name} ${Math.max(min, fallback)}`);
   if (BigInt(v) > BigInt(max)) throw new HintbenchError(`--${name} ${quoted(v)} is too large: at most ${max}`, `pass --${name} ${max} or less`);
   return Number(v);
 }
@@ -70,7 +71,13 @@ export function parseArgsError(err: unknown, command: string, args: readonly str
   const exit = { exitCode: 2, cause: err };
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const close = closeOptions(flag, Object.keys(options));
-    const hint = close.length > 0 ? ` (did you mean ${close.slice(0, 3).map((c) => `--${c}`).join(', ')}?)` : '';
+    const hint =
+      close.length > 0
+        ? ` (did you mean ${close
+            .slice(0, 3)
+            .map((c) => `--${c}`)
+            .join(', ')}?)`
+        : '';
     return new HintbenchError(`unknown option '${flag}' for hintbench ${command}`, `${help}${hint}`, exit);
   }
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {

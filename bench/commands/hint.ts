@@ -13,14 +13,16 @@ const MiB = 1024 * 1024;
 function parseRequest(values: OptionValues): LiveHintRequest {
   const pidText = stringOpt(values, 'pid');
   if (pidText === undefined) throw new HintbenchError('--pid is required', 'e.g. hintbench hint --pid 1234 --advice pageout');
-  if (!/^\d{1,10}$/.test(pidText) || Number(pidText) === 0) throw new HintbenchError(`--pid must be a process id, got '${pidText.slice(0, 24)}'`, 'pass the numeric pid of a running process');
+  if (!/^\d{1,10}$/.test(pidText) || Number(pidText) === 0)
+    throw new HintbenchError(`--pid must be a process id, got '${pidText.slice(0, 24)}'`, 'pass the numeric pid of a running process');
   const advice = stringOpt(values, 'advice');
   if (advice === undefined) throw new HintbenchError('--advice is required', `pass ${ADVICES.map((a) => `--advice ${a}`).join(' or ')}`);
   if (!isOneOf(ADVICES, advice)) throw new HintbenchError(`unsupported advice '${advice}'`, `hintbench delivers ${ADVICES.map((a) => `--advice ${a}`).join(' or ')}`);
   const via = stringOpt(values, 'via') ?? 'process_madvise';
   if (!isOneOf(HINT_MECHANISMS, via)) throw new HintbenchError(`unknown --via '${via}'`, `use ${HINT_MECHANISMS.map((m) => `--via ${m}`).join(' or ')}`);
   const tidText = stringOpt(values, 'tid');
-  if (tidText !== undefined && (!/^\d{1,10}$/.test(tidText) || Number(tidText) === 0)) throw new HintbenchError(`--tid must be a thread id, got '${tidText.slice(0, 24)}'`, `list the threads with ls /proc/${pidText}/task`);
+  if (tidText !== undefined && (!/^\d{1,10}$/.test(tidText) || Number(tidText) === 0))
+    throw new HintbenchError(`--tid must be a thread id, got '${tidText.slice(0, 24)}'`, `list the threads with ls /proc/${pidText}/task`);
   if (tidText !== undefined && via !== 'ptrace') throw new HintbenchError('--tid only applies to --via ptrace', 'drop --tid, or add --via ptrace');
   return {
     pid: Number(pidText),
@@ -56,7 +58,9 @@ function formatText(r: LiveHintResult): string {
     `  swap             ${(r.swapBeforeBytes / MiB).toFixed(1)} MiB -> ${(r.swapAfterBytes / MiB).toFixed(1)} MiB`,
   ];
   if (r.samplesNs.length > 1) {
-    lines.push(`  latency          median ${formatNs(r.latencyNs)}, p99 ${formatNs(r.latencyP99Ns)} over ${r.samplesNs.length} hints (kernel-side median ${formatNs(r.kernelLatencyNs)})`);
+    lines.push(
+      `  latency          median ${formatNs(r.latencyNs)}, p99 ${formatNs(r.latencyP99Ns)} over ${r.samplesNs.length} hints (kernel-side median ${formatNs(r.kernelLatencyNs)})`,
+    );
     lines.push(`  samples (ns)     ${listed(r.samplesNs, ' ')}`);
   } else {
     lines.push(`  latency          ${formatNs(r.latencyNs)} (kernel-side ${formatNs(r.kernelLatencyNs)})`);
@@ -106,9 +110,17 @@ export const hintCommand: Command = {
   options: {
     pid: { type: 'string', valueName: 'PID', help: 'process to hint (a thread id stands for its process; not 1, not a kernel thread, not hintbench)' },
     advice: { type: 'string', valueName: 'ADVICE', help: ADVICES.join(' or ') },
-    via: { type: 'string', valueName: 'M', help: 'process_madvise (default) or ptrace: the target, stopped briefly, calls madvise itself; if hintbench is killed meanwhile it returns to its own context by itself (a frozen cgroup may stay thawed; README "ptrace injection")' },
+    via: {
+      type: 'string',
+      valueName: 'M',
+      help: 'process_madvise (default) or ptrace: the target, stopped briefly, calls madvise itself; if hintbench is killed meanwhile it returns to its own context by itself (a frozen cgroup may stay thawed; README "ptrace injection")',
+    },
     ranges: { type: 'string', valueName: 'R', help: 'anon (default: private anonymous incl. heap), file, all, or START-END[,START-END...] (hex; clipped to the mapped parts)' },
-    tid: { type: 'string', valueName: 'TID', help: 'thread to inject into (ptrace; default the main thread, or a live one when it has exited); its pid is pinned: a pid reused meanwhile is refused' },
+    tid: {
+      type: 'string',
+      valueName: 'TID',
+      help: 'thread to inject into (ptrace; default the main thread, or a live one when it has exited); its pid is pinned: a pid reused meanwhile is refused',
+    },
     repeat: { type: 'string', valueName: 'N', help: `deliver the hint N times (at most ${MAX_REPEAT}); report median, p99 and all samples` },
     json: { type: 'boolean', help: 'print one JSON object' },
     'no-probe': { type: 'boolean', help: 'skip bpftrace (no kernel-side latency or reclaimed pages)' },

@@ -130,7 +130,9 @@ async function run(values: OptionValues, positionals: string[]): Promise<number>
   } catch (err) {
     if (err instanceof HintbenchError && err.exitCode === RUN_EXIT.interrupted) {
       throw state.suiteStarted && state.dirPath !== null
-        ? new HintbenchError(err.message, `rerun when ready; what was measured is in ${state.dirPath} (hintbench report ${state.dirPath} rebuilds its report)`, { exitCode: RUN_EXIT.interrupted })
+        ? new HintbenchError(err.message, `rerun when ready; what was measured is in ${state.dirPath} (hintbench report ${state.dirPath} rebuilds its report)`, {
+            exitCode: RUN_EXIT.interrupted,
+          })
         : new HintbenchError(`${err.message} before the suite started`, 'rerun when ready; nothing was measured', { exitCode: RUN_EXIT.interrupted });
     }
     throw err;

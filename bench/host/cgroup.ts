@@ -22,7 +22,12 @@ export interface CgroupInfo {
 /** Controllers enabled at a cgroup2 root (its cgroup.controllers), or null when it cannot be read. */
 function v2Controllers(root: string, dir: string): string[] | null {
   const text = readHostText(root, `${dir}/cgroup.controllers`);
-  return text === null ? null : text.trim().split(/\s+/).filter((c) => c !== '');
+  return text === null
+    ? null
+    : text
+        .trim()
+        .split(/\s+/)
+        .filter((c) => c !== '');
 }
 
 /**
@@ -51,9 +56,13 @@ export function detectCgroups(root: string = HOST_ROOT, kernelRelease: string | 
 export function describeCgroups(info: CgroupInfo): string {
   const v2 = info.v2Root === null ? 'cgroup2 not mounted' : `cgroup2 at ${info.v2Root}`;
   switch (info.memory) {
-    case 'v2': return `v2: memory controller at ${info.memoryRoot}`;
-    case 'v1': return `v1: memory controller at ${info.memoryRoot}; ${v2}`;
-    case 'hybrid': return `hybrid: memory controller at ${info.memoryRoot} (v1); ${v2} without it`;
-    case 'none': return `no memory controller; ${v2}`;
+    case 'v2':
+      return `v2: memory controller at ${info.memoryRoot}`;
+    case 'v1':
+      return `v1: memory controller at ${info.memoryRoot}; ${v2}`;
+    case 'hybrid':
+      return `hybrid: memory controller at ${info.memoryRoot} (v1); ${v2} without it`;
+    case 'none':
+      return `no memory controller; ${v2}`;
   }
 }

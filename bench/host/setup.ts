@@ -109,7 +109,10 @@ export function defaultSwapSizeBytes(memTotalBytes: number | null): number {
 async function installBpftrace(log: (line: string) => void): Promise<void> {
   const apt = findExecutable('apt-get');
   if (apt === null) {
-    throw new HintbenchError('bpftrace is not installed and apt-get is not available', "install bpftrace 0.16 or later with your distribution's package manager (e.g. dnf install bpftrace)");
+    throw new HintbenchError(
+      'bpftrace is not installed and apt-get is not available',
+      "install bpftrace 0.16 or later with your distribution's package manager (e.g. dnf install bpftrace)",
+    );
   }
   requireRoot('installing bpftrace', 'apt-get', 'hintbench setup');
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
@@ -202,7 +205,10 @@ async function setupLocked(opts: SetupOptions, statePath: string): Promise<Omit<
     if (mount === null) throw new HintbenchError('tracefs is not mounted and mount is not installed', `apt-get install -y mount, then mount -t tracefs nodev ${TRACEFS_MOUNT}`);
     const r = await runCommand(mount, ['-t', 'tracefs', 'nodev', TRACEFS_MOUNT]);
     if (r.exitCode !== 0 || !tracefsMounted()) {
-      throw new HintbenchError(`mount -t tracefs nodev ${TRACEFS_MOUNT} failed: ${lastLine(r)}`, 'use a kernel with CONFIG_TRACING, and run as root outside a restricted container');
+      throw new HintbenchError(
+        `mount -t tracefs nodev ${TRACEFS_MOUNT} failed: ${lastLine(r)}`,
+        'use a kernel with CONFIG_TRACING, and run as root outside a restricted container',
+      );
     }
     state.tracefsMount = TRACEFS_MOUNT;
     change(`mounted tracefs at ${TRACEFS_MOUNT}`);
@@ -215,7 +221,10 @@ async function setupLocked(opts: SetupOptions, statePath: string): Promise<Omit<
   if ((await readBpftraceVersion()) === null) {
     const elsewhere = findExecutable('bpftrace');
     if (elsewhere !== null) {
-      throw new HintbenchError(`bpftrace is installed at ${elsewhere} but is not on PATH (or does not run)`, `add ${dirname(elsewhere)} to PATH, and check that \`${elsewhere} --version\` works`);
+      throw new HintbenchError(
+        `bpftrace is installed at ${elsewhere} but is not on PATH (or does not run)`,
+        `add ${dirname(elsewhere)} to PATH, and check that \`${elsewhere} --version\` works`,
+      );
     }
     await installBpftrace(opts.log);
     const version = await readBpftraceVersion();
@@ -314,7 +323,11 @@ async function undoLocked(state: HostState, statePath: string, log: (line: strin
     try {
       const removed = await removeZramSwap(z);
       state.zram = null;
-      done(removed ? `removed zram swap ${z.device} (swapoff, reset${z.hotAdded ? ', hot_remove' : ''})` : `zram swap ${z.device} was already gone or reconfigured by someone else; left alone`);
+      done(
+        removed
+          ? `removed zram swap ${z.device} (swapoff, reset${z.hotAdded ? ', hot_remove' : ''})`
+          : `zram swap ${z.device} was already gone or reconfigured by someone else; left alone`,
+      );
     } catch (err) {
       failures.push(err instanceof HintbenchError ? err : new HintbenchError(String(err), 'rerun `hintbench teardown`'));
     }
@@ -345,7 +358,10 @@ async function undoLocked(state: HostState, statePath: string, log: (line: strin
   if (state.bpftraceInstalled) {
     if (removePackages) {
       const apt = findExecutable('apt-get');
-      const r = apt === null ? { exitCode: 127, stdout: '', stderr: 'apt-get is not available' } : await runCommand(apt, ['remove', '-y', 'bpftrace'], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
+      const r =
+        apt === null
+          ? { exitCode: 127, stdout: '', stderr: 'apt-get is not available' }
+          : await runCommand(apt, ['remove', '-y', 'bpftrace'], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
       if (r.exitCode === 0) {
         state.bpftraceInstalled = false;
         done('removed the bpftrace package (apt-get remove -y bpftrace)');

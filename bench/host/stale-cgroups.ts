@@ -77,7 +77,10 @@ function readTasks(root: string, dir: string): CgroupTask[] {
 export function listHintbenchCgroups(root: string = HOST_ROOT): HintbenchCgroup[] {
   const mounts = readCgroupMounts(root);
   const out: HintbenchCgroup[] = [];
-  const places: Array<['v1' | 'v2', string | null]> = [['v1', mounts.v1Freezer], ['v2', mounts.v2]];
+  const places: Array<['v1' | 'v2', string | null]> = [
+    ['v1', mounts.v1Freezer],
+    ['v2', mounts.v2],
+  ];
   for (const [version, mount] of places) {
     if (mount === null) continue;
     for (const name of listHostDir(root, mount).sort()) {
@@ -133,11 +136,15 @@ export async function removeStaleCgroups(log: (line: string) => void = () => und
       log(line);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      result.failures.push(err instanceof HintbenchError ? err : new HintbenchError(
-        `cannot remove stale cgroup ${what}: ${(err as Error).message}`,
-        code === 'EACCES' || code === 'EPERM' ? 'run `hintbench teardown` as root' : `thaw it, move its tasks to ${dirname(cg.dir)}/cgroup.procs and rmdir ${cg.dir}`,
-        { cause: err },
-      ));
+      result.failures.push(
+        err instanceof HintbenchError
+          ? err
+          : new HintbenchError(
+              `cannot remove stale cgroup ${what}: ${(err as Error).message}`,
+              code === 'EACCES' || code === 'EPERM' ? 'run `hintbench teardown` as root' : `thaw it, move its tasks to ${dirname(cg.dir)}/cgroup.procs and rmdir ${cg.dir}`,
+              { cause: err },
+            ),
+      );
     }
   }
   return result;

@@ -178,7 +178,10 @@ export async function withStateLock<T>(statePath: string, fn: () => Promise<T>, 
       }
       if (Date.now() > deadline) {
         const who = owner === null ? 'an unknown owner' : `pid ${owner.pid}`;
-        throw new HintbenchError(`host state ${statePath} is locked by ${who} (another hintbench setup or teardown)`, `wait for ${who} to finish, or delete ${lockPath} if it is not hintbench`);
+        throw new HintbenchError(
+          `host state ${statePath} is locked by ${who} (another hintbench setup or teardown)`,
+          `wait for ${who} to finish, or delete ${lockPath} if it is not hintbench`,
+        );
       }
       await sleep(100);
       continue;

@@ -163,7 +163,8 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
       const toNs = Number(process.hrtime.bigint());
       if (i === 0) {
         result.bytesAdvised = outcome.bytesAdvised;
-        for (const s of outcome.skipped) result.skipped.push(`${formatRange({ startAddr: BigInt(s.startAddr), endAddr: BigInt(s.startAddr) + BigInt(s.lengthBytes) })}: ${s.reason}`);
+        for (const s of outcome.skipped)
+          result.skipped.push(`${formatRange({ startAddr: BigInt(s.startAddr), endAddr: BigInt(s.startAddr) + BigInt(s.lengthBytes) })}: ${s.reason}`);
       }
       if (outcome.error !== null) {
         result.error = outcome.error;

@@ -56,7 +56,8 @@ function goneError(pid: number, leader: ProcStat | null, identity: TaskIdentity)
  */
 export function resolveLiveTarget(pidArg: number, tidArg: number | undefined, via: Exclude<MechanismName, 'none'>): LiveTarget {
   if (!Number.isSafeInteger(pidArg) || pidArg <= 0) throw new HintbenchError(`--pid must be a positive integer, got '${pidArg}'`, 'pass the pid of a running process');
-  if (tidArg !== undefined && (!Number.isSafeInteger(tidArg) || tidArg <= 0)) throw new HintbenchError(`--tid must be a positive integer, got '${tidArg}'`, `list the threads with ls /proc/${pidArg}/task`);
+  if (tidArg !== undefined && (!Number.isSafeInteger(tidArg) || tidArg <= 0))
+    throw new HintbenchError(`--tid must be a positive integer, got '${tidArg}'`, `list the threads with ls /proc/${pidArg}/task`);
   let identity: TaskIdentity;
   try {
     identity = readTaskIdentity(pidArg);
@@ -78,7 +79,11 @@ export function resolveLiveTarget(pidArg: number, tidArg: number | undefined, vi
 
   if (tidArg !== undefined) {
     if (!tids.includes(tidArg)) throw new HintbenchError(`--tid ${tidArg} is not a thread of pid ${pid}`, `list its threads with ls /proc/${pid}/task`);
-    if (!live.includes(tidArg)) throw new HintbenchError(`thread ${tidArg} of pid ${pid} has exited`, `pick a live thread from /proc/${pid}/task (${live.slice(0, 5).join(', ')}${live.length > 5 ? ', ...' : ''})`);
+    if (!live.includes(tidArg))
+      throw new HintbenchError(
+        `thread ${tidArg} of pid ${pid} has exited`,
+        `pick a live thread from /proc/${pid}/task (${live.slice(0, 5).join(', ')}${live.length > 5 ? ', ...' : ''})`,
+      );
   }
   if (mainThreadExited && via === 'process_madvise') {
     throw new HintbenchError(

@@ -15,8 +15,10 @@ const EMPTY_IOV = new BigUint64Array(0);
 /** Turns a pidfd_open failure into an actionable error naming the pid. */
 function openError(pid: number, err: unknown): HintbenchError {
   if (err instanceof SyscallError) {
-    if (err.code === 'ESRCH') return new HintbenchError(`target pid ${pid} is gone (pidfd_open: ESRCH)`, 'check the pid with `ps -p PID`; the process may have exited', { cause: err });
-    if (err.code === 'ENOSYS') return new HintbenchError('this kernel has no pidfd_open (needs Linux 5.3; process_madvise needs 5.10)', 'run on Linux 5.10 or later, or use --via ptrace', { cause: err });
+    if (err.code === 'ESRCH')
+      return new HintbenchError(`target pid ${pid} is gone (pidfd_open: ESRCH)`, 'check the pid with `ps -p PID`; the process may have exited', { cause: err });
+    if (err.code === 'ENOSYS')
+      return new HintbenchError('this kernel has no pidfd_open (needs Linux 5.3; process_madvise needs 5.10)', 'run on Linux 5.10 or later, or use --via ptrace', { cause: err });
     if (err.code === 'EINVAL') return new HintbenchError(`pid ${pid} is not a valid process id`, 'pass the pid of a running process', { cause: err });
   }
   return new HintbenchError(`cannot open a pidfd for pid ${pid}: ${err instanceof Error ? err.message : String(err)}`, 'run hintbench doctor', { cause: err });

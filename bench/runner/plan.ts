@@ -56,7 +56,8 @@ export function usableBytes(budget: MemoryBudget, content: Content): { totalByte
 /** Reads MemAvailable and the active swap devices of the host below `root`. */
 export function readMemoryBudget(root: string = HOST_ROOT): MemoryBudget {
   const memAvailableBytes = readMeminfo(root)?.MemAvailable;
-  if (memAvailableBytes === undefined) throw new HintbenchError(`${hostPath(root, '/proc/meminfo')} has no MemAvailable line`, 'run on Linux 3.14 or later, or pass --ignore-memory-check');
+  if (memAvailableBytes === undefined)
+    throw new HintbenchError(`${hostPath(root, '/proc/meminfo')} has no MemAvailable line`, 'run on Linux 3.14 or later, or pass --ignore-memory-check');
   const swap = parseProcSwaps(readHostText(root, '/proc/swaps') ?? '').map((d) => ({
     name: d.name,
     freeBytes: Math.max(0, d.sizeBytes - d.usedBytes),

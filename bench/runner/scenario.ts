@@ -65,7 +65,11 @@ function withProbeFigures(sample: Sample, a: Attribution): Sample {
 /** An error's message on one line (a scenario's error is printed as one progress line). */
 function oneLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' | ');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' | ');
 }
 
 /** Why an abort happened, as text (`interrupted by SIGINT`). */
@@ -81,9 +85,13 @@ function resultOf(scenario: Scenario, status: ScenarioStatus, error: string | nu
 
 /** The scenario as written while it runs: finished repetitions without probe figures. */
 function inProgress(scenario: Scenario, drafts: readonly SampleDraft[]): ScenarioResult {
-  return resultOf(scenario, 'interrupted', `the run ended during this scenario after ${drafts.length} of ${scenario.repetitions} repetitions`, drafts.map((d) => d.sample), [
-    'written while the scenario ran: probe figures (kernelLatencyNs, reclaimedPages, retouchMajorFaultsProbe, stallNs, targetEintr) are not attributed',
-  ]);
+  return resultOf(
+    scenario,
+    'interrupted',
+    `the run ended during this scenario after ${drafts.length} of ${scenario.repetitions} repetitions`,
+    drafts.map((d) => d.sample),
+    ['written while the scenario ran: probe figures (kernelLatencyNs, reclaimedPages, retouchMajorFaultsProbe, stallNs, targetEintr) are not attributed'],
+  );
 }
 
 /**
@@ -143,7 +151,10 @@ export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}
     try {
       const facts = await session.stop();
       warnings.push(...facts.warnings);
-      const attributed = attribute(facts, drafts.map((d) => windowOf(d, scenario)));
+      const attributed = attribute(
+        facts,
+        drafts.map((d) => windowOf(d, scenario)),
+      );
       for (const [i, d] of drafts.entries()) samples.push(withProbeFigures(d.sample, attributed.figures[i]!));
       warnings.push(...attributed.warnings);
     } catch (err) {

@@ -17,12 +17,15 @@ function thawAllOnExit(): void {
 /** Waits until the process's state letter is one of `states`, or throws after `timeoutMs`. */
 async function waitForState(pid: number, states: string[], timeoutMs = 2000): Promise<void> {
   let state = '?';
-  const reached = await waitUntil(() => {
-    const stat = readProcStat(pid);
-    if (stat === null) throw new HintbenchError(`pid ${pid} exited before reaching state ${states.join('/')}`, 'check the workload (its stderr is in the sample errors)');
-    state = stat.state;
-    return states.includes(state);
-  }, { timeoutMs });
+  const reached = await waitUntil(
+    () => {
+      const stat = readProcStat(pid);
+      if (stat === null) throw new HintbenchError(`pid ${pid} exited before reaching state ${states.join('/')}`, 'check the workload (its stderr is in the sample errors)');
+      state = stat.state;
+      return states.includes(state);
+    },
+    { timeoutMs },
+  );
   if (!reached) throw new HintbenchError(`pid ${pid} did not reach state ${states.join('/')} within ${timeoutMs} ms (it is '${state}')`, 'check whether the machine is overloaded');
 }
 

@@ -21,7 +21,11 @@ export function parseSuiteFile(text: string, file: string): Suite {
     const parsed = check(SuiteFileSchema, raw, 'see docs/suites.md for the format');
     const { name = basename(file).replace(/\.json$/i, ''), description = `suite file ${basename(file)}`, memories, ...axes } = parsed;
     if (!SUITE_NAME_PATTERN.test(name)) {
-      throw new SchemaViolation('name', `file name ${JSON.stringify(name)} cannot name the suite: it must be letters, digits, dot, dash and underscore (at most 64)`, 'rename the file, or give a "name" field');
+      throw new SchemaViolation(
+        'name',
+        `file name ${JSON.stringify(name)} cannot name the suite: it must be letters, digits, dot, dash and underscore (at most 64)`,
+        'rename the file, or give a "name" field',
+      );
     }
     return { name, description, scenarios: expandMatrix({ ...axes, memories }) };
   } catch (err) {

@@ -37,7 +37,10 @@ export function freezeComplete(cg: FreezerCgroup): boolean {
 
 /** Pids listed in a cgroup's cgroup.procs below `root` (empty when it cannot be read). */
 export function cgroupPids(dir: string, root: string = HOST_ROOT): number[] {
-  return (readHostText(root, `${dir}/cgroup.procs`) ?? '').split('\n').filter((l) => /^\d+$/.test(l.trim())).map((l) => Number(l.trim()));
+  return (readHostText(root, `${dir}/cgroup.procs`) ?? '')
+    .split('\n')
+    .filter((l) => /^\d+$/.test(l.trim()))
+    .map((l) => Number(l.trim()));
 }
 
 /**
@@ -53,7 +56,9 @@ export async function thawMoveRemove(cg: FreezerCgroup, opts: { to?: string; tim
   const deadline = Date.now() + timeoutMs;
   const emptied = await waitUntil(
     () => {
-      const pids = readFileSync(`${cg.dir}/cgroup.procs`, 'utf8').split('\n').filter((l) => l.trim() !== '');
+      const pids = readFileSync(`${cg.dir}/cgroup.procs`, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '');
       for (const pid of pids) {
         try {
           writeFileSync(to, pid);
@@ -68,7 +73,10 @@ export async function thawMoveRemove(cg: FreezerCgroup, opts: { to?: string; tim
     { timeoutMs, intervalMs: 5 },
   );
   if (!emptied) {
-    throw new HintbenchError(`cgroup ${cg.dir} still holds pid(s) ${cgroupPids(cg.dir).join(', ')} ${timeoutMs} ms after they were moved out`, `move them by hand (echo PID > ${to}), then rmdir ${cg.dir}`);
+    throw new HintbenchError(
+      `cgroup ${cg.dir} still holds pid(s) ${cgroupPids(cg.dir).join(', ')} ${timeoutMs} ms after they were moved out`,
+      `move them by hand (echo PID > ${to}), then rmdir ${cg.dir}`,
+    );
   }
   rmdirSync(cg.dir);
   return moved;

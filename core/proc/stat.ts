@@ -50,7 +50,10 @@ export interface ProcessIdentity {
 export function statFieldsAfterComm(text: string, source = 'stat'): string[] {
   const close = text.lastIndexOf(')');
   if (close < 0) throw kernelFormatError(source, "no ')' closing the comm field");
-  return text.slice(close + 2).trim().split(/\s+/);
+  return text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
 }
 
 /** Numeric field N (1-based, as proc(5) numbers them; N >= 3) of /proc/PID/stat text. */

@@ -33,7 +33,10 @@ export function readSchedstat(pid: number, tid: number = pid): Schedstat {
  */
 export function threadIds(pid: number, opts: { missingOk?: boolean } = {}): number[] {
   try {
-    return readdirSync(`/proc/${pid}/task`).map(Number).filter(Number.isInteger).sort((a, b) => a - b);
+    return readdirSync(`/proc/${pid}/task`)
+      .map(Number)
+      .filter(Number.isInteger)
+      .sort((a, b) => a - b);
   } catch (e) {
     if (opts.missingOk === true) return [];
     throw new HintbenchError(`process ${pid} does not exist (listing /proc/${pid}/task)`, 'check the pid; the process may have exited', { cause: e });

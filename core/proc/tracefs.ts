@@ -40,7 +40,11 @@ export function pathAccess(root: string, absPath: string): PathAccess {
 
 /** Mount points of tracefs below `root`, or null when the mount table is unreadable. */
 export function tracefsMountPoints(root: string = HOST_ROOT): string[] | null {
-  return readMounts(root)?.filter((m) => m.fsType === 'tracefs').map((m) => m.mountPoint) ?? null;
+  return (
+    readMounts(root)
+      ?.filter((m) => m.fsType === 'tracefs')
+      .map((m) => m.mountPoint) ?? null
+  );
 }
 
 /** What the doctor knows about tracefs. */

@@ -42,6 +42,9 @@ export function findExecutable(name: string): string | null {
 
 /** The last non-empty line of a command's output, for error messages. */
 export function lastLine(r: CommandResult): string {
-  const lines = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = `${r.stdout}\n${r.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return lines.at(-1) ?? `exit code ${r.exitCode}`;
 }

@@ -43,6 +43,13 @@ export const HostStateV1Schema = z.object({ version: z.literal(1), ...changes })
 export const HostStateSchema = z.object({
   version: z.literal(HOST_STATE_VERSION).meta(doc('format version of this file')),
   ...changes,
-  keep: z.boolean().meta(doc('the preparation stays until `hintbench teardown` (made or reused by `hintbench setup`, or kept with `run --keep-host`); false: the last run using it undoes it as it ends')).default(false),
+  keep: z
+    .boolean()
+    .meta(
+      doc(
+        'the preparation stays until `hintbench teardown` (made or reused by `hintbench setup`, or kept with `run --keep-host`); false: the last run using it undoes it as it ends',
+      ),
+    )
+    .default(false),
   users: z.array(HostUserSchema).meta(doc('processes that registered as relying on the preparation and have not released it yet')),
 });

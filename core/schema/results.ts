@@ -67,11 +67,15 @@ export const SampleSchema = z.object(sampleShape());
 export const ScenarioResultSchema = z.object({
   scenario: ScenarioSchema.meta(doc('what was run')),
   status: ScenarioStatusSchema.meta(
-    doc('`failed`: could not run (see `error`, `samples` may be empty); `partial`: some samples have errors; `interrupted`: the run stopped during this scenario (Ctrl-C, SIGTERM, or killed), `samples` holds the repetitions that finished (after Ctrl-C or SIGTERM with their probe figures; a warning says when they are missing)'),
+    doc(
+      '`failed`: could not run (see `error`, `samples` may be empty); `partial`: some samples have errors; `interrupted`: the run stopped during this scenario (Ctrl-C, SIGTERM, or killed), `samples` holds the repetitions that finished (after Ctrl-C or SIGTERM with their probe figures; a warning says when they are missing)',
+    ),
   ),
   error: z.string().nullable().meta(doc('why the scenario failed or was interrupted, e.g. `interrupted by SIGINT after 1 of 3 repetitions`')),
   samples: z.array(SampleSchema).meta(doc('one per repetition')),
-  summary: z.record(z.string(), SummarySchema).meta(doc('Summary per summarised Sample field, keyed by the field name (e.g. `summary.userLatencyNs`); a field with no non-null value has no entry')),
+  summary: z
+    .record(z.string(), SummarySchema)
+    .meta(doc('Summary per summarised Sample field, keyed by the field name (e.g. `summary.userLatencyNs`); a field with no non-null value has no entry')),
   warnings: z.array(z.string()).meta(doc('things a reader should know (noise, skipped ranges, probe coverage, EINTRs, ...)')),
 });
 

@@ -30,7 +30,8 @@ export const SuiteMemorySchema = z
       .default(1),
   })
   .superRefine((m, ctx) => {
-    if (m.vmas > m.sizeMiB * PAGES_PER_MIB) ctx.addIssue({ code: 'custom', path: ['vmas'], message: `is ${m.vmas}, more than the ${m.sizeMiB * PAGES_PER_MIB} pages of ${m.sizeMiB} MiB` });
+    if (m.vmas > m.sizeMiB * PAGES_PER_MIB)
+      ctx.addIssue({ code: 'custom', path: ['vmas'], message: `is ${m.vmas}, more than the ${m.sizeMiB * PAGES_PER_MIB} pages of ${m.sizeMiB} MiB` });
   });
 
 /** A suite file. */

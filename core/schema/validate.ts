@@ -70,7 +70,8 @@ function unwrap(s: AnySchema): AnySchema {
   let node = s;
   for (;;) {
     const d = defOf(node);
-    if ((d.type === 'optional' || d.type === 'default' || d.type === 'prefault' || d.type === 'readonly' || d.type === 'nonoptional') && d.innerType !== undefined) node = d.innerType;
+    if ((d.type === 'optional' || d.type === 'default' || d.type === 'prefault' || d.type === 'readonly' || d.type === 'nonoptional') && d.innerType !== undefined)
+      node = d.innerType;
     else if (d.type === 'pipe' && d.in !== undefined) node = d.in;
     else return node;
   }
@@ -109,10 +110,12 @@ function pickOption(d: Def, value: unknown): AnySchema | null {
   if (typeof value !== 'object' || value === null) return options[0] ?? null;
   const o = value as Record<string, unknown>;
   if (d.discriminator !== undefined) {
-    return options.find((opt) => {
-      const tag = defOf(unwrap(opt)).shape?.[d.discriminator!];
-      return tag !== undefined && (defOf(tag).values ?? []).includes(o[d.discriminator!]);
-    }) ?? null;
+    return (
+      options.find((opt) => {
+        const tag = defOf(unwrap(opt)).shape?.[d.discriminator!];
+        return tag !== undefined && (defOf(tag).values ?? []).includes(o[d.discriminator!]);
+      }) ?? null
+    );
   }
   return options[0] ?? null;
 }
@@ -197,7 +200,8 @@ function violationOf(schema: AnySchema, value: unknown, issue: z.core.$ZodIssue,
     return new SchemaViolation(formatPath(at), `field ${formatPath(at)} is not a known field`, known.length > 0 ? `known fields here: ${known.join(', ')}` : genericFix);
   }
   let path = issue.path;
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && typeof issue.discriminator === 'string' && path.at(-1) !== issue.discriminator) path = [...path, issue.discriminator];
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && typeof issue.discriminator === 'string' && path.at(-1) !== issue.discriminator)
+    path = [...path, issue.discriminator];
   const node = nodeAt(schema, path, value);
   const at = formatPath(path);
   const name = at === '' ? 'the value' : `field ${at}`;

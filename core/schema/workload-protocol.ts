@@ -41,10 +41,24 @@ export const ReadyReplySchema = z.object({
 export const ReplySchema = z.discriminatedUnion('type', [
   ReadyReplySchema,
   /** Answer to `retouch`: wall time of the touch loop and the fault deltas of /proc/self/stat. */
-  z.object({ type: z.literal('retouched'), id, elapsedNs: z.int().nonnegative(), majorFaults: z.int().nonnegative(), minorFaults: z.int().nonnegative(), pages: z.int().nonnegative() }),
+  z.object({
+    type: z.literal('retouched'),
+    id,
+    elapsedNs: z.int().nonnegative(),
+    majorFaults: z.int().nonnegative(),
+    minorFaults: z.int().nonnegative(),
+    pages: z.int().nonnegative(),
+  }),
   /** Answer to `verify`: whether every page matches its checksum, the first corrupt page's address. */
   z
-    .object({ type: z.literal('verified'), id, intact: z.boolean(), corruptPages: z.int().nonnegative(), firstCorruptAddr: z.int().nonnegative().optional(), elapsedNs: z.int().nonnegative() })
+    .object({
+      type: z.literal('verified'),
+      id,
+      intact: z.boolean(),
+      corruptPages: z.int().nonnegative(),
+      firstCorruptAddr: z.int().nonnegative().optional(),
+      elapsedNs: z.int().nonnegative(),
+    })
     .refine((r) => r.intact === (r.corruptPages === 0), { message: 'contradicts itself: intact and corruptPages disagree', path: ['intact'] }),
   /** Answer to `state`. */
   z.object({ type: z.literal('state'), id, state: WorkloadStateSchema }),

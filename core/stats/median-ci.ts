@@ -87,7 +87,10 @@ export function medianCiOfSorted(sorted: readonly number[], confidence = 0.95): 
 
 /** Median confidence interval of values in any order (non-finite values left out); null when none is left. */
 export function medianCi(values: readonly number[], confidence = 0.95): MedianCi | null {
-  return medianCiOfSorted(values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b), confidence);
+  return medianCiOfSorted(
+    values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b),
+    confidence,
+  );
 }
 
 /**

@@ -75,4 +75,3 @@ export function detectOutliers(values: readonly number[], threshold = IGLEWICZ_H
   const isOutlier = scores.map((m) => Math.abs(m) > threshold);
   return { scores, isOutlier, count: isOutlier.filter(Boolean).length, scale, threshold };
 }
-

@@ -20,11 +20,7 @@ export interface PerSampleRatios {
  * scale * numerator[i] / denominator[i] for every sample i (e.g. scale 1e9 turns bytes per ns
  * into bytes per second). Both arrays are indexed by sample and must have the same length.
  */
-export function perSampleRatios(
-  numerators: readonly (number | null | undefined)[],
-  denominators: readonly (number | null | undefined)[],
-  scale = 1,
-): PerSampleRatios {
+export function perSampleRatios(numerators: readonly (number | null | undefined)[], denominators: readonly (number | null | undefined)[], scale = 1): PerSampleRatios {
   if (numerators.length !== denominators.length) {
     throw new RangeError(`per-sample ratio needs one numerator per denominator, got ${numerators.length} and ${denominators.length}`);
   }

@@ -20,8 +20,9 @@ export const MAP_FAILED = 0xffffffffffffffffn;
 /** sysconf name of the page size. */
 const SC_PAGESIZE = 30;
 
-const mmapNative: (addr: bigint | null, len: number, prot: number, flags: number, fd: number, off: number) => unknown =
-  libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, long off)');
+const mmapNative: (addr: bigint | null, len: number, prot: number, flags: number, fd: number, off: number) => unknown = libc.func(
+  'void *mmap(void *addr, size_t len, int prot, int flags, int fd, long off)',
+);
 const munmapNative: (addr: bigint, len: number) => number = libc.func('int munmap(void *addr, size_t len)');
 const madviseNative: (addr: bigint, len: number, advice: number) => number = libc.func('int madvise(void *addr, size_t len, int advice)');
 const mprotectNative: (addr: bigint, len: number, prot: number) => number = libc.func('int mprotect(void *addr, size_t len, int prot)');

@@ -168,7 +168,12 @@ export function prepareCalls(ranges: readonly AddrRange[], limits: BatchLimits =
 /** Number of calls prepareCalls() plans for `ranges`, without building them. */
 export function countBatches(ranges: readonly AddrRange[], limits: BatchLimits = DEFAULT_LIMITS): number {
   let calls = 0;
-  walkCalls(ranges, limits, () => calls++, () => undefined);
+  walkCalls(
+    ranges,
+    limits,
+    () => calls++,
+    () => undefined,
+  );
   return calls;
 }
 
@@ -267,7 +272,11 @@ export function runCalls(pidfd: number, prepared: PreparedCalls, adviceValue: nu
         const retried = Math.min(retry.ret, stuck.lengthBytes);
         result.bytesAdvised += retried;
         if (retried < stuck.lengthBytes) {
-          result.skipped.push({ startAddr: stuck.startAddr + retried, lengthBytes: stuck.lengthBytes - retried, reason: `short: ${retried} of ${stuck.lengthBytes} bytes advised` });
+          result.skipped.push({
+            startAddr: stuck.startAddr + retried,
+            lengthBytes: stuck.lengthBytes - retried,
+            reason: `short: ${retried} of ${stuck.lengthBytes} bytes advised`,
+          });
         }
       }
       before += advised + stuck.lengthBytes;

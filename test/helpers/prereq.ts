@@ -13,7 +13,11 @@ export const inCI = process.env.CI === 'true' || process.env.CI === '1';
 export function missingPrereq(needs: { root?: boolean; bpftrace?: boolean; swap?: boolean; tracefs?: boolean }): string | null {
   if (needs.root && !isRoot()) return 'needs root';
   if (needs.bpftrace) {
-    try { execFileSync('bpftrace', ['--version'], { stdio: 'ignore' }); } catch { return 'needs bpftrace (apt-get install -y bpftrace)'; }
+    try {
+      execFileSync('bpftrace', ['--version'], { stdio: 'ignore' });
+    } catch {
+      return 'needs bpftrace (apt-get install -y bpftrace)';
+    }
   }
   if (needs.tracefs && !existsSync('/sys/kernel/tracing/events')) return 'needs tracefs at /sys/kernel/tracing (hintbench setup mounts it)';
   if (needs.swap) {

@@ -101,7 +101,17 @@ describe('layering', () => {
     for (const top of Object.keys(ALLOWED)) expect(sourceFiles(top).length, top).toBeGreaterThan(0);
     expect(edges.length).toBeGreaterThan(500);
     const dynamic = ['const e = await imp', "ort('./e.ts');"].join('');
-    const sample = ["import a from './a.ts';", 'import {', '  b,', '  type C,', "} from '../b.ts';", "export * from './c.ts';", "import './d.ts';", dynamic, " * import x from './not-an-import.ts';"].join('\n');
+    const sample = [
+      "import a from './a.ts';",
+      'import {',
+      '  b,',
+      '  type C,',
+      "} from '../b.ts';",
+      "export * from './c.ts';",
+      "import './d.ts';",
+      dynamic,
+      " * import x from './not-an-import.ts';",
+    ].join('\n');
     expect(importSpecifiers(sample)).toEqual(['./a.ts', '../b.ts', './c.ts', './d.ts', './e.ts']);
   });
 
@@ -120,7 +130,9 @@ describe('layering', () => {
   });
 
   it('imports only files that exist', () => {
-    const missing = edges.filter((e) => !/\.(ts|js|mjs|cjs|json)$/.test(e.target) || !statSync(join(ROOT, e.target), { throwIfNoEntry: false })).map((e) => `${e.file}: ${e.specifier}`);
+    const missing = edges
+      .filter((e) => !/\.(ts|js|mjs|cjs|json)$/.test(e.target) || !statSync(join(ROOT, e.target), { throwIfNoEntry: false }))
+      .map((e) => `${e.file}: ${e.specifier}`);
     expect(missing).toEqual([]);
   });
 
@@ -148,6 +160,10 @@ describe('layering', () => {
   });
 
   it('lists only pending moves that still exist', () => {
-    for (const p of PENDING_MOVES) expect(sourceFiles(topOf(p)).some((f) => f.startsWith(p)), p).toBe(true);
+    for (const p of PENDING_MOVES)
+      expect(
+        sourceFiles(topOf(p)).some((f) => f.startsWith(p)),
+        p,
+      ).toBe(true);
   });
 });

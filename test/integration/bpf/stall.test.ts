@@ -21,14 +21,20 @@ import { startProbeSession } from '../../../bpf/session.ts';
 import { canRun, canUse } from '../../helpers/prereq.ts';
 
 const run = canRun('bpf stall probe', { root: true, bpftrace: true, tracefs: true });
-const haveStrace = run && canUse('stall.bt against strace', ((): boolean => {
-  try {
-    execFileSync('strace', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})(), 'apt-get install -y strace');
+const haveStrace =
+  run &&
+  canUse(
+    'stall.bt against strace',
+    ((): boolean => {
+      try {
+        execFileSync('strace', ['-V'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })(),
+    'apt-get install -y strace',
+  );
 
 /** A python3 child and a reader of its stdout lines. */
 function startPython(source: string): { child: ChildProcessWithoutNullStreams; nextLine: () => Promise<string> } {

@@ -106,7 +106,11 @@ describe.skipIf(!ready)('interrupting hintbench', () => {
       let code: number | null = null;
       let tracer: number[] = [];
       try {
-        const child = spawn(process.execPath, [CLI, 'hint', '--pid', String(w.pid), '--advice', 'cold', '--via', 'ptrace', '--ranges', range, '--repeat', '1000000', '--no-probe', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(
+          process.execPath,
+          [CLI, 'hint', '--pid', String(w.pid), '--advice', 'cold', '--via', 'ptrace', '--ranges', range, '--repeat', '1000000', '--no-probe', '--json'],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        );
         child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
         const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
         expect(await waitFor(() => injected() > 10, 120_000), 'more than 10 injections seen by the probe').toBe(true);

@@ -31,7 +31,11 @@ afterAll(async () => {
   for (const m of made) {
     if (existsSync(m.dir)) await thawMoveRemove(m).catch(() => undefined);
     if (m.pid !== null && m.pid > 0) {
-      try { process.kill(m.pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(m.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
   }
   rmSync(dir, { recursive: true, force: true });
@@ -60,7 +64,15 @@ setInterval(() => {}, 1000);`;
   });
   const { pid, dir: cgroup } = JSON.parse(line) as { pid: number; dir: string };
   made.push({ version, dir: cgroup, pid });
-  return { runnerPid: runner.pid!, workloadPid: pid, cgroup, kill: async () => { runner.kill('SIGKILL'); await exited; } };
+  return {
+    runnerPid: runner.pid!,
+    workloadPid: pid,
+    cgroup,
+    kill: async () => {
+      runner.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
 
 async function waitFor(pred: () => boolean, timeoutMs = 20_000): Promise<boolean> {
@@ -117,7 +129,9 @@ describe.skipIf(!run)('stale hintbench cgroups', () => {
       // Thawed, the v1 workload receives its pending SIGKILL.
       expect(await waitFor(() => !alive(r.workloadPid)), `workload ${r.workloadPid} still alive after the thaw`).toBe(true);
       expect((await runDoctor()).checks.find((c) => c.id === 'stale-cgroups')?.detail).not.toContain(r.cgroup);
-      process.stderr.write(`stale-cgroups ${version}: ${line} in ${cleanupMs.toFixed(0)} ms (${version === 'v1' ? 'teardown' : 'setup'}, including its other steps)${heldRss === '' ? '' : `; the frozen workload held ${heldRss} RSS until then`}\n`);
+      process.stderr.write(
+        `stale-cgroups ${version}: ${line} in ${cleanupMs.toFixed(0)} ms (${version === 'v1' ? 'teardown' : 'setup'}, including its other steps)${heldRss === '' ? '' : `; the frozen workload held ${heldRss} RSS until then`}\n`,
+      );
     });
   }
 
@@ -146,7 +160,18 @@ process.exit(3);`;
     const env = { ...process.env, HINTBENCH_HOST_STATE: join(dir, 'cli.json') };
     const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000, env });
     const suite = join(dir, 'frozen.json');
-    writeFileSync(suite, JSON.stringify({ name: 'frozen-kill', mechanisms: ['process_madvise'], advices: ['pageout'], memories: [{ sizeMiB: 64, content: 'random' }], targetStates: ['frozen'], baseline: false, repetitions: 200 }));
+    writeFileSync(
+      suite,
+      JSON.stringify({
+        name: 'frozen-kill',
+        mechanisms: ['process_madvise'],
+        advices: ['pageout'],
+        memories: [{ sizeMiB: 64, content: 'random' }],
+        targetStates: ['frozen'],
+        baseline: false,
+        repetitions: 200,
+      }),
+    );
     // Kill the run as soon as one of its cgroups is frozen; a kill that lands just after the
     // cgroup was thawed and removed leaves nothing to find, and the run is tried again.
     let left: { cgroup: string; runPid: number } | null = null;
@@ -156,7 +181,9 @@ process.exit(3);`;
       const runner = spawn(process.execPath, [CLI, 'run', '--no-setup', '--suite', suite, '--out', join(dir, `out-${attempts}`)], { stdio: 'ignore', env });
       const exited = new Promise<void>((resolve) => runner.once('exit', () => resolve()));
       let ended = false;
-      void exited.then(() => { ended = true; });
+      void exited.then(() => {
+        ended = true;
+      });
       let seen: string | undefined;
       while (!ended && seen === undefined) {
         seen = listHintbenchCgroups().find((c) => c.owner.ownerPid === runner.pid && c.frozen)?.dir;

@@ -79,7 +79,11 @@ describe.skipIf(!run)('process_madvise on a real child process', () => {
     expect(r.bytesAdvised).toBe(0);
     expect(r.error).toMatch(/^ESRCH: /);
     let err: unknown = null;
-    try { pidfdOpen(pid); } catch (e) { err = e; }
+    try {
+      pidfdOpen(pid);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(SyscallError);
     expect((err as SyscallError).code).toBe('ESRCH');
   });

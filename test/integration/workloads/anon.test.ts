@@ -123,7 +123,9 @@ describe('anon workload', () => {
     expect(await w.exit()).toEqual({ code: 0, signal: null });
     expect(processExists(w.pid)).toBe(false);
 
-    const runner = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../fixtures/workloads/runner-that-dies.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const runner = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../fixtures/workloads/runner-that-dies.ts', import.meta.url))], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const pid = await new Promise<number>((resolve, reject) => {
       runner.stdout.setEncoding('utf8');
       runner.stdout.once('data', (s: string) => resolve(Number(s.trim())));

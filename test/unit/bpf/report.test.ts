@@ -45,7 +45,11 @@ describe('reportFromEvents on the captured session', () => {
   });
 
   it('reads the EINTR counts per process', () => {
-    expect(report.eintr).toEqual([{ pid: 28268, count: 2 }, { pid: 28402, count: 2 }, { pid: 28403, count: 1 }]);
+    expect(report.eintr).toEqual([
+      { pid: 28268, count: 2 },
+      { pid: 28402, count: 2 },
+      { pid: 28403, count: 1 },
+    ]);
   });
 
   it('reads the SIGSTOP stall and the ptrace stops', () => {
@@ -103,7 +107,12 @@ describe('reportFromEvents on the captured hint-latency-batch output', () => {
       '{"type": "map", "data": {"@hb_hbat_rec": {"9,1003": [9,1,21,95,1,4096], "9,5002": [9,1,21,96,1,4096], "9,9000": [9,1,21,50,0,4096], "8,1003": [8,1,21,95,1,4096]}}}',
     ].join('\n');
     const r = reportFromEvents(parseOutput(text));
-    expect(r.hints.map((h) => [h.tid, h.enterNs])).toEqual([[9, 1000], [8, 1003], [9, 5000], [9, 9000]]);
+    expect(r.hints.map((h) => [h.tid, h.enterNs])).toEqual([
+      [9, 1000],
+      [8, 1003],
+      [9, 5000],
+      [9, 9000],
+    ]);
     expect(r.undeliveredLines).toEqual([]);
     expect(r.warnings).toEqual([]);
   });
@@ -122,9 +131,14 @@ describe('lines printed but never received', () => {
   const stallLine = (tid: number): string => `{"type": "printf", "data": "stall tid=${tid} state=8 start_ns=5 duration_ns=7\\n"}`;
 
   it('lists, per script and thread, the lines counted at exit that did not arrive, and warns', () => {
-    const text = [hintLine(4, 100), hintLine(4, 200), hintLine(5, 300), stallLine(6),
+    const text = [
+      hintLine(4, 100),
+      hintLine(4, 200),
+      hintLine(5, 300),
+      stallLine(6),
       '{"type": "map", "data": {"@hb_hint_lines": {"4": 5, "5": 1}}}',
-      '{"type": "map", "data": {"@hb_stall_lines": {"6": 1, "7": 2}}}'].join('\n');
+      '{"type": "map", "data": {"@hb_stall_lines": {"6": 1, "7": 2}}}',
+    ].join('\n');
     const r = reportFromEvents(parseOutput(text));
     expect(r.hints).toHaveLength(3);
     expect(r.undeliveredLines).toEqual([

@@ -3,16 +3,39 @@ import { describe, expect, it } from 'vitest';
 import { attribute, hintsInWindow, majorFaultsOf, tracedStallNs, type AttributionWindow } from '../../../core/attribution.ts';
 import type { ProbeFacts, ProbeHint } from '../../../core/types.ts';
 
-const hint = (tid: number, enterNs: number, latencyNs: number, reclaimedPages = 0): ProbeHint => ({ pid: tid, tid, syscall: 'process_madvise', behavior: 21, enterNs, latencyNs, reclaimedPages, ret: 0 });
+const hint = (tid: number, enterNs: number, latencyNs: number, reclaimedPages = 0): ProbeHint => ({
+  pid: tid,
+  tid,
+  syscall: 'process_madvise',
+  behavior: 21,
+  enterNs,
+  latencyNs,
+  reclaimedPages,
+  ret: 0,
+});
 const facts = (over: Partial<ProbeFacts> = {}): ProbeFacts => ({ hints: [], majorFaults: [], eintr: [], stalls: [], ...over });
-const win = (label: string, fromNs: number, toNs: number, tid: number, syscalls: number, target?: AttributionWindow['target']): AttributionWindow => ({ label, fromNs, toNs, tid, syscalls, ...(target ? { target } : {}) });
+const win = (label: string, fromNs: number, toNs: number, tid: number, syscalls: number, target?: AttributionWindow['target']): AttributionWindow => ({
+  label,
+  fromNs,
+  toNs,
+  tid,
+  syscalls,
+  ...(target ? { target } : {}),
+});
 
 describe('attribute', () => {
   it('sums the records of the hint thread inside each window, and nothing else', () => {
     const f = facts({
       hints: [hint(42, 900, 999, 9), hint(42, 1100, 300, 1), hint(43, 1200, 999, 9), hint(42, 1500, 200, 1), hint(42, 2500, 999, 9)],
-      majorFaults: [{ pid: 500, comm: 'hbw-retouch', count: 2 }, { pid: 500, comm: 'hbw-idle', count: 7 }, { pid: 501, comm: 'hbw-retouch', count: 5 }],
-      eintr: [{ pid: 499, count: 9 }, { pid: 500, count: 3 }],
+      majorFaults: [
+        { pid: 500, comm: 'hbw-retouch', count: 2 },
+        { pid: 500, comm: 'hbw-idle', count: 7 },
+        { pid: 501, comm: 'hbw-retouch', count: 5 },
+      ],
+      eintr: [
+        { pid: 499, count: 9 },
+        { pid: 500, count: 3 },
+      ],
       hintCalls: 5,
     });
     const { figures, warnings } = attribute(f, [win('repetition 0', 1000, 2000, 42, 2, { pid: 500, tids: [500], retouchComm: 'hbw-retouch', measureStall: false })]);
@@ -23,7 +46,10 @@ describe('attribute', () => {
   it('gives no kernel figure for a hint whose calls the probe did not all record, and warns naming it and why', () => {
     const f = facts({ hints: [hint(42, 1100, 300, 1)], hintCalls: 3 });
     const { figures, warnings } = attribute(f, [win('repetition 0', 1000, 2000, 42, 2), win('repetition 1', 3000, 4000, 42, 1)]);
-    expect(figures.map((a) => [a.probeSyscalls, a.kernelLatencyNs, a.reclaimedPages])).toEqual([[1, null, null], [0, null, null]]);
+    expect(figures.map((a) => [a.probeSyscalls, a.kernelLatencyNs, a.reclaimedPages])).toEqual([
+      [1, null, null],
+      [0, null, null],
+    ]);
     expect(warnings).toEqual([
       'repetition 0: the probe saw 1 of 2 hint syscalls of tid 42',
       'repetition 1: the probe saw 0 of 1 hint syscalls of tid 42',

@@ -39,7 +39,10 @@ describe('JsonLinesChannel', () => {
     const a = channel.request({ cmd: 'echo', text: 'a' });
     const b = channel.request({ cmd: 'echo', text: 'b' });
     await tick();
-    expect(sent).toEqual([{ cmd: 'echo', text: 'a', id: 1 }, { cmd: 'echo', text: 'b', id: 2 }]);
+    expect(sent).toEqual([
+      { cmd: 'echo', text: 'a', id: 1 },
+      { cmd: 'echo', text: 'b', id: 2 },
+    ]);
     // One chunk holding a response, an event and half of the next line.
     fromPeer.write('{"id":2,"text":"B"}\n{"event":"ready"}\n{"id":1,');
     fromPeer.write('"text":"A"}\n');

@@ -61,11 +61,9 @@ describe('probeTracefs: not mounted versus not readable', () => {
 
 describe('parseMountinfo', () => {
   it('reads mount point, type and super options, decoding escaped spaces, skipping malformed lines', () => {
-    const text = [
-      '37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime shared:9 - cgroup cgroup rw,freezer',
-      '50 23 0:40 / /mnt/with\\040space rw - tracefs nodev rw',
-      'garbage',
-    ].join('\n');
+    const text = ['37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime shared:9 - cgroup cgroup rw,freezer', '50 23 0:40 / /mnt/with\\040space rw - tracefs nodev rw', 'garbage'].join(
+      '\n',
+    );
     expect(parseMountinfo(text)).toEqual([
       { mountPoint: '/sys/fs/cgroup/freezer', fsType: 'cgroup', superOptions: ['rw', 'freezer'] },
       { mountPoint: '/mnt/with space', fsType: 'tracefs', superOptions: ['rw'] },

@@ -30,7 +30,7 @@ describe('freezer mounts from the mount table', () => {
 });
 
 describe('listHintbenchCgroups', () => {
-  it('on hybrid: a frozen v1 cgroup of a recycled owner pid is stale and names its task; a live owner\'s cgroup2 cgroup is in use', () => {
+  it("on hybrid: a frozen v1 cgroup of a recycled owner pid is stale and names its task; a live owner's cgroup2 cgroup is in use", () => {
     const all = listHintbenchCgroups(HYBRID);
     expect(all.map((c) => [c.version, c.dir, c.ownerAlive, c.frozen])).toEqual([
       ['v1', '/sys/fs/cgroup/freezer/hintbench-900-12345-901', false, true],

@@ -43,7 +43,10 @@ describe('--ranges parsing', () => {
   it('reads explicit hex ranges with or without 0x as 64-bit integers', () => {
     expect(parseRangeSelector('0x7f1000000000-7f1000002000,7f1000003000-0x7f1000004000', 4096)).toEqual({
       kind: 'explicit',
-      ranges: [{ startAddr: 0x7f1000000000n, endAddr: 0x7f1000002000n }, { startAddr: 0x7f1000003000n, endAddr: 0x7f1000004000n }],
+      ranges: [
+        { startAddr: 0x7f1000000000n, endAddr: 0x7f1000002000n },
+        { startAddr: 0x7f1000003000n, endAddr: 0x7f1000004000n },
+      ],
     });
     // 2^64 - one page survives exactly (a Number would round it to 2^64)
     expect(parseRangeSelector('0-0xfffffffffffff000', 4096)).toEqual({ kind: 'explicit', ranges: [{ startAddr: 0n, endAddr: 0xfffffffffffff000n }] });
@@ -84,7 +87,9 @@ describe('--ranges against the target', () => {
     expect(planned + skipped).toBe(0x7ffffffff000n);
   });
   it('a range beyond the address space is refused before any work, naming the limit', () => {
-    expect(() => plan('0-fffffffffffff000')).toThrow(/--ranges: '0x0-0xfffffffffffff000' goes beyond the user address space of pid 4242, which ends at 0x7ffffffff000 \(x86_64, 4-level paging\)/);
+    expect(() => plan('0-fffffffffffff000')).toThrow(
+      /--ranges: '0x0-0xfffffffffffff000' goes beyond the user address space of pid 4242, which ends at 0x7ffffffff000 \(x86_64, 4-level paging\)/,
+    );
     expect(() => plan('800000000000-800000001000')).toThrow(/goes beyond/);
   });
   it('ranges that overlap no mapping are an error listing them; a partly mapped list hints the mapped ones', () => {

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DISPLAYED_METRICS } from '../../../core/metrics.ts';
-import {
-  SCENARIO_COLUMNS, SUMMARY_COLUMNS, formatMetric, sampleFieldOfHeader, snakeCase, summaryRows, tabulate,
-} from '../../../reports/columns.ts';
+import { SCENARIO_COLUMNS, SUMMARY_COLUMNS, formatMetric, sampleFieldOfHeader, snakeCase, summaryRows, tabulate } from '../../../reports/columns.ts';
 import { fixtureRun } from './fixture.ts';
 
 describe('column lists', () => {
@@ -26,9 +24,13 @@ describe('column lists', () => {
     const i = rows.findIndex((r) => r.result === pm && r.metric.field === 'userLatencyNs');
     const s = pm.summary.userLatencyNs!;
     expect(table.rows[i]).toEqual([
-      pm.scenario.id, 'user latency (µs)', String(s.n),
-      formatMetric(s.median, { divisor: 1e3, decimals: 1 }), formatMetric(s.min, { divisor: 1e3, decimals: 1 }),
-      formatMetric(s.max, { divisor: 1e3, decimals: 1 }), formatMetric(s.spread, { divisor: 1e3, decimals: 1 }),
+      pm.scenario.id,
+      'user latency (µs)',
+      String(s.n),
+      formatMetric(s.median, { divisor: 1e3, decimals: 1 }),
+      formatMetric(s.min, { divisor: 1e3, decimals: 1 }),
+      formatMetric(s.max, { divisor: 1e3, decimals: 1 }),
+      formatMetric(s.spread, { divisor: 1e3, decimals: 1 }),
       (s.relSpread * 100).toFixed(1),
     ]);
     expect(table.numeric.slice(2)).toEqual([true, true, true, true, true, true]);

@@ -7,12 +7,21 @@ import { readResultsJson, validateRunResult, writeResultsJson } from '../../../r
 import { fixtureRun } from './fixture.ts';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'hintbench-json-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hintbench-json-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** The HintbenchError `fn` throws (fails the test if it throws nothing or something else). */
 function errorOf(fn: () => unknown): HintbenchError {
-  try { fn(); } catch (e) { if (e instanceof HintbenchError) return e; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof HintbenchError) return e;
+    throw e;
+  }
   throw new Error('expected a HintbenchError');
 }
 

@@ -36,7 +36,9 @@ describe('terminal summary table', () => {
     const run = fixtureRun();
     const text = formatSummaryTable(run);
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^scenario\s+n\s+median user latency \(µs\)\s+median kernel latency \(µs\)\s+median reclaimed \(pages\)\s+median re-touch major faults\s+median re-touch time \(ms\)\s+status$/);
+    expect(lines[0]).toMatch(
+      /^scenario\s+n\s+median user latency \(µs\)\s+median kernel latency \(µs\)\s+median reclaimed \(pages\)\s+median re-touch major faults\s+median re-touch time \(ms\)\s+status$/,
+    );
     expect(lines).toHaveLength(2 + run.scenarios.length + run.scenarios.filter((s) => s.status === 'failed').length);
     const statusCol = lines[0]!.indexOf('status');
     for (const [i, s] of run.scenarios.entries()) {

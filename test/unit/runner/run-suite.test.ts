@@ -113,7 +113,10 @@ describe('runScenario', () => {
     const m = new FakeMechanism({ syscalls: 2, recorded: 1, latencyNs: 300, reclaimedPages: 128 });
     const r = await runScenario(scenario('process_madvise'), { ...withFakeProbe, createMechanism: fake(m) });
     expect(r.status).toBe('ok');
-    expect(r.samples.map((s) => [s.probeSyscalls, s.kernelLatencyNs, s.reclaimedPages])).toEqual([[1, null, null], [1, null, null]]);
+    expect(r.samples.map((s) => [s.probeSyscalls, s.kernelLatencyNs, s.reclaimedPages])).toEqual([
+      [1, null, null],
+      [1, null, null],
+    ]);
     expect(r.warnings).toContain(`repetition 0: the probe saw 1 of 2 hint syscalls of tid ${process.pid}`);
     expect(r.warnings.at(-1)).toMatch(/^kernel-side figures \(kernelLatencyNs, reclaimedPages\) cover 0 of 2 hints: /);
   });

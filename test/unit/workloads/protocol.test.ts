@@ -30,7 +30,10 @@ describe('parseCommand', () => {
 
 describe('parseReply', () => {
   const ready: Reply = {
-    type: 'ready', pid: 123, pageSizeBytes: 4096, setupNs: 5,
+    type: 'ready',
+    pid: 123,
+    pageSizeBytes: 4096,
+    setupNs: 5,
     regions: [{ startAddr: 0x7f0000001000, lengthBytes: 8192, kind: 'anon', content: 'random' }],
   };
   it('round-trips every reply', () => {
@@ -47,7 +50,9 @@ describe('parseReply', () => {
     for (const r of replies) expect(parseReply(encodeLine(r).trimEnd())).toEqual(r);
   });
   it('rejects a region of an unknown content or a fractional address', () => {
-    expect(() => parseReply(JSON.stringify({ ...ready, regions: [{ startAddr: 4096, lengthBytes: 4096, kind: 'anon', content: 'pink' }] }))).toThrow(/ready reply: field regions\[0\]\.content must be one of zero, random, mixed, got "pink"/);
+    expect(() => parseReply(JSON.stringify({ ...ready, regions: [{ startAddr: 4096, lengthBytes: 4096, kind: 'anon', content: 'pink' }] }))).toThrow(
+      /ready reply: field regions\[0\]\.content must be one of zero, random, mixed, got "pink"/,
+    );
     expect(() => parseReply(JSON.stringify({ ...ready, regions: [{ startAddr: 4096.5, lengthBytes: 4096, kind: 'anon', content: 'zero' }] }))).toThrow(/startAddr/);
   });
   it('rejects a verified reply that contradicts itself', () => {

@@ -45,7 +45,16 @@ describe('parseStat', () => {
 describe('parseStatus', () => {
   it('converts kB fields to bytes', () => {
     const s = parseStatus(fixture('status-sleep.txt'));
-    expect(s).toEqual({ rssBytes: 1788 * 1024, rssPeakBytes: 1788 * 1024, swapBytes: 0, rssAnonBytes: 108 * 1024, rssFileBytes: 1680 * 1024, threads: 1, state: 'S', tracerPid: 0 });
+    expect(s).toEqual({
+      rssBytes: 1788 * 1024,
+      rssPeakBytes: 1788 * 1024,
+      swapBytes: 0,
+      rssAnonBytes: 108 * 1024,
+      rssFileBytes: 1680 * 1024,
+      threads: 1,
+      state: 'S',
+      tracerPid: 0,
+    });
   });
   it('reads a kernel thread without Vm lines as zero memory', () => {
     const s = parseStatus(fixture('status-kthread.txt'));

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  medianCi,
-  medianIntervalCoverage,
-  medianIntervalRank,
-  minimumNForMedianCi,
-  relativeHalfWidth,
-} from '../../../../core/stats/median-ci.ts';
+import { medianCi, medianIntervalCoverage, medianIntervalRank, minimumNForMedianCi, relativeHalfWidth } from '../../../../core/stats/median-ci.ts';
 import { N30 } from './fixtures.ts';
 
 describe('binomial coverage of order-statistic intervals for the median', () => {

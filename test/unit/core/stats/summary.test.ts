@@ -35,7 +35,10 @@ describe('summarize', () => {
     expect(percentileOfSorted([5], 99)).toBe(5);
   });
   it('summarises named numeric fields and leaves out all-null ones', () => {
-    const rows = [{ a: 1, b: null as number | null }, { a: 3, b: null }];
+    const rows = [
+      { a: 1, b: null as number | null },
+      { a: 3, b: null },
+    ];
     const out = summarizeFields(rows, ['a', 'b']);
     expect(Object.keys(out)).toEqual(['a']);
     expect(out.a!.median).toBe(2);

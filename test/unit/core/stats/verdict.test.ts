@@ -37,7 +37,10 @@ describe('decideVerdict', () => {
     });
   });
   it('a 1 % shift whose interval (-2.57 % .. +4.70 %) lies within +-5 % is unchanged', () => {
-    const small = compareSamples(A30, A30.map((v) => v * 1.01));
+    const small = compareSamples(
+      A30,
+      A30.map((v) => v * 1.01),
+    );
     expect(small.shift!.estimate).toBeCloseTo(0.009999999999999787, 12);
     expect(small.shift!.lower).toBeCloseTo(-0.025711146624051384, 12);
     expect(small.shift!.upper).toBeCloseTo(0.04702008697452875, 12);

@@ -21,7 +21,7 @@ describe('errno mapping', () => {
     expect(e.code).toBe('ESRCH');
     expect(e.message).toBe('pidfd_open(42) failed: ESRCH (no such process)');
   });
-  it("takes every name Node knows, and its description where libuv has one", () => {
+  it('takes every name Node knows, and its description where libuv has one', () => {
     for (const [name, value] of Object.entries(constants.errno)) {
       expect(errnoValue(name)).toBe(value);
       expect(errnoName(value)).toMatch(/^E[A-Z0-9]+$/);

@@ -4,13 +4,27 @@
  */
 import { describe, expect, it } from 'vitest';
 import { errnoValue } from '../../../../core/sys/errno.ts';
-import { MAX_RW_COUNT, countBatches, processMadviseAll, type BatchLimits, iovecRanges, plannedCalls, prepareCalls, type BatchLimits as Limits, type RawCall, type RawResult } from '../../../../core/sys/process-madvise.ts';
+import {
+  MAX_RW_COUNT,
+  countBatches,
+  processMadviseAll,
+  type BatchLimits,
+  iovecRanges,
+  plannedCalls,
+  prepareCalls,
+  type BatchLimits as Limits,
+  type RawCall,
+  type RawResult,
+} from '../../../../core/sys/process-madvise.ts';
 import type { AddrRange } from '../../../../core/types.ts';
 
 /** The calls prepareCalls() plans, as ranges. */
 const batchRanges = (ranges: AddrRange[], limits?: Limits): AddrRange[][] => plannedCalls(prepareCalls(ranges, limits));
 /** A fake kernel call written over ranges, as the delivery loop calls it (iovecs). */
-const onRanges = (f: (pidfd: number, ranges: AddrRange[]) => RawResult): RawCall => (pidfd, iov, count) => f(pidfd, iovecRanges(iov, count));
+const onRanges =
+  (f: (pidfd: number, ranges: AddrRange[]) => RawResult): RawCall =>
+  (pidfd, iov, count) =>
+    f(pidfd, iovecRanges(iov, count));
 
 const PAGE = 4096;
 const ENOMEM = errnoValue('ENOMEM')!;
@@ -74,8 +88,13 @@ describe('processMadviseAll at scale', () => {
 describe('EFAULT', () => {
   it('fails a whole call (as the kernel does for an iovec outside the address space): the bad range is isolated and skipped, the rest advised', () => {
     const bad = { startAddr: 0x800000000000, lengthBytes: PAGE };
-    const good = [{ startAddr: 0x10000000, lengthBytes: PAGE }, { startAddr: 0x20000000, lengthBytes: PAGE }];
-    const raw: RawCall = onRanges((_fd, batch) => (batch.some((x) => x.startAddr === bad.startAddr) ? { ret: -1, errno: EFAULT } : { ret: batch.reduce((s, x) => s + x.lengthBytes, 0), errno: 0 }));
+    const good = [
+      { startAddr: 0x10000000, lengthBytes: PAGE },
+      { startAddr: 0x20000000, lengthBytes: PAGE },
+    ];
+    const raw: RawCall = onRanges((_fd, batch) =>
+      batch.some((x) => x.startAddr === bad.startAddr) ? { ret: -1, errno: EFAULT } : { ret: batch.reduce((s, x) => s + x.lengthBytes, 0), errno: 0 },
+    );
     const r = processMadviseAll(7, [good[0]!, bad, good[1]!], 21, { raw });
     expect(r.error).toBeNull();
     expect(r.bytesAdvised).toBe(2 * PAGE);

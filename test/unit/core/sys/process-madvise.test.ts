@@ -3,14 +3,27 @@ import { describe, expect, it } from 'vitest';
 import type { AddrRange } from '../../../../core/types.ts';
 import { errnoValue } from '../../../../core/sys/errno.ts';
 import {
-  MAX_IOVECS, MAX_RW_COUNT, maxRwCountFor, probeProcessMadvise, processMadviseAll,
-  iovecRanges, plannedCalls, prepareCalls, runCalls, type BatchLimits as Limits, type RawCall, type RawResult,
+  MAX_IOVECS,
+  MAX_RW_COUNT,
+  maxRwCountFor,
+  probeProcessMadvise,
+  processMadviseAll,
+  iovecRanges,
+  plannedCalls,
+  prepareCalls,
+  runCalls,
+  type BatchLimits as Limits,
+  type RawCall,
+  type RawResult,
 } from '../../../../core/sys/process-madvise.ts';
 
 /** The calls prepareCalls() plans, as ranges. */
 const batchRanges = (ranges: AddrRange[], limits?: Limits): AddrRange[][] => plannedCalls(prepareCalls(ranges, limits));
 /** A fake kernel call written over ranges, as the delivery loop calls it (iovecs). */
-const onRanges = (f: (pidfd: number, ranges: AddrRange[]) => RawResult): RawCall => (pidfd, iov, count) => f(pidfd, iovecRanges(iov, count));
+const onRanges =
+  (f: (pidfd: number, ranges: AddrRange[]) => RawResult): RawCall =>
+  (pidfd, iov, count) =>
+    f(pidfd, iovecRanges(iov, count));
 
 const PAGE = 4096;
 const pages = (n: number, start = 0x10000000, gapPages = 1): AddrRange[] =>
@@ -61,7 +74,11 @@ describe('batchRanges', () => {
     expect(sum(batches.flat())).toBe(big.lengthBytes);
   });
   it('starts a new call when the next range would pass the byte cap', () => {
-    const rs = [{ startAddr: 0, lengthBytes: 6 * PAGE }, { startAddr: 10 * PAGE, lengthBytes: 6 * PAGE }, { startAddr: 20 * PAGE, lengthBytes: 2 * PAGE }];
+    const rs = [
+      { startAddr: 0, lengthBytes: 6 * PAGE },
+      { startAddr: 10 * PAGE, lengthBytes: 6 * PAGE },
+      { startAddr: 20 * PAGE, lengthBytes: 2 * PAGE },
+    ];
     expect(batchRanges(rs, { maxIovecs: 10, maxBytes: 8 * PAGE }).map((b) => b.length)).toEqual([1, 2]);
   });
   it('drops empty ranges and returns no call for no ranges', () => {
