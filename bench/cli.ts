@@ -2,18 +2,12 @@
  * hintbench's command line: parses argv, calls one command, and is the single place that
  * prints `Error: ...` and decides the exit code.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { HintbenchError } from './errors.ts';
+import { HintbenchError } from '../core/errors.ts';
+import { hintbenchVersion } from '../core/version.ts';
 import { parseArgsError } from './commands/args.ts';
 import { COMMANDS, type Command } from './commands/index.ts';
 import { oneLine } from './commands/one-line.ts';
-
-/** hintbench's version, from package.json. */
-export function hintbenchVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function usage(): string {
   const lines = ['Usage: hintbench <command> [options]', '', 'Commands:'];

@@ -6,23 +6,8 @@
  * nanosecond while the machine's uptime is below 2^53 ns (104 days), and to better than a
  * microsecond for decades beyond.
  */
-import type { ProbeHint } from '../bench/types.ts';
+import type { ProbeHint, ProbeStall, StallState } from '../core/types.ts';
 import { parseKeyValueLine } from './ndjson.ts';
-
-/** Why a thread was stopped: by ptrace (TASK_TRACED) or by job control (TASK_STOPPED). */
-export type StallState = 'traced' | 'stopped';
-
-/** One stop of one thread, as stall.bt reports it. */
-export interface ProbeStall {
-  /** Thread that was stopped. */
-  tid: number;
-  /** traced = ptrace stop (prev_state 8), stopped = SIGSTOP group stop (prev_state 4). */
-  state: StallState;
-  /** bpftrace nsecs (CLOCK_MONOTONIC) when the thread was switched out. */
-  startNs: number;
-  /** Time until it was switched in again, in ns. */
-  durationNs: number;
-}
 
 /** prev_state values stall.bt matches (the reported state index bits). */
 export const STALL_STATE_VALUE: Readonly<Record<StallState, number>> = { stopped: 4, traced: 8 };

@@ -162,29 +162,6 @@ export function parseOutput(text: string): BpftraceEvent[] {
 }
 
 /**
- * Splits a stream of chunks into complete lines. Feed chunks as they arrive; push() returns
- * the lines completed by this chunk; flush() returns a last unterminated line, if any.
- */
-export class LineSplitter {
-  private rest = '';
-
-  /** Adds a chunk and returns the complete lines it finished (without the newline). */
-  push(chunk: string): string[] {
-    const text = this.rest + chunk;
-    const parts = text.split('\n');
-    this.rest = parts.pop() ?? '';
-    return parts;
-  }
-
-  /** Returns the text after the last newline and clears it. */
-  flush(): string[] {
-    const last = this.rest;
-    this.rest = '';
-    return last === '' ? [] : [last];
-  }
-}
-
-/**
  * Splits a comma-joined map key into `arity` parts. bpftrace does not escape commas inside
  * string keys, so the last part takes every comma beyond the first arity - 1: correct when
  * only the last key can contain commas (put numeric keys first).

@@ -2,19 +2,9 @@
  * What a probe session saw, built from bpftrace's parsed output, and the lookups the runner
  * uses to attribute it to one hint or one workload phase. Pure: no I/O.
  */
-import type { ProbeHint } from '../bench/types.ts';
-import { parseHintLine, parseStallLine, type ProbeStall } from './events.ts';
+import type { ProbeFacts, ProbeHint } from '../core/types.ts';
+import { parseHintLine, parseStallLine } from './events.ts';
 import { splitMapKey, type BpftraceEvent } from './ndjson.ts';
-
-/** Major faults of one process while its faulting thread had one name. */
-export interface MajorFaultCount {
-  /** Process id (tgid). */
-  pid: number;
-  /** Thread name at fault time (e.g. `hbw-retouch`). */
-  comm: string;
-  /** Major faults counted. */
-  count: number;
-}
 
 /** Pages reclaimed during the session by one thread name (reclaim-bg.bt): noise next to the hints. */
 export interface BackgroundReclaim {
@@ -39,10 +29,8 @@ export interface UndeliveredLines {
   count: number;
 }
 
-/** Everything one probe session collected. */
-export interface ProbeReport {
-  /** One record per COLD/PAGEOUT madvise or process_madvise call, by enter time (from hint-latency or hint-latency-batch). */
-  hints: ProbeHint[];
+/** Everything one probe session collected: the facts attribution needs and what else the scripts report. */
+export interface ProbeReport extends ProbeFacts {
   /**
    * Records of hint-latency-batch.bt not yet merged into `hints`: finishReport() merges them,
    * dropping those hint-latency.bt also reported (same thread, overlapping [enter, exit]).
@@ -56,16 +44,8 @@ export interface ProbeReport {
    * everything arrived, or when the counts are unknown (bpftrace did not exit cleanly).
    */
   undeliveredLines: UndeliveredLines[];
-  /** Major faults per (pid, comm); empty when refaults.bt was not selected or bpftrace did not exit cleanly. */
-  majorFaults: MajorFaultCount[];
-  /** System calls that returned EINTR, per process (eintr.bt); empty when not selected or bpftrace did not exit cleanly. */
-  eintr: { pid: number; count: number }[];
-  /** One record per ptrace or job-control stop that ended during the session. */
-  stalls: ProbeStall[];
   /** Background reclaim per comm, when reclaim-bg.bt was selected and bpftrace exited cleanly. */
   background?: BackgroundReclaim[];
-  /** Hint calls hint-latency-batch.bt counted (records beyond its map size are missing from `hints`). */
-  batchHintCalls?: number;
   /** Events bpftrace reported lost (perf buffer full). */
   lostEvents: number;
   /** Things a reader should know: lost events, unclean exit, unparsed lines. */
@@ -116,7 +96,8 @@ export function applyEvent(report: ProbeReport, ev: BpftraceEvent): void {
       } else if (ev.name === '@hb_eintr') {
         for (const e of ev.entries) report.eintr.push({ pid: Number(e.key), count: Number(e.value) });
       } else if (ev.name === '@hb_hbat_rec') {
-        const records = (report.batchRecords ??= []);
+        report.batchRecords ??= [];
+        const records = report.batchRecords;
         for (const e of ev.entries) {
           const hint = hintFromRecord(e.key, e.value);
           if (hint === null) report.warnings.push(`unreadable hint record ${e.key}`);
@@ -124,12 +105,14 @@ export function applyEvent(report: ProbeReport, ev: BpftraceEvent): void {
         }
       } else if (LINE_COUNT_MAPS[ev.name] !== undefined) {
         const script = LINE_COUNT_MAPS[ev.name]!;
-        const printed = (report.printedLines ??= []);
+        report.printedLines ??= [];
+        const printed = report.printedLines;
         for (const e of ev.entries) printed.push({ script, tid: Number(e.key), count: Number(e.value) });
       } else if (ev.name === '@hb_hbat_calls') {
-        report.batchHintCalls = (report.batchHintCalls ?? 0) + Number(ev.entries[0]?.value ?? 0);
+        report.hintCalls = (report.hintCalls ?? 0) + Number(ev.entries[0]?.value ?? 0);
       } else if (ev.name === '@hb_bg_reclaim_pages' || ev.name === '@hb_bg_lru_pages') {
-        const bg = (report.background ??= []);
+        report.background ??= [];
+        const bg = report.background;
         for (const e of ev.entries) {
           let row = bg.find((b) => b.comm === e.key);
           if (row === undefined) {
@@ -185,7 +168,10 @@ function batchOnly(printed: readonly ProbeHint[], batch: readonly ProbeHint[]): 
 }
 
 /** Per (script, tid), lines counted by the script minus lines received; only positive differences. */
-function undelivered(printed: readonly { script: LineScript; tid: number; count: number }[], received: Readonly<Record<LineScript, ReadonlyMap<number, number>>>): UndeliveredLines[] {
+function undelivered(
+  printed: readonly { script: LineScript; tid: number; count: number }[],
+  received: Readonly<Record<LineScript, ReadonlyMap<number, number>>>,
+): UndeliveredLines[] {
   const out: UndeliveredLines[] = [];
   for (const p of printed) {
     const missing = p.count - (received[p.script].get(p.tid) ?? 0);
@@ -221,9 +207,9 @@ export function finishReport(r: ProbeReport): ProbeReport {
     const tids = missing.map((u) => `${u.tid} (${u.count})`).join(', ');
     warnings.push(`${script}.bt printed ${total} line(s) that never arrived, for tid(s) ${tids}: the ${script === 'stall' ? 'stalls' : 'hints'} of those threads are incomplete`);
   }
-  if (r.batchHintCalls !== undefined) {
+  if (r.hintCalls !== undefined) {
     const recorded = batchRecords?.length ?? 0;
-    if (r.batchHintCalls > recorded) warnings.push(`hint-latency-batch saw ${r.batchHintCalls} hint calls but its map kept ${recorded}: raise mapKeysMax`);
+    if (r.hintCalls > recorded) warnings.push(`hint-latency-batch saw ${r.hintCalls} hint calls but its map kept ${recorded}: raise mapKeysMax`);
   }
   return { ...rest, hints, undeliveredLines, warnings };
 }
@@ -233,37 +219,4 @@ export function reportFromEvents(events: readonly BpftraceEvent[]): ProbeReport 
   const r = emptyReport();
   for (const ev of events) applyEvent(r, ev);
   return finishReport(r);
-}
-
-/** A CLOCK_MONOTONIC time as Node gives it (process.hrtime.bigint()) or as a number of ns. */
-export type MonotonicNs = number | bigint;
-
-/** The hints of thread `tid` that entered the kernel within [fromNs, toNs] (inclusive). */
-export function hintsFor(report: Pick<ProbeReport, 'hints'>, tid: number, fromNs: MonotonicNs, toNs: MonotonicNs): ProbeHint[] {
-  const from = Number(fromNs);
-  const to = Number(toNs);
-  return report.hints.filter((h) => h.tid === tid && h.enterNs >= from && h.enterNs <= to);
-}
-
-/** Major faults of process `pid` under thread name `comm`, or under every name when comm is omitted. */
-export function majorFaultsFor(report: Pick<ProbeReport, 'majorFaults'>, pid: number, comm?: string): number {
-  return report.majorFaults.filter((f) => f.pid === pid && (comm === undefined || f.comm === comm)).reduce((s, f) => s + f.count, 0);
-}
-
-/**
- * Time the threads `tids` spent stopped within [fromNs, toNs], in ns: each stop is clipped
- * to the window, so a stop that began before the window counts only its part inside it.
- */
-export function stallNsFor(report: Pick<ProbeReport, 'stalls'>, tids: Iterable<number>, fromNs: MonotonicNs, toNs: MonotonicNs): number {
-  const want = new Set(tids);
-  const from = Number(fromNs);
-  const to = Number(toNs);
-  let total = 0;
-  for (const s of report.stalls) {
-    if (!want.has(s.tid)) continue;
-    const a = Math.max(from, s.startNs);
-    const b = Math.min(to, s.startNs + s.durationNs);
-    if (b > a) total += b - a;
-  }
-  return total;
 }

@@ -26,24 +26,25 @@
  * outlives the Node process: it is killed on exit, by execa's cleanup on fatal signals, and,
  * when this process is SIGKILLed, by its parent-death signal (bpftrace is started through
  * `setpriv --pdeathsig SIGKILL` and a guard that checks this process is still its parent,
- * bench/host/parent-death.ts). Where setpriv lacks --pdeathsig the report carries a warning.
+ * core/process/parent-death.ts). Where setpriv lacks --pdeathsig the report carries a warning.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { execa } from 'execa';
-import { HintbenchError } from '../bench/errors.ts';
-import { GUARD_PARENT_GONE_EXIT, PDEATHSIG_FIX, withParentDeathSignal } from '../bench/host/parent-death.ts';
-import { libc } from '../bench/sys/libc.ts';
-import type { ProbeHint } from '../bench/types.ts';
-import { LineSplitter, classifyStderrLine, meaningfulStderr, parseLineAll } from './ndjson.ts';
+import { hintsInWindow } from '../core/attribution.ts';
+import { HintbenchError } from '../core/errors.ts';
+import { HOST_ROOT } from '../core/proc/hostfs.ts';
+import { findTracefs, missingTracepoints } from '../core/proc/tracefs.ts';
+import { GUARD_PARENT_GONE_EXIT, PDEATHSIG_FIX, withParentDeathSignal } from '../core/process/parent-death.ts';
+import { waitUntil } from '../core/process/wait.ts';
+import { libc } from '../core/sys/libc.ts';
+import type { ProbeHint } from '../core/types.ts';
+import { LineSplitter } from '../core/channel.ts';
+import { classifyStderrLine, meaningfulStderr, parseLineAll } from './ndjson.ts';
 import { applyEvent, emptyReport, finishReport, type ProbeReport } from './report.ts';
 import { PROBE_SCRIPTS, SCRIPT_TRACEPOINTS, joinScripts, mapErrorLocations, type JoinedProgram, type ProbeScriptName } from './scripts.ts';
 
 export type { ProbeScriptName } from './scripts.ts';
 export { PROBE_SCRIPTS, TRACEPOINTS_USED, SCRIPT_TRACEPOINTS } from './scripts.ts';
-export type { ProbeReport, MajorFaultCount, BackgroundReclaim } from './report.ts';
-export { hintsFor, majorFaultsFor, stallNsFor } from './report.ts';
-export type { ProbeStall, StallState } from './events.ts';
+export type { ProbeReport, BackgroundReclaim } from './report.ts';
 
 /** Options of startProbeSession(). */
 export interface ProbeSessionOptions {
@@ -93,26 +94,14 @@ const TERM_GRACE_MS = 2_000;
 const STDERR_KEEP_CHARS = 16_384;
 /** Perf ring buffer pages per CPU: 1 MiB, so bursts of thousands of hint lines are not lost. */
 const PERF_RB_PAGES = '256';
-/** Tracefs locations searched for events/. */
-const TRACEFS_EVENTS_DIRS = ['/sys/kernel/tracing/events', '/sys/kernel/debug/tracing/events'];
-
 /**
- * Tracepoints (`category/name`) used by `scripts` that do not exist on this kernel. When
- * tracefs is not mounted at all, every tracepoint counts as missing. The doctor calls this.
+ * Tracepoints (`category/name`) used by `scripts` that tracefs below `root` does not have;
+ * null when tracefs is not mounted (nothing can be told).
  */
-export function missingTracepoints(scripts: readonly ProbeScriptName[] = PROBE_SCRIPTS, eventsDirs: readonly string[] = TRACEFS_EVENTS_DIRS): string[] {
-  const wanted = [...new Set(scripts.flatMap((s) => SCRIPT_TRACEPOINTS[s]))].sort();
-  const dir = eventsDirs.find((d) => existsSync(d));
-  if (dir === undefined) return wanted;
-  return wanted.filter((tp) => !existsSync(join(dir, tp)));
-}
-
-/** Version of bpftrace (`0.17.0`), or null when it is not installed or does not answer. */
-export async function bpftraceVersion(bpftracePath = 'bpftrace'): Promise<string | null> {
-  const r = await execa(bpftracePath, ['--version'], { reject: false, timeout: 10_000, stdin: 'ignore' });
-  if (r.failed && typeof r.stdout !== 'string') return null;
-  const m = /bpftrace\s+v?(\d+\.\d+(?:\.\d+)?)/.exec(`${String(r.stdout ?? '')}\n${String(r.stderr ?? '')}`);
-  return m?.[1] ?? null;
+export function missingProbeTracepoints(scripts: readonly ProbeScriptName[] = PROBE_SCRIPTS, root: string = HOST_ROOT): string[] | null {
+  const dir = findTracefs(root);
+  if (dir === null) return null;
+  return missingTracepoints(dir, [...new Set(scripts.flatMap((s) => SCRIPT_TRACEPOINTS[s]))].sort(), root);
 }
 
 /** Map size when hint-latency-batch is selected: 32768 records (a few MB of kernel memory per map). */
@@ -120,20 +109,6 @@ const BATCH_MAP_KEYS_MAX = 32_768;
 
 /** Longest wait for the event stream to drain before SIGINT, in ms. */
 const DRAIN_TIMEOUT_MS = 5_000;
-
-/** Calls `poke` every 10 ms until `done()` holds (true) or `timeoutMs` passes (false). */
-function pollUntil(done: () => boolean, poke: () => void, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const tick = (): void => {
-      if (done()) return resolve(true);
-      if (Date.now() - started > timeoutMs) return resolve(false);
-      poke();
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 /** Prefix of the sentinel's printf line: `hb_mark <token>`. */
 const MARK_PREFIX = 'hb_mark ';
@@ -163,7 +138,10 @@ function markToken(text: string): number | null {
 /** The last `maxLines` meaningful stderr lines, joined with ' | '. */
 function stderrTail(stderr: string, maxLines = 6): string {
   const lines = meaningfulStderr(stderr);
-  return lines.slice(-maxLines).map((l) => l.trim()).join(' | ');
+  return lines
+    .slice(-maxLines)
+    .map((l) => l.trim())
+    .join(' | ');
 }
 
 /** What to tell a user whose bpftrace did not start. */
@@ -171,7 +149,8 @@ function fixFor(stderr: string, spawnCode: string | undefined, bin: string): str
   if (spawnCode === 'ENOENT') return `install bpftrace (apt-get install -y bpftrace, or run \`hintbench setup\`), or pass the path of the binary instead of ${bin}`;
   if (spawnCode === 'EACCES') return `make ${bin} executable, or pass another bpftrace binary`;
   if (/Operation not permitted|EPERM|permission denied|must be run as root/i.test(stderr)) return 'run hintbench as root (bpftrace needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)';
-  if (/tracepoint not found|Could not read symbols|No such file or directory.*tracing|tracefs/i.test(stderr)) return 'run `hintbench doctor`: it lists the tracepoints this kernel lacks and mounts tracefs with `hintbench setup`';
+  if (/tracepoint not found|Could not read symbols|No such file or directory.*tracing|tracefs/i.test(stderr))
+    return 'run `hintbench doctor`: it lists the tracepoints this kernel lacks and mounts tracefs with `hintbench setup`';
   return 'run `hintbench doctor` to check bpftrace, tracefs and the tracepoints; run the script alone with `bpftrace bpf/<name>.bt` to see the full error';
 }
 
@@ -203,8 +182,8 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
   if (scripts.length === 0) throw new HintbenchError('no probe script selected', `choose some of: ${PROBE_SCRIPTS.join(', ')}`);
   opts.signal?.throwIfAborted();
 
-  const missing = missingTracepoints(scripts);
-  if (missing.length > 0 && TRACEFS_EVENTS_DIRS.some((d) => existsSync(d))) {
+  const missing = missingProbeTracepoints(scripts) ?? [];
+  if (missing.length > 0) {
     const owners = scripts.filter((s) => SCRIPT_TRACEPOINTS[s].some((tp) => missing.includes(tp)));
     throw new HintbenchError(
       `this kernel lacks tracepoint(s) ${missing.join(', ')} needed by probe script(s) ${owners.join(', ')}`,
@@ -362,7 +341,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
         // first fire the sentinel with a fresh token and wait until that token's line has
         // come through (lines of earlier tokens may still be on their way).
         const token = ++nextMark;
-        const drained = await pollUntil(() => lastMark >= token || exited, () => getpgid(token), DRAIN_TIMEOUT_MS);
+        const drained = await waitUntil(() => lastMark >= token || exited, { timeoutMs: DRAIN_TIMEOUT_MS, intervalMs: 10, poke: () => getpgid(token) });
         if (!drained) warnings.push(`bpftrace (pid ${pid}) did not drain its event buffers within ${DRAIN_TIMEOUT_MS} ms: the last events may be missing`);
         child.kill('SIGINT');
         if (!(await waitExit(stopTimeoutMs))) {
@@ -377,7 +356,9 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
       const r = await done;
       if (exitedBefore) {
         const tail = mapErrorLocations(stderrTail(stderr), file, joined.sections);
-        warnings.push(`bpftrace (pid ${pid}) exited on its own during the session (${r.signal ?? `code ${String(r.exitCode)}`})${tail === '' ? '' : `: ${tail}`}; events after that are missing`);
+        warnings.push(
+          `bpftrace (pid ${pid}) exited on its own during the session (${r.signal ?? `code ${String(r.exitCode)}`})${tail === '' ? '' : `: ${tail}`}; events after that are missing`,
+        );
       }
       for (const line of stderr.split('\n')) {
         if (classifyStderrLine(line) === 'error') warnings.push(`bpftrace: ${mapErrorLocations(line.trim(), file, joined.sections)}`);
@@ -406,7 +387,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
     waitForHints: (tid, fromNs, toNs, count, timeoutMs = 2_000) => {
       const from = Number(fromNs);
       const to = Number(toNs);
-      const pick = (): ProbeHint[] => report.hints.filter((h) => h.tid === tid && h.enterNs >= from && h.enterNs <= to);
+      const pick = (): ProbeHint[] => hintsInWindow(report.hints, tid, from, to);
       return new Promise((resolve) => {
         const check = (): void => {
           const got = pick();

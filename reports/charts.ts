@@ -4,7 +4,7 @@
  * ScenarioResult.summary, except the derived throughput (see derived.ts).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { RunResult, Sample, Scenario, ScenarioResult } from '../bench/types.ts';
+import type { RunResult, Sample, Scenario, ScenarioResult } from '../core/types.ts';
 import { medianOfDerived, pagesAdvised, reclaimThroughputGiBps } from './derived.ts';
 
 /** One chart: a file-friendly name, its title and the Vega-Lite spec. */
@@ -173,10 +173,7 @@ export function hintLatencyChart(run: RunResult): ChartSpec {
   const title = 'Hint latency by mechanism, advice and size';
   const user = 'user-side (caller wall time)';
   const kernel = 'kernel-side (syscall enter to exit)';
-  const rows = chartRows(hinted(run), [
-    fieldMetric(user, 'userLatencyNs', 1e3),
-    fieldMetric(kernel, 'kernelLatencyNs', 1e3),
-  ], (v) => v > 0);
+  const rows = chartRows(hinted(run), [fieldMetric(user, 'userLatencyNs', 1e3), fieldMetric(kernel, 'kernelLatencyNs', 1e3)], (v) => v > 0);
   const yTitle = 'hint latency (µs, log scale)';
   return { name: 'hint-latency', title, spec: dotsWithMedians({ title, rows, yTitles: { [user]: yTitle, [kernel]: yTitle }, yScale: 'log', seriesDomain: seriesDomain(run) }) };
 }
@@ -187,11 +184,13 @@ export function reclaimThroughputChart(run: RunResult): ChartSpec {
   const pageSizeBytes = run.environment.pageSizeBytes;
   const throughput = (s: Sample): number | null => reclaimThroughputGiBps(s, pageSizeBytes);
   const panel = 'throughput';
-  const rows = chartRows(hinted(run), [{
-    panel,
-    sampleValue: throughput,
-    median: (r) => medianOfDerived(r.samples.map(throughput)),
-  }]);
+  const rows = chartRows(hinted(run), [
+    {
+      panel,
+      sampleValue: throughput,
+      median: (r) => medianOfDerived(r.samples.map(throughput)),
+    },
+  ]);
   return { name: 'reclaim-throughput', title, spec: dotsWithMedians({ title, rows, yTitles: { [panel]: 'reclaim throughput (GiB/s)' }, seriesDomain: seriesDomain(run) }) };
 }
 
@@ -206,7 +205,11 @@ export function pagesReclaimedChart(run: RunResult): ChartSpec {
     fieldMetric(reclaimed, 'reclaimedPages', 1),
   ]);
   const unit = `pages (${pageSizeBytes / 1024} KiB each)`;
-  return { name: 'pages-reclaimed', title, spec: dotsWithMedians({ title, rows, yTitles: { [advised]: `advised ${unit}`, [reclaimed]: `reclaimed ${unit}` }, seriesDomain: seriesDomain(run) }) };
+  return {
+    name: 'pages-reclaimed',
+    title,
+    spec: dotsWithMedians({ title, rows, yTitles: { [advised]: `advised ${unit}`, [reclaimed]: `reclaimed ${unit}` }, seriesDomain: seriesDomain(run) }),
+  };
 }
 
 /** Major faults and re-touch time after the hint, with the no-hint baseline. */
@@ -214,11 +217,15 @@ export function refaultsChart(run: RunResult): ChartSpec {
   const title = 'Refaults and re-touch time after the hint (with no-hint baseline)';
   const faults = 'major faults during re-touch';
   const retouch = 're-touch time';
-  const rows = chartRows(run.scenarios.filter((r) => r.samples.length > 0), [
-    fieldMetric(faults, 'retouchMajorFaults', 1),
-    fieldMetric(retouch, 'retouchNs', 1e6),
-  ]);
-  return { name: 'refaults-retouch', title, spec: dotsWithMedians({ title, rows, yTitles: { [faults]: 'major faults (count)', [retouch]: 're-touch time (ms)' }, seriesDomain: seriesDomain(run) }) };
+  const rows = chartRows(
+    run.scenarios.filter((r) => r.samples.length > 0),
+    [fieldMetric(faults, 'retouchMajorFaults', 1), fieldMetric(retouch, 'retouchNs', 1e6)],
+  );
+  return {
+    name: 'refaults-retouch',
+    title,
+    spec: dotsWithMedians({ title, rows, yTitles: { [faults]: 'major faults (count)', [retouch]: 're-touch time (ms)' }, seriesDomain: seriesDomain(run) }),
+  };
 }
 
 /** Target stall and CPU paid by caller vs target, for the hinting mechanisms. */
@@ -237,7 +244,12 @@ export function stallCpuChart(run: RunResult): ChartSpec {
   return {
     name: 'stall-cpu',
     title,
-    spec: dotsWithMedians({ title, rows, yTitles: { [stall]: 'target stall (µs)', [window]: 'stop window (µs)', [caller]: 'caller CPU time (µs)', [target]: 'target CPU time (µs)' }, seriesDomain: seriesDomain(run) }),
+    spec: dotsWithMedians({
+      title,
+      rows,
+      yTitles: { [stall]: 'target stall (µs)', [window]: 'stop window (µs)', [caller]: 'caller CPU time (µs)', [target]: 'target CPU time (µs)' },
+      seriesDomain: seriesDomain(run),
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 /** samples.csv: one row per sample, columns from the declared list in columns.ts. */
 import { stringify } from 'csv-stringify/sync';
-import type { RunResult } from '../bench/types.ts';
+import type { RunResult } from '../core/types.ts';
 import { SAMPLE_COLUMNS, sampleRows } from './columns.ts';
 
 /** samples.csv text for a run: a header row (SAMPLE_COLUMNS headers), then one row per sample. */

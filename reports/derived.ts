@@ -5,10 +5,10 @@
  * - Reclaim throughput (GiB/s) of a sample = reclaimedPages * pageSizeBytes / kernelLatencyNs,
  *   scaled to GiB per second; null when either input is null or the latency is 0.
  * - Pages advised of a sample = bytesAdvised / pageSizeBytes.
- * - The median of per-sample throughputs, by bench/stats (the project's one statistics module).
+ * - The median of per-sample throughputs, by core/stats (the project's one statistics module).
  */
-import { summarize } from '../bench/stats/summary.ts';
-import type { Sample } from '../bench/types.ts';
+import { summarize } from '../core/stats/summary.ts';
+import type { Sample } from '../core/types.ts';
 
 const BYTES_PER_GIB = 2 ** 30;
 

@@ -1,5 +1,5 @@
 /** The environment fingerprint as labelled facts, shared by the HTML and Markdown reports. */
-import type { Environment, RunResult } from '../bench/types.ts';
+import type { Environment, RunResult } from '../core/types.ts';
 
 const GIB = 2 ** 30;
 
@@ -10,8 +10,8 @@ function gib(bytes: number): string {
 
 /** One line per swap device: name, type, size, used, priority, compressor. */
 export function swapLines(env: Environment): string[] {
-  return env.swapDevices.map((d) =>
-    `${d.name} (${d.type}, ${gib(d.sizeBytes)}, ${gib(d.usedBytes)} used, priority ${d.priority}${d.zramCompressor === null ? '' : `, zram ${d.zramCompressor}`})`,
+  return env.swapDevices.map(
+    (d) => `${d.name} (${d.type}, ${gib(d.sizeBytes)}, ${gib(d.usedBytes)} used, priority ${d.priority}${d.zramCompressor === null ? '' : `, zram ${d.zramCompressor}`})`,
   );
 }
 
@@ -43,7 +43,10 @@ export function runFacts(run: RunResult): [label: string, value: string][] {
     ['suite', run.suite],
     ['started', run.startedAt],
     ['finished', run.finishedAt ?? 'not finished (run interrupted or still going)'],
-    ['scenarios', `${run.scenarios.length} (${count('ok')} ok, ${count('partial')} partial, ${count('failed')} failed${count('interrupted') > 0 ? `, ${count('interrupted')} interrupted` : ''})`],
+    [
+      'scenarios',
+      `${run.scenarios.length} (${count('ok')} ok, ${count('partial')} partial, ${count('failed')} failed${count('interrupted') > 0 ? `, ${count('interrupted')} interrupted` : ''})`,
+    ],
     ['samples', String(samples)],
   ];
 }

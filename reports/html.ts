@@ -4,7 +4,7 @@
  * Content-Security-Policy forbids any). Every string from results.json is escaped.
  */
 import type { Spec as VegaSpec } from 'vega';
-import type { RunResult } from '../bench/types.ts';
+import type { RunResult } from '../core/types.ts';
 import { SCENARIO_COLUMNS, SUMMARY_COLUMNS, summaryRows, tabulate, type TextTable } from './columns.ts';
 import { environmentFacts, runFacts, runWarnings } from './environment.ts';
 
@@ -23,12 +23,7 @@ export const REPORT_CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsaf
 
 /** Escape text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /**
@@ -53,9 +48,7 @@ export function inlineScriptSource(source: string): string {
 function htmlTable(table: TextTable, cssClass: string): string {
   const align = (i: number): string => (table.numeric[i] ? ' class="num"' : '');
   const head = table.headers.map((h, i) => `<th${align(i)}>${escapeHtml(h)}</th>`).join('');
-  const body = table.rows
-    .map((row) => `<tr>${row.map((cell, i) => `<td${align(i)}>${escapeHtml(cell)}</td>`).join('')}</tr>`)
-    .join('\n');
+  const body = table.rows.map((row) => `<tr>${row.map((cell, i) => `<td${align(i)}>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n');
   return `<table class="${cssClass}"><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -111,17 +104,25 @@ const BOOTSTRAP = `
 /** The whole report page. `vegaSource` is vega's UMD build (render.ts: vegaUmdSource). */
 export function renderHtml(run: RunResult, charts: readonly HtmlChart[], vegaSource: string): string {
   const failed = run.scenarios.filter((s) => s.status === 'failed' || s.status === 'interrupted');
-  const failedHtml = failed.length === 0
-    ? '<p class="none">No scenario failed.</p>'
-    : `<div class="failed"><ul>${failed
-      .map((s) => `<li><strong>${escapeHtml(s.scenario.id)}</strong>${s.status === 'interrupted' ? ' (interrupted)' : ''}: <code>${escapeHtml(s.error ?? 'no error recorded')}</code></li>`)
-      .join('')}</ul></div>`;
-  const chartsHtml = charts.length === 0
-    ? '<p class="none">No scenario produced samples, so there is nothing to chart.</p>'
-    : charts
-      .map((c) => `<figure class="chart"><div class="chart-view" id="chart-${escapeHtml(c.name)}" role="img" aria-label="${escapeHtml(c.title)}"></div>`
-        + `<figcaption>${escapeHtml(c.title)} (also saved as ${escapeHtml(c.name)}.svg)</figcaption></figure>`)
-      .join('\n');
+  const failedHtml =
+    failed.length === 0
+      ? '<p class="none">No scenario failed.</p>'
+      : `<div class="failed"><ul>${failed
+          .map(
+            (s) =>
+              `<li><strong>${escapeHtml(s.scenario.id)}</strong>${s.status === 'interrupted' ? ' (interrupted)' : ''}: <code>${escapeHtml(s.error ?? 'no error recorded')}</code></li>`,
+          )
+          .join('')}</ul></div>`;
+  const chartsHtml =
+    charts.length === 0
+      ? '<p class="none">No scenario produced samples, so there is nothing to chart.</p>'
+      : charts
+          .map(
+            (c) =>
+              `<figure class="chart"><div class="chart-view" id="chart-${escapeHtml(c.name)}" role="img" aria-label="${escapeHtml(c.title)}"></div>` +
+              `<figcaption>${escapeHtml(c.title)} (also saved as ${escapeHtml(c.name)}.svg)</figcaption></figure>`,
+          )
+          .join('\n');
   const chartData = charts.map((c) => ({ name: c.name, spec: c.vegaSpec }));
   const title = `hintbench report: ${run.suite}, ${run.startedAt}`;
   return `<!DOCTYPE html>

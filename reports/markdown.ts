@@ -1,5 +1,5 @@
 /** report.md: run facts, failed scenarios, charts (as SVG links), tables, warnings, environment. */
-import type { RunResult } from '../bench/types.ts';
+import type { RunResult } from '../core/types.ts';
 import { SCENARIO_COLUMNS, SUMMARY_COLUMNS, summaryRows, tabulate, type TextTable } from './columns.ts';
 import { environmentFacts, runFacts, runWarnings } from './environment.ts';
 

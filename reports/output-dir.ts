@@ -8,12 +8,9 @@
  * Reads open with O_NOFOLLOW as well.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync,
-  type Stats,
-} from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { HintbenchError } from '../bench/errors.ts';
+import { HintbenchError } from '../core/errors.ts';
 
 /** Mode of every file hintbench writes into a results directory. */
 export const RESULT_FILE_MODE = 0o644;
@@ -116,7 +113,11 @@ export class OutputDir {
       if (opts.durable === true) fsyncSync(this.fd);
     } catch (cause) {
       if (fd >= 0) closeSync(fd);
-      try { unlinkSync(tmp); } catch { /* not created, or already renamed */ }
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* not created, or already renamed */
+      }
       throw new HintbenchError(
         `cannot write ${this.pathOf(name)}: ${(cause as Error).message.replaceAll(`/proc/self/fd/${this.fd}`, this.path)}`,
         opts.fix ?? `check that ${this.path} is writable and the disk is not full`,

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { HintbenchError } from '../bench/errors.ts';
+import { HintbenchError } from '../core/errors.ts';
 
 /** Compile a Vega-Lite spec to a Vega spec. */
 export function compileToVega(spec: TopLevelSpec): vega.Spec {
@@ -70,10 +70,6 @@ export function vegaUmdSource(): string {
   try {
     return readFileSync(url, 'utf8');
   } catch (cause) {
-    throw new HintbenchError(
-      `cannot read vega's browser build at ${url.pathname}`,
-      'reinstall dependencies with `npm ci`',
-      { cause },
-    );
+    throw new HintbenchError(`cannot read vega's browser build at ${url.pathname}`, 'reinstall dependencies with `npm ci`', { cause });
   }
 }

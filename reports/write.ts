@@ -6,8 +6,8 @@
  */
 import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { HintbenchError } from '../bench/errors.ts';
-import type { RunResult } from '../bench/types.ts';
+import { HintbenchError } from '../core/errors.ts';
+import type { RunResult } from '../core/types.ts';
 import { buildCharts } from './charts.ts';
 import { samplesCsv } from './csv.ts';
 import { renderHtml, type HtmlChart } from './html.ts';

@@ -7,13 +7,14 @@
  * skip outside CI, and fail under CI=true).
  */
 import { releaseHost, setupHost } from '../bench/host/setup.ts';
+import { isRoot } from '../core/process/privileges.ts';
 
 const log = (line: string): void => {
   process.stderr.write(`[test host] ${line}\n`);
 };
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  if (process.getuid?.() !== 0) {
+  if (!isRoot()) {
     log('not root: host left as it is (integration tests need root)');
     return async () => {};
   }

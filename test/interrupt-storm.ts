@@ -30,7 +30,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { writeBenchmark } from '../bench/benchmarks/output.ts';
-import { libc } from '../bench/sys/libc.ts';
+import { isRoot } from '../core/process/privileges.ts';
+import { mulberry32 } from '../core/stats/random.ts';
+import { libc } from '../core/sys/libc.ts';
 import { validateRunResult } from '../reports/json.ts';
 import { descendants, readProcs, stillAlive, type Proc } from './helpers/proc-tree.ts';
 
@@ -141,34 +143,43 @@ function cgroupsOf(runnerPid: number): string[] {
 
 /** Thaws a cgroup left behind, kills what is in it (processes of the run) and removes it. */
 async function removeCgroup(dir: string): Promise<void> {
-  for (const [file, value] of [['cgroup.freeze', '0'], ['freezer.state', 'THAWED']] as const) {
-    try { writeFileSync(join(dir, file), value); } catch { /* not this hierarchy's file */ }
+  for (const [file, value] of [
+    ['cgroup.freeze', '0'],
+    ['freezer.state', 'THAWED'],
+  ] as const) {
+    try {
+      writeFileSync(join(dir, file), value);
+    } catch {
+      /* not this hierarchy's file */
+    }
   }
   const end = Date.now() + 5000;
   while (Date.now() < end) {
     let pids: number[] = [];
-    try { pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim().split('\n').filter(Boolean).map(Number); } catch { return; }
+    try {
+      pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim().split('\n').filter(Boolean).map(Number);
+    } catch {
+      return;
+    }
     if (pids.length === 0) break;
-    for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
     await sleep(50);
   }
-  try { rmdirSync(dir); } catch { /* reported as left over already */ }
+  try {
+    rmdirSync(dir);
+  } catch {
+    /* reported as left over already */
+  }
 }
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** mulberry32: a small seeded PRNG, so a storm can be replayed with --seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Repetitions a run reported as finished: `<scenario id>#<repetition index>`. */
@@ -193,7 +204,9 @@ async function runTrial(n: number, suite: string, kind: Kind | null, delayMs: nu
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
   let done = false;
-  void exited.then(() => { done = true; });
+  void exited.then(() => {
+    done = true;
+  });
 
   // Sample the run's process tree until it ends, so processes it started are known by pid and start time.
   const seen = new Map<number, Proc>();
@@ -207,10 +220,20 @@ async function runTrial(n: number, suite: string, kind: Kind | null, delayMs: nu
     lastLine = stdout.trimEnd().split('\n').at(-1) ?? '';
     if (!done) {
       for (const p of descendants(readProcs(), runnerPid)) if (!seen.has(p.pid)) seen.set(p.pid, p);
-      try { process.kill(kind.target === 'group' ? -runnerPid : runnerPid, kind.signal); } catch { /* exited meanwhile */ }
+      try {
+        process.kill(kind.target === 'group' ? -runnerPid : runnerPid, kind.signal);
+      } catch {
+        /* exited meanwhile */
+      }
     }
   }
-  const timeout = setTimeout(() => { try { process.kill(-runnerPid, 'SIGKILL'); } catch { /* gone */ } }, EXIT_TIMEOUT_MS);
+  const timeout = setTimeout(() => {
+    try {
+      process.kill(-runnerPid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, EXIT_TIMEOUT_MS);
   const how = await exited;
   clearTimeout(timeout);
   clearInterval(poller);
@@ -228,7 +251,13 @@ async function runTrial(n: number, suite: string, kind: Kind | null, delayMs: nu
     if (leftovers.length === 0 || Date.now() > end) break;
     await sleep(100);
   }
-  const orphans: Leftover[] = leftovers.map((p) => ({ pid: p.pid, comm: p.comm, state: statusField(p.pid, 'State'), tracerPid: Number(statusField(p.pid, 'TracerPid') || 0), cmdline: cmdline(p.pid) }));
+  const orphans: Leftover[] = leftovers.map((p) => ({
+    pid: p.pid,
+    comm: p.comm,
+    state: statusField(p.pid, 'State'),
+    tracerPid: Number(statusField(p.pid, 'TracerPid') || 0),
+    cmdline: cmdline(p.pid),
+  }));
   if (orphans.length > 0) problems.push(`${orphans.length} process(es) outlived the run: ${orphans.map((o) => `${o.pid} ${o.comm} (${o.state})`).join(', ')}`);
 
   // Stopped or traced tasks of the run (any thread), and tasks anywhere traced by one of its processes.
@@ -237,10 +266,18 @@ async function runTrial(n: number, suite: string, kind: Kind | null, delayMs: nu
   const nowProcs = readProcs();
   for (const p of nowProcs.values()) {
     let tasks: string[] = [];
-    try { tasks = readdirSync(`/proc/${p.pid}/task`); } catch { continue; }
+    try {
+      tasks = readdirSync(`/proc/${p.pid}/task`);
+    } catch {
+      continue;
+    }
     for (const tid of tasks) {
       let status = '';
-      try { status = readFileSync(`/proc/${p.pid}/task/${tid}/status`, 'utf8'); } catch { continue; }
+      try {
+        status = readFileSync(`/proc/${p.pid}/task/${tid}/status`, 'utf8');
+      } catch {
+        continue;
+      }
       const state = /^State:\s*(\S)/m.exec(status)?.[1] ?? '';
       const tracer = Number(/^TracerPid:\s*(\d+)/m.exec(status)?.[1] ?? 0);
       const ours = runProcs.get(p.pid) === p.startTicks;
@@ -252,7 +289,11 @@ async function runTrial(n: number, suite: string, kind: Kind | null, delayMs: nu
 
   const cgroupsLeft = cgroupsOf(runnerPid);
   const tasksInCgroups = cgroupsLeft.flatMap((cg) => {
-    try { return readFileSync(join(cg, 'cgroup.procs'), 'utf8').trim().split('\n').filter(Boolean).map(Number); } catch { return []; }
+    try {
+      return readFileSync(join(cg, 'cgroup.procs'), 'utf8').trim().split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
   });
   if (tasksInCgroups.length > 0) problems.push(`tasks ${tasksInCgroups.join(', ')} left in cgroups ${cgroupsLeft.join(', ')}`);
   else if (cgroupsLeft.length > 0 && kind?.signal !== 'SIGKILL') problems.push(`cgroups left: ${cgroupsLeft.join(', ')}`);
@@ -278,7 +319,8 @@ async function runTrial(n: number, suite: string, kind: Kind | null, delayMs: nu
       for (const s of run.scenarios.filter((x) => x.status === 'interrupted')) {
         interruptedScenarios++;
         if (kind?.signal === 'SIGINT' && s.samples.length > 0 && s.scenario.mechanism !== 'none') sigintInterruptedWithSamples++;
-        if (kind?.signal === 'SIGINT' && s.samples.length > 0 && s.scenario.mechanism !== 'none' && s.samples.every((x) => x.kernelLatencyNs !== null)) interruptedWithProbeFigures++;
+        if (kind?.signal === 'SIGINT' && s.samples.length > 0 && s.scenario.mechanism !== 'none' && s.samples.every((x) => x.kernelLatencyNs !== null))
+          interruptedWithProbeFigures++;
       }
     } catch (err) {
       results = `invalid: ${(err as Error).message.split('\n')[0]}`;
@@ -309,9 +351,21 @@ async function runTrial(n: number, suite: string, kind: Kind | null, delayMs: nu
   // Clean up after the trial so the next one starts clean.
   // Empty cgroups of a SIGKILLed run stay for the final run to remove; any other is removed now.
   for (const cg of cgroupsLeft) if (tasksInCgroups.length > 0 || kind?.signal !== 'SIGKILL') await removeCgroup(cg);
-  for (const p of leftovers) { try { process.kill(p.pid, 'SIGTERM'); } catch { /* gone */ } }
+  for (const p of leftovers) {
+    try {
+      process.kill(p.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
   if (leftovers.length > 0) await sleep(2000);
-  for (const p of leftovers) { try { if (stillAlive(p, readProcs())) process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
+  for (const p of leftovers) {
+    try {
+      if (stillAlive(p, readProcs())) process.kill(p.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   if (leftovers.length > 0) {
     const until = Date.now() + 5000;
     while (Date.now() < until && leftovers.some((p) => stillAlive(p, readProcs()))) await sleep(50);
@@ -354,9 +408,9 @@ async function main(): Promise<number> {
   });
   const trials = Number(values.trials);
   if (!Number.isInteger(trials) || trials < 1) throw new Error(`--trials must be a positive integer, got ${values.trials}`);
-  if (process.getuid?.() !== 0) throw new Error('the interrupt storm needs root (it runs hintbench run)');
+  if (!isRoot()) throw new Error('the interrupt storm needs root (it runs hintbench run)');
   const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
-  const random = prng(seed);
+  const random = mulberry32(seed);
   if (prctl(PR_SET_CHILD_SUBREAPER, 'unsigned long', 1) !== 0) throw new Error('prctl(PR_SET_CHILD_SUBREAPER) failed');
 
   // Calibration: one run to the end gives the span the random instants are drawn from.
@@ -370,14 +424,18 @@ async function main(): Promise<number> {
     const delayMs = Math.round(random() * spanMs);
     const t = await runTrial(i, values.suite, kind, delayMs);
     results.push(t);
-    process.stderr.write(`trial ${i}/${trials}: ${kind.signal} to ${kind.target} at ${delayMs} ms (${t.lastLine.slice(0, 70) || 'before any output'}): exit ${t.exitCode ?? t.exitSignal}, ${t.repsReported} reps reported, ${t.repsInFile} in results.json, ${t.problems.length === 0 ? 'ok' : `PROBLEMS: ${t.problems.join('; ')}`}\n`);
+    process.stderr.write(
+      `trial ${i}/${trials}: ${kind.signal} to ${kind.target} at ${delayMs} ms (${t.lastLine.slice(0, 70) || 'before any output'}): exit ${t.exitCode ?? t.exitSignal}, ${t.repsReported} reps reported, ${t.repsInFile} in results.json, ${t.problems.length === 0 ? 'ok' : `PROBLEMS: ${t.problems.join('; ')}`}\n`,
+    );
   }
 
   // A last uninterrupted run: it must succeed and remove the cgroups SIGKILLed runs left.
   const sweep = await runTrial(trials + 1, values.suite, null, null);
   const staleAtEnd = results.flatMap((t) => t.cgroupsLeft).filter((cg) => existsSync(cg));
   for (const cg of staleAtEnd) await removeCgroup(cg);
-  process.stderr.write(`final run: ${sweep.problems.length === 0 ? 'ok' : `PROBLEMS: ${sweep.problems.join('; ')}`}; cgroups of SIGKILLed runs still there after it: ${staleAtEnd.length === 0 ? 'none' : staleAtEnd.join(', ')}\n`);
+  process.stderr.write(
+    `final run: ${sweep.problems.length === 0 ? 'ok' : `PROBLEMS: ${sweep.problems.join('; ')}`}; cgroups of SIGKILLed runs still there after it: ${staleAtEnd.length === 0 ? 'none' : staleAtEnd.join(', ')}\n`,
+  );
 
   const count = (f: (t: Trial) => number): number => results.reduce((s, t) => s + f(t), 0);
   const figures = {
@@ -390,7 +448,12 @@ async function main(): Promise<number> {
     sigkill: results.filter((t) => t.signal === 'SIGKILL').length,
     passed: results.filter((t) => t.problems.length === 0).length,
     orphans: count((t) => t.orphans.length),
-    orphansByComm: results.flatMap((t) => t.orphans.map((o) => o.comm)).reduce<Record<string, number>>((m, c) => ({ ...m, [c]: (m[c] ?? 0) + 1 }), {}),
+    orphansByComm: results
+      .flatMap((t) => t.orphans.map((o) => o.comm))
+      .reduce<Record<string, number>>((m, c) => {
+        m[c] = (m[c] ?? 0) + 1;
+        return m;
+      }, {}),
     /** Cgroups SIGKILLed runs left (empty; a later run must remove them). */
     cgroupsLeftByKill: results.filter((t) => t.signal === 'SIGKILL').reduce((n, t) => n + t.cgroupsLeft.length, 0),
     /** Cgroups left that count as failures: after SIGINT, with tasks in them, or still there after the final run. */
@@ -422,7 +485,9 @@ async function main(): Promise<number> {
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (err: unknown) => {
       process.stderr.write(`Error: ${(err as Error).message}\n`);
       process.exitCode = 2;

@@ -14,7 +14,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { statField } from '../bench/sys/proc.ts';
+import { statField } from '../core/proc/stat.ts';
 
 const HOGS = 2;
 /** stress-ng stops by itself after this long even if nothing kills it. */
@@ -47,7 +47,12 @@ function startHogs(): Hogs {
   const pdeath = have('setpriv') ? ['setpriv', '--pdeathsig', 'KILL'] : [];
   const [cmd, ...args] = stressNg
     ? [...pdeath, 'stress-ng', '--cpu', String(HOGS), '--timeout', `${HOG_BACKSTOP_S}s`, '--quiet']
-    : [...pdeath, process.execPath, '-e', `for (let i = 1; i < ${HOGS}; i++) require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(NODE_HOG)}], { stdio: 'ignore' }); ${NODE_HOG}`];
+    : [
+        ...pdeath,
+        process.execPath,
+        '-e',
+        `for (let i = 1; i < ${HOGS}; i++) require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(NODE_HOG)}], { stdio: 'ignore' }); ${NODE_HOG}`,
+      ];
   const leader = spawn(cmd!, args, { detached: true, stdio: 'ignore' });
   if (leader.pid === undefined) throw new Error(`could not start the CPU hogs (${cmd})`);
   return { what: stressNg ? `stress-ng --cpu ${HOGS}` : `${HOGS} built-in Node spin loops`, leader, pgid: leader.pid, stopped: false };
@@ -131,14 +136,24 @@ async function main(): Promise<number> {
     log(`CPU hogs: ${hogs.what} (process group ${hogs.pgid}); running the integration tests under them`);
     // setpriv --pdeathsig: vitest gets SIGTERM if this process is killed outright
     const pdeath = have('setpriv') ? ['setpriv', '--pdeathsig', 'TERM'] : [];
-    const [cmd, ...args] = [...pdeath, process.execPath, fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)), 'run', '--config', 'test/vitest.config.ts', ...(vitestArgs.length > 0 ? vitestArgs : ['test/integration'])];
+    const [cmd, ...args] = [
+      ...pdeath,
+      process.execPath,
+      fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url)),
+      'run',
+      '--config',
+      'test/vitest.config.ts',
+      ...(vitestArgs.length > 0 ? vitestArgs : ['--project', 'integration']),
+    ];
     const child = spawn(cmd!, args, { cwd: root, stdio: 'inherit' });
     vitest = child;
     const code = await new Promise<number>((resolve) => child.once('exit', (c, sig) => resolve(c ?? (sig === 'SIGINT' ? 130 : 143))));
     const wallS = Number(process.hrtime.bigint() - startedAt) / 1e9;
     const cpuS = groupCpuSeconds(hogs.pgid);
     const alive = groupPids(hogs.pgid).length;
-    log(`tests exited ${code} after ${wallS.toFixed(1)} s; the hogs used ${cpuS.toFixed(1)} CPU-s (${(cpuS / wallS).toFixed(2)} CPUs on average), ${alive} hog process(es) still running`);
+    log(
+      `tests exited ${code} after ${wallS.toFixed(1)} s; the hogs used ${cpuS.toFixed(1)} CPU-s (${(cpuS / wallS).toFixed(2)} CPUs on average), ${alive} hog process(es) still running`,
+    );
     if (alive === 0 || hogs.leader.exitCode !== null) {
       log('the CPU hogs died before the tests ended: this was not a run under load');
       return code === 0 ? 1 : code;

@@ -6,19 +6,18 @@
  *
  * It dies with the runner: PR_SET_PDEATHSIG(SIGKILL) at start, and exit when stdin closes.
  */
+import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { Content } from '../bench/types.ts';
-import { pageSizeBytes } from '../bench/sys/mman.ts';
-import { setParentDeathSignal, setThreadName } from '../bench/sys/prctl.ts';
-import { readStatFaults } from '../bench/sys/proc.ts';
+import { CONTENTS, isOneOf } from '../core/schema/enums.ts';
+import type { Content } from '../core/types.ts';
+import { pageSizeBytes } from '../core/sys/mman.ts';
+import { setParentDeathSignal, setThreadName } from '../core/sys/prctl.ts';
+import { readStatFaults } from '../core/proc/stat.ts';
+import { readLines } from '../core/channel.ts';
 import { AnonMemory } from './memory.ts';
-import {
-  IDLE_COMM, RETOUCH_COMM, encodeLine, parseCommand,
-  type Command, type Reply, type WorkloadState,
-} from './protocol.ts';
+import { IDLE_COMM, RETOUCH_COMM, encodeLine, parseCommand, type Command, type Reply, type WorkloadState } from './protocol.ts';
 
 const startNs = process.hrtime.bigint();
-const SIGKILL = 9;
 /** Length of one spin slice in `running` state before yielding to the event loop, ns. */
 const SPIN_SLICE_NS = 1_000_000n;
 
@@ -43,7 +42,7 @@ function parseOptions(argv: string[]): Options {
   const sizeMiB = Number(values['size-mib']);
   if (!(sizeMiB > 0)) fail(`--size-mib must be a positive number, got ${values['size-mib']}`);
   const content = values.content;
-  if (content !== 'zero' && content !== 'random' && content !== 'mixed') fail(`--content must be zero, random or mixed, got ${content}`);
+  if (content === undefined || !isOneOf(CONTENTS, content)) fail(`--content must be one of ${CONTENTS.join(', ')}, got ${content}`);
   const vmas = Number(values.vmas);
   if (!Number.isInteger(vmas) || vmas < 1) fail(`--vmas must be a positive integer, got ${values.vmas}`);
   return { sizeMiB, content, vmas };
@@ -55,7 +54,7 @@ function send(reply: Reply): void {
 
 // Die with the runner, even if it is SIGKILLed. If it already died before prctl took effect
 // we were re-parented: the runner tells us its pid so we can notice.
-setParentDeathSignal(SIGKILL);
+setParentDeathSignal(constants.signals.SIGKILL);
 const expectedParent = Number(process.env.HBW_PARENT_PID ?? Number.NaN);
 if (Number.isInteger(expectedParent) && process.ppid !== expectedParent) fail(`runner ${expectedParent} is gone (parent is now ${process.ppid})`);
 
@@ -95,16 +94,25 @@ function handle(cmd: Command): void {
       const t1 = process.hrtime.bigint();
       const after = readStatFaults(process.pid);
       setThreadName(IDLE_COMM);
-      send({ type: 'retouched', id: cmd.id, elapsedNs: Number(t1 - t0), majorFaults: after.majflt - before.majflt, minorFaults: after.minflt - before.minflt, pages: memory.pages });
+      send({
+        type: 'retouched',
+        id: cmd.id,
+        elapsedNs: Number(t1 - t0),
+        majorFaults: after.majflt - before.majflt,
+        minorFaults: after.minflt - before.minflt,
+        pages: memory.pages,
+      });
       return;
     }
     case 'verify': {
       const t0 = process.hrtime.bigint();
       const { corruptPages, firstCorruptAddr } = memory.verify();
       const elapsedNs = Number(process.hrtime.bigint() - t0);
-      send(firstCorruptAddr === null
-        ? { type: 'verified', id: cmd.id, intact: true, corruptPages, elapsedNs }
-        : { type: 'verified', id: cmd.id, intact: false, corruptPages, firstCorruptAddr, elapsedNs });
+      send(
+        firstCorruptAddr === null
+          ? { type: 'verified', id: cmd.id, intact: true, corruptPages, elapsedNs }
+          : { type: 'verified', id: cmd.id, intact: false, corruptPages, firstCorruptAddr, elapsedNs },
+      );
       return;
     }
     case 'state': {
@@ -138,17 +146,7 @@ function onLine(line: string): void {
   }
 }
 
-let pending = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
-  pending += chunk;
-  let nl: number;
-  while ((nl = pending.indexOf('\n')) >= 0) {
-    const line = pending.slice(0, nl);
-    pending = pending.slice(nl + 1);
-    onLine(line);
-  }
-});
+readLines(process.stdin, onLine);
 // The runner closed our stdin (it exited or let go of us): leave.
 process.stdin.on('end', () => process.exit(0));
 process.stdin.on('error', () => process.exit(0));

@@ -5,11 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { MemorySpec, Region } from '../bench/types.ts';
-import {
-  ProtocolError, encodeLine, parseReply,
-  type Command, type ReadyReply, type Reply, type ReplyFor, type RetouchedReply, type VerifiedReply, type WorkloadState,
-} from './protocol.ts';
+import type { MemorySpec, Region } from '../core/types.ts';
+import { JsonLinesChannel, type WithoutId } from '../core/channel.ts';
+import { ProtocolError, parseReply, type Command, type ReadyReply, type Reply, type ReplyFor, type RetouchedReply, type VerifiedReply, type WorkloadState } from './protocol.ts';
 
 /** Default time to wait for `ready`, ms. */
 const DEFAULT_READY_TIMEOUT_MS = 60_000;
@@ -88,13 +86,6 @@ function tsxLoader(): string {
   }
 }
 
-interface Pending {
-  expect: Reply['type'];
-  resolve: (r: Reply) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 /** Longest stderr summary put into an error message, characters. */
 const STDERR_SUMMARY_CHARS = 400;
 
@@ -143,11 +134,8 @@ export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promis
   });
   const pid = child.pid ?? 0;
   let stderrTail = '';
-  let stdoutBuf = '';
-  let nextId = 1;
   let dead: WorkloadExit | null = null;
   let failure: WorkloadError | null = null;
-  const pending = new Map<number, Pending>();
   let onReady: ((r: ReadyReply) => void) | null = null;
   let onReadyFail: ((e: Error) => void) | null = null;
 
@@ -158,68 +146,50 @@ export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promis
     });
   });
 
-  /** Fails every waiter with one error; later calls fail the same way. */
-  const failAll = (what: string): void => {
-    failure ??= new WorkloadError(pid, what, stderrTail);
-    const err = failure;
-    for (const [id, p] of pending) {
-      clearTimeout(p.timer);
-      pending.delete(id);
-      p.reject(err);
-    }
-    onReadyFail?.(err);
-    onReady = null;
-    onReadyFail = null;
-  };
   const killNow = (): void => {
     if (dead === null) child.kill('SIGKILL');
   };
+  const channel = new JsonLinesChannel<WithoutId<Command>, Reply>({
+    input: child.stdout!,
+    output: child.stdin!,
+    parse: parseReply,
+    // `ready` and an error that names no command answer no request.
+    idOf: (r) => (r.type === 'ready' ? undefined : r.id),
+    onEvent: (r) => {
+      if (r.type !== 'ready') throw new ProtocolError(`error without id: ${r.type === 'error' ? r.message : r.type}`);
+      if (onReady === null) {
+        failAll('protocol violation: a second ready line');
+        killNow();
+        return;
+      }
+      onReady(r);
+      onReady = null;
+      onReadyFail = null;
+    },
+    onViolation: (e) => {
+      failAll(`protocol violation: ${e.message}`);
+      killNow();
+    },
+    timeoutMs: commandTimeoutMs,
+    error: (what) => new WorkloadError(pid, what, stderrTail),
+  });
+
+  /** Fails every waiter with one error; later calls fail the same way. */
+  function failAll(what: string): void {
+    failure ??= new WorkloadError(pid, what, stderrTail);
+    channel.close(failure);
+    onReadyFail?.(failure);
+    onReady = null;
+    onReadyFail = null;
+  }
 
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (s: string) => {
     stderrTail = (stderrTail + s).slice(-STDERR_TAIL_BYTES);
   });
-  child.stdin?.on('error', () => { /* EPIPE when the workload is gone: reported through 'exit' */ });
   child.on('error', (e) => failAll(`could not be started: ${e.message}`));
   // 'close' comes after stdio has drained, so the stderr tail is complete.
   child.once('close', (code, signal) => failAll(`exited (${signal === null ? `status ${code}` : `signal ${signal}`})`));
-
-  const onReply = (reply: Reply): void => {
-    if (reply.type === 'ready') {
-      if (onReady === null) throw new ProtocolError('a second ready line');
-      onReady(reply);
-      onReady = null;
-      onReadyFail = null;
-      return;
-    }
-    const id = reply.id;
-    if (id === undefined) throw new ProtocolError(`error without id: ${reply.type === 'error' ? reply.message : ''}`);
-    const p = pending.get(id);
-    if (p === undefined) throw new ProtocolError(`reply to unknown command id ${id}`);
-    pending.delete(id);
-    clearTimeout(p.timer);
-    if (reply.type === 'error') p.reject(new WorkloadError(pid, `command ${p.expect} failed: ${reply.message}`, stderrTail));
-    else if (reply.type !== p.expect) p.reject(new WorkloadError(pid, `expected a ${p.expect} reply, got ${reply.type}`, stderrTail));
-    else p.resolve(reply);
-  };
-
-  child.stdout?.setEncoding('utf8');
-  child.stdout?.on('data', (chunk: string) => {
-    stdoutBuf += chunk;
-    let nl: number;
-    while ((nl = stdoutBuf.indexOf('\n')) >= 0) {
-      const line = stdoutBuf.slice(0, nl);
-      stdoutBuf = stdoutBuf.slice(nl + 1);
-      if (line.trim() === '') continue;
-      try {
-        onReply(parseReply(line));
-      } catch (e) {
-        failAll(`protocol violation: ${(e as Error).message}`);
-        killNow();
-        return;
-      }
-    }
-  });
 
   const onAbort = (): void => {
     failAll('aborted');
@@ -228,17 +198,12 @@ export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promis
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   void exited.then(() => opts.signal?.removeEventListener('abort', onAbort));
 
-  function request<K extends keyof ReplyFor>(cmd: Omit<Extract<Command, { type: K }>, 'id'>, expect: ReplyFor[K]['type']): Promise<ReplyFor[K]> {
-    if (failure !== null) return Promise.reject(failure);
-    const id = nextId++;
-    return new Promise<ReplyFor[K]>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        reject(new WorkloadError(pid, `no ${expect} reply within ${commandTimeoutMs} ms`, stderrTail));
-      }, commandTimeoutMs);
-      pending.set(id, { expect, resolve: resolve as (r: Reply) => void, reject, timer });
-      child.stdin?.write(encodeLine({ ...cmd, id } as Command));
-    });
+  /** Sends a command and resolves with its reply when that has the expected type. */
+  async function request<K extends keyof ReplyFor>(cmd: WithoutId<Extract<Command, { type: K }>>, expect: ReplyFor[K]['type']): Promise<ReplyFor[K]> {
+    const reply = await channel.request(cmd, { what: `${cmd.type} (expected ${expect})` });
+    if (reply.type === 'error') throw new WorkloadError(pid, `command ${expect} failed: ${reply.message}`, stderrTail);
+    if (reply.type !== expect) throw new WorkloadError(pid, `expected a ${expect} reply, got ${reply.type}`, stderrTail);
+    return reply as ReplyFor[K];
   }
 
   const kill = async (): Promise<WorkloadExit> => {
@@ -274,7 +239,9 @@ export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promis
         exit: async (graceMs = DEFAULT_EXIT_GRACE_MS) => {
           if (dead !== null) return dead;
           const timer2 = setTimeout(killNow, graceMs);
-          request<'exit'>({ type: 'exit' }, 'exiting').catch(() => { /* it may exit before the reply is read */ });
+          request<'exit'>({ type: 'exit' }, 'exiting').catch(() => {
+            /* it may exit before the reply is read */
+          });
           const how = await exited;
           clearTimeout(timer2);
           return how;

@@ -4,11 +4,10 @@
  * process's own mappings), filled page by page with a chosen content, and a checksum per page.
  */
 import { randomFillSync } from 'node:crypto';
-import type { Content, Region } from '../bench/types.ts';
-import { PROT_NONE, PROT_READ, PROT_WRITE, madvise, mmapAnon, mprotect, viewBytes } from '../bench/sys/mman.ts';
+import type { Content, Region } from '../core/types.ts';
+import { PROT_NONE, PROT_READ, PROT_WRITE, madvise, mmapAnon, mprotect, viewBytes } from '../core/sys/mman.ts';
+import { MADV_NOHUGEPAGE } from '../core/sys/syscall.ts';
 
-/** MADV_NOHUGEPAGE: keep 4 KiB pages whatever the THP mode, so every run pages out the same way. */
-const MADV_NOHUGEPAGE = 15;
 /** randomFillSync chunk, bytes. */
 const FILL_CHUNK_BYTES = 16 << 20;
 
@@ -69,7 +68,8 @@ export class AnonMemory {
     const { totalPages, vmas, content, pageSizeBytes } = opts;
     const maxViewBytes = opts.maxViewBytes ?? MAX_VIEW_BYTES;
     if (vmas < 1 || vmas > totalPages) throw new RangeError(`vmas must be between 1 and the page count ${totalPages}, got ${vmas}`);
-    if (maxViewBytes < pageSizeBytes || maxViewBytes % pageSizeBytes !== 0) throw new RangeError(`maxViewBytes must be a multiple of the page size ${pageSizeBytes}, got ${maxViewBytes}`);
+    if (maxViewBytes < pageSizeBytes || maxViewBytes % pageSizeBytes !== 0)
+      throw new RangeError(`maxViewBytes must be a multiple of the page size ${pageSizeBytes}, got ${maxViewBytes}`);
     this.pageSizeBytes = pageSizeBytes;
     this.content = content;
     this.totalPages = totalPages;
@@ -83,6 +83,7 @@ export class AnonMemory {
     for (const pages of counts) {
       const lengthBytes = pages * pageSizeBytes;
       mprotect(addr, lengthBytes, PROT_READ | PROT_WRITE);
+      // 4 KiB pages whatever the THP mode, so every run pages out the same way.
       madvise(addr, lengthBytes, MADV_NOHUGEPAGE);
       const chunks: Chunk[] = [];
       for (let off = 0; off < lengthBytes; off += maxViewBytes) {
@@ -94,7 +95,10 @@ export class AnonMemory {
       addr += BigInt(lengthBytes + pageSizeBytes);
     }
     for (const c of this.chunks()) this.fill(c);
-    for (const c of this.chunks()) this.checksumChunk(c, (page, sum) => { this.checksums[page] = sum; });
+    for (const c of this.chunks())
+      this.checksumChunk(c, (page, sum) => {
+        this.checksums[page] = sum;
+      });
   }
 
   /** Every view, in address order. */

@@ -14,16 +14,16 @@
  * Needs root, bpftrace and swap (run `hintbench setup` first).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { spawnWorkload } from '../../workloads/client.ts';
-import { HintbenchError } from '../errors.ts';
-import { holdsPidfd } from '../sys/proc.ts';
+import { requireRoot } from '../../core/process/privileges.ts';
+import { readStatus } from '../../core/proc/status.ts';
+import { holdsPidfd } from '../../core/proc/tasks.ts';
 import { writeBenchmark } from './output.ts';
 
 const { values } = parseArgs({ options: { out: { type: 'string' } } });
-if (process.getuid?.() !== 0) throw new HintbenchError('hint-live needs root (hintbench hint needs it)', 'run it with sudo');
+requireRoot('the hint-live benchmark', 'it runs hintbench hint', 'npm run bench:hint');
 
 const CLI = new URL('../hintbench.js', import.meta.url).pathname;
 
@@ -40,7 +40,7 @@ interface RunFigures {
 
 function vmHwmKiB(pid: number): number {
   try {
-    return Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    return readStatus(pid).rssPeakBytes / 1024;
   } catch {
     return 0;
   }

@@ -1,4 +1,5 @@
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { requireRoot } from '../../core/process/privileges.ts';
 import type { OptionValues } from './types.ts';
 
 /** A string option's value, or undefined. */
@@ -20,7 +21,8 @@ function quoted(v: string): string {
 export function intOpt(values: OptionValues, name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   const v = stringOpt(values, name);
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || BigInt(v) < BigInt(min)) throw new HintbenchError(`--${name} must be an integer >= ${min}, got '${quoted(v)}'`, `pass e.g. --${name} ${Math.max(min, fallback)}`);
+  if (!/^\d+$/.test(v) || BigInt(v) < BigInt(min))
+    throw new HintbenchError(`--${name} must be an integer >= ${min}, got '${quoted(v)}'`, `pass e.g. --${name} ${Math.max(min, fallback)}`);
   if (BigInt(v) > BigInt(max)) throw new HintbenchError(`--${name} ${quoted(v)} is too large: at most ${max}`, `pass --${name} ${max} or less`);
   return Number(v);
 }
@@ -30,11 +32,9 @@ export function noPositionals(command: string, positionals: string[]): void {
   if (positionals.length > 0) throw new HintbenchError(`unexpected argument '${positionals[0]}' for hintbench ${command}`, `run hintbench ${command} --help`);
 }
 
-/** Throws unless running as root. */
-export function requireRoot(what: string): void {
-  if (process.getuid?.() !== 0) {
-    throw new HintbenchError(`${what} needs root (process_madvise needs CAP_SYS_NICE, bpftrace needs CAP_BPF and CAP_PERFMON, swap set-up needs CAP_SYS_ADMIN)`, `run it as root, e.g. sudo hintbench ${what.replace(/^hintbench /, '')}`, { exitCode: 1 });
-  }
+/** Throws unless running as root; `command` is the hintbench command, e.g. `hintbench run`. */
+export function requireRootFor(command: string): void {
+  requireRoot(command, 'process_madvise needs CAP_SYS_NICE, bpftrace needs CAP_BPF and CAP_PERFMON, swap set-up needs CAP_SYS_ADMIN', command);
 }
 
 /** Node's parseArgs error, as far as hintbench reads it. */
@@ -71,7 +71,13 @@ export function parseArgsError(err: unknown, command: string, args: readonly str
   const exit = { exitCode: 2, cause: err };
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const close = closeOptions(flag, Object.keys(options));
-    const hint = close.length > 0 ? ` (did you mean ${close.slice(0, 3).map((c) => `--${c}`).join(', ')}?)` : '';
+    const hint =
+      close.length > 0
+        ? ` (did you mean ${close
+            .slice(0, 3)
+            .map((c) => `--${c}`)
+            .join(', ')}?)`
+        : '';
     return new HintbenchError(`unknown option '${flag}' for hintbench ${command}`, `${help}${hint}`, exit);
   }
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {

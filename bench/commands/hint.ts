@@ -1,9 +1,9 @@
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { ADVICES, HINT_MECHANISMS, isOneOf } from '../../core/schema/enums.ts';
 import { hintLiveProcess, MAX_REPEAT, type LiveHintRequest, type LiveHintResult } from '../live/hint.ts';
 import { parseRangeSelector } from '../live/ranges.ts';
-import { pageSizeBytes } from '../sys/mman.ts';
-import type { Advice } from '../types.ts';
-import { intOpt, noPositionals, requireRoot, stringOpt } from './args.ts';
+import { pageSizeBytes } from '../../core/sys/mman.ts';
+import { intOpt, noPositionals, requireRootFor, stringOpt } from './args.ts';
 import { withInterrupt } from './interrupt.ts';
 import { oneLine } from './one-line.ts';
 import type { Command, OptionValues } from './types.ts';
@@ -13,19 +13,21 @@ const MiB = 1024 * 1024;
 function parseRequest(values: OptionValues): LiveHintRequest {
   const pidText = stringOpt(values, 'pid');
   if (pidText === undefined) throw new HintbenchError('--pid is required', 'e.g. hintbench hint --pid 1234 --advice pageout');
-  if (!/^\d{1,10}$/.test(pidText) || Number(pidText) === 0) throw new HintbenchError(`--pid must be a process id, got '${pidText.slice(0, 24)}'`, 'pass the numeric pid of a running process');
+  if (!/^\d{1,10}$/.test(pidText) || Number(pidText) === 0)
+    throw new HintbenchError(`--pid must be a process id, got '${pidText.slice(0, 24)}'`, 'pass the numeric pid of a running process');
   const advice = stringOpt(values, 'advice');
-  if (advice === undefined) throw new HintbenchError('--advice is required', 'pass --advice cold or --advice pageout');
-  if (advice !== 'cold' && advice !== 'pageout') throw new HintbenchError(`unsupported advice '${advice}'`, 'hintbench delivers --advice cold or --advice pageout');
+  if (advice === undefined) throw new HintbenchError('--advice is required', `pass ${ADVICES.map((a) => `--advice ${a}`).join(' or ')}`);
+  if (!isOneOf(ADVICES, advice)) throw new HintbenchError(`unsupported advice '${advice}'`, `hintbench delivers ${ADVICES.map((a) => `--advice ${a}`).join(' or ')}`);
   const via = stringOpt(values, 'via') ?? 'process_madvise';
-  if (via !== 'process_madvise' && via !== 'ptrace') throw new HintbenchError(`unknown --via '${via}'`, 'use --via process_madvise or --via ptrace');
+  if (!isOneOf(HINT_MECHANISMS, via)) throw new HintbenchError(`unknown --via '${via}'`, `use ${HINT_MECHANISMS.map((m) => `--via ${m}`).join(' or ')}`);
   const tidText = stringOpt(values, 'tid');
-  if (tidText !== undefined && (!/^\d{1,10}$/.test(tidText) || Number(tidText) === 0)) throw new HintbenchError(`--tid must be a thread id, got '${tidText.slice(0, 24)}'`, `list the threads with ls /proc/${pidText}/task`);
+  if (tidText !== undefined && (!/^\d{1,10}$/.test(tidText) || Number(tidText) === 0))
+    throw new HintbenchError(`--tid must be a thread id, got '${tidText.slice(0, 24)}'`, `list the threads with ls /proc/${pidText}/task`);
   if (tidText !== undefined && via !== 'ptrace') throw new HintbenchError('--tid only applies to --via ptrace', 'drop --tid, or add --via ptrace');
   return {
     pid: Number(pidText),
     ...(tidText !== undefined ? { tid: Number(tidText) } : {}),
-    advice: advice as Advice,
+    advice,
     via,
     ranges: parseRangeSelector(stringOpt(values, 'ranges') ?? 'anon', pageSizeBytes()),
     repeat: intOpt(values, 'repeat', 1, 1, MAX_REPEAT),
@@ -56,7 +58,9 @@ function formatText(r: LiveHintResult): string {
     `  swap             ${(r.swapBeforeBytes / MiB).toFixed(1)} MiB -> ${(r.swapAfterBytes / MiB).toFixed(1)} MiB`,
   ];
   if (r.samplesNs.length > 1) {
-    lines.push(`  latency          median ${formatNs(r.latencyNs)}, p99 ${formatNs(r.latencyP99Ns)} over ${r.samplesNs.length} hints (kernel-side median ${formatNs(r.kernelLatencyNs)})`);
+    lines.push(
+      `  latency          median ${formatNs(r.latencyNs)}, p99 ${formatNs(r.latencyP99Ns)} over ${r.samplesNs.length} hints (kernel-side median ${formatNs(r.kernelLatencyNs)})`,
+    );
     lines.push(`  samples (ns)     ${listed(r.samplesNs, ' ')}`);
   } else {
     lines.push(`  latency          ${formatNs(r.latencyNs)} (kernel-side ${formatNs(r.kernelLatencyNs)})`);
@@ -65,6 +69,7 @@ function formatText(r: LiveHintResult): string {
   for (const s of r.skipped.slice(0, TEXT_LIST_MAX)) lines.push(`  skipped          ${s}`);
   if (r.skipped.length > TEXT_LIST_MAX) lines.push(`  skipped          ... ${r.skipped.length - TEXT_LIST_MAX} more (--json lists all)`);
   for (const n of r.notes) lines.push(`  note             ${n}`);
+  for (const w of r.warnings) lines.push(`  warning          ${w}`);
   return lines.map(oneLine).join('\n');
 }
 
@@ -92,6 +97,7 @@ function failedResult(values: OptionValues, err: unknown): Record<keyof LiveHint
     swapAfterBytes: null,
     skipped: [],
     notes: [],
+    warnings: [],
     error: err instanceof HintbenchError ? `${err.message}. Fix: ${err.fix}` : err instanceof Error ? err.message : String(err),
   };
 }
@@ -103,10 +109,18 @@ export const hintCommand: Command = {
   summary: 'hint a live process (ranges from /proc/PID/maps), report latency and effect',
   options: {
     pid: { type: 'string', valueName: 'PID', help: 'process to hint (a thread id stands for its process; not 1, not a kernel thread, not hintbench)' },
-    advice: { type: 'string', valueName: 'ADVICE', help: 'cold or pageout' },
-    via: { type: 'string', valueName: 'M', help: 'process_madvise (default) or ptrace: the target, stopped briefly, calls madvise itself; if hintbench is killed meanwhile it returns to its own context by itself (a frozen cgroup may stay thawed; README "ptrace injection")' },
+    advice: { type: 'string', valueName: 'ADVICE', help: ADVICES.join(' or ') },
+    via: {
+      type: 'string',
+      valueName: 'M',
+      help: 'process_madvise (default) or ptrace: the target, stopped briefly, calls madvise itself; if hintbench is killed meanwhile it returns to its own context by itself (a frozen cgroup may stay thawed; README "ptrace injection")',
+    },
     ranges: { type: 'string', valueName: 'R', help: 'anon (default: private anonymous incl. heap), file, all, or START-END[,START-END...] (hex; clipped to the mapped parts)' },
-    tid: { type: 'string', valueName: 'TID', help: 'thread to inject into (ptrace; default the main thread, or a live one when it has exited); its pid is pinned: a pid reused meanwhile is refused' },
+    tid: {
+      type: 'string',
+      valueName: 'TID',
+      help: 'thread to inject into (ptrace; default the main thread, or a live one when it has exited); its pid is pinned: a pid reused meanwhile is refused',
+    },
     repeat: { type: 'string', valueName: 'N', help: `deliver the hint N times (at most ${MAX_REPEAT}); report median, p99 and all samples` },
     json: { type: 'boolean', help: 'print one JSON object' },
     'no-probe': { type: 'boolean', help: 'skip bpftrace (no kernel-side latency or reclaimed pages)' },
@@ -116,7 +130,7 @@ export const hintCommand: Command = {
     const json = values.json === true;
     try {
       const request = parseRequest(values);
-      requireRoot('hintbench hint');
+      requireRootFor('hintbench hint');
       let interrupted = false;
       const result = await withInterrupt(async (signal) => {
         const r = await hintLiveProcess({ ...request, signal });
@@ -124,6 +138,8 @@ export const hintCommand: Command = {
         return r;
       }, 'rerun when ready');
       process.stdout.write(`${json ? JSON.stringify(result) : formatText(result)}\n`);
+      // The text output lists the warnings; with --json they go to stderr too, so nobody reads the figures without them.
+      if (json) for (const w of result.warnings) process.stderr.write(`${oneLine(`Warning: ${w}`)}\n`);
       if (result.error !== null) {
         if (!json) process.stderr.write(`${oneLine(`Error: hint of pid ${result.pid} ${interrupted ? 'stopped' : 'failed'}: ${result.error}`)}\n`);
         return interrupted ? 130 : 1;

@@ -1,6 +1,6 @@
 import { formatDoctor, runDoctor } from '../host/doctor.ts';
 import { setupHost, teardownHost } from '../host/setup.ts';
-import { noPositionals, requireRoot } from './args.ts';
+import { noPositionals, requireRootFor } from './args.ts';
 import type { Command } from './types.ts';
 
 const log = (line: string): void => {
@@ -29,7 +29,7 @@ export const setupCommand: Command = {
   options: {},
   async run(_values, positionals) {
     noPositionals('setup', positionals);
-    requireRoot('hintbench setup');
+    requireRootFor('hintbench setup');
     const changes = await setupHost({ log, purpose: 'keep' });
     log(changes.lines.length === 0 ? 'Host already prepared: nothing changed' : `Changed ${changes.lines.length} thing(s); undo with hintbench teardown`);
     return 0;
@@ -44,7 +44,7 @@ export const teardownCommand: Command = {
   options: { force: { type: 'boolean', help: 'undo the preparation even while running hintbench processes still use it' } },
   async run(values, positionals) {
     noPositionals('teardown', positionals);
-    requireRoot('hintbench teardown');
+    requireRootFor('hintbench teardown');
     const lines = await teardownHost({ log, force: values.force === true });
     if (lines.length === 0) log('Nothing to undo');
     return 0;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { HintbenchError } from '../errors.ts';
-import { statField } from '../sys/proc.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { statField } from '../../core/proc/stat.ts';
 
 /** Signals that stop a command after its current step. */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

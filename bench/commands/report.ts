@@ -1,5 +1,5 @@
 import { rebuildReports } from '../../reports/write.ts';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import type { Command } from './types.ts';
 
 /** `hintbench report DIR`: rebuild the report and charts from DIR/results.json (DIR or DIR/results.json may be given). */
@@ -10,7 +10,8 @@ export const reportCommand: Command = {
   options: { png: { type: 'boolean', help: 'also render each chart as PNG' } },
   async run(values, positionals) {
     const [target, extra] = positionals;
-    if (target === undefined || extra !== undefined) throw new HintbenchError('hintbench report takes exactly one results directory', 'e.g. hintbench report results/2026-11-25T17-40-12Z-default (or its results.json)');
+    if (target === undefined || extra !== undefined)
+      throw new HintbenchError('hintbench report takes exactly one results directory', 'e.g. hintbench report results/2026-11-25T17-40-12Z-default (or its results.json)');
     const files = await rebuildReports(target, { png: values.png === true });
     for (const f of files) process.stdout.write(`${f}\n`);
     return 0;

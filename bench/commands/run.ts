@@ -1,17 +1,17 @@
 import { readResultsJsonIn } from '../../reports/json.ts';
 import { writeReports } from '../../reports/write.ts';
 import { formatSummaryTable } from '../../reports/summary-table.ts';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 import { formatDoctor, runDoctor } from '../host/doctor.ts';
 import { releaseHost, setupHost } from '../host/setup.ts';
 import { DEFAULT_MAX_SAMPLES, checkMemoryPlan, checkSampleCap, readMemoryBudget, suiteSamples } from '../runner/plan.ts';
 import { claimResultsDir, releaseResultsDir } from '../runner/results-dir.ts';
 import { runSuite } from '../runner/run.ts';
 import type { OutputDir } from '../../reports/output-dir.ts';
-import type { RunResult, Suite } from '../types.ts';
+import type { RunResult, Suite } from '../../core/types.ts';
 import { resolveSuite } from '../scenarios/builtin.ts';
 import { MAX_REPETITIONS } from '../scenarios/suite-file.ts';
-import { intOpt, noPositionals, requireRoot, stringOpt } from './args.ts';
+import { intOpt, noPositionals, requireRootFor, stringOpt } from './args.ts';
 import { withInterrupt } from './interrupt.ts';
 import type { Command, OptionValues } from './types.ts';
 
@@ -120,7 +120,7 @@ async function run(values: OptionValues, positionals: string[]): Promise<number>
   const suite = resolveSuite(suiteName, reps === undefined ? undefined : { repetitions: reps });
   const maxSamples = stringOpt(values, 'max-samples') === undefined ? DEFAULT_MAX_SAMPLES : intOpt(values, 'max-samples', DEFAULT_MAX_SAMPLES);
   checkSampleCap(suite, maxSamples);
-  requireRoot('hintbench run');
+  requireRootFor('hintbench run');
   if (values['ignore-memory-check'] !== true) checkMemoryPlan(suite, readMemoryBudget());
   const state: RunState = { dirPath: null, suiteStarted: false };
   try {
@@ -130,7 +130,9 @@ async function run(values: OptionValues, positionals: string[]): Promise<number>
   } catch (err) {
     if (err instanceof HintbenchError && err.exitCode === RUN_EXIT.interrupted) {
       throw state.suiteStarted && state.dirPath !== null
-        ? new HintbenchError(err.message, `rerun when ready; what was measured is in ${state.dirPath} (hintbench report ${state.dirPath} rebuilds its report)`, { exitCode: RUN_EXIT.interrupted })
+        ? new HintbenchError(err.message, `rerun when ready; what was measured is in ${state.dirPath} (hintbench report ${state.dirPath} rebuilds its report)`, {
+            exitCode: RUN_EXIT.interrupted,
+          })
         : new HintbenchError(`${err.message} before the suite started`, 'rerun when ready; nothing was measured', { exitCode: RUN_EXIT.interrupted });
     }
     throw err;

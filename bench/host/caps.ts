@@ -1,5 +1,5 @@
 /** Effective capabilities of this process, from the CapEff line of /proc/self/status. */
-import { HOST_ROOT, readHostText } from './hostfs.ts';
+import { HOST_ROOT, readHostText } from '../../core/proc/hostfs.ts';
 
 /** Capability numbers hintbench cares about (include/uapi/linux/capability.h). */
 export const CAP = {
@@ -18,12 +18,7 @@ export type CapName = keyof typeof CAP;
  * process_madvise needs CAP_SYS_NICE, ptrace injection CAP_SYS_PTRACE, bpftrace CAP_BPF and
  * CAP_PERFMON (CAP_SYS_ADMIN covers both on kernels before 5.8 and still works after).
  */
-export const NEEDED_CAPS: readonly (readonly CapName[])[] = [
-  ['CAP_SYS_NICE'],
-  ['CAP_SYS_PTRACE'],
-  ['CAP_BPF', 'CAP_SYS_ADMIN'],
-  ['CAP_PERFMON', 'CAP_SYS_ADMIN'],
-];
+export const NEEDED_CAPS: readonly (readonly CapName[])[] = [['CAP_SYS_NICE'], ['CAP_SYS_PTRACE'], ['CAP_BPF', 'CAP_SYS_ADMIN'], ['CAP_PERFMON', 'CAP_SYS_ADMIN']];
 
 /** Parses the CapEff field of /proc/PID/status into a bitmask; null when the line is missing or malformed. */
 export function parseCapEff(statusText: string): bigint | null {

@@ -1,7 +1,7 @@
-/** Where the cgroup memory controller and the freezer live (v1, v2, or both in a hybrid layout). */
-import { HOST_ROOT, hostExists, readHostText } from './hostfs.ts';
+/** The cgroup layout the doctor and the fingerprint describe: where the memory controller and the freezers live (v1, v2, or both in a hybrid layout). */
+import { HOST_ROOT, hostExists, readHostText } from '../../core/proc/hostfs.ts';
 import { kernelAtLeast, readKernelRelease } from './kernel.ts';
-import { type MountEntry, readMounts } from './mounts.ts';
+import { readCgroupMounts } from '../../core/cgroup/mounts.ts';
 
 /** What the cgroup file system offers for memory control and freezing. */
 export interface CgroupInfo {
@@ -19,13 +19,15 @@ export interface CgroupInfo {
   freezer: { v1: string | null; v2: string | null };
 }
 
-/** Candidate cgroup2 mount points: pure v2 at the top, hybrid under unified/. */
-const V2_ROOTS = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'];
-
-/** Controllers enabled at a cgroup2 root (its cgroup.controllers), or null when none is mounted there. */
+/** Controllers enabled at a cgroup2 root (its cgroup.controllers), or null when it cannot be read. */
 function v2Controllers(root: string, dir: string): string[] | null {
   const text = readHostText(root, `${dir}/cgroup.controllers`);
-  return text === null ? null : text.trim().split(/\s+/).filter((c) => c !== '');
+  return text === null
+    ? null
+    : text
+        .trim()
+        .split(/\s+/)
+        .filter((c) => c !== '');
 }
 
 /**
@@ -33,22 +35,11 @@ function v2Controllers(root: string, dir: string): string[] | null {
  * cgroup.freeze (Linux 5.2+); it defaults to the running kernel's.
  */
 export function detectCgroups(root: string = HOST_ROOT, kernelRelease: string | null = readKernelRelease(root)): CgroupInfo {
-  const v1Memory = hostExists(root, '/sys/fs/cgroup/memory/memory.limit_in_bytes') ? '/sys/fs/cgroup/memory' : null;
-  const v1Freezer = hostExists(root, '/sys/fs/cgroup/freezer/freezer.state') || hostExists(root, '/sys/fs/cgroup/freezer/tasks')
-    ? '/sys/fs/cgroup/freezer'
-    : null;
-  let v2Root: string | null = null;
-  let v2Memory = false;
-  for (const dir of V2_ROOTS) {
-    const ctrls = v2Controllers(root, dir);
-    if (ctrls === null) continue;
-    v2Root = dir;
-    v2Memory = ctrls.includes('memory');
-    break;
-  }
-  const v2Freezer = v2Root !== null && kernelRelease !== null && kernelAtLeast(kernelRelease, { major: 5, minor: 2, patch: 0 })
-    ? v2Root
-    : null;
+  const mounts = readCgroupMounts(root);
+  const v2Root = mounts.v2 !== null && v2Controllers(root, mounts.v2) !== null ? mounts.v2 : null;
+  const v2Memory = v2Root !== null && (v2Controllers(root, v2Root) ?? []).includes('memory');
+  const v1Memory = mounts.v1Memory !== null && hostExists(root, `${mounts.v1Memory}/memory.limit_in_bytes`) ? mounts.v1Memory : null;
+  const v2Freezer = v2Root !== null && kernelRelease !== null && kernelAtLeast(kernelRelease, { major: 5, minor: 2, patch: 0 }) ? v2Root : null;
   let memory: CgroupInfo['memory'] = 'none';
   let memoryRoot: string | null = null;
   if (v2Memory) {
@@ -58,42 +49,20 @@ export function detectCgroups(root: string = HOST_ROOT, kernelRelease: string | 
     memory = v2Root === null ? 'v1' : 'hybrid';
     memoryRoot = v1Memory;
   }
-  return { memory, memoryRoot, v2Root, freezer: { v1: v1Freezer, v2: v2Freezer } };
+  return { memory, memoryRoot, v2Root, freezer: { v1: mounts.v1Freezer, v2: v2Freezer } };
 }
 
 /** One line describing the layout, e.g. `hybrid: memory controller at /sys/fs/cgroup/memory (v1), cgroup2 at /sys/fs/cgroup/unified`. */
 export function describeCgroups(info: CgroupInfo): string {
   const v2 = info.v2Root === null ? 'cgroup2 not mounted' : `cgroup2 at ${info.v2Root}`;
   switch (info.memory) {
-    case 'v2': return `v2: memory controller at ${info.memoryRoot}`;
-    case 'v1': return `v1: memory controller at ${info.memoryRoot}; ${v2}`;
-    case 'hybrid': return `hybrid: memory controller at ${info.memoryRoot} (v1); ${v2} without it`;
-    case 'none': return `no memory controller; ${v2}`;
+    case 'v2':
+      return `v2: memory controller at ${info.memoryRoot}`;
+    case 'v1':
+      return `v1: memory controller at ${info.memoryRoot}; ${v2}`;
+    case 'hybrid':
+      return `hybrid: memory controller at ${info.memoryRoot} (v1); ${v2} without it`;
+    case 'none':
+      return `no memory controller; ${v2}`;
   }
-}
-
-/** Where the cgroup hierarchies that can freeze are mounted. */
-export interface FreezerMounts {
-  /** Mount point of the v1 hierarchy holding the freezer controller, or null. */
-  v1Freezer: string | null;
-  /** Mount point of cgroup2, or null. */
-  v2: string | null;
-}
-
-/** The freezer mounts in a mount table (the first of each kind). */
-export function freezerMountsOf(mounts: readonly MountEntry[]): FreezerMounts {
-  const v2 = mounts.find((m) => m.fsType === 'cgroup2')?.mountPoint ?? null;
-  const v1Freezer = mounts.find((m) => m.fsType === 'cgroup' && m.superOptions.includes('freezer'))?.mountPoint ?? null;
-  return { v1Freezer, v2 };
-}
-
-/**
- * The freezer mounts below `root`: from /proc/self/mountinfo, or, when a fixture tree has none,
- * from the usual places detectCgroups() looks at.
- */
-export function readFreezerMounts(root: string = HOST_ROOT): FreezerMounts {
-  const mounts = readMounts(root);
-  if (mounts !== null) return freezerMountsOf(mounts);
-  const info = detectCgroups(root);
-  return { v1Freezer: info.freezer.v1, v2: info.v2Root };
 }

@@ -2,20 +2,22 @@
  * `hintbench doctor`: every check a run depends on, each with a status and, when it is not
  * ok, the fix. All problems are reported at once; `canRun` is false when any check failed.
  */
-import { HintbenchError } from '../errors.ts';
-import { probeProcessMadvise } from '../sys/process-madvise.ts';
-import { MIN_BPFTRACE, compareVersions, readBpftraceVersion } from './bpftrace.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { probeProcessMadvise } from '../../core/sys/process-madvise.ts';
+import { MIN_BPFTRACE, compareVersions, readBpftraceVersion } from '../../bpf/version.ts';
 import { NEEDED_CAPS, missingCaps, readCapEff } from './caps.ts';
 import { describeCgroups, detectCgroups } from './cgroup.ts';
-import { HOST_ROOT, readHostText } from './hostfs.ts';
+import { HOST_ROOT, readHostText } from '../../core/proc/hostfs.ts';
 import { MIN_KERNEL, kernelAtLeast, readKernelRelease } from './kernel.ts';
-import { PDEATHSIG_FIX, pdeathsigSetpriv } from './parent-death.ts';
+import { PDEATHSIG_FIX, pdeathsigSetpriv } from '../../core/process/parent-death.ts';
+import { effectiveUid } from '../../core/process/privileges.ts';
 import { findReclaimers } from './reclaimers.ts';
 import { describeCgroup, listHintbenchCgroups } from './stale-cgroups.ts';
 import { type HostState, defaultStatePath, describeUsers, liveUsers, loadState } from './state.ts';
 import { describeSwapDevice, formatBytes, readSwapDevices, readZswap } from './swap.ts';
 import { readThpMode } from './thp.ts';
-import { type PathAccess, TRACEFS_MOUNT, TRACEPOINTS_USED, missingTracepoints, pathAccess, probeTracefs } from './tracefs.ts';
+import { type PathAccess, TRACEFS_MOUNT, missingTracepoints, pathAccess, probeTracefs } from '../../core/proc/tracefs.ts';
+import { TRACEPOINTS_USED } from '../../bpf/scripts.ts';
 
 /** Outcome of one check: `fail` stops a run, `warn` adds noise or limits scenarios, `ok` is fine (or informational). */
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -93,10 +95,26 @@ function kernelCheck(root: string): DoctorCheck {
 function processMadviseCheck(probe: string): DoctorCheck {
   const title = 'process_madvise(2) available';
   switch (probe) {
-    case 'available': return { id: 'process_madvise', title, status: 'ok', detail: 'probe with pidfd -1 returned EBADF: the syscall exists' };
-    case 'enosys': return { id: 'process_madvise', title, status: 'fail', detail: 'probe returned ENOSYS: this kernel has no process_madvise', fix: 'boot Linux 5.10 or later (CONFIG_ADVISE_SYSCALLS=y)' };
-    case 'eperm': return { id: 'process_madvise', title, status: 'fail', detail: 'probe returned EPERM: a seccomp filter or LSM forbids process_madvise', fix: 'run outside the seccomp profile (e.g. a container with --security-opt seccomp=unconfined)' };
-    default: return { id: 'process_madvise', title, status: 'fail', detail: `probe returned ${probe}`, fix: 'check the kernel and any seccomp filter on this process' };
+    case 'available':
+      return { id: 'process_madvise', title, status: 'ok', detail: 'probe with pidfd -1 returned EBADF: the syscall exists' };
+    case 'enosys':
+      return {
+        id: 'process_madvise',
+        title,
+        status: 'fail',
+        detail: 'probe returned ENOSYS: this kernel has no process_madvise',
+        fix: 'boot Linux 5.10 or later (CONFIG_ADVISE_SYSCALLS=y)',
+      };
+    case 'eperm':
+      return {
+        id: 'process_madvise',
+        title,
+        status: 'fail',
+        detail: 'probe returned EPERM: a seccomp filter or LSM forbids process_madvise',
+        fix: 'run outside the seccomp profile (e.g. a container with --security-opt seccomp=unconfined)',
+      };
+    default:
+      return { id: 'process_madvise', title, status: 'fail', detail: `probe returned ${probe}`, fix: 'check the kernel and any seccomp filter on this process' };
   }
 }
 
@@ -121,7 +139,13 @@ function bpftraceCheck(version: string | null): DoctorCheck {
     return { id: 'bpftrace', title, status: 'fail', detail: 'bpftrace is not on PATH (or `bpftrace --version` failed)', fix: `${SETUP_FIX}, or: apt-get install -y bpftrace` };
   }
   if (compareVersions(version, MIN_BPFTRACE) < 0) {
-    return { id: 'bpftrace', title, status: 'warn', detail: `bpftrace ${version} is older than ${MIN_BPFTRACE}; probes may fail to load`, fix: `install bpftrace ${MIN_BPFTRACE} or later` };
+    return {
+      id: 'bpftrace',
+      title,
+      status: 'warn',
+      detail: `bpftrace ${version} is older than ${MIN_BPFTRACE}; probes may fail to load`,
+      fix: `install bpftrace ${MIN_BPFTRACE} or later`,
+    };
   }
   return { id: 'bpftrace', title, status: 'ok', detail: `bpftrace ${version}` };
 }
@@ -133,13 +157,25 @@ function tracefsChecks(root: string, euid: number, wanted: readonly string[], ac
     const fix = 'run hintbench as root (bpftrace needs root to attach the probes anyway)';
     return [
       { id: 'tracefs', title: 'tracefs mounted', status: 'fail', detail: `tracefs is mounted at ${tracefs.dir} (mount table), but ${who} may not read ${tracefs.dir}/events`, fix },
-      { id: 'tracepoints', title: 'Tracepoints the probes use', status: 'fail', detail: `cannot check ${wanted.length} tracepoints: ${tracefs.dir}/events is not readable by ${who}`, fix },
+      {
+        id: 'tracepoints',
+        title: 'Tracepoints the probes use',
+        status: 'fail',
+        detail: `cannot check ${wanted.length} tracepoints: ${tracefs.dir}/events is not readable by ${who}`,
+        fix,
+      },
     ];
   }
   const mountFix = `mount -t tracefs nodev ${TRACEFS_MOUNT} (or ${SETUP_FIX})`;
   if (tracefs.state === 'missing') {
     return [
-      { id: 'tracefs', title: 'tracefs mounted', status: 'fail', detail: `tracefs is not mounted (no tracefs in the mount table, ${TRACEFS_MOUNT}/events does not exist)`, fix: mountFix },
+      {
+        id: 'tracefs',
+        title: 'tracefs mounted',
+        status: 'fail',
+        detail: `tracefs is not mounted (no tracefs in the mount table, ${TRACEFS_MOUNT}/events does not exist)`,
+        fix: mountFix,
+      },
       { id: 'tracepoints', title: 'Tracepoints the probes use', status: 'fail', detail: `cannot check ${wanted.length} tracepoints without tracefs`, fix: mountFix },
     ];
   }
@@ -170,12 +206,25 @@ function perfCheck(root: string): DoctorCheck {
 
 function cgroupChecks(root: string): DoctorCheck[] {
   const info = detectCgroups(root);
-  const mem: DoctorCheck = info.memory === 'none'
-    ? { id: 'cgroup-memory', title: 'cgroup memory controller', status: 'warn', detail: describeCgroups(info), fix: 'mount the memory controller (cgroup v2: enable "memory" in cgroup.subtree_control) to run cgroup scenarios' }
-    : { id: 'cgroup-memory', title: 'cgroup memory controller', status: 'ok', detail: describeCgroups(info) };
-  const freezers = [info.freezer.v1 === null ? null : `v1 freezer at ${info.freezer.v1}`, info.freezer.v2 === null ? null : `v2 cgroup.freeze under ${info.freezer.v2}`]
-    .filter((x): x is string => x !== null);
-  const freezer: DoctorCheck = { id: 'cgroup-freezer', title: 'cgroup freezer', status: 'ok', detail: freezers.length === 0 ? 'none (frozen-target scenarios are skipped)' : freezers.join('; ') };
+  const mem: DoctorCheck =
+    info.memory === 'none'
+      ? {
+          id: 'cgroup-memory',
+          title: 'cgroup memory controller',
+          status: 'warn',
+          detail: describeCgroups(info),
+          fix: 'mount the memory controller (cgroup v2: enable "memory" in cgroup.subtree_control) to run cgroup scenarios',
+        }
+      : { id: 'cgroup-memory', title: 'cgroup memory controller', status: 'ok', detail: describeCgroups(info) };
+  const freezers = [info.freezer.v1 === null ? null : `v1 freezer at ${info.freezer.v1}`, info.freezer.v2 === null ? null : `v2 cgroup.freeze under ${info.freezer.v2}`].filter(
+    (x): x is string => x !== null,
+  );
+  const freezer: DoctorCheck = {
+    id: 'cgroup-freezer',
+    title: 'cgroup freezer',
+    status: 'ok',
+    detail: freezers.length === 0 ? 'none (frozen-target scenarios are skipped)' : freezers.join('; '),
+  };
   return [mem, freezer];
 }
 
@@ -238,7 +287,12 @@ function hostStateCheck(statePath: string): DoctorCheck {
   const dead = state.users.length - live.length;
   const users = live.length === 0 ? 'no running user' : `used by ${describeUsers(live)}`;
   const lifetime = state.keep ? 'kept until `hintbench teardown`' : 'undone when its last user ends';
-  return { id: 'host-state', title, status: 'ok', detail: `${made.join(', ')}; ${lifetime}; ${users}${dead > 0 ? ` (${dead} dead user(s), dropped at the next setup or teardown)` : ''}` };
+  return {
+    id: 'host-state',
+    title,
+    status: 'ok',
+    detail: `${made.join(', ')}; ${lifetime}; ${users}${dead > 0 ? ` (${dead} dead user(s), dropped at the next setup or teardown)` : ''}`,
+  };
 }
 
 function zswapCheck(root: string): DoctorCheck {
@@ -273,7 +327,7 @@ export function judgeHost(inputs: DoctorInputs): DoctorReport {
 export async function runDoctor(): Promise<DoctorReport> {
   return judgeHost({
     root: HOST_ROOT,
-    euid: process.geteuid?.() ?? -1,
+    euid: effectiveUid(),
     processMadvise: probeProcessMadvise(),
     bpftraceVersion: await readBpftraceVersion(),
     setpriv: pdeathsigSetpriv(),
@@ -293,8 +347,10 @@ export function formatDoctor(report: DoctorReport): string {
   const fails = report.checks.filter((c) => c.status === 'fail').length;
   const warns = report.checks.filter((c) => c.status === 'warn').length;
   lines.push('');
-  lines.push(report.canRun
-    ? `A run can succeed here${warns > 0 ? ` (${warns} warning${warns === 1 ? '' : 's'})` : ''}.`
-    : `A run cannot succeed here: ${fails} problem${fails === 1 ? '' : 's'} to fix${warns > 0 ? `, ${warns} warning${warns === 1 ? '' : 's'}` : ''}.`);
+  lines.push(
+    report.canRun
+      ? `A run can succeed here${warns > 0 ? ` (${warns} warning${warns === 1 ? '' : 's'})` : ''}.`
+      : `A run cannot succeed here: ${fails} problem${fails === 1 ? '' : 's'} to fix${warns > 0 ? `, ${warns} warning${warns === 1 ? '' : 's'}` : ''}.`,
+  );
   return lines.join('\n');
 }

@@ -1,11 +1,11 @@
 /** The environment fingerprint stored in results.json: where and on what a run happened. */
-import { readFileSync } from 'node:fs';
 import { arch, cpus, hostname } from 'node:os';
-import { pageSizeBytes } from '../sys/mman.ts';
-import type { Environment } from '../types.ts';
-import { readBpftraceVersion } from './bpftrace.ts';
+import { pageSizeBytes } from '../../core/sys/mman.ts';
+import type { Environment } from '../../core/types.ts';
+import { hintbenchVersion } from '../../core/version.ts';
+import { readBpftraceVersion } from '../../bpf/version.ts';
 import { detectCgroups } from './cgroup.ts';
-import { HOST_ROOT, readHostText } from './hostfs.ts';
+import { HOST_ROOT, readHostText } from '../../core/proc/hostfs.ts';
 import { readKernelRelease } from './kernel.ts';
 import { findReclaimers } from './reclaimers.ts';
 import { readMemTotalBytes, readSwapDevices } from './swap.ts';
@@ -31,18 +31,12 @@ export function parseCpuList(text: string): number | null {
   return n;
 }
 
-/** hintbench's version from its package.json. */
-export function hintbenchVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return pkg.version ?? 'unknown';
-}
-
 /**
  * Collects the fingerprint of this host. Uses the same readers as the doctor, so each fact
- * has one source. `root` only redirects the file readers (for tests); the Node, page-size and
- * bpftrace facts always come from this process.
+ * has one source. `root` only redirects the file readers (for tests); the Node and page-size
+ * facts always come from this process, the bpftrace version from `bpftracePath`.
  */
-export async function collectEnvironment(root: string = HOST_ROOT): Promise<Environment> {
+export async function collectEnvironment(root: string = HOST_ROOT, bpftracePath = 'bpftrace'): Promise<Environment> {
   const cpuinfo = readHostText(root, '/proc/cpuinfo') ?? '';
   const online = readHostText(root, '/sys/devices/system/cpu/online');
   return {
@@ -57,7 +51,7 @@ export async function collectEnvironment(root: string = HOST_ROOT): Promise<Envi
     thpMode: readThpMode(root),
     cgroupMemory: detectCgroups(root).memory,
     nodeVersion: process.version,
-    bpftraceVersion: await readBpftraceVersion(),
+    bpftraceVersion: await readBpftraceVersion(bpftracePath),
     hintbenchVersion: hintbenchVersion(),
     backgroundReclaimers: findReclaimers(root).map((r) => r.description),
   };

@@ -1,5 +1,5 @@
 /** Kernel release and version comparison. */
-import { HOST_ROOT, readHostText } from './hostfs.ts';
+import { HOST_ROOT, readHostText } from '../../core/proc/hostfs.ts';
 
 /** A kernel version as major.minor.patch. */
 export interface KernelVersion {

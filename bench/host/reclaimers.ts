@@ -4,7 +4,7 @@
  * They are noise sources, reported by the doctor as warnings and kept in the fingerprint.
  */
 import { basename } from 'node:path';
-import { HOST_ROOT, listHostDir, readHostText } from './hostfs.ts';
+import { HOST_ROOT, listHostDir, readHostText } from '../../core/proc/hostfs.ts';
 
 /**
  * Process names of daemons that reclaim memory or act on memory pressure. Matched against
@@ -53,7 +53,10 @@ export function matchReclaimDaemon(comm: string, cmdline: string, names: readonl
 /** Scans /proc below `root` for kdamond threads and reclaim daemons, and DAMON's sysfs for running kdamonds and modules. */
 export function findReclaimers(root: string = HOST_ROOT, names: readonly string[] = RECLAIM_DAEMONS): Reclaimer[] {
   const found: Reclaimer[] = [];
-  const pids = listHostDir(root, '/proc').filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  const pids = listHostDir(root, '/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .sort((a, b) => a - b);
   for (const pid of pids) {
     const comm = readHostText(root, `/proc/${pid}/comm`);
     if (comm === null) continue;
@@ -66,7 +69,9 @@ export function findReclaimers(root: string = HOST_ROOT, names: readonly string[
     if (daemon !== null) found.push({ kind: 'daemon', description: `${daemon} (pid ${pid})`, pid });
   }
   const kdamondsDir = '/sys/kernel/mm/damon/admin/kdamonds';
-  for (const entry of listHostDir(root, kdamondsDir).filter((e) => /^\d+$/.test(e)).sort()) {
+  for (const entry of listHostDir(root, kdamondsDir)
+    .filter((e) => /^\d+$/.test(e))
+    .sort()) {
     const state = readHostText(root, `${kdamondsDir}/${entry}/state`)?.trim();
     if (state === 'on') found.push({ kind: 'damon', description: `DAMON sysfs kdamond ${entry} state on`, pid: null });
   }

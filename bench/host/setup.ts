@@ -15,14 +15,15 @@
  * Setup and teardown also remove the cgroups killed runners left behind (stale-cgroups.ts).
  */
 import { dirname } from 'node:path';
-import { HintbenchError } from '../errors.ts';
-import { readBpftraceVersion } from './bpftrace.ts';
-import { findExecutable, lastLine, runCommand } from './command.ts';
-import { selfIdentity } from './owner.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { requireRoot } from '../../core/process/privileges.ts';
+import { readBpftraceVersion } from '../../bpf/version.ts';
+import { findExecutable, lastLine, runCommand } from '../../core/process/command.ts';
+import { selfIdentity } from '../../core/proc/stat.ts';
 import { removeStaleCgroups } from './stale-cgroups.ts';
 import { describeSwapDevice, formatBytes, readMemTotalBytes, readSwapDevices } from './swap.ts';
 import { type HostState, type HostUser, defaultStatePath, describeUsers, emptyState, isEmptyState, isUser, liveUsers, loadState, saveState, withStateLock } from './state.ts';
-import { TRACEFS_MOUNT, tracefsMounted } from './tracefs.ts';
+import { TRACEFS_MOUNT, tracefsMounted } from '../../core/proc/tracefs.ts';
 import { createZramSwap, loadZramModule, removeZramSwap, zramLoaded } from './zram.ts';
 
 /** Largest zram device setup creates by default. */
@@ -105,16 +106,15 @@ export function defaultSwapSizeBytes(memTotalBytes: number | null): number {
   return Math.min(DEFAULT_SWAP_MAX_BYTES, half);
 }
 
-function requireRoot(what: string): void {
-  if (process.geteuid?.() !== 0) throw new HintbenchError(`${what} needs root (running as uid ${process.geteuid?.() ?? '?'})`, 'run `sudo hintbench setup`');
-}
-
 async function installBpftrace(log: (line: string) => void): Promise<void> {
   const apt = findExecutable('apt-get');
   if (apt === null) {
-    throw new HintbenchError('bpftrace is not installed and apt-get is not available', "install bpftrace 0.16 or later with your distribution's package manager (e.g. dnf install bpftrace)");
+    throw new HintbenchError(
+      'bpftrace is not installed and apt-get is not available',
+      "install bpftrace 0.16 or later with your distribution's package manager (e.g. dnf install bpftrace)",
+    );
   }
-  requireRoot('installing bpftrace');
+  requireRoot('installing bpftrace', 'apt-get', 'hintbench setup');
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   let r = await runCommand(apt, ['install', '-y', 'bpftrace'], { env });
   if (r.exitCode !== 0 && /Unable to locate package|has no installation candidate/.test(`${r.stdout}\n${r.stderr}`)) {
@@ -181,7 +181,7 @@ async function setupLocked(opts: SetupOptions, statePath: string): Promise<Omit<
       saveState(statePath, state);
     }
     if (swaps.length === 0 || opts.forceZram === true) {
-      requireRoot('creating zram swap');
+      requireRoot('creating zram swap', 'zram, mkswap and swapon', 'hintbench setup');
       if (!zramLoaded()) {
         await loadZramModule();
         state.zramModuleLoaded = true;
@@ -200,12 +200,15 @@ async function setupLocked(opts: SetupOptions, statePath: string): Promise<Omit<
   if (state.tracefsMount !== null && tracefsMounted()) {
     reuse(`reusing tracefs mounted at ${state.tracefsMount} by an earlier setup`);
   } else if (!tracefsMounted()) {
-    requireRoot('mounting tracefs');
+    requireRoot('mounting tracefs', 'mount', 'hintbench setup');
     const mount = findExecutable('mount');
     if (mount === null) throw new HintbenchError('tracefs is not mounted and mount is not installed', `apt-get install -y mount, then mount -t tracefs nodev ${TRACEFS_MOUNT}`);
     const r = await runCommand(mount, ['-t', 'tracefs', 'nodev', TRACEFS_MOUNT]);
     if (r.exitCode !== 0 || !tracefsMounted()) {
-      throw new HintbenchError(`mount -t tracefs nodev ${TRACEFS_MOUNT} failed: ${lastLine(r)}`, 'use a kernel with CONFIG_TRACING, and run as root outside a restricted container');
+      throw new HintbenchError(
+        `mount -t tracefs nodev ${TRACEFS_MOUNT} failed: ${lastLine(r)}`,
+        'use a kernel with CONFIG_TRACING, and run as root outside a restricted container',
+      );
     }
     state.tracefsMount = TRACEFS_MOUNT;
     change(`mounted tracefs at ${TRACEFS_MOUNT}`);
@@ -218,7 +221,10 @@ async function setupLocked(opts: SetupOptions, statePath: string): Promise<Omit<
   if ((await readBpftraceVersion()) === null) {
     const elsewhere = findExecutable('bpftrace');
     if (elsewhere !== null) {
-      throw new HintbenchError(`bpftrace is installed at ${elsewhere} but is not on PATH (or does not run)`, `add ${dirname(elsewhere)} to PATH, and check that \`${elsewhere} --version\` works`);
+      throw new HintbenchError(
+        `bpftrace is installed at ${elsewhere} but is not on PATH (or does not run)`,
+        `add ${dirname(elsewhere)} to PATH, and check that \`${elsewhere} --version\` works`,
+      );
     }
     await installBpftrace(opts.log);
     const version = await readBpftraceVersion();
@@ -317,7 +323,11 @@ async function undoLocked(state: HostState, statePath: string, log: (line: strin
     try {
       const removed = await removeZramSwap(z);
       state.zram = null;
-      done(removed ? `removed zram swap ${z.device} (swapoff, reset${z.hotAdded ? ', hot_remove' : ''})` : `zram swap ${z.device} was already gone or reconfigured by someone else; left alone`);
+      done(
+        removed
+          ? `removed zram swap ${z.device} (swapoff, reset${z.hotAdded ? ', hot_remove' : ''})`
+          : `zram swap ${z.device} was already gone or reconfigured by someone else; left alone`,
+      );
     } catch (err) {
       failures.push(err instanceof HintbenchError ? err : new HintbenchError(String(err), 'rerun `hintbench teardown`'));
     }
@@ -348,7 +358,10 @@ async function undoLocked(state: HostState, statePath: string, log: (line: strin
   if (state.bpftraceInstalled) {
     if (removePackages) {
       const apt = findExecutable('apt-get');
-      const r = apt === null ? { exitCode: 127, stdout: '', stderr: 'apt-get is not available' } : await runCommand(apt, ['remove', '-y', 'bpftrace'], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
+      const r =
+        apt === null
+          ? { exitCode: 127, stdout: '', stderr: 'apt-get is not available' }
+          : await runCommand(apt, ['remove', '-y', 'bpftrace'], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
       if (r.exitCode === 0) {
         state.bpftraceInstalled = false;
         done('removed the bpftrace package (apt-get remove -y bpftrace)');

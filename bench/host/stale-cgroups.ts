@@ -8,13 +8,12 @@
  * the hierarchy root and remove them. Names of the older form `hintbench-<owner pid>-<target
  * pid>` are recognised by the owner's pid alone; other `hintbench-*` names are left alone.
  */
-import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { HintbenchError } from '../errors.ts';
-import { readFreezerMounts } from './cgroup.ts';
-import { HOST_ROOT, listHostDir, readHostText } from './hostfs.ts';
-import { type ProcessIdentity, processAlive, readProcStat } from './owner.ts';
+import { cgroupPids, freezeRequested, thawMoveRemove } from '../../core/cgroup/freezer.ts';
+import { readCgroupMounts } from '../../core/cgroup/mounts.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { HOST_ROOT, listHostDir } from '../../core/proc/hostfs.ts';
+import { type ProcessIdentity, processAlive, readProcStat } from '../../core/proc/stat.ts';
 
 /** Name prefix of every cgroup hintbench creates. */
 export const CGROUP_PREFIX = 'hintbench-';
@@ -68,24 +67,20 @@ export function parseCgroupName(name: string): CgroupOwner | null {
 }
 
 function readTasks(root: string, dir: string): CgroupTask[] {
-  const text = readHostText(root, `${dir}/cgroup.procs`) ?? '';
-  return text.split('\n').filter((l) => /^\d+$/.test(l.trim())).map((l) => {
-    const pid = Number(l.trim());
-    const stat = readProcStat(pid, root);
+  return cgroupPids(dir, root).map((pid) => {
+    const stat = readProcStat(pid, { root });
     return { pid, comm: stat?.comm ?? '?', state: stat?.state ?? '?' };
   });
 }
 
-function isFrozen(root: string, version: 'v1' | 'v2', dir: string): boolean {
-  if (version === 'v2') return (readHostText(root, `${dir}/cgroup.freeze`) ?? '0').trim() === '1';
-  return (readHostText(root, `${dir}/freezer.state`) ?? 'THAWED').trim() !== 'THAWED';
-}
-
 /** Every hintbench cgroup at the root of the freezer hierarchies below `root`. */
 export function listHintbenchCgroups(root: string = HOST_ROOT): HintbenchCgroup[] {
-  const mounts = readFreezerMounts(root);
+  const mounts = readCgroupMounts(root);
   const out: HintbenchCgroup[] = [];
-  const places: Array<['v1' | 'v2', string | null]> = [['v1', mounts.v1Freezer], ['v2', mounts.v2]];
+  const places: Array<['v1' | 'v2', string | null]> = [
+    ['v1', mounts.v1Freezer],
+    ['v2', mounts.v2],
+  ];
   for (const [version, mount] of places) {
     if (mount === null) continue;
     for (const name of listHostDir(root, mount).sort()) {
@@ -97,7 +92,7 @@ export function listHintbenchCgroups(root: string = HOST_ROOT): HintbenchCgroup[
         dir,
         owner,
         ownerAlive: processAlive(owner.ownerPid, owner.ownerStartTicks, root),
-        frozen: isFrozen(root, version, dir),
+        frozen: freezeRequested({ version, dir }, root),
         tasks: readTasks(root, dir),
       });
     }
@@ -114,34 +109,6 @@ export function listStaleCgroups(root: string = HOST_ROOT): HintbenchCgroup[] {
 export function describeCgroup(cg: HintbenchCgroup): string {
   const tasks = cg.tasks.length === 0 ? 'no tasks' : `holds ${cg.tasks.map((t) => `pid ${t.pid} ${t.comm} (${t.state})`).join(', ')}`;
   return `${cg.dir} (${cg.version}, ${cg.frozen ? 'frozen' : 'thawed'}, owner pid ${cg.owner.ownerPid} ${cg.ownerAlive ? 'alive' : 'dead'}): ${tasks}`;
-}
-
-/** Thaws a cgroup, moves its tasks to the parent cgroup and removes it; resolves once it is gone. */
-export async function thawMoveRemove(version: 'v1' | 'v2', dir: string, timeoutMs = 5_000): Promise<number> {
-  const freezeFile = version === 'v2' ? `${dir}/cgroup.freeze` : `${dir}/freezer.state`;
-  writeFileSync(freezeFile, version === 'v2' ? '0' : 'THAWED');
-  const parentProcs = `${dirname(dir)}/cgroup.procs`;
-  let moved = 0;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pids = readFileSync(`${dir}/cgroup.procs`, 'utf8').split('\n').filter((l) => l.trim() !== '');
-    if (pids.length === 0) break;
-    for (const pid of pids) {
-      try {
-        writeFileSync(parentProcs, pid);
-        moved++;
-      } catch (err) {
-        // ESRCH: exited meanwhile; anything else is retried until the deadline.
-        if ((err as NodeJS.ErrnoException).code !== 'ESRCH' && Date.now() > deadline) throw err;
-      }
-    }
-    if (Date.now() > deadline) {
-      throw new HintbenchError(`cgroup ${dir} still holds pid(s) ${pids.join(', ')} ${timeoutMs} ms after they were moved out`, `move them by hand (echo PID > ${parentProcs}), then rmdir ${dir}`);
-    }
-    await sleep(5);
-  }
-  rmdirSync(dir);
-  return moved;
 }
 
 /** What removeStaleCgroups() did. */
@@ -162,18 +129,22 @@ export async function removeStaleCgroups(log: (line: string) => void = () => und
   for (const cg of listStaleCgroups()) {
     const what = describeCgroup(cg);
     try {
-      const moved = await thawMoveRemove(cg.version, cg.dir);
+      const moved = await thawMoveRemove(cg);
       const done = [cg.frozen ? 'thawed it' : '', moved > 0 ? `moved ${moved} task(s) to ${dirname(cg.dir)}` : ''].filter((x) => x !== '');
       const line = `removed stale cgroup ${cg.dir} of dead pid ${cg.owner.ownerPid} (${done.length === 0 ? 'it was empty' : done.join(', ')})`;
       result.removed.push(line);
       log(line);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      result.failures.push(err instanceof HintbenchError ? err : new HintbenchError(
-        `cannot remove stale cgroup ${what}: ${(err as Error).message}`,
-        code === 'EACCES' || code === 'EPERM' ? 'run `hintbench teardown` as root' : `thaw it, move its tasks to ${dirname(cg.dir)}/cgroup.procs and rmdir ${cg.dir}`,
-        { cause: err },
-      ));
+      result.failures.push(
+        err instanceof HintbenchError
+          ? err
+          : new HintbenchError(
+              `cannot remove stale cgroup ${what}: ${(err as Error).message}`,
+              code === 'EACCES' || code === 'EPERM' ? 'run `hintbench teardown` as root' : `thaw it, move its tasks to ${dirname(cg.dir)}/cgroup.procs and rmdir ${cg.dir}`,
+              { cause: err },
+            ),
+      );
     }
   }
   return result;

@@ -8,8 +8,11 @@
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basename, dirname, join } from 'node:path';
-import { HintbenchError } from '../errors.ts';
-import { type ProcessIdentity, processAlive, selfIdentity } from './owner.ts';
+import type { z } from 'zod';
+import { HintbenchError } from '../../core/errors.ts';
+import { HOST_STATE_VERSION, HostStateSchema, HostStateV1Schema, type HostUserSchema, type ZramStateSchema } from '../../core/schema/host-state.ts';
+import { check, parseJson } from '../../core/schema/validate.ts';
+import { type ProcessIdentity, processAlive, selfIdentity } from '../../core/proc/stat.ts';
 
 /** Where setup records its changes unless told otherwise. */
 export const DEFAULT_STATE_PATH = '/run/hintbench/host-state.json';
@@ -21,53 +24,16 @@ export function defaultStatePath(): string {
 }
 
 /** A zram swap device setup created. */
-export interface ZramState {
-  /** Device path, e.g. `/dev/zram1`. */
-  device: string;
-  /** zram index (the N of zramN). */
-  index: number;
-  /** True when setup asked /sys/class/zram-control/hot_add for it (teardown hot-removes it). */
-  hotAdded: boolean;
-  /** disksize written, in bytes. */
-  sizeBytes: number;
-  /** Compressor selected. */
-  compressor: string;
-}
+export type ZramState = z.infer<typeof ZramStateSchema>;
 
 /** A process that relies on the prepared host (a run, a test run) until it releases it or dies. */
-export interface HostUser extends ProcessIdentity {
-  /** What it is, e.g. `hintbench run`. */
-  label: string;
-  /** ISO-8601 time it registered. */
-  since: string;
-}
+export type HostUser = z.infer<typeof HostUserSchema>;
+
+/** Everything setup changed that is still in place, and who relies on it (format: core/schema/host-state.ts). */
+export type HostState = z.infer<typeof HostStateSchema>;
 
 /** Format version written; version 1 files (no users, no keep flag) are migrated on load. */
-export const STATE_VERSION = 2;
-
-/** Everything setup changed that is still in place, and who relies on it. */
-export interface HostState {
-  /** Format version of this file. */
-  version: 2;
-  /** ISO-8601 time of the first change. */
-  createdAt: string;
-  /**
-   * True when the preparation stays until `hintbench teardown` (made or reused by
-   * `hintbench setup`, or kept with `run --keep-host`); false when the last run using it
-   * undoes it as it ends.
-   */
-  keep: boolean;
-  /** Processes that registered as relying on the preparation and have not released it yet. */
-  users: HostUser[];
-  /** zram swap device created, if any. */
-  zram: ZramState | null;
-  /** True when setup loaded the zram module (teardown unloads it when no zram swap is left). */
-  zramModuleLoaded: boolean;
-  /** Mount point of a tracefs setup mounted, or null. */
-  tracefsMount: string | null;
-  /** True when setup installed the bpftrace package with apt-get. */
-  bpftraceInstalled: boolean;
-}
+export const STATE_VERSION = HOST_STATE_VERSION;
 
 /** A state with nothing recorded. */
 export function emptyState(now: Date = new Date()): HostState {
@@ -80,17 +46,17 @@ export function isEmptyState(s: HostState): boolean {
 }
 
 /**
- * A version 1 state as version 2. Version 1 recorded no users and could not tell a
+ * A parsed state file as version 2. Version 1 recorded no users and could not tell a
  * preparation by `hintbench setup` from one by a run, so it is kept (only `hintbench teardown`
- * undoes it), which is what version 1 did with a preparation found at a run's start.
+ * undoes it), which is what version 1 did with a preparation found at a run's start. Throws
+ * SchemaViolation naming the wrong field.
  */
-export function migrateState(parsed: Record<string, unknown>): HostState {
-  if (parsed.version === 1) return { ...emptyState(), ...parsed, version: STATE_VERSION, keep: true, users: [] } as HostState;
-  if (parsed.version === STATE_VERSION) {
-    if (!Array.isArray(parsed.users)) throw new Error('users is not a list');
-    return { ...emptyState(), ...parsed } as HostState;
+export function migrateState(parsed: unknown): HostState {
+  const fix = 'inspect it, undo its changes by hand if any (swapoff, umount), then delete it';
+  if (typeof parsed === 'object' && parsed !== null && (parsed as { version?: unknown }).version === 1) {
+    return { ...check(HostStateV1Schema, parsed, fix), version: STATE_VERSION, keep: true, users: [] };
   }
-  throw new Error(`version ${String(parsed.version)}`);
+  return check(HostStateSchema, parsed, fix);
 }
 
 /** Users whose process is still alive (same pid and start time); dead ones are dropped. */
@@ -118,16 +84,15 @@ export function loadState(path: string): HostState | null {
     throw new HintbenchError(`cannot read host state file ${path}: ${(err as Error).message}`, 'run hintbench as root', { cause: err });
   }
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null) throw new Error('not a JSON object');
-    const version = (parsed as { version?: unknown }).version;
+    const parsed = parseJson(text, '');
+    const version = typeof parsed === 'object' && parsed !== null ? (parsed as { version?: unknown }).version : undefined;
     if (typeof version === 'number' && version > STATE_VERSION) {
       throw new HintbenchError(
         `host state file ${path} has format version ${version}, newer than this hintbench reads (${STATE_VERSION})`,
         'run setup and teardown with the hintbench version that wrote it, or upgrade hintbench',
       );
     }
-    return migrateState(parsed as Record<string, unknown>);
+    return migrateState(parsed);
   } catch (err) {
     if (err instanceof HintbenchError) throw err;
     throw new HintbenchError(
@@ -213,7 +178,10 @@ export async function withStateLock<T>(statePath: string, fn: () => Promise<T>, 
       }
       if (Date.now() > deadline) {
         const who = owner === null ? 'an unknown owner' : `pid ${owner.pid}`;
-        throw new HintbenchError(`host state ${statePath} is locked by ${who} (another hintbench setup or teardown)`, `wait for ${who} to finish, or delete ${lockPath} if it is not hintbench`);
+        throw new HintbenchError(
+          `host state ${statePath} is locked by ${who} (another hintbench setup or teardown)`,
+          `wait for ${who} to finish, or delete ${lockPath} if it is not hintbench`,
+        );
       }
       await sleep(100);
       continue;

@@ -1,6 +1,7 @@
 /** Swap devices (/proc/swaps), zram compressors and zswap. */
-import type { SwapDevice } from '../types.ts';
-import { HOST_ROOT, readHostText } from './hostfs.ts';
+import type { SwapDevice } from '../../core/types.ts';
+import { HOST_ROOT, readHostText } from '../../core/proc/hostfs.ts';
+import { readMeminfo } from '../../core/proc/meminfo.ts';
 
 /** Undoes the octal escapes /proc/swaps uses for spaces and such in file names (`\040`). */
 function unescapeProcName(name: string): string {
@@ -106,6 +107,5 @@ export function readZswap(root: string = HOST_ROOT): ZswapState | null {
 
 /** MemTotal from /proc/meminfo in bytes, or null when unreadable. */
 export function readMemTotalBytes(root: string = HOST_ROOT): number | null {
-  const m = /^MemTotal:\s+(\d+)\s*kB/m.exec(readHostText(root, '/proc/meminfo') ?? '');
-  return m?.[1] === undefined ? null : Number(m[1]) * 1024;
+  return readMeminfo(root)?.MemTotal ?? null;
 }

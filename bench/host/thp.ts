@@ -1,5 +1,5 @@
 /** Transparent huge page mode. */
-import { HOST_ROOT, readHostText } from './hostfs.ts';
+import { HOST_ROOT, readHostText } from '../../core/proc/hostfs.ts';
 
 /** Parses a sysfs choice list such as `always [madvise] never` into the bracketed value; null when none is bracketed. */
 export function parseThpMode(text: string): string | null {

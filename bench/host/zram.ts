@@ -1,9 +1,9 @@
 /** Creating and removing zram swap devices through /sys/block/zramN and /sys/class/zram-control. */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HintbenchError } from '../errors.ts';
-import { findExecutable, lastLine, runCommand } from './command.ts';
-import { HOST_ROOT, hostExists, readHostText } from './hostfs.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { findExecutable, lastLine, runCommand } from '../../core/process/command.ts';
+import { HOST_ROOT, hostExists, readHostText } from '../../core/proc/hostfs.ts';
 import type { ZramState } from './state.ts';
 import { parseCompAlgorithm, readSwapDevices } from './swap.ts';
 
@@ -25,11 +25,17 @@ export function zramDisksize(index: number, root: string = HOST_ROOT): number | 
 export async function loadZramModule(): Promise<void> {
   const modprobe = findExecutable('modprobe');
   if (modprobe === null) {
-    throw new HintbenchError('no swap, /sys/block/zram0 is missing and modprobe is not installed', 'apt-get install -y kmod, or create swap yourself (swapon a swap file or partition)');
+    throw new HintbenchError(
+      'no swap, /sys/block/zram0 is missing and modprobe is not installed',
+      'apt-get install -y kmod, or create swap yourself (swapon a swap file or partition)',
+    );
   }
   const r = await runCommand(modprobe, ['zram']);
   if (r.exitCode !== 0 || !zramLoaded()) {
-    throw new HintbenchError(`no swap, and \`modprobe zram\` failed: ${lastLine(r)}`, 'use a kernel with CONFIG_ZRAM (built in or as a module), or create swap yourself (swapon a swap file or partition)');
+    throw new HintbenchError(
+      `no swap, and \`modprobe zram\` failed: ${lastLine(r)}`,
+      'use a kernel with CONFIG_ZRAM (built in or as a module), or create swap yourself (swapon a swap file or partition)',
+    );
   }
 }
 
@@ -87,7 +93,10 @@ export async function createZramSwap(sizeBytes: number, compressor: string | nul
     const algPath = `/sys/block/zram${index}/comp_algorithm`;
     const algs = parseCompAlgorithm(readFileSync(algPath, 'utf8'));
     if (compressor !== null && !algs.available.includes(compressor)) {
-      throw new HintbenchError(`zram compressor "${compressor}" is not offered by this kernel (${algPath} lists ${algs.available.join(', ')})`, `pass one of: ${algs.available.join(', ')}`);
+      throw new HintbenchError(
+        `zram compressor "${compressor}" is not offered by this kernel (${algPath} lists ${algs.available.join(', ')})`,
+        `pass one of: ${algs.available.join(', ')}`,
+      );
     }
     if (compressor !== null && compressor !== algs.selected) writeAttr(algPath, compressor, `pass one of: ${algs.available.join(', ')}`);
     writeFileSync(`/sys/block/zram${index}/disksize`, String(sizeBytes));
@@ -113,7 +122,10 @@ export async function createZramSwap(sizeBytes: number, compressor: string | nul
   const device = `/dev/zram${index}`;
   try {
     await waitForNode(device);
-    for (const [cmd, args] of [['mkswap', [device]], ['swapon', ['-p', String(ZRAM_SWAP_PRIORITY), device]]] as const) {
+    for (const [cmd, args] of [
+      ['mkswap', [device]],
+      ['swapon', ['-p', String(ZRAM_SWAP_PRIORITY), device]],
+    ] as const) {
       const bin = findExecutable(cmd);
       if (bin === null) throw new HintbenchError(`${cmd} is not installed`, 'apt-get install -y util-linux');
       const r = await runCommand(bin, args);
@@ -137,7 +149,8 @@ export async function removeZramSwap(z: ZramState): Promise<boolean> {
     const bin = findExecutable('swapoff');
     if (bin === null) throw new HintbenchError('swapoff is not installed', 'apt-get install -y util-linux');
     const r = await runCommand(bin, [z.device]);
-    if (r.exitCode !== 0) throw new HintbenchError(`swapoff ${z.device} failed: ${lastLine(r)}`, `free memory so the swapped-out pages fit in RAM, then run \`hintbench teardown\` again`);
+    if (r.exitCode !== 0)
+      throw new HintbenchError(`swapoff ${z.device} failed: ${lastLine(r)}`, `free memory so the swapped-out pages fit in RAM, then run \`hintbench teardown\` again`);
   }
   resetZram(z.index, z.hotAdded);
   return true;

@@ -3,7 +3,7 @@
  * be checked before any work. All addresses are BigInt: user space may reach 2^56.
  */
 import { readFileSync } from 'node:fs';
-import type { ExactMapEntry } from '../sys/proc.ts';
+import type { ExactMapEntry } from '../../core/proc/maps.ts';
 
 /** The end of a user address space and how it was determined. */
 export interface AddressSpaceLimit {

@@ -1,13 +1,14 @@
 import { startProbeSession, type ProbeSession } from '../../bpf/session.ts';
+import { attribute, type AttributionWindow } from '../../core/attribution.ts';
 import { createMechanism } from '../mechanisms/index.ts';
 import type { HintTarget } from '../mechanisms/mechanism.ts';
-import { summarize } from '../stats/summary.ts';
-import { pageSizeBytes } from '../sys/mman.ts';
-import { readMapsExact, readTaskStatus } from '../sys/proc.ts';
-import { countBatches, maxRwCountFor, MAX_IOVECS } from '../sys/process-madvise.ts';
-import type { Advice, MechanismName } from '../types.ts';
+import { summarize } from '../../core/stats/summary.ts';
+import { pageSizeBytes } from '../../core/sys/mman.ts';
+import { readMapsExact } from '../../core/proc/maps.ts';
+import { readTaskStatus } from '../../core/proc/status.ts';
+import { countBatches, hostLimits } from '../../core/sys/process-madvise.ts';
+import type { Advice, MechanismName } from '../../core/types.ts';
 import { readCpuFlags, userAddressLimit } from './address-space.ts';
-import { HintWindows, kernelFigures } from './attribute.ts';
 import { probeMapKeys } from './probe-capacity.ts';
 import { formatRange, planRanges, type RangeSelector } from './ranges.ts';
 import { describeExit, resolveLiveTarget } from './target.ts';
@@ -66,8 +67,10 @@ export interface LiveHintResult {
   swapAfterBytes: number;
   /** Parts not advised (`0xSTART-0xEND: reason`): left out before the first hint (unmapped, kernel mappings), then the first repetition's errors. */
   skipped: string[];
-  /** What the figures rest on, in words: a thread resolved to its process, probe coverage. */
+  /** What the figures rest on, in words: a thread resolved to its process. */
   notes: string[];
+  /** What a reader must know about the figures: hints whose system calls the probe did not all record, probe trouble. */
+  warnings: string[];
   /** First error met, or null. */
   error: string | null;
 }
@@ -108,7 +111,7 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
   const limit = userAddressLimit(maps, { arch: process.arch, cpuFlags: readCpuFlags(), pageSizeBytes: pageSizeBytes() });
   const plan = planRanges(req.ranges, maps, limit, target.pid);
   const ranges = plan.ranges;
-  const callsPerHint = req.via === 'ptrace' ? ranges.length : countBatches(ranges, { maxIovecs: MAX_IOVECS, maxBytes: maxRwCountFor(pageSizeBytes()) });
+  const callsPerHint = req.via === 'ptrace' ? ranges.length : countBatches(ranges, hostLimits());
   const mapKeysMax = req.probe ? probeMapKeys(req.repeat, callsPerHint) : 0;
 
   const mechanism = await createMechanism(req.via);
@@ -118,7 +121,7 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
   let session: ProbeSession | null = null;
   const samplesNs: number[] = [];
   const stops: number[] = [];
-  const windows = new HintWindows(req.probe ? req.repeat : 0);
+  const windows: AttributionWindow[] = [];
   const before = readTaskStatus(target.pid, target.viewTid);
   const result: LiveHintResult = {
     pid: target.pid,
@@ -141,6 +144,7 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
     swapAfterBytes: before.swapBytes,
     skipped: plan.skipped.map((s) => `${formatRange(s)}: ${s.reason}`),
     notes: [...target.notes],
+    warnings: [],
     error: null,
   };
   let interrupted = false;
@@ -159,7 +163,8 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
       const toNs = Number(process.hrtime.bigint());
       if (i === 0) {
         result.bytesAdvised = outcome.bytesAdvised;
-        for (const s of outcome.skipped) result.skipped.push(`${formatRange({ startAddr: BigInt(s.startAddr), endAddr: BigInt(s.startAddr) + BigInt(s.lengthBytes) })}: ${s.reason}`);
+        for (const s of outcome.skipped)
+          result.skipped.push(`${formatRange({ startAddr: BigInt(s.startAddr), endAddr: BigInt(s.startAddr) + BigInt(s.lengthBytes) })}: ${s.reason}`);
       }
       if (outcome.error !== null) {
         result.error = outcome.error;
@@ -167,18 +172,19 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
       }
       samplesNs.push(outcome.userLatencyNs);
       stops.push(outcome.injectorStopNs);
-      if (req.probe) windows.add(fromNs, toNs, outcome.syscallTid, outcome.syscalls);
+      if (req.probe) windows.push({ label: `hint ${i}`, fromNs, toNs, tid: outcome.syscallTid, syscalls: outcome.syscalls });
     }
   } finally {
     await mechanism.close();
     await mechanism.dispose();
     if (session !== null) {
       const facts = await session.stop();
-      const k = kernelFigures(windows, facts.hints, facts.batchHintCalls);
-      result.reclaimedPages = k.reclaimedPages;
-      result.kernelLatencyNs = summarize(k.latenciesNs)?.median ?? null;
-      result.kernelSamples = k.latenciesNs.length;
-      result.notes.push(...k.notes, ...facts.warnings.map((w) => `probe: ${w}`));
+      const { figures, warnings } = attribute(facts, windows);
+      const latenciesNs = figures.flatMap((f) => (f.kernelLatencyNs === null ? [] : [f.kernelLatencyNs]));
+      result.reclaimedPages = figures[0]?.reclaimedPages ?? null;
+      result.kernelLatencyNs = summarize(latenciesNs)?.median ?? null;
+      result.kernelSamples = latenciesNs.length;
+      result.warnings.push(...warnings, ...facts.warnings.map((w) => `probe: ${w}`));
     }
   }
   if (result.error !== null && !interrupted) {

@@ -5,7 +5,7 @@
  * call counter still counts them). Sizing the map to the request, and refusing requests no
  * sane map holds, keeps every kernel-side figure.
  */
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 
 /**
  * Largest map hintbench asks for: 131072 records. Measured with bpftrace 0.17 on x86_64:
@@ -30,7 +30,9 @@ export function probeMapKeys(repeat: number, callsPerHint: number): number {
     const most = Math.floor((PROBE_RECORDS_MAX - PROBE_RECORDS_SPARE) / calls);
     throw new HintbenchError(
       `--repeat ${repeat} needs ${repeat * calls} probe records (${calls} hint syscall${calls === 1 ? '' : 's'} per hint), more than the probe keeps (${PROBE_RECORDS_MAX - PROBE_RECORDS_SPARE})`,
-      most >= 1 ? `use --repeat ${most} or less, or add --no-probe (no kernel-side latency or reclaimed pages)` : 'hint fewer ranges per hint, or add --no-probe (no kernel-side latency or reclaimed pages)',
+      most >= 1
+        ? `use --repeat ${most} or less, or add --no-probe (no kernel-side latency or reclaimed pages)`
+        : 'hint fewer ranges per hint, or add --no-probe (no kernel-side latency or reclaimed pages)',
     );
   }
   return Math.max(PROBE_RECORDS_MIN, Math.ceil(need / 4096) * 4096);

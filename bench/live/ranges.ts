@@ -7,9 +7,9 @@
  * for process_madvise and ptrace. Addresses become Numbers only below 2^53, where a Number
  * is exact.
  */
-import { HintbenchError } from '../errors.ts';
-import { isPrivateAnon, type ExactMapEntry, type MapEntry } from '../sys/proc.ts';
-import type { AddrRange } from '../types.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { isPrivateAnon, type ExactMapEntry, type MapEntry } from '../../core/proc/maps.ts';
+import type { AddrRange } from '../../core/types.ts';
 import type { AddressSpaceLimit } from './address-space.ts';
 
 /** A range of addresses [startAddr, endAddr) as exact 64-bit integers. */
@@ -155,6 +155,7 @@ export function planRanges(selector: RangeSelector, maps: readonly ExactMapEntry
     for (let i = firstEndingAfter(maps, want.startAddr); i < maps.length && maps[i]!.startAddr < want.endAddr; i++) {
       const vma = maps[i]!;
       if (vma.startAddr > cursor) plan.skipped.push({ startAddr: cursor, endAddr: vma.startAddr, reason: 'unmapped' });
+      // biome-ignore lint/complexity/useMathMinMax: bigint addresses (Math.min and Math.max take numbers only)
       const part = { startAddr: vma.startAddr > want.startAddr ? vma.startAddr : want.startAddr, endAddr: vma.endAddr < want.endAddr ? vma.endAddr : want.endAddr };
       if (KERNEL_MAPPINGS.has(vma.path)) plan.skipped.push({ ...part, reason: `kernel mapping ${vma.path}` });
       else take(part);

@@ -3,20 +3,11 @@
  * system manager must not or cannot hint (pid 1, kernel threads, hintbench itself, zombies,
  * exiting processes), and resolves a thread id given as --pid to its process.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { HintbenchError } from '../errors.ts';
-import { readTaskIdentity, statField, statFieldsAfterComm, type TaskIdentity } from '../sys/proc.ts';
-import type { MechanismName } from '../types.ts';
-
-/** PF_EXITING in /proc/PID/stat's flags field: the task is exiting (include/linux/sched.h). */
-const PF_EXITING = 0x00000004;
-/** PF_KTHREAD in /proc/PID/stat's flags field (include/linux/sched.h). */
-const PF_KTHREAD = 0x00200000;
-
-/** Flags field (the 9th) of /proc/PID/stat text; comm may contain spaces and parentheses. */
-export function parseStatFlags(statText: string): number {
-  return statField(statText, 9);
-}
+import { HintbenchError } from '../../core/errors.ts';
+import { PF_KTHREAD, readProcStat, taskFinished, type ProcStat } from '../../core/proc/stat.ts';
+import { readTaskIdentity, type TaskIdentity } from '../../core/proc/status.ts';
+import { threadIds } from '../../core/proc/tasks.ts';
+import type { MechanismName } from '../../core/types.ts';
 
 /** The process and thread a live hint acts on. */
 export interface LiveTarget {
@@ -32,38 +23,18 @@ export interface LiveTarget {
   notes: string[];
 }
 
-/** State letter and flags of one task, or null when it is gone. */
-interface TaskState {
-  state: string;
-  flags: number;
-}
-
-function readTaskState(pid: number, tid: number): TaskState | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  return { state: statFieldsAfterComm(text)[0] ?? '', flags: parseStatFlags(text) };
-}
-
-/** True when a task has finished running: zombie, dead, or on its way out. */
-function isGone(t: TaskState | null): boolean {
-  return t === null || t.state === 'Z' || t.state === 'X' || (t.flags & PF_EXITING) !== 0;
+/** /proc/PID/task/TID/stat of one task, or null when it is gone. */
+function taskStat(pid: number, tid: number): ProcStat | null {
+  return readProcStat(pid, { tid });
 }
 
 /** Thread ids of process `pid`, ascending (empty when it is gone). */
 function taskIds(pid: number): number[] {
-  try {
-    return readdirSync(`/proc/${pid}/task`).map(Number).filter(Number.isInteger).sort((a, b) => a - b);
-  } catch {
-    return [];
-  }
+  return threadIds(pid, { missingOk: true });
 }
 
 /** Why a process that has no live thread cannot be hinted. */
-function goneError(pid: number, leader: TaskState | null, identity: TaskIdentity): HintbenchError {
+function goneError(pid: number, leader: ProcStat | null, identity: TaskIdentity): HintbenchError {
   if (leader?.state === 'Z') {
     return new HintbenchError(
       `pid ${pid} is a zombie: it has exited and its memory is freed; its parent (pid ${identity.ppid}) has not reaped it yet`,
@@ -85,7 +56,8 @@ function goneError(pid: number, leader: TaskState | null, identity: TaskIdentity
  */
 export function resolveLiveTarget(pidArg: number, tidArg: number | undefined, via: Exclude<MechanismName, 'none'>): LiveTarget {
   if (!Number.isSafeInteger(pidArg) || pidArg <= 0) throw new HintbenchError(`--pid must be a positive integer, got '${pidArg}'`, 'pass the pid of a running process');
-  if (tidArg !== undefined && (!Number.isSafeInteger(tidArg) || tidArg <= 0)) throw new HintbenchError(`--tid must be a positive integer, got '${tidArg}'`, `list the threads with ls /proc/${pidArg}/task`);
+  if (tidArg !== undefined && (!Number.isSafeInteger(tidArg) || tidArg <= 0))
+    throw new HintbenchError(`--tid must be a positive integer, got '${tidArg}'`, `list the threads with ls /proc/${pidArg}/task`);
   let identity: TaskIdentity;
   try {
     identity = readTaskIdentity(pidArg);
@@ -98,16 +70,20 @@ export function resolveLiveTarget(pidArg: number, tidArg: number | undefined, vi
   if (pid === 1) throw new HintbenchError('refusing to hint pid 1 (init)', 'pick an application process; hinting init can stall the whole system');
   if (pid === process.pid) throw new HintbenchError(`refusing to hint hintbench itself (pid ${pid})`, 'pass the pid of another process');
 
-  const leader = readTaskState(pid, pid);
+  const leader = taskStat(pid, pid);
   if (leader !== null && (leader.flags & PF_KTHREAD) !== 0) throw new HintbenchError(`pid ${pid} is a kernel thread`, 'kernel threads have no user memory; pick a user process');
   const tids = taskIds(pid);
-  const live = tids.filter((t) => !isGone(readTaskState(pid, t)));
+  const live = tids.filter((t) => !taskFinished(taskStat(pid, t)));
   if (live.length === 0) throw goneError(pid, leader, identity);
   const mainThreadExited = !live.includes(pid);
 
   if (tidArg !== undefined) {
     if (!tids.includes(tidArg)) throw new HintbenchError(`--tid ${tidArg} is not a thread of pid ${pid}`, `list its threads with ls /proc/${pid}/task`);
-    if (!live.includes(tidArg)) throw new HintbenchError(`thread ${tidArg} of pid ${pid} has exited`, `pick a live thread from /proc/${pid}/task (${live.slice(0, 5).join(', ')}${live.length > 5 ? ', ...' : ''})`);
+    if (!live.includes(tidArg))
+      throw new HintbenchError(
+        `thread ${tidArg} of pid ${pid} has exited`,
+        `pick a live thread from /proc/${pid}/task (${live.slice(0, 5).join(', ')}${live.length > 5 ? ', ...' : ''})`,
+      );
   }
   if (mainThreadExited && via === 'process_madvise') {
     throw new HintbenchError(
@@ -128,9 +104,9 @@ export function resolveLiveTarget(pidArg: number, tidArg: number | undefined, vi
  * error is then explained by the exit rather than by the errno it produced.
  */
 export function describeExit(pid: number): string | null {
-  const leader = readTaskState(pid, pid);
+  const leader = taskStat(pid, pid);
   if (leader === null && taskIds(pid).length === 0) return `pid ${pid} exited during the hint`;
-  const live = taskIds(pid).filter((t) => !isGone(readTaskState(pid, t)));
+  const live = taskIds(pid).filter((t) => !taskFinished(taskStat(pid, t)));
   if (live.length > 0) return null;
   return leader?.state === 'Z' ? `pid ${pid} exited during the hint (it is now a zombie)` : `pid ${pid} exited during the hint`;
 }

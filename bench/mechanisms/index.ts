@@ -1,11 +1,9 @@
-import { HintbenchError } from '../errors.ts';
-import type { MechanismName } from '../types.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { MECHANISMS } from '../../core/schema/enums.ts';
+import type { MechanismName } from '../../core/types.ts';
 import type { Mechanism } from './mechanism.ts';
 import { NoneMechanism } from './none.ts';
 import { ProcessMadviseMechanism } from './process-madvise.ts';
-
-/** Mechanism names a user can ask for. */
-export const MECHANISM_NAMES: readonly MechanismName[] = ['process_madvise', 'ptrace', 'none'];
 
 /** Creates the mechanism called `name`. */
 export async function createMechanism(name: MechanismName): Promise<Mechanism> {
@@ -19,6 +17,6 @@ export async function createMechanism(name: MechanismName): Promise<Mechanism> {
       return new mod.PtraceMechanism();
     }
     default:
-      throw new HintbenchError(`unknown mechanism '${String(name)}'`, `use one of: ${MECHANISM_NAMES.join(', ')}`);
+      throw new HintbenchError(`unknown mechanism '${String(name)}'`, `use one of: ${MECHANISMS.join(', ')}`);
   }
 }

@@ -1,4 +1,4 @@
-import type { Advice, AddrRange, HintOutcome, MechanismName } from '../types.ts';
+import type { Advice, AddrRange, HintOutcome, MechanismName } from '../../core/types.ts';
 
 /** Which task to hint. */
 export interface HintTarget {

@@ -1,4 +1,4 @@
-import type { HintOutcome } from '../types.ts';
+import type { HintOutcome } from '../../core/types.ts';
 import type { HintRequest, HintTarget, Mechanism } from './mechanism.ts';
 
 /** The baseline: no hint is delivered; the workload runs the same phases. */

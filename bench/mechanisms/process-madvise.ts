@@ -1,20 +1,24 @@
-import { HintbenchError } from '../errors.ts';
-import { threadCpuNs } from '../sys/clock.ts';
-import { SyscallError } from '../sys/errno.ts';
-import { closeFd, pidfdOpen } from '../sys/pidfd.ts';
-import { MAX_IOVECS, maxRwCountFor, processMadviseAll, processMadviseRaw, type BatchLimits } from '../sys/process-madvise.ts';
-import { pageSizeBytes } from '../sys/mman.ts';
-import { ADVICE_VALUE, type HintOutcome } from '../types.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { threadCpuNs } from '../../core/sys/clock.ts';
+import { SyscallError } from '../../core/sys/errno.ts';
+import { closeFd, pidfdOpen } from '../../core/sys/pidfd.ts';
+import { hostLimits, prepareCalls, processMadviseIov, runCalls, type BatchLimits } from '../../core/sys/process-madvise.ts';
+import { ADVICE_VALUE } from '../../core/sys/syscall.ts';
+import type { HintOutcome } from '../../core/types.ts';
 import type { HintRequest, HintTarget, Mechanism } from './mechanism.ts';
 
 /** Empty calls made by open() so that the first measured hint does not pay for cold code. */
 const WARM_UP_CALLS = 3;
+/** The iovec array of an empty call. */
+const EMPTY_IOV = new BigUint64Array(0);
 
 /** Turns a pidfd_open failure into an actionable error naming the pid. */
 function openError(pid: number, err: unknown): HintbenchError {
   if (err instanceof SyscallError) {
-    if (err.code === 'ESRCH') return new HintbenchError(`target pid ${pid} is gone (pidfd_open: ESRCH)`, 'check the pid with `ps -p PID`; the process may have exited', { cause: err });
-    if (err.code === 'ENOSYS') return new HintbenchError('this kernel has no pidfd_open (needs Linux 5.3; process_madvise needs 5.10)', 'run on Linux 5.10 or later, or use --via ptrace', { cause: err });
+    if (err.code === 'ESRCH')
+      return new HintbenchError(`target pid ${pid} is gone (pidfd_open: ESRCH)`, 'check the pid with `ps -p PID`; the process may have exited', { cause: err });
+    if (err.code === 'ENOSYS')
+      return new HintbenchError('this kernel has no pidfd_open (needs Linux 5.3; process_madvise needs 5.10)', 'run on Linux 5.10 or later, or use --via ptrace', { cause: err });
     if (err.code === 'EINVAL') return new HintbenchError(`pid ${pid} is not a valid process id`, 'pass the pid of a running process', { cause: err });
   }
   return new HintbenchError(`cannot open a pidfd for pid ${pid}: ${err instanceof Error ? err.message : String(err)}`, 'run hintbench doctor', { cause: err });
@@ -22,8 +26,9 @@ function openError(pid: number, err: unknown): HintbenchError {
 
 /**
  * Delivers hints from outside with process_madvise(2) on a pidfd, synchronously on the
- * calling thread (so the probes see it under this thread's tid). The timed region holds
- * the syscalls only: the iovec arrays are built inside processMadviseAll, per batch.
+ * calling thread (so the probes see it under this thread's tid). The iovec arrays are built
+ * first (prepareCalls); userLatencyNs and callerCpuNs cover the calls only (runCalls), as
+ * core/metrics.ts defines them.
  */
 export class ProcessMadviseMechanism implements Mechanism {
   readonly name = 'process_madvise' as const;
@@ -36,14 +41,14 @@ export class ProcessMadviseMechanism implements Mechanism {
     try {
       this.pidfd = pidfdOpen(target.pid);
       this.pid = target.pid;
-      this.limits = { maxIovecs: MAX_IOVECS, maxBytes: maxRwCountFor(pageSizeBytes()) };
+      this.limits = hostLimits();
       // Warm-up outside any timed region: the first pass through the koffi call and the
-      // batching code costs hundreds of microseconds more than later ones. An empty
+      // delivery code costs hundreds of microseconds more than later ones. An empty
       // vector advises nothing (the probe sees it as a COLD call returning 0, before the
       // hint window opens).
       for (let i = 0; i < WARM_UP_CALLS; i++) {
-        processMadviseAll(this.pidfd, [], ADVICE_VALUE.cold, { limits: this.limits });
-        processMadviseRaw(this.pidfd, [], ADVICE_VALUE.cold);
+        runCalls(this.pidfd, prepareCalls([], this.limits), ADVICE_VALUE.cold);
+        processMadviseIov(this.pidfd, EMPTY_IOV, 0, ADVICE_VALUE.cold);
       }
     } catch (err) {
       throw openError(target.pid, err);
@@ -52,15 +57,13 @@ export class ProcessMadviseMechanism implements Mechanism {
 
   async hint(request: HintRequest): Promise<HintOutcome> {
     if (this.pidfd < 0 || this.limits === null || request.target.pid !== this.pid) throw new Error(`process_madvise mechanism: open(${request.target.pid}) was not called`);
-    const advice = ADVICE_VALUE[request.advice];
+    const prepared = prepareCalls(request.ranges, this.limits);
     const cpu0 = threadCpuNs();
-    const t0 = process.hrtime.bigint();
-    const r = processMadviseAll(this.pidfd, request.ranges, advice, { limits: this.limits });
-    const t1 = process.hrtime.bigint();
+    const r = runCalls(this.pidfd, prepared, ADVICE_VALUE[request.advice]);
     const cpu1 = threadCpuNs();
     return {
       bytesAdvised: r.bytesAdvised,
-      userLatencyNs: Number(t1 - t0),
+      userLatencyNs: r.elapsedNs,
       syscalls: r.syscalls,
       syscallTid: process.pid,
       skipped: r.skipped,

@@ -7,34 +7,20 @@
  * first freeze of a runner removes such stale cgroups, as do setup and teardown. Nothing
  * else on the host is touched.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { HintbenchError } from '../errors.ts';
-import { readFreezerMounts } from '../host/cgroup.ts';
-import { selfIdentity } from '../host/owner.ts';
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { type FreezerCgroup, freezeComplete, setFrozen, thawMoveRemove } from '../../core/cgroup/freezer.ts';
+import { readCgroupMounts } from '../../core/cgroup/mounts.ts';
+import { readCgroupPlacement } from '../../core/cgroup/placement.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { selfIdentity } from '../../core/proc/stat.ts';
+import { waitUntil } from '../../core/process/wait.ts';
 import { frozenCgroupName, removeStaleCgroups } from '../host/stale-cgroups.ts';
-import { freezerPlacement } from '../sys/ptrace-freezer.ts';
 
 /** A cgroup holding one frozen workload. */
-export interface FrozenCgroup {
-  version: 'v1' | 'v2';
-  /** The cgroup created for the workload. */
-  dir: string;
+export interface FrozenCgroup extends FreezerCgroup {
   /** The cgroup the workload was in before (it goes back there). */
   homeDir: string;
   pid: number;
-}
-
-async function waitUntil(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new HintbenchError(`${what} did not happen within ${timeoutMs} ms`, 'check the cgroup freezer (hintbench doctor)');
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-function isFrozen(cg: FrozenCgroup): boolean {
-  if (cg.version === 'v2') return /^frozen 1$/m.test(readFileSync(`${cg.dir}/cgroup.events`, 'utf8'));
-  return readFileSync(`${cg.dir}/freezer.state`, 'utf8').trim() === 'FROZEN';
 }
 
 /** True once this runner has removed the stale cgroups of dead runners. */
@@ -58,15 +44,15 @@ export async function freezeProcess(pid: number, opts: FreezeOptions = {}): Prom
     staleRemoved = true;
     await removeStaleCgroups(); // failures are the doctor's and teardown's to report
   }
-  const mounts = readFreezerMounts();
-  const placement = freezerPlacement(pid);
+  const mounts = readCgroupMounts();
+  const placement = readCgroupPlacement(pid, mounts);
   const name = frozenCgroupName(selfIdentity(), pid);
-  const v2Home = placement.v2Dir !== null && existsSync(`${placement.v2Dir}/cgroup.procs`) ? placement.v2Dir : null;
+  const v2Home = placement.v2 !== null && existsSync(`${placement.v2}/cgroup.procs`) ? placement.v2 : null;
   let cg: FrozenCgroup;
   if (mounts.v2 !== null && v2Home !== null && opts.version !== 'v1') {
     cg = { version: 'v2', dir: `${mounts.v2}/${name}`, homeDir: v2Home, pid };
-  } else if (mounts.v1Freezer !== null && placement.v1Dir !== null && opts.version !== 'v2') {
-    cg = { version: 'v1', dir: `${mounts.v1Freezer}/${name}`, homeDir: placement.v1Dir, pid };
+  } else if (mounts.v1Freezer !== null && placement.v1Freezer !== null && opts.version !== 'v2') {
+    cg = { version: 'v1', dir: `${mounts.v1Freezer}/${name}`, homeDir: placement.v1Freezer, pid };
   } else {
     throw new HintbenchError(
       opts.version === undefined ? 'no cgroup freezer: neither cgroup2 nor the v1 freezer controller is mounted' : `no cgroup ${opts.version} freezer is mounted`,
@@ -76,9 +62,10 @@ export async function freezeProcess(pid: number, opts: FreezeOptions = {}): Prom
   mkdirSync(cg.dir);
   try {
     writeFileSync(`${cg.dir}/cgroup.procs`, String(pid));
-    if (cg.version === 'v2') writeFileSync(`${cg.dir}/cgroup.freeze`, '1');
-    else writeFileSync(`${cg.dir}/freezer.state`, 'FROZEN');
-    await waitUntil(() => isFrozen(cg), timeoutMs, `freezing pid ${pid} in ${cg.dir}`);
+    setFrozen(cg, true);
+    if (!(await waitUntil(() => freezeComplete(cg), { timeoutMs }))) {
+      throw new HintbenchError(`freezing pid ${pid} in ${cg.dir} did not complete within ${timeoutMs} ms`, 'check the cgroup freezer (hintbench doctor)');
+    }
   } catch (err) {
     await thawAndRemove(cg);
     throw err;
@@ -93,7 +80,7 @@ export async function freezeProcess(pid: number, opts: FreezeOptions = {}): Prom
  */
 export function thawOnExit(cg: FrozenCgroup): void {
   try {
-    writeFileSync(cg.version === 'v2' ? `${cg.dir}/cgroup.freeze` : `${cg.dir}/freezer.state`, cg.version === 'v2' ? '0' : 'THAWED');
+    setFrozen(cg, false);
     writeFileSync(`${cg.homeDir}/cgroup.procs`, String(cg.pid));
     rmdirSync(cg.dir);
   } catch {
@@ -101,20 +88,8 @@ export function thawOnExit(cg: FrozenCgroup): void {
   }
 }
 
-/** Thaws the cgroup, moves the process back home and removes the cgroup. Safe when the process has exited. */
+/** Thaws the cgroup, moves the process back home and removes the cgroup. Safe when the process has exited or the cgroup is gone. */
 export async function thawAndRemove(cg: FrozenCgroup): Promise<void> {
-  try {
-    if (cg.version === 'v2') writeFileSync(`${cg.dir}/cgroup.freeze`, '0');
-    else writeFileSync(`${cg.dir}/freezer.state`, 'THAWED');
-  } catch {
-    // the cgroup is already gone
-  }
-  try {
-    writeFileSync(`${cg.homeDir}/cgroup.procs`, String(cg.pid));
-  } catch {
-    // the process has exited
-  }
   if (!existsSync(cg.dir)) return;
-  await waitUntil(() => readFileSync(`${cg.dir}/cgroup.procs`, 'utf8').trim() === '', 2000, `emptying ${cg.dir}`);
-  rmdirSync(cg.dir);
+  await thawMoveRemove(cg, { to: cg.homeDir, timeoutMs: 2000 });
 }

@@ -4,10 +4,11 @@
  * refused with a one-line error naming the scenario or the count, and the flag that
  * overrides the check.
  */
-import { readFileSync } from 'node:fs';
-import { parseProcSwaps } from '../host/swap.ts';
-import { HintbenchError } from '../errors.ts';
-import type { Content, Scenario, Suite } from '../types.ts';
+import { HOST_ROOT, hostPath, readHostText } from '../../core/proc/hostfs.ts';
+import { readMeminfo } from '../../core/proc/meminfo.ts';
+import { parseProcSwaps, zramIndex } from '../host/swap.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import type { Content, Scenario, Suite } from '../../core/types.ts';
 
 const MIB = 2 ** 20;
 
@@ -52,17 +53,17 @@ export function usableBytes(budget: MemoryBudget, content: Content): { totalByte
   return { totalBytes: budget.memAvailableBytes + swapBytes, swapBytes };
 }
 
-/** Reads MemAvailable and the active swap devices of this host. */
-export function readMemoryBudget(procRoot = '/proc'): MemoryBudget {
-  const meminfo = readFileSync(`${procRoot}/meminfo`, 'utf8');
-  const m = /^MemAvailable:\s+(\d+)\s*kB/m.exec(meminfo);
-  if (m?.[1] === undefined) throw new HintbenchError(`${procRoot}/meminfo has no MemAvailable line`, 'run on Linux 3.14 or later, or pass --ignore-memory-check');
-  const swap = parseProcSwaps(readFileSync(`${procRoot}/swaps`, 'utf8')).map((d) => ({
+/** Reads MemAvailable and the active swap devices of the host below `root`. */
+export function readMemoryBudget(root: string = HOST_ROOT): MemoryBudget {
+  const memAvailableBytes = readMeminfo(root)?.MemAvailable;
+  if (memAvailableBytes === undefined)
+    throw new HintbenchError(`${hostPath(root, '/proc/meminfo')} has no MemAvailable line`, 'run on Linux 3.14 or later, or pass --ignore-memory-check');
+  const swap = parseProcSwaps(readHostText(root, '/proc/swaps') ?? '').map((d) => ({
     name: d.name,
     freeBytes: Math.max(0, d.sizeBytes - d.usedBytes),
-    zram: /^\/dev\/zram\d+$/.test(d.name),
+    zram: zramIndex(d.name) !== null,
   }));
-  return { memAvailableBytes: Number(m[1]) * 1024, swap };
+  return { memAvailableBytes, swap };
 }
 
 /** `1,234 MiB`. */

@@ -1,6 +1,8 @@
 import type { Mechanism } from '../mechanisms/mechanism.ts';
-import { readSchedstat, readStatus, readVmstat, threadIds } from '../sys/proc.ts';
-import type { HintOutcome, Sample, Scenario } from '../types.ts';
+import { readSchedstat, threadIds } from '../../core/proc/tasks.ts';
+import { readStatus } from '../../core/proc/status.ts';
+import { readVmstat } from '../../core/proc/vmstat.ts';
+import type { HintOutcome, Sample, Scenario } from '../../core/types.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
 import { enterState, leaveState } from './target-state.ts';
 

@@ -15,7 +15,7 @@
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { OutputDir } from '../../reports/output-dir.ts';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
 
 /** Mode of directories hintbench creates. */
 export const RESULT_DIR_MODE = 0o755;
@@ -48,7 +48,10 @@ export interface ClaimedDir {
 
 /** `2026-11-25T17-40-12Z`: a UTC time usable in a directory name. */
 export function utcStamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
 }
 
 /** The effective uid of this process. */
@@ -59,7 +62,9 @@ function myUid(): number {
 /** `uid 65534 (nobody)`, the name taken from /etc/passwd when it is there. */
 function describeUid(uid: number): string {
   try {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid));
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.split(':')[2] === String(uid));
     const name = line?.split(':')[0];
     if (name !== undefined && name !== '') return `uid ${uid} (${name})`;
   } catch {
@@ -71,16 +76,26 @@ function describeUid(uid: number): string {
 /** What an errno means for a directory the user wants results in. */
 function explainErrno(code: string | undefined): string {
   switch (code) {
-    case 'EPERM': return 'operation not permitted (an immutable directory, or a filesystem that refuses it)';
-    case 'EACCES': return 'permission denied';
-    case 'EROFS': return 'the filesystem is read-only';
-    case 'ENOSPC': return 'no space left on the device';
-    case 'EDQUOT': return 'disk quota exceeded';
-    case 'ENOENT': return 'the filesystem does not allow creating it (e.g. /proc or /sys)';
-    case 'ENOTDIR': return 'a part of the path is a file, not a directory';
-    case 'ENAMETOOLONG': return 'the path is too long';
-    case 'ELOOP': return 'too many symbolic links in the path';
-    default: return code ?? 'unknown error';
+    case 'EPERM':
+      return 'operation not permitted (an immutable directory, or a filesystem that refuses it)';
+    case 'EACCES':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the filesystem is read-only';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'ENOENT':
+      return 'the filesystem does not allow creating it (e.g. /proc or /sys)';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a directory';
+    case 'ENAMETOOLONG':
+      return 'the path is too long';
+    case 'ELOOP':
+      return 'too many symbolic links in the path';
+    default:
+      return code ?? 'unknown error';
   }
 }
 
@@ -123,7 +138,9 @@ function checkWritable(dir: OutputDir, what: string): void {
     dir.remove(WRITE_PROBE_NAME);
   } catch (err) {
     const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
-    throw new HintbenchError(`${what} is not writable: ${explainErrno(code)}`, 'pass a directory you can write to (check chattr -i, read-only mounts and free space)', { cause: err });
+    throw new HintbenchError(`${what} is not writable: ${explainErrno(code)}`, 'pass a directory you can write to (check chattr -i, read-only mounts and free space)', {
+      cause: err,
+    });
   }
 }
 
@@ -133,7 +150,11 @@ function openCreated(path: string, what: string): OutputDir {
   try {
     dir = OutputDir.open(path, { noFollow: true });
   } catch (err) {
-    throw new HintbenchError(`${what}: ${path} changed right after it was created (${explainErrno((err as NodeJS.ErrnoException).code)})`, 'make sure no other program writes to that place, then rerun', { cause: err });
+    throw new HintbenchError(
+      `${what}: ${path} changed right after it was created (${explainErrno((err as NodeJS.ErrnoException).code)})`,
+      'make sure no other program writes to that place, then rerun',
+      { cause: err },
+    );
   }
   if (dir.stat().uid !== myUid()) {
     dir.close();
@@ -149,7 +170,11 @@ function claimExisting(path: string, out: string, force: boolean): ClaimedDir {
   const st = lstatSync(path);
   if (st.isSymbolicLink()) {
     let target = '';
-    try { target = ` (it points to ${resolve(dirname(path), readlinkSync(path))})`; } catch { /* dangling or unreadable */ }
+    try {
+      target = ` (it points to ${resolve(dirname(path), readlinkSync(path))})`;
+    } catch {
+      /* dangling or unreadable */
+    }
     throw new HintbenchError(`${what} is a symbolic link${target}`, 'pass the directory itself, or a new path (hintbench creates the directory)');
   }
   if (!st.isDirectory()) throw new HintbenchError(`${what} is a file, not a directory`, 'pass a new path (hintbench creates the directory) or an existing empty directory');
@@ -162,12 +187,18 @@ function claimExisting(path: string, out: string, force: boolean): ClaimedDir {
   try {
     const owner = dir.stat().uid;
     if (owner !== myUid() && !force) {
-      throw new HintbenchError(`${what} belongs to ${describeUid(owner)}, not to you (${describeUid(myUid())})`, 'pass a new path or an empty directory you own; --force writes into it anyway (hintbench never follows links in it)');
+      throw new HintbenchError(
+        `${what} belongs to ${describeUid(owner)}, not to you (${describeUid(myUid())})`,
+        'pass a new path or an empty directory you own; --force writes into it anyway (hintbench never follows links in it)',
+      );
     }
     const entries = dir.entries();
     if (entries.length > 0 && !force) {
       const shown = entries.slice(0, 3).join(', ');
-      throw new HintbenchError(`${what} is not empty (${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}: ${shown}${entries.length > 3 ? ', ...' : ''})`, 'pass a new path or an empty directory, or add --force to replace hintbench\'s files in it');
+      throw new HintbenchError(
+        `${what} is not empty (${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}: ${shown}${entries.length > 3 ? ', ...' : ''})`,
+        "pass a new path or an empty directory, or add --force to replace hintbench's files in it",
+      );
     }
     checkWritable(dir, what);
   } catch (err) {
@@ -201,7 +232,9 @@ export function claimResultsDir(opts: ClaimOptions): ClaimedDir {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EEXIST') continue; // created by someone else meanwhile: check it as an existing one
-        throw new HintbenchError(`${what}: cannot create the directory: ${explainErrno(code)}`, 'pass a directory on a writable filesystem, e.g. under results/ or /tmp', { cause: err });
+        throw new HintbenchError(`${what}: cannot create the directory: ${explainErrno(code)}`, 'pass a directory on a writable filesystem, e.g. under results/ or /tmp', {
+          cause: err,
+        });
       }
       const dir = openCreated(path, what);
       checkWritable(dir, what);

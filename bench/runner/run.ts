@@ -1,9 +1,11 @@
 import { writeResultsJson } from '../../reports/json.ts';
 import { samplesCsv } from '../../reports/csv.ts';
 import type { OutputDir } from '../../reports/output-dir.ts';
+import { HOST_ROOT } from '../../core/proc/hostfs.ts';
+import { SCHEMA_VERSION } from '../../core/schema/results.ts';
 import { collectEnvironment } from '../host/fingerprint.ts';
-import type { RunResult, ScenarioResult, Suite } from '../types.ts';
-import { runScenario, type ProgressFn } from './scenario.ts';
+import type { RunResult, ScenarioResult, Suite } from '../../core/types.ts';
+import { runScenario, type ProgressFn, type ScenarioOptions } from './scenario.ts';
 
 /** Options of runSuite(). */
 export interface RunOptions {
@@ -13,6 +15,10 @@ export interface RunOptions {
   hostChanges?: string[];
   signal?: AbortSignal;
   progress?: ProgressFn;
+  /** Makes each scenario's mechanism; default createMechanism (tests pass a fake). */
+  createMechanism?: ScenarioOptions['createMechanism'];
+  /** bpftrace binary for the probes and the fingerprint; default `bpftrace` from PATH. */
+  bpftracePath?: string;
 }
 
 /** Writes results.json with the scenarios so far (plus the one running, if given). */
@@ -36,9 +42,9 @@ function saveCsv(out: OutputDir, run: RunResult): void {
 export async function runSuite(suite: Suite, opts: RunOptions): Promise<RunResult> {
   const { out } = opts;
   const started = new Date();
-  const environment = await collectEnvironment();
+  const environment = await collectEnvironment(HOST_ROOT, opts.bpftracePath);
   const run: RunResult = {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     suite: suite.name,
     startedAt: started.toISOString(),
     finishedAt: null,
@@ -57,6 +63,8 @@ export async function runSuite(suite: Suite, opts: RunOptions): Promise<RunResul
       onRepetition: (soFar) => saveResults(out, run, soFar),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.progress ? { progress: opts.progress } : {}),
+      ...(opts.createMechanism ? { createMechanism: opts.createMechanism } : {}),
+      ...(opts.bpftracePath === undefined ? {} : { bpftracePath: opts.bpftracePath }),
     });
     run.scenarios.push(result);
     saveResults(out, run);

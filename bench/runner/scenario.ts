@@ -2,32 +2,11 @@ import { startProbeSession, type ProbeSession } from '../../bpf/session.ts';
 import { RETOUCH_COMM } from '../../workloads/protocol.ts';
 import { createMechanism } from '../mechanisms/index.ts';
 import type { Mechanism } from '../mechanisms/mechanism.ts';
-import { summarizeFields } from '../stats/summary.ts';
-import type { Sample, Scenario, ScenarioResult, ScenarioStatus } from '../types.ts';
-import { attribute } from './attribute.ts';
+import { attribute, type Attribution, type AttributionWindow } from '../../core/attribution.ts';
+import { SUMMARISED_FIELDS } from '../../core/metrics.ts';
+import { summarizeFields } from '../../core/stats/summary.ts';
+import type { MechanismName, Sample, Scenario, ScenarioResult, ScenarioStatus } from '../../core/types.ts';
 import { runRepetition, type SampleDraft } from './repetition.ts';
-
-/** Sample fields that get summary statistics. */
-export const SUMMARIZED_FIELDS = [
-  'userLatencyNs',
-  'kernelLatencyNs',
-  'bytesAdvised',
-  'reclaimedPages',
-  'rssBeforeBytes',
-  'rssAfterBytes',
-  'swapBeforeBytes',
-  'swapAfterBytes',
-  'pswpoutDeltaPages',
-  'pswpinDeltaPages',
-  'retouchNs',
-  'retouchMajorFaults',
-  'retouchMajorFaultsProbe',
-  'stallNs',
-  'injectorStopNs',
-  'callerCpuNs',
-  'targetCpuNs',
-  'targetEintr',
-] as const satisfies readonly (keyof Sample)[];
 
 /** Progress callback: one line per finished repetition. */
 export type ProgressFn = (line: string) => void;
@@ -44,6 +23,10 @@ export interface ScenarioOptions {
    * it, so that a run killed at any instant keeps every repetition it reported.
    */
   onRepetition?: (soFar: ScenarioResult) => void;
+  /** Makes the scenario's mechanism; default createMechanism (tests pass a fake). */
+  createMechanism?: (name: MechanismName) => Promise<Mechanism>;
+  /** bpftrace binary of the probe session; default `bpftrace` from PATH (tests pass a stand-in). */
+  bpftracePath?: string;
 }
 
 function describeSample(s: Sample): string {
@@ -54,10 +37,39 @@ function describeSample(s: Sample): string {
   return parts.join(', ');
 }
 
+/** The attribution window of one repetition: its hint, and its target for stalls, re-touch faults and EINTRs. */
+function windowOf(draft: SampleDraft, scenario: Scenario): AttributionWindow {
+  return {
+    label: `repetition ${draft.sample.repetition}`,
+    ...draft.hintWindow,
+    tid: draft.syscallTid,
+    syscalls: draft.sample.syscalls,
+    target: { pid: draft.sample.pid, tids: draft.targetTids, retouchComm: RETOUCH_COMM, measureStall: scenario.mechanism === 'ptrace' },
+  };
+}
+
+/** A sample with its probe figures filled in (the draft is not changed). */
+function withProbeFigures(sample: Sample, a: Attribution): Sample {
+  return {
+    ...sample,
+    errors: [...sample.errors],
+    probeSyscalls: a.probeSyscalls,
+    kernelLatencyNs: a.kernelLatencyNs,
+    reclaimedPages: a.reclaimedPages,
+    stallNs: a.stallNs,
+    retouchMajorFaultsProbe: a.retouchMajorFaultsProbe,
+    targetEintr: a.targetEintr ?? 0,
+  };
+}
+
 /** An error's message on one line (a scenario's error is printed as one progress line). */
 function oneLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').join(' | ');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' | ');
 }
 
 /** Why an abort happened, as text (`interrupted by SIGINT`). */
@@ -68,14 +80,18 @@ function abortText(signal: AbortSignal): string {
 
 /** The result of a scenario whose samples are `samples`, with summaries. */
 function resultOf(scenario: Scenario, status: ScenarioStatus, error: string | null, samples: Sample[], warnings: string[]): ScenarioResult {
-  return { scenario, status, error, samples, summary: summarizeFields(samples, SUMMARIZED_FIELDS), warnings };
+  return { scenario, status, error, samples, summary: summarizeFields(samples, SUMMARISED_FIELDS), warnings };
 }
 
 /** The scenario as written while it runs: finished repetitions without probe figures. */
 function inProgress(scenario: Scenario, drafts: readonly SampleDraft[]): ScenarioResult {
-  return resultOf(scenario, 'interrupted', `the run ended during this scenario after ${drafts.length} of ${scenario.repetitions} repetitions`, drafts.map((d) => d.sample), [
-    'written while the scenario ran: probe figures (kernelLatencyNs, reclaimedPages, retouchMajorFaultsProbe, stallNs, targetEintr) are not attributed',
-  ]);
+  return resultOf(
+    scenario,
+    'interrupted',
+    `the run ended during this scenario after ${drafts.length} of ${scenario.repetitions} repetitions`,
+    drafts.map((d) => d.sample),
+    ['written while the scenario ran: probe figures (kernelLatencyNs, reclaimedPages, retouchMajorFaultsProbe, stallNs, targetEintr) are not attributed'],
+  );
 }
 
 /**
@@ -98,8 +114,12 @@ export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}
   /** A failure to save a finished repetition: it ends the run, not just the scenario. */
   let saveError: unknown = null;
   try {
-    mechanism = await createMechanism(scenario.mechanism);
-    session = await startProbeSession({ scripts: ['hint-latency-batch', 'refaults', 'stall', 'eintr'], ...(opts.signal ? { signal: opts.signal } : {}) });
+    mechanism = await (opts.createMechanism ?? createMechanism)(scenario.mechanism);
+    session = await startProbeSession({
+      scripts: ['hint-latency-batch', 'refaults', 'stall', 'eintr'],
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.bpftracePath === undefined ? {} : { bpftracePath: opts.bpftracePath }),
+    });
     for (let rep = 0; rep < scenario.repetitions; rep++) {
       opts.signal?.throwIfAborted();
       const draft = await runRepetition(scenario, mechanism, rep, opts.signal);
@@ -131,11 +151,12 @@ export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}
     try {
       const facts = await session.stop();
       warnings.push(...facts.warnings);
-      for (const draft of drafts) {
-        const attributed = attribute(draft, facts, { retouchComm: RETOUCH_COMM, measureStall: scenario.mechanism === 'ptrace' });
-        samples.push(attributed.sample);
-        warnings.push(...attributed.warnings);
-      }
+      const attributed = attribute(
+        facts,
+        drafts.map((d) => windowOf(d, scenario)),
+      );
+      for (const [i, d] of drafts.entries()) samples.push(withProbeFigures(d.sample, attributed.figures[i]!));
+      warnings.push(...attributed.warnings);
     } catch (err) {
       samples.push(...drafts.map((d) => d.sample));
       warnings.push(`probe session failed to stop cleanly: ${err instanceof Error ? err.message : String(err)}; probe figures are not attributed`);

@@ -1,6 +1,7 @@
-import { HintbenchError } from '../errors.ts';
-import { readStatus } from '../sys/proc.ts';
-import type { TargetState } from '../types.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { readProcStat } from '../../core/proc/stat.ts';
+import { waitUntil } from '../../core/process/wait.ts';
+import type { TargetState } from '../../core/types.ts';
 import type { WorkloadHandle } from '../../workloads/client.ts';
 import { freezeProcess, thawAndRemove, thawOnExit, type FrozenCgroup } from './freeze.ts';
 
@@ -13,15 +14,19 @@ function thawAllOnExit(): void {
   for (const cg of frozen.values()) thawOnExit(cg);
 }
 
-/** Waits until /proc/PID/status shows one of `states`, or throws after `timeoutMs`. */
+/** Waits until the process's state letter is one of `states`, or throws after `timeoutMs`. */
 async function waitForState(pid: number, states: string[], timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = readStatus(pid).state;
-    if (states.includes(state)) return;
-    if (Date.now() > deadline) throw new HintbenchError(`pid ${pid} did not reach state ${states.join('/')} within ${timeoutMs} ms (it is '${state}')`, 'check whether the machine is overloaded');
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  let state = '?';
+  const reached = await waitUntil(
+    () => {
+      const stat = readProcStat(pid);
+      if (stat === null) throw new HintbenchError(`pid ${pid} exited before reaching state ${states.join('/')}`, 'check the workload (its stderr is in the sample errors)');
+      state = stat.state;
+      return states.includes(state);
+    },
+    { timeoutMs },
+  );
+  if (!reached) throw new HintbenchError(`pid ${pid} did not reach state ${states.join('/')} within ${timeoutMs} ms (it is '${state}')`, 'check whether the machine is overloaded');
 }
 
 /** Puts a workload into the state it must be in while it is hinted. */

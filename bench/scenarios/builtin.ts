@@ -1,12 +1,13 @@
-import { HintbenchError } from '../errors.ts';
-import type { Suite } from '../types.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import type { Suite } from '../../core/types.ts';
 import { expandMatrix, type Matrix } from './matrix.ts';
 import { readSuiteFile } from './suite-file.ts';
 
 /** Matrices of the built-in suites. */
 const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
   default: {
-    description: 'COLD and PAGEOUT via process_madvise and ptrace injection of 256 MiB random and 64 MiB zero-filled anon memory, target running and sleeping, plus the no-hint baseline; 5 repetitions',
+    description:
+      'COLD and PAGEOUT via process_madvise and ptrace injection of 256 MiB random and 64 MiB zero-filled anon memory, target running and sleeping, plus the no-hint baseline; 5 repetitions',
     matrix: {
       mechanisms: ['process_madvise', 'ptrace'],
       advices: ['cold', 'pageout'],
@@ -20,7 +21,8 @@ const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
     },
   },
   states: {
-    description: 'PAGEOUT of 64 MiB random anon memory via process_madvise and ptrace against targets running, sleeping, stopped (SIGSTOP) and frozen (cgroup freezer), plus the baseline; 3 repetitions',
+    description:
+      'PAGEOUT of 64 MiB random anon memory via process_madvise and ptrace against targets running, sleeping, stopped (SIGSTOP) and frozen (cgroup freezer), plus the baseline; 3 repetitions',
     matrix: {
       mechanisms: ['process_madvise', 'ptrace'],
       advices: ['pageout'],
@@ -52,7 +54,10 @@ export function builtinSuiteNames(): string[] {
 export function builtinSuite(name: string, overrides?: { repetitions?: number }): Suite {
   const entry = MATRICES[name];
   if (entry === undefined) {
-    throw new HintbenchError(`unknown suite '${name}'`, `use one of: ${builtinSuiteNames().join(', ')} (hintbench suites lists them), or the path of a suite file (docs/suites.md)`);
+    throw new HintbenchError(
+      `unknown suite '${name}'`,
+      `use one of: ${builtinSuiteNames().join(', ')} (hintbench suites lists them), or the path of a suite file (docs/suites.md)`,
+    );
   }
   const matrix = { ...entry.matrix, repetitions: overrides?.repetitions ?? entry.matrix.repetitions };
   return { name, description: entry.description, scenarios: expandMatrix(matrix) };

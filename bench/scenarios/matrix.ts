@@ -1,4 +1,4 @@
-import type { Advice, MechanismName, MemorySpec, Scenario, TargetState } from '../types.ts';
+import type { Advice, MechanismName, MemorySpec, Scenario, TargetState } from '../../core/types.ts';
 
 /** The axes of a suite; expandMatrix() turns them into scenarios. */
 export interface Matrix {

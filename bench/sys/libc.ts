@@ -1,9 +1,2 @@
-import koffi from 'koffi';
-
-/** The C library, loaded once per process; every binding in bench/sys/ declares its functions on it. */
-export const libc = koffi.load('libc.so.6');
-
-/** errno of the last failed libc call made on this thread. */
-export function lastErrno(): number {
-  return koffi.errno();
-}
+/** Re-export for the ptrace modules, which still import this path: remove once they import core/sys/libc.ts. */
+export * from '../../core/sys/libc.ts';

@@ -6,12 +6,22 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { libc } from '../../bench/sys/libc.ts';
+import { libc } from '../../core/sys/libc.ts';
 
 /** x86_64 syscall numbers worth naming in reports. */
 const SYSCALL_NAMES: Readonly<Record<number, string>> = {
-  0: 'read', 7: 'poll', 23: 'select', 35: 'nanosleep', 202: 'futex', 219: 'restart_syscall', 230: 'clock_nanosleep', 232: 'epoll_wait',
-  270: 'pselect6', 271: 'ppoll', 281: 'epoll_pwait', 441: 'epoll_pwait2',
+  0: 'read',
+  7: 'poll',
+  23: 'select',
+  35: 'nanosleep',
+  202: 'futex',
+  219: 'restart_syscall',
+  230: 'clock_nanosleep',
+  232: 'epoll_wait',
+  270: 'pselect6',
+  271: 'ppoll',
+  281: 'epoll_pwait',
+  441: 'epoll_pwait2',
 };
 
 /** Name of an x86_64 syscall number (the number itself when not in the short table). */
@@ -46,9 +56,10 @@ const MARK_BASE = 1 << 23;
  * bpftrace 0.17 prints `attached_probes` before it attaches, in program order, so the first
  * marker line proves the EINTR probe is attached.
  */
-const SCRIPT = 'tracepoint:raw_syscalls:sys_exit /args->id >= 0 && (args->ret == -4 || (args->ret <= -512 && args->ret >= -516))/ '
-  + '{ printf("%d %d %d\\n", pid, args->id, args->ret); }\n'
-  + `tracepoint:syscalls:sys_enter_getpgid /pid == ${process.pid} && args->pid >= ${MARK_BASE}/ { printf("mark %d\\n", args->pid); }`;
+const SCRIPT =
+  'tracepoint:raw_syscalls:sys_exit /args->id >= 0 && (args->ret == -4 || (args->ret <= -512 && args->ret >= -516))/ ' +
+  '{ printf("%d %d %d\\n", pid, args->id, args->ret); }\n' +
+  `tracepoint:syscalls:sys_enter_getpgid /pid == ${process.pid} && args->pid >= ${MARK_BASE}/ { printf("mark %d\\n", args->pid); }`;
 
 /** Starts the watch; resolves once the probe is attached, or null when bpftrace cannot run here. */
 export async function startInterruptWatch(timeoutMs = 15_000): Promise<InterruptWatch | null> {
@@ -63,15 +74,25 @@ export async function startInterruptWatch(timeoutMs = 15_000): Promise<Interrupt
   const markWaiters = new Set<() => void>();
   let exited = false;
   const exit = new Promise<void>((res) => {
-    child.on('error', () => { exited = true; res(); });
-    child.on('close', () => { exited = true; res(); });
+    child.on('error', () => {
+      exited = true;
+      res();
+    });
+    child.on('close', () => {
+      exited = true;
+      res();
+    });
   });
   child.stderr!.resume();
   const attached = new Promise<boolean>((res) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.trim() === '') return;
       let msg: { type?: string; data?: unknown };
-      try { msg = JSON.parse(line) as typeof msg; } catch { return; }
+      try {
+        msg = JSON.parse(line) as typeof msg;
+      } catch {
+        return;
+      }
       if (msg.type !== 'printf' || typeof msg.data !== 'string') return;
       const words = msg.data.trim().split(' ');
       if (words[0] === 'mark') {

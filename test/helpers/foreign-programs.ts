@@ -38,7 +38,7 @@ export interface NodeLoopResult extends LoopResult {
 }
 
 /** python3 -c source; argv: pages, steps per round, sleep between rounds in ms. */
-export const PYTHON_LOOP = String.raw`
+export const PYTHON_LOOP = `
 import hashlib, json, os, signal, sys, time
 pages, steps, sleep_ms = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 def page(p):

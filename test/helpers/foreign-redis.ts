@@ -22,17 +22,22 @@ export function parseResp(b: Buffer, at: number): [RespValue, number] | null {
   if (eol < 0) return null;
   const line = b.toString('utf8', at + 1, eol);
   switch (b[at]) {
-    case 0x2b: return [line, eol + 2]; // +
-    case 0x2d: return [new RespError(line), eol + 2]; // -
-    case 0x3a: return [Number(line), eol + 2]; // :
-    case 0x24: { // $
+    case 0x2b:
+      return [line, eol + 2]; // +
+    case 0x2d:
+      return [new RespError(line), eol + 2]; // -
+    case 0x3a:
+      return [Number(line), eol + 2]; // :
+    case 0x24: {
+      // $
       const len = Number(line);
       if (len < 0) return [null, eol + 2];
       const end = eol + 2 + len;
       if (b.length < end + 2) return null;
       return [b.toString('utf8', eol + 2, end), end + 2];
     }
-    case 0x2a: { // *
+    case 0x2a: {
+      // *
       const count = Number(line);
       if (count < 0) return [null, eol + 2];
       const items: RespValue[] = [];
@@ -84,18 +89,30 @@ export function connectResp(port: number): Promise<RespClient> {
       }
       buf = buf.subarray(at);
     });
-    sock.on('error', (err) => { for (const w of waiting.splice(0)) w.rej(err); reject(err); });
-    sock.on('close', () => { for (const w of waiting.splice(0)) w.rej(new Error(`redis 127.0.0.1:${port} closed the connection`)); });
+    sock.on('error', (err) => {
+      for (const w of waiting.splice(0)) w.rej(err);
+      reject(err);
+    });
+    sock.on('close', () => {
+      for (const w of waiting.splice(0)) w.rej(new Error(`redis 127.0.0.1:${port} closed the connection`));
+    });
     sock.on('connect', () => {
       const pipeline = (cmds: string[][]): Promise<RespValue[]> => {
-        const replies = cmds.map(() => new Promise<RespValue>((res, rej) => { waiting.push({ res, rej }); }));
+        const replies = cmds.map(
+          () =>
+            new Promise<RespValue>((res, rej) => {
+              waiting.push({ res, rej });
+            }),
+        );
         sock.write(cmds.map(encodeCommand).join(''));
         return Promise.all(replies);
       };
       resolve({
         pipeline,
         command: async (args) => (await pipeline([args]))[0]!,
-        close: () => { sock.destroy(); },
+        close: () => {
+          sock.destroy();
+        },
       });
     });
   });
@@ -108,7 +125,10 @@ export function knownKey(i: number): string {
 
 /** Value of item i: its sha256 hex repeated 1-8 times (64-512 bytes). */
 export function knownValue(i: number): string {
-  return createHash('sha256').update(`value-${i}`).digest('hex').repeat((i % 8) + 1);
+  return createHash('sha256')
+    .update(`value-${i}`)
+    .digest('hex')
+    .repeat((i % 8) + 1);
 }
 
 /** True when something already listens on 127.0.0.1:`port`. */
@@ -136,10 +156,30 @@ export async function startRedis(): Promise<RedisInstance> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 20000);
     if (await portBusy(port)) continue;
-    const proc = startForeign('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no',
-      '--dir', dir, '--logfile', '', '--protected-mode', 'yes', '--loglevel', 'notice',
-    ], { cwd: dir });
+    const proc = startForeign(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--dir',
+        dir,
+        '--logfile',
+        '',
+        '--protected-mode',
+        'yes',
+        '--loglevel',
+        'notice',
+      ],
+      { cwd: dir },
+    );
     try {
       await proc.waitLine((l) => /Ready to accept connections/.test(l), 10_000);
     } catch (e) {
@@ -151,13 +191,21 @@ export async function startRedis(): Promise<RedisInstance> {
       if (proc.alive()) {
         try {
           const c = await connectResp(port);
-          c.pipeline([['SHUTDOWN', 'NOSAVE']]).catch(() => { /* the server closes the connection */ });
+          c.pipeline([['SHUTDOWN', 'NOSAVE']]).catch(() => {
+            /* the server closes the connection */
+          });
           await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 3000))]);
           c.close();
-        } catch { /* fall through to SIGTERM */ }
+        } catch {
+          /* fall through to SIGTERM */
+        }
       }
       if (proc.alive()) {
-        try { process.kill(proc.pid, 'SIGTERM'); } catch { /* gone */ }
+        try {
+          process.kill(proc.pid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
         await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 3000))]);
       }
       await proc.kill();

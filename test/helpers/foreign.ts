@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { PtraceMechanism } from '../../bench/mechanisms/ptrace/index.ts';
 import { selectRanges } from '../../bench/live/ranges.ts';
-import { readMaps, readStatus } from '../../bench/sys/proc.ts';
+import { readMaps } from '../../core/proc/maps.ts';
+import { readStatus } from '../../core/proc/status.ts';
 import type { Advice, AddrRange } from '../../bench/types.ts';
 import { inCI } from './prereq.ts';
 
@@ -52,31 +53,56 @@ export function startForeign(cmd: string, args: string[], opts: { cwd?: string }
   const watchers: { pred: (l: string) => boolean; res: (l: string) => void }[] = [];
   let done = false;
   const exited = new Promise<ForeignExit>((res) => {
-    child.on('exit', (code, signal) => { done = true; res({ code, signal, atMs: performance.now() }); });
+    child.on('exit', (code, signal) => {
+      done = true;
+      res({ code, signal, atMs: performance.now() });
+    });
   });
   createInterface({ input: child.stdout! }).on('line', (line) => {
     lines.push(line);
     for (let i = watchers.length - 1; i >= 0; i--) {
       const w = watchers[i]!;
-      if (w.pred(line)) { watchers.splice(i, 1); w.res(line); }
+      if (w.pred(line)) {
+        watchers.splice(i, 1);
+        w.res(line);
+      }
     }
   });
-  createInterface({ input: child.stderr! }).on('line', (line) => { errLines.push(line); });
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    errLines.push(line);
+  });
   return {
-    pid, child, lines, errLines, exited,
+    pid,
+    child,
+    lines,
+    errLines,
+    exited,
     alive: () => !done,
     waitLine: (pred, timeoutMs) => {
       const seen = lines.find(pred);
       if (seen !== undefined) return Promise.resolve(seen);
       return new Promise<string>((res, rej) => {
         const timer = setTimeout(() => rej(new Error(`${cmd} (pid ${pid}): no matching line within ${timeoutMs} ms; stderr: ${errLines.join(' | ')}`)), timeoutMs);
-        watchers.push({ pred, res: (l) => { clearTimeout(timer); res(l); } });
-        void exited.then((e) => { clearTimeout(timer); rej(new Error(`${cmd} (pid ${pid}) exited (code ${e.code}, signal ${e.signal}) before the expected line; stderr: ${errLines.join(' | ')}`)); });
+        watchers.push({
+          pred,
+          res: (l) => {
+            clearTimeout(timer);
+            res(l);
+          },
+        });
+        void exited.then((e) => {
+          clearTimeout(timer);
+          rej(new Error(`${cmd} (pid ${pid}) exited (code ${e.code}, signal ${e.signal}) before the expected line; stderr: ${errLines.join(' | ')}`));
+        });
       });
     },
     kill: async () => {
       if (done) return;
-      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
       await exited;
     },
   };
@@ -161,8 +187,18 @@ export interface InjectionTally {
 /** An empty tally. */
 export function newTally(): InjectionTally {
   return {
-    count: 0, latenciesNs: [], stopWindowsNs: [], bytesAdvised: 0, syscalls: 0, vanishedRanges: 0,
-    rangeErrors: [], errors: [], statesBefore: {}, caughtIn: {}, badAfter: [], signals: [],
+    count: 0,
+    latenciesNs: [],
+    stopWindowsNs: [],
+    bytesAdvised: 0,
+    syscalls: 0,
+    vanishedRanges: 0,
+    rangeErrors: [],
+    errors: [],
+    statesBefore: {},
+    caughtIn: {},
+    badAfter: [],
+    signals: [],
   };
 }
 
@@ -248,7 +284,9 @@ export function p99(values: number[]): number {
 /** One log line for a target's tally: counts and latency figures in microseconds. */
 export function describeTally(name: string, t: InjectionTally): string {
   const us = (ns: number): string => (ns / 1000).toFixed(0);
-  return `${name}: ${t.count} injections (${t.syscalls} madvise calls, ${(t.bytesAdvised / 2 ** 20).toFixed(1)} MiB advised), `
-    + `latency median ${us(median(t.latenciesNs))} us p99 ${us(p99(t.latenciesNs))} us, stop window median ${us(median(t.stopWindowsNs))} us, `
-    + `states before ${JSON.stringify(t.statesBefore)}, caught in ${JSON.stringify(t.caughtIn)}, vanished ranges ${t.vanishedRanges}, errors ${t.errors.length}, signals ${JSON.stringify(t.signals)}`;
+  return (
+    `${name}: ${t.count} injections (${t.syscalls} madvise calls, ${(t.bytesAdvised / 2 ** 20).toFixed(1)} MiB advised), ` +
+    `latency median ${us(median(t.latenciesNs))} us p99 ${us(p99(t.latenciesNs))} us, stop window median ${us(median(t.stopWindowsNs))} us, ` +
+    `states before ${JSON.stringify(t.statesBefore)}, caught in ${JSON.stringify(t.caughtIn)}, vanished ranges ${t.vanishedRanges}, errors ${t.errors.length}, signals ${JSON.stringify(t.signals)}`
+  );
 }

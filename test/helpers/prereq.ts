@@ -4,15 +4,20 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { isRoot } from '../../core/process/privileges.ts';
 
 /** True when running under CI (CI=true). */
 export const inCI = process.env.CI === 'true' || process.env.CI === '1';
 
 /** Why an integration test cannot run here, or null when it can. */
 export function missingPrereq(needs: { root?: boolean; bpftrace?: boolean; swap?: boolean; tracefs?: boolean }): string | null {
-  if (needs.root && process.getuid?.() !== 0) return 'needs root';
+  if (needs.root && !isRoot()) return 'needs root';
   if (needs.bpftrace) {
-    try { execFileSync('bpftrace', ['--version'], { stdio: 'ignore' }); } catch { return 'needs bpftrace (apt-get install -y bpftrace)'; }
+    try {
+      execFileSync('bpftrace', ['--version'], { stdio: 'ignore' });
+    } catch {
+      return 'needs bpftrace (apt-get install -y bpftrace)';
+    }
   }
   if (needs.tracefs && !existsSync('/sys/kernel/tracing/events')) return 'needs tracefs at /sys/kernel/tracing (hintbench setup mounts it)';
   if (needs.swap) {

@@ -1,6 +1,6 @@
 /** The process table as /proc shows it, for tests that check what a run left behind. */
-import { readFileSync, readdirSync } from 'node:fs';
-import { statFieldsAfterComm } from '../../bench/sys/proc.ts';
+import { readdirSync } from 'node:fs';
+import { readProcStat } from '../../core/proc/stat.ts';
 
 /** One process. */
 export interface Proc {
@@ -18,14 +18,8 @@ export function readProcs(): Map<number, Proc> {
   const procs = new Map<number, Proc>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
-    try {
-      const text = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = statFieldsAfterComm(text);
-      const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-      procs.set(Number(d), { pid: Number(d), state: f[0]!, ppid: Number(f[1]), startTicks: Number(f[19]), comm });
-    } catch {
-      // exited while being read
-    }
+    const st = readProcStat(Number(d)); // null: exited while being read
+    if (st !== null) procs.set(Number(d), { pid: Number(d), state: st.state, ppid: st.ppid, startTicks: st.startTicks, comm: st.comm });
   }
   return procs;
 }

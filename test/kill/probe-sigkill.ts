@@ -35,14 +35,19 @@ for (let i = 0; i < trials; i++) {
   const killDelayMs = Math.round(Math.random() * (Math.random() < 0.5 ? startupWindowMs : maxDelayMs));
   const t = await runProbeKillTrial({ killDelayMs, graceMs });
   results.push(t);
-  process.stderr.write(`trial ${i + 1}/${trials}: kill at ${killDelayMs} ms (${t.phase}), ${t.seenAfterKill} process(es) after the kill, ${t.orphans.length} orphan(s)${t.orphans.length > 0 ? ` ${t.orphans.map((o) => `${o.pid}:${o.comm}`).join(',')}` : ''}, gone after ${t.goneAfterMs} ms\n`);
+  process.stderr.write(
+    `trial ${i + 1}/${trials}: kill at ${killDelayMs} ms (${t.phase}), ${t.seenAfterKill} process(es) after the kill, ${t.orphans.length} orphan(s)${t.orphans.length > 0 ? ` ${t.orphans.map((o) => `${o.pid}:${o.comm}`).join(',')}` : ''}, gone after ${t.goneAfterMs} ms\n`,
+  );
   if (t.orphans.length > 0) await reapOrphans(t.orphans);
 }
 
 const orphanTrials = results.filter((t) => t.orphans.length > 0).length;
 const orphans = results.reduce((n, t) => n + t.orphans.length, 0);
 const before = results.filter((t) => t.phase === 'before-attach').length;
-const goneMs = results.filter((t) => t.orphans.length === 0).map((t) => t.goneAfterMs).sort((a, b) => a - b);
+const goneMs = results
+  .filter((t) => t.orphans.length === 0)
+  .map((t) => t.goneAfterMs)
+  .sort((a, b) => a - b);
 const summary = {
   trials,
   maxDelayMs,
@@ -54,5 +59,7 @@ const summary = {
   maxGoneAfterMs: goneMs.at(-1) ?? null,
 };
 if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify({ summary, results }, null, 2)}\n`);
-process.stdout.write(`probe-sigkill: ${orphans} orphan process(es) in ${orphanTrials} of ${trials} trials (${before} killed before attach, ${trials - before} after); slowest clean exit ${summary.maxGoneAfterMs ?? '-'} ms\n`);
+process.stdout.write(
+  `probe-sigkill: ${orphans} orphan process(es) in ${orphanTrials} of ${trials} trials (${before} killed before attach, ${trials - before} after); slowest clean exit ${summary.maxGoneAfterMs ?? '-'} ms\n`,
+);
 process.exitCode = orphans > 0 ? 1 : 0;

@@ -101,12 +101,20 @@ setInterval(() => {}, 1000);`;
 /** Ends orphans a trial left (SIGINT first, so bpftrace detaches cleanly, then SIGKILL). */
 export async function reapOrphans(orphans: ReadonlyArray<{ pid: number }>): Promise<void> {
   for (const o of orphans) {
-    try { process.kill(o.pid, 'SIGINT'); } catch { /* gone */ }
+    try {
+      process.kill(o.pid, 'SIGINT');
+    } catch {
+      /* gone */
+    }
   }
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline && orphans.some((o) => alive(o.pid))) await sleep(50);
   for (const o of orphans) {
-    try { process.kill(o.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(o.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 }
 

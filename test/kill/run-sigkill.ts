@@ -41,15 +41,18 @@ const graceMs = Number(values['grace-ms']);
 
 const work = mkdtempSync(join(tmpdir(), 'hintbench-run-kill-'));
 const suite = join(work, 'suite.json');
-writeFileSync(suite, JSON.stringify({
-  name: 'kill-trial',
-  mechanisms: ['process_madvise', 'ptrace'],
-  advices: ['pageout'],
-  memories: [{ sizeMiB: 16, content: 'random' }],
-  targetStates: ['sleeping', 'frozen'],
-  baseline: false,
-  repetitions: 3,
-}));
+writeFileSync(
+  suite,
+  JSON.stringify({
+    name: 'kill-trial',
+    mechanisms: ['process_madvise', 'ptrace'],
+    advices: ['pageout'],
+    memories: [{ sizeMiB: 16, content: 'random' }],
+    targetStates: ['sleeping', 'frozen'],
+    baseline: false,
+    repetitions: 3,
+  }),
+);
 
 interface Trial {
   killDelayMs: number;
@@ -66,10 +69,18 @@ interface Trial {
 const results: Trial[] = [];
 for (let i = 0; i < trials; i++) {
   const killDelayMs = Math.round(Math.random() * maxDelayMs);
-  const run = spawn(process.execPath, [CLI, 'run', '--no-setup', '--suite', suite, '--out', join(work, `out-${i}`)], { stdio: 'ignore', env: { ...process.env, HINTBENCH_HOST_STATE: join(work, 'state.json') } });
+  const run = spawn(process.execPath, [CLI, 'run', '--no-setup', '--suite', suite, '--out', join(work, `out-${i}`)], {
+    stdio: 'ignore',
+    env: { ...process.env, HINTBENCH_HOST_STATE: join(work, 'state.json') },
+  });
   const runPid = run.pid ?? -1;
   let finished = false;
-  const exited = new Promise<void>((resolve) => run.once('exit', () => { finished = true; resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    run.once('exit', () => {
+      finished = true;
+      resolve();
+    }),
+  );
   await Promise.race([sleep(killDelayMs), exited]);
   const finishedBefore = finished;
   run.kill('SIGKILL');
@@ -82,12 +93,16 @@ for (let i = 0; i < trials; i++) {
     await sleep(50);
     left = processesMatching(needles);
   }
-  const cgroupsLeft = listHintbenchCgroups().filter((c) => c.owner.ownerPid === runPid).map((c) => c.dir);
+  const cgroupsLeft = listHintbenchCgroups()
+    .filter((c) => c.owner.ownerPid === runPid)
+    .map((c) => c.dir);
   const cleanup = cgroupsLeft.length > 0 ? await removeStaleCgroups() : { removed: [], failures: [] };
   const cgroupsRemoved = cleanup.removed.filter((l) => cgroupsLeft.some((d) => l.includes(d))).length;
   const t: Trial = { killDelayMs, runPid, finished: finishedBefore, seenAfterKill, orphans: left, cgroupsLeft, cgroupsRemoved };
   results.push(t);
-  process.stderr.write(`trial ${i + 1}/${trials}: kill at ${killDelayMs} ms${finishedBefore ? ' (run had finished)' : ''}, ${seenAfterKill} process(es) after the kill, ${left.length} orphan(s)${left.length > 0 ? ` ${left.map((o) => `${o.pid}:${o.comm}`).join(',')}` : ''}, ${cgroupsLeft.length} cgroup(s) left, ${cgroupsRemoved} removed by the cleanup\n`);
+  process.stderr.write(
+    `trial ${i + 1}/${trials}: kill at ${killDelayMs} ms${finishedBefore ? ' (run had finished)' : ''}, ${seenAfterKill} process(es) after the kill, ${left.length} orphan(s)${left.length > 0 ? ` ${left.map((o) => `${o.pid}:${o.comm}`).join(',')}` : ''}, ${cgroupsLeft.length} cgroup(s) left, ${cgroupsRemoved} removed by the cleanup\n`,
+  );
   if (left.length > 0) await reapOrphans(left);
 }
 rmSync(work, { recursive: true, force: true });
@@ -99,5 +114,7 @@ const cgroupsRemoved = results.reduce((n, t) => n + t.cgroupsRemoved, 0);
 const killedMidRun = results.filter((t) => !t.finished).length;
 const summary = { trials, maxDelayMs, graceMs, killedMidRun, orphans, orphanTrials, cgroupsLeft, cgroupsRemoved };
 if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify({ summary, results }, null, 2)}\n`);
-process.stdout.write(`run-sigkill: ${orphans} orphan process(es) in ${orphanTrials} of ${trials} trials (${killedMidRun} killed mid-run); ${cgroupsLeft} cgroup(s) left by kills, ${cgroupsRemoved} removed by the stale-cgroup cleanup\n`);
+process.stdout.write(
+  `run-sigkill: ${orphans} orphan process(es) in ${orphanTrials} of ${trials} trials (${killedMidRun} killed mid-run); ${cgroupsLeft} cgroup(s) left by kills, ${cgroupsRemoved} removed by the stale-cgroup cleanup\n`,
+);
 process.exitCode = orphans > 0 || cgroupsRemoved < cgroupsLeft ? 1 : 0;

@@ -4,10 +4,11 @@
  * re-touch under the renamed comm, madvise(2) from the target itself, and /proc/vmstat.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
-import { processMadviseRaw } from '../../../bench/sys/process-madvise.ts';
-import { readVmstat } from '../../../bench/sys/proc.ts';
-import { hintsFor, majorFaultsFor, startProbeSession, type ProbeReport } from '../../../bpf/session.ts';
+import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
+import { processMadviseRaw } from '../../../core/sys/process-madvise.ts';
+import { readVmstat } from '../../../core/proc/vmstat.ts';
+import { startProbeSession, type ProbeReport } from '../../../bpf/session.ts';
+import { hintsInWindow, majorFaultsOf } from '../../../core/attribution.ts';
 import { canRun } from '../../helpers/prereq.ts';
 import { startPyTarget, type PyTarget } from './target.ts';
 
@@ -58,7 +59,7 @@ describe.skipIf(!run)('hint-latency.bt and refaults.bt against known counts', ()
 
   it('reports the PAGEOUT call once, with the pages it reclaimed within 2 % of N', () => {
     expect(ret).toBe(PAGES * target.pageSize);
-    const hints = hintsFor(report, process.pid, w.pageout!.fromNs, w.pageout!.toNs);
+    const hints = hintsInWindow(report.hints, process.pid, w.pageout!.fromNs, w.pageout!.toNs);
     expect(hints).toHaveLength(1);
     const h = hints[0]!;
     expect(h).toMatchObject({ pid: process.pid, syscall: 'process_madvise', behavior: 21, ret });
@@ -69,7 +70,7 @@ describe.skipIf(!run)('hint-latency.bt and refaults.bt against known counts', ()
 
   it('counts the re-touch major faults under the renamed comm, matching the target and /proc/vmstat', () => {
     expect(retouch.intact).toBe(true);
-    const probe = majorFaultsFor(report, target.pid, COMM);
+    const probe = majorFaultsOf(report, target.pid, COMM);
     expect(within(probe, PAGES, 0.02)).toBe(true);
     expect(within(probe, retouch.majflt, 0.02)).toBe(true);
     // pswpin is system-wide: other processes can only add to it.
@@ -80,11 +81,11 @@ describe.skipIf(!run)('hint-latency.bt and refaults.bt against known counts', ()
 
   it('reports madvise(2) hints under the calling thread, and ignores other advice', () => {
     expect(selfNormal.ret).toBe(0);
-    expect(hintsFor(report, selfNormal.tid, selfNormal.fromNs, selfNormal.toNs)).toEqual([]);
-    const cold = hintsFor(report, selfCold.tid, selfCold.fromNs, selfCold.toNs);
+    expect(hintsInWindow(report.hints, selfNormal.tid, selfNormal.fromNs, selfNormal.toNs)).toEqual([]);
+    const cold = hintsInWindow(report.hints, selfCold.tid, selfCold.fromNs, selfCold.toNs);
     expect(cold).toHaveLength(1);
     expect(cold[0]).toMatchObject({ pid: target.pid, syscall: 'madvise', behavior: 20, reclaimedPages: 0, ret: 0 });
-    const out = hintsFor(report, selfPageout.tid, selfPageout.fromNs, selfPageout.toNs);
+    const out = hintsInWindow(report.hints, selfPageout.tid, selfPageout.fromNs, selfPageout.toNs);
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ syscall: 'madvise', behavior: 21, ret: 0 });
     expect(within(out[0]!.reclaimedPages, PAGES, 0.02)).toBe(true);

@@ -19,7 +19,10 @@ async function startOwner(how: string): Promise<{ bpftracePid: number; exited: P
 const s = await startProbeSession({ scripts: ['refaults'] });
 console.log(s.pid);
 ${how}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'], cwd: new URL('../../..', import.meta.url).pathname });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: new URL('../../..', import.meta.url).pathname,
+  });
   const exited = once(child, 'exit');
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   return { bpftracePid: Number(chunk.toString().trim()), exited, kill: (sig) => child.kill(sig) };
@@ -50,21 +53,25 @@ describe.skipIf(!run)('bpftrace cleanup', () => {
     expect(await gone(owner.bpftracePid)).toBe(true);
   });
 
-  it('leaves no bpftrace when the owner is SIGKILLed at random instants, start-up included', async () => {
-    // bpftrace attaches ~50 ms after the owner's "starting" line here: 8 kills in the first
-    // 120 ms after it (spawn, exec, attach), 4 at random instants after "attached".
-    const plan = [
-      ...Array.from({ length: 8 }, () => ({ killDelayMs: Math.round(Math.random() * 120), from: 'starting' as const })),
-      ...Array.from({ length: 4 }, () => ({ killDelayMs: Math.round(Math.random() * 300), from: 'attached' as const })),
-    ];
-    const trials: ProbeKillTrial[] = [];
-    for (const p of plan) {
-      const t = await runProbeKillTrial({ ...p, graceMs: 20_000 });
-      trials.push(t);
-      await reapOrphans(t.orphans);
-    }
-    const left = trials.filter((t) => t.orphans.length > 0).map((t) => `kill at ${t.killDelayMs} ms (${t.phase}): ${t.orphans.map((o) => `${o.pid} ${o.comm}`).join(', ')}`);
-    expect(left, 'processes still running 20 s after their owner was SIGKILLed').toEqual([]);
-    expect(trials.filter((t) => t.phase === 'after-attach').length).toBeGreaterThanOrEqual(4);
-  }, 12 * 30_000 + 60_000); // room for every trial to reach its 20 s grace and 10 s reaping, so a leak fails here rather than by timeout
+  it(
+    'leaves no bpftrace when the owner is SIGKILLed at random instants, start-up included',
+    async () => {
+      // bpftrace attaches ~50 ms after the owner's "starting" line here: 8 kills in the first
+      // 120 ms after it (spawn, exec, attach), 4 at random instants after "attached".
+      const plan = [
+        ...Array.from({ length: 8 }, () => ({ killDelayMs: Math.round(Math.random() * 120), from: 'starting' as const })),
+        ...Array.from({ length: 4 }, () => ({ killDelayMs: Math.round(Math.random() * 300), from: 'attached' as const })),
+      ];
+      const trials: ProbeKillTrial[] = [];
+      for (const p of plan) {
+        const t = await runProbeKillTrial({ ...p, graceMs: 20_000 });
+        trials.push(t);
+        await reapOrphans(t.orphans);
+      }
+      const left = trials.filter((t) => t.orphans.length > 0).map((t) => `kill at ${t.killDelayMs} ms (${t.phase}): ${t.orphans.map((o) => `${o.pid} ${o.comm}`).join(', ')}`);
+      expect(left, 'processes still running 20 s after their owner was SIGKILLed').toEqual([]);
+      expect(trials.filter((t) => t.phase === 'after-attach').length).toBeGreaterThanOrEqual(4);
+    },
+    12 * 30_000 + 60_000,
+  ); // room for every trial to reach its 20 s grace and 10 s reaping, so a leak fails here rather than by timeout
 });

@@ -9,9 +9,10 @@
  * and a second test stops at once and checks that whatever did not arrive is reported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
-import { processMadviseRaw } from '../../../bench/sys/process-madvise.ts';
-import { PROBE_SCRIPTS, hintsFor, startProbeSession, type ProbeReport, type ProbeScriptName } from '../../../bpf/session.ts';
+import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
+import { processMadviseRaw } from '../../../core/sys/process-madvise.ts';
+import { PROBE_SCRIPTS, startProbeSession, type ProbeReport, type ProbeScriptName } from '../../../bpf/session.ts';
+import { hintsInWindow } from '../../../core/attribution.ts';
 import { canRun } from '../../helpers/prereq.ts';
 import { startPyTarget, type PyTarget } from './target.ts';
 
@@ -74,11 +75,11 @@ describe.skipIf(!run)('probe overhead per hint syscall', () => {
           // printf lines arrive asynchronously: wait for all of them (map records come at exit)
           if (scripts.includes('hint-latency')) expect(await session.waitForHints(process.pid, r.fromNs, r.toNs, CALLS, ARRIVAL_TIMEOUT_MS)).toHaveLength(CALLS);
           const report = await session.stop();
-          const hints = hintsFor(report, process.pid, r.fromNs, r.toNs);
+          const hints = hintsInWindow(report.hints, process.pid, r.fromNs, r.toNs);
           expect(hints).toHaveLength(CALLS);
           // the page is normally out already; if something brought it back in, one call reclaims it again
           expect(hints.every((h) => h.reclaimedPages <= 1 && h.ret === 4096)).toBe(true);
-          if (scripts.includes('hint-latency-batch')) expect(report.batchHintCalls).toBeGreaterThanOrEqual(CALLS);
+          if (scripts.includes('hint-latency-batch')) expect(report.hintCalls).toBeGreaterThanOrEqual(CALLS);
           expect(report.lostEvents).toBe(0);
           expect(report.undeliveredLines.filter((u) => u.tid === process.pid)).toEqual([]);
           expect(otherWarnings(report)).toEqual([]);
@@ -104,7 +105,7 @@ describe.skipIf(!run)('probe overhead per hint syscall', () => {
     const session = await startProbeSession({ scripts: ['hint-latency'] });
     const r = burst();
     const report = await session.stop();
-    const received = hintsFor(report, process.pid, r.fromNs, r.toNs).length;
+    const received = hintsInWindow(report.hints, process.pid, r.fromNs, r.toNs).length;
     const undelivered = report.undeliveredLines.filter((u) => u.script === 'hint-latency' && u.tid === process.pid).reduce((s, u) => s + u.count, 0);
     process.stderr.write(`[bpf overhead, stop right after ${CALLS} hints] ${received} lines arrived, ${undelivered} reported undelivered, ${report.lostEvents} lost events\n`);
     expect(received + undelivered).toBe(CALLS);

@@ -16,19 +16,25 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { readStatus } from '../../../bench/sys/proc.ts';
+import { readStatus } from '../../../core/proc/status.ts';
 import { startProbeSession } from '../../../bpf/session.ts';
 import { canRun, canUse } from '../../helpers/prereq.ts';
 
 const run = canRun('bpf stall probe', { root: true, bpftrace: true, tracefs: true });
-const haveStrace = run && canUse('stall.bt against strace', ((): boolean => {
-  try {
-    execFileSync('strace', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})(), 'apt-get install -y strace');
+const haveStrace =
+  run &&
+  canUse(
+    'stall.bt against strace',
+    ((): boolean => {
+      try {
+        execFileSync('strace', ['-V'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })(),
+    'apt-get install -y strace',
+  );
 
 /** A python3 child and a reader of its stdout lines. */
 function startPython(source: string): { child: ChildProcessWithoutNullStreams; nextLine: () => Promise<string> } {
@@ -109,7 +115,7 @@ describe.skipIf(!run)('stall.bt', () => {
 
   it.skipIf(!haveStrace)('counts two traced stops per syscall of a strace-traced thread', async () => {
     const K = 200;
-    const py = 'import os, sys\nsys.stdout.write("ready\\n"); sys.stdout.flush()\nsys.stdin.readline()\nfor _ in range(' + K + '): os.getppid()\nsys.stdout.write("done\\n"); sys.stdout.flush()\nsys.stdin.readline()\n';
+    const py = `import os, sys\nsys.stdout.write("ready\\n"); sys.stdout.flush()\nsys.stdin.readline()\nfor _ in range(${K}): os.getppid()\nsys.stdout.write("done\\n"); sys.stdout.flush()\nsys.stdin.readline()\n`;
     const { child, nextLine } = startPython(py);
     const pid = child.pid!;
     const out = join(tmpdir(), `hintbench-strace-${process.pid}.txt`);

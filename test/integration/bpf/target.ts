@@ -7,7 +7,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-const PY = String.raw`
+const PY = `
 import ctypes, json, mmap, os, sys, threading, time
 n = int(sys.argv[1]); comm = sys.argv[2].encode()
 PAGE = mmap.PAGESIZE

@@ -11,7 +11,10 @@ const NODE_WORDING = /ambiguous|argument missing|does not take an argument|To sp
 describe('command-line option errors', () => {
   it.each([
     [['hint', '--pid'], 'Error: --pid needs a value. Fix: give it as --pid PID; run `hintbench hint --help` for its options'],
-    [['hint', '--pid', '-5', '--advice', 'cold'], "Error: --pid has no value: the argument after it, '-5', starts with a dash. Fix: give --pid its value; write --pid=-5 if the value really starts with a dash"],
+    [
+      ['hint', '--pid', '-5', '--advice', 'cold'],
+      "Error: --pid has no value: the argument after it, '-5', starts with a dash. Fix: give --pid its value; write --pid=-5 if the value really starts with a dash",
+    ],
     [['hint', '--json=yes'], "Error: --json takes no value, got '--json=yes'. Fix: write --json alone"],
     [['hint', '--rep', '3'], "Error: unknown option '--rep' for hintbench hint. Fix: run `hintbench hint --help` for its options (did you mean --repeat?)"],
     [['run', '--rep', '3'], "Error: unknown option '--rep' for hintbench run. Fix: run `hintbench run --help` for its options (did you mean --reps?)"],

@@ -24,7 +24,11 @@ describe.skipIf(!ready)('hintbench commands', () => {
     const report = JSON.parse(r.stdout) as { canRun: boolean; checks: { id: string; status: string; detail: string }[] };
     expect(report.canRun).toBe(true);
     const ids = report.checks.map((c) => c.id);
-    for (const id of ['swap', 'bpftrace', 'tracefs', 'tracepoints']) expect(ids.some((x) => x.includes(id)), id).toBe(true);
+    for (const id of ['swap', 'bpftrace', 'tracefs', 'tracepoints'])
+      expect(
+        ids.some((x) => x.includes(id)),
+        id,
+      ).toBe(true);
     expect(report.checks.every((c) => ['ok', 'warn', 'fail'].includes(c.status) && c.detail.length > 0)).toBe(true);
     expect(report.checks.some((c) => c.status === 'fail')).toBe(false);
   });

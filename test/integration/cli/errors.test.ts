@@ -12,7 +12,11 @@ import { canRun } from '../../helpers/prereq.ts';
 const CLI = new URL('../../../bench/hintbench.js', import.meta.url).pathname;
 const ready = canRun('CLI error paths', { root: true });
 
-interface Result { code: number | null; stdout: string; stderr: string }
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function cli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; asNobody?: boolean }): Result {
   const cmd = opts.asNobody ? 'setpriv' : process.execPath;

@@ -19,7 +19,14 @@ import { CLI, cli, errorLines, hinting, running, startLiveTarget, until, type Li
 const ready = canRun('interrupting hintbench hint', { root: true, bpftrace: true, tracefs: true });
 const REPEAT = 1_000_000;
 
-interface HintJson { samplesNs: number[]; error: string | null; kernelLatencyNs: number | null; kernelSamples: number | null; notes: string[] }
+interface HintJson {
+  samplesNs: number[];
+  error: string | null;
+  kernelLatencyNs: number | null;
+  kernelSamples: number | null;
+  notes: string[];
+  warnings: string[];
+}
 
 describe.skipIf(!ready)('interrupting hintbench hint', () => {
   let t: LiveTargetProcess;
@@ -34,7 +41,9 @@ describe.skipIf(!ready)('interrupting hintbench hint', () => {
   });
 
   it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('%s stops --repeat 1000000 after the hint in progress: exit 130, every sample so far kept', async (sig) => {
-    const child = spawn(process.execPath, [CLI, 'hint', '--pid', String(t.pid), '--advice', 'cold', '--repeat', String(REPEAT), '--no-probe', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'hint', '--pid', String(t.pid), '--advice', 'cold', '--repeat', String(REPEAT), '--no-probe', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
@@ -60,14 +69,16 @@ describe.skipIf(!ready)('interrupting hintbench hint', () => {
     const r = JSON.parse(stdout) as HintJson;
     expect(r.error).toMatch(/^interrupted by SIGINT after \d+ of 100000 hints$/);
     expect(r.kernelSamples).toBe(r.samplesNs.length);
-    expect(r.notes.filter((n) => n.startsWith('kernel-side'))).toEqual([]);
+    expect(r.warnings.filter((n) => n.startsWith('kernel-side'))).toEqual([]);
     expect(r.samplesNs.length).toBeGreaterThan(0);
     expect(r.kernelLatencyNs).toBeGreaterThan(0);
   });
 
   it('the parent dying (SIGKILL) stops it as well: no hintbench left running', async () => {
     const out = join(dir, 'orphan.json');
-    const sh = spawn('sh', ['-c', `"${process.execPath}" "${CLI}" hint --pid ${t.pid} --advice cold --repeat ${REPEAT} --no-probe --json > "${out}" 2>/dev/null & echo $!; wait`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const sh = spawn('sh', ['-c', `"${process.execPath}" "${CLI}" hint --pid ${t.pid} --advice cold --repeat ${REPEAT} --no-probe --json > "${out}" 2>/dev/null & echo $!; wait`], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const pid = await new Promise<number>((r) => sh.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
     expect(await hinting(pid)).toBe(true);
     sh.kill('SIGKILL');
@@ -90,7 +101,9 @@ describe.skipIf(!ready)('interrupting hintbench hint', () => {
     const most = PROBE_RECORDS_MAX - PROBE_RECORDS_SPARE;
     const r = await cli(['hint', '--pid', String(t.pid), '--advice', 'cold', '--ranges', t.range, '--repeat', String(most + 1)]);
     expect(r.code).toBe(1);
-    expect(errorLines(r)).toEqual([`Error: --repeat ${most + 1} needs ${most + 1} probe records (1 hint syscall per hint), more than the probe keeps (${most}). Fix: use --repeat ${most} or less, or add --no-probe (no kernel-side latency or reclaimed pages)`]);
+    expect(errorLines(r)).toEqual([
+      `Error: --repeat ${most + 1} needs ${most + 1} probe records (1 hint syscall per hint), more than the probe keeps (${most}). Fix: use --repeat ${most} or less, or add --no-probe (no kernel-side latency or reclaimed pages)`,
+    ]);
   });
 });
 
@@ -112,5 +125,6 @@ describe.skipIf(!ready)('hintbench hint --repeat beyond the old probe map size',
     expect(j.kernelSamples).toBe(40_000);
     expect(j.kernelLatencyNs).toBeGreaterThan(0);
     expect(j.notes).toEqual([]);
+    expect(j.warnings).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * before any hint, and unmapped parts are reported the same way by both mechanisms.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStatus } from '../../../bench/sys/proc.ts';
+import { readStatus } from '../../../core/proc/status.ts';
 import { canRun } from '../../helpers/prereq.ts';
 import { cli, errorLines, startLiveTarget, type LiveTargetProcess } from './live-target.ts';
 
@@ -47,7 +47,11 @@ describe.skipIf(!ready)('hintbench hint --ranges', () => {
         const r = await hint('--advice', 'pageout', '--via', via, '--ranges', range);
         expect(r.code, `${via} ${range}`).toBe(1);
         expect(errorLines(r)).toHaveLength(1);
-        expect(r.stderr).toMatch(new RegExp(`^Error: --ranges: '0x${range.replace('-', '-0x')}' goes beyond the user address space of pid ${t.pid}, which ends at 0x7ffffffff000 \\(x86_64, 4-level paging\\)\\. Fix: keep END at or below 0x7ffffffff000`));
+        expect(r.stderr).toMatch(
+          new RegExp(
+            `^Error: --ranges: '0x${range.replace('-', '-0x')}' goes beyond the user address space of pid ${t.pid}, which ends at 0x7ffffffff000 \\(x86_64, 4-level paging\\)\\. Fix: keep END at or below 0x7ffffffff000`,
+          ),
+        );
       }
     }
   });
@@ -68,7 +72,9 @@ describe.skipIf(!ready)('hintbench hint --ranges', () => {
     for (const via of MECHANISMS) {
       const none = await hint('--advice', 'cold', '--via', via, '--ranges', '1000-2000');
       expect(none.code).toBe(1);
-      expect(errorLines(none)).toEqual([`Error: --ranges: 0x1000-0x2000 overlaps no hintable mapping of pid ${t.pid}. Fix: pick ranges from /proc/${t.pid}/maps, or use --ranges anon for its private anonymous memory`]);
+      expect(errorLines(none)).toEqual([
+        `Error: --ranges: 0x1000-0x2000 overlaps no hintable mapping of pid ${t.pid}. Fix: pick ranges from /proc/${t.pid}/maps, or use --ranges anon for its private anonymous memory`,
+      ]);
       const some = await hint('--advice', 'cold', '--via', via, '--ranges', `1000-2000,${t.range}`, '--json');
       expect(some.code, some.stderr).toBe(0);
       const r = JSON.parse(some.stdout) as { bytesAdvised: number; skipped: string[]; error: string | null };

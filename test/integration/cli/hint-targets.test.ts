@@ -9,7 +9,16 @@ import { cli, errorLines, startLiveTarget, type LiveTargetProcess } from './live
 
 const ready = canRun('hintbench hint on zombies and threads', { root: true });
 
-interface HintJson { pid: number; tid: number; ranges: number; bytesAdvised: number; bytesRequested: number; samplesNs: number[]; notes: string[]; error: string | null }
+interface HintJson {
+  pid: number;
+  tid: number;
+  ranges: number;
+  bytesAdvised: number;
+  bytesRequested: number;
+  samplesNs: number[];
+  notes: string[];
+  error: string | null;
+}
 
 describe.skipIf(!ready)('hintbench hint on zombies and threads', () => {
   const targets: LiveTargetProcess[] = [];
@@ -27,7 +36,9 @@ describe.skipIf(!ready)('hintbench hint on zombies and threads', () => {
     for (const args of [[], ['--via', 'ptrace'], ['--via', 'ptrace', '--ranges', '1000-2000'], ['--ranges', '1000-2000']]) {
       const r = await cli(['hint', '--pid', String(t.zombie), '--advice', 'cold', '--no-probe', ...args]);
       expect(r.code, args.join(' ')).toBe(1);
-      expect(errorLines(r)).toEqual([`Error: pid ${t.zombie} is a zombie: it has exited and its memory is freed; its parent (pid ${t.pid}) has not reaped it yet. Fix: nothing to hint: pick a live process (ps -o pid,stat,comm marks zombies with Z)`]);
+      expect(errorLines(r)).toEqual([
+        `Error: pid ${t.zombie} is a zombie: it has exited and its memory is freed; its parent (pid ${t.pid}) has not reaped it yet. Fix: nothing to hint: pick a live process (ps -o pid,stat,comm marks zombies with Z)`,
+      ]);
     }
   });
 

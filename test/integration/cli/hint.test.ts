@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStatus } from '../../../bench/sys/proc.ts';
+import { readStatus } from '../../../core/proc/status.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
 import { canRun } from '../../helpers/prereq.ts';
 
@@ -33,7 +33,20 @@ describe.skipIf(!ready)('hintbench hint on a live process', () => {
     const region = w.regions[0]!;
     const range = `${region.startAddr.toString(16)}-${(region.startAddr + region.lengthBytes).toString(16)}`;
     const r = await hint(['--pid', String(w.pid), '--advice', 'pageout', '--ranges', range]);
-    for (const key of ['pid', 'mechanism', 'advice', 'bytesAdvised', 'latencyNs', 'latencyP99Ns', 'samplesNs', 'rssBeforeBytes', 'rssAfterBytes', 'swapBeforeBytes', 'swapAfterBytes', 'error']) {
+    for (const key of [
+      'pid',
+      'mechanism',
+      'advice',
+      'bytesAdvised',
+      'latencyNs',
+      'latencyP99Ns',
+      'samplesNs',
+      'rssBeforeBytes',
+      'rssAfterBytes',
+      'swapBeforeBytes',
+      'swapAfterBytes',
+      'error',
+    ]) {
       expect(r, key).toHaveProperty(key);
     }
     expect(r.error).toBeNull();
@@ -44,7 +57,7 @@ describe.skipIf(!ready)('hintbench hint on a live process', () => {
     const swapGrowthPages = ((r.swapAfterBytes as number) - (r.swapBeforeBytes as number)) / PAGE;
     expect(Math.abs(swapGrowthPages - SIZE / PAGE)).toBeLessThanOrEqual(0.02 * (SIZE / PAGE));
     expect(readStatus(w.pid).swapBytes).toBe(r.swapAfterBytes);
-    expect((r.kernelLatencyNs as number)).toBeLessThanOrEqual(r.latencyNs as number);
+    expect(r.kernelLatencyNs as number).toBeLessThanOrEqual(r.latencyNs as number);
     const touched = await w.retouch();
     expect(Math.abs(touched.majorFaults - SIZE / PAGE)).toBeLessThanOrEqual(0.02 * (SIZE / PAGE));
     expect((await w.verify()).intact).toBe(true);

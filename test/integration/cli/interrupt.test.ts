@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readStatus, statField } from '../../../bench/sys/proc.ts';
+import { readStatus } from '../../../core/proc/status.ts';
+import { statField } from '../../../core/proc/stat.ts';
 import { startProbeSession } from '../../../bpf/session.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
 import { canRun } from '../../helpers/prereq.ts';
@@ -105,7 +106,11 @@ describe.skipIf(!ready)('interrupting hintbench', () => {
       let code: number | null = null;
       let tracer: number[] = [];
       try {
-        const child = spawn(process.execPath, [CLI, 'hint', '--pid', String(w.pid), '--advice', 'cold', '--via', 'ptrace', '--ranges', range, '--repeat', '1000000', '--no-probe', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(
+          process.execPath,
+          [CLI, 'hint', '--pid', String(w.pid), '--advice', 'cold', '--via', 'ptrace', '--ranges', range, '--repeat', '1000000', '--no-probe', '--json'],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        );
         child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
         const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
         expect(await waitFor(() => injected() > 10, 120_000), 'more than 10 injections seen by the probe').toBe(true);

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { holdsPidfd } from '../../../bench/sys/proc.ts';
+import { holdsPidfd } from '../../../core/proc/tasks.ts';
 import { createInterface } from 'node:readline';
 import { python3Path } from '../../helpers/foreign.ts';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../../bench/types.ts';
+import type { RunResult } from '../../../core/types.ts';
 import { readResultsJson } from '../../../reports/json.ts';
 import { canRun } from '../../helpers/prereq.ts';
 import { descendants, readProcs, stillAlive } from '../../helpers/proc-tree.ts';
@@ -99,7 +99,11 @@ describe.skipIf(!ready)('interrupting hintbench run inside a scenario', () => {
     expect(last.status).toBe('interrupted');
     expect(last.error).toMatch(/^the run ended during this scenario after \d of 3 repetitions$/);
     expect(last.warnings.join(' ')).toMatch(/probe figures .* are not attributed/);
-    const left = (): string => children.filter((p) => stillAlive(p)).map((p) => `${p.pid} ${p.comm}`).join(', ');
+    const left = (): string =>
+      children
+        .filter((p) => stillAlive(p))
+        .map((p) => `${p.pid} ${p.comm}`)
+        .join(', ');
     const allGone = await waitFor(() => children.every((p) => !stillAlive(p)), 15_000);
     const survivors = left();
     // whatever outlived the run is ended here, so that a failure leaves nothing running
@@ -110,9 +114,11 @@ describe.skipIf(!ready)('interrupting hintbench run inside a scenario', () => {
   it('an interrupt storm of 6 runs: nothing left behind, results.json always valid, every reported repetition kept', () => {
     const json = join(base, 'storm.json');
     const r = spawnSync(process.execPath, ['--import', 'tsx', STORM, '--trials', '6', '--json', json], { encoding: 'utf8', timeout: 900_000 });
-    const figures = existsSync(json) ? JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown> : {};
+    const figures = existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>) : {};
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/^interrupt storm: 6 trials \(3 SIGINT, 3 SIGKILL\), 6 passed; orphans 0, cgroups left 0 \(\d+ left by SIGKILL, 0 of them not removed by the next run\), stopped\/traced 0, invalid results\.json 0, missing repetitions 0 of \d+ reported/);
+    expect(r.stdout).toMatch(
+      /^interrupt storm: 6 trials \(3 SIGINT, 3 SIGKILL\), 6 passed; orphans 0, cgroups left 0 \(\d+ left by SIGKILL, 0 of them not removed by the next run\), stopped\/traced 0, invalid results\.json 0, missing repetitions 0 of \d+ reported/,
+    );
     expect(figures).toMatchObject({ trials: 6, passed: 6, orphans: 0, cgroupsLeft: 0, stoppedOrTraced: 0, invalidResults: 0, missingReps: 0 });
   }, 900_000);
 });

@@ -29,20 +29,30 @@ describe.skipIf(!ready)('hintbench run --out', () => {
     base = mkdtempSync(join(tmpdir(), 'hintbench-out-'));
   });
   afterAll(() => {
-    try { execFileSync('chattr', ['-i', join(base, 'immutable')], { stdio: 'ignore' }); } catch { /* not created */ }
+    try {
+      execFileSync('chattr', ['-i', join(base, 'immutable')], { stdio: 'ignore' });
+    } catch {
+      /* not created */
+    }
     rmSync(base, { recursive: true, force: true });
   });
 
   it('refuses /proc, a file, a symlink, a non-empty and an immutable directory, each in one line before host set-up', () => {
     const suite = ['--suite', suiteFixture('one')];
     const t0 = Date.now();
-    refusedBeforeSetup(cli(['run', ...suite, '--out', '/proc/hbtest'], { cwd: base }), '--out /proc/hbtest: cannot create the directory: the filesystem does not allow creating it (e.g. /proc or /sys)');
+    refusedBeforeSetup(
+      cli(['run', ...suite, '--out', '/proc/hbtest'], { cwd: base }),
+      '--out /proc/hbtest: cannot create the directory: the filesystem does not allow creating it (e.g. /proc or /sys)',
+    );
     expect(Date.now() - t0).toBeLessThan(60_000);
 
     const file = join(base, 'a-file');
     writeFileSync(file, 'keep');
     refusedBeforeSetup(cli(['run', ...suite, '--out', file], { cwd: base }), `--out ${file} is a file, not a directory`);
-    refusedBeforeSetup(cli(['run', ...suite, '--out', join(file, 'sub')], { cwd: base }), `--out ${join(file, 'sub')} cannot be used: a part of the path is a file, not a directory`);
+    refusedBeforeSetup(
+      cli(['run', ...suite, '--out', join(file, 'sub')], { cwd: base }),
+      `--out ${join(file, 'sub')} cannot be used: a part of the path is a file, not a directory`,
+    );
     expect(readFileSync(file, 'utf8')).toBe('keep');
 
     const link = join(base, 'link');
@@ -58,7 +68,10 @@ describe.skipIf(!ready)('hintbench run --out', () => {
     const immutable = join(base, 'immutable');
     mkdirSync(immutable);
     execFileSync('chattr', ['+i', immutable]);
-    refusedBeforeSetup(cli(['run', ...suite, '--out', immutable], { cwd: base }), `--out ${immutable} is not writable: operation not permitted (an immutable directory, or a filesystem that refuses it)`);
+    refusedBeforeSetup(
+      cli(['run', ...suite, '--out', immutable], { cwd: base }),
+      `--out ${immutable} is not writable: operation not permitted (an immutable directory, or a filesystem that refuses it)`,
+    );
     execFileSync('chattr', ['-i', immutable]);
     expect(readdirSync(immutable)).toEqual([]);
     expect(readdirSync(join(base, 'target'))).toEqual([]);
@@ -126,7 +139,9 @@ describe.skipIf(!ready)('hintbench run --out', () => {
     plant('results.json', secrets[2]!);
     const bad = cli(['report', dir], { cwd: base });
     expect(bad.code).toBe(1);
-    expect(errorLines(bad)).toEqual([`Error: results file ${join(dir, 'results.json')} is a symbolic link, which hintbench does not follow. Fix: pass a results directory written by \`hintbench run\` (it holds results.json)`]);
+    expect(errorLines(bad)).toEqual([
+      `Error: results file ${join(dir, 'results.json')} is a symbolic link, which hintbench does not follow. Fix: pass a results directory written by \`hintbench run\` (it holds results.json)`,
+    ]);
     expect(bad.stderr).not.toContain('root only');
     untouched();
     expect(existsSync(join(base, 'results'))).toBe(false);

@@ -40,12 +40,19 @@ describe.skipIf(!ready)('hintbench run: plans refused up front', () => {
     // The sizes the problem was seen with; larger where this host has more memory than that.
     const budget = readMemoryBudget();
     const beyondMiB = Math.ceil((budget.memAvailableBytes + budget.swap.reduce((s, d) => s + d.freeBytes, 0)) / 2 ** 20) + 1024;
-    for (const [sizeMiB, vmas] of [[Math.max(30_000, beyondMiB), 10], [Math.max(27_000, beyondMiB), 1]] as const) {
+    for (const [sizeMiB, vmas] of [
+      [Math.max(30_000, beyondMiB), 10],
+      [Math.max(27_000, beyondMiB), 1],
+    ] as const) {
       const path = suiteFile(`big-${vmas}`, { memories: [{ sizeMiB, vmas }], advices: ['pageout'], baseline: false, repetitions: 1 });
       const r = cli(['run', '--suite', path], { cwd });
       expect(r.code, r.stderr).toBe(1);
       expect(errorLines(r)).toHaveLength(1);
-      expect(r.stderr).toMatch(new RegExp(`^Error: scenario process_madvise/pageout/anon-random-${sizeMiB}MiB-${vmas}vma/sleeping needs about [\\d,]+ MiB of memory \\(${sizeMiB.toLocaleString('en-US')} MiB of workload data plus overhead\\) but this host has [\\d,]+ MiB \\(MemAvailable [\\d,]+ MiB \\+ [\\d,]+ MiB of usable swap[^)]*\\)\\. Fix: use at most [\\d,]+ MiB per workload .*--ignore-memory-check runs it anyway`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^Error: scenario process_madvise/pageout/anon-random-${sizeMiB}MiB-${vmas}vma/sleeping needs about [\\d,]+ MiB of memory \\(${sizeMiB.toLocaleString('en-US')} MiB of workload data plus overhead\\) but this host has [\\d,]+ MiB \\(MemAvailable [\\d,]+ MiB \\+ [\\d,]+ MiB of usable swap[^)]*\\)\\. Fix: use at most [\\d,]+ MiB per workload .*--ignore-memory-check runs it anyway`,
+        ),
+      );
       nothingStarted(r);
     }
   });
@@ -61,7 +68,9 @@ describe.skipIf(!ready)('hintbench run: plans refused up front', () => {
   it('--reps 99999999999999999999: one line, at most 10000', () => {
     const r = cli(['run', '--suite', 'smoke', '--reps', '99999999999999999999'], { cwd });
     expect(r.code).toBe(1);
-    expect(errorLines(r)).toEqual(["Error: --reps must be at most 10000, got '99999999999999999999'. Fix: pass e.g. --reps 5 (a suite of N scenarios takes N x reps samples, about 1 s each)"]);
+    expect(errorLines(r)).toEqual([
+      "Error: --reps must be at most 10000, got '99999999999999999999'. Fix: pass e.g. --reps 5 (a suite of N scenarios takes N x reps samples, about 1 s each)",
+    ]);
     nothingStarted(r);
   });
 
@@ -70,11 +79,15 @@ describe.skipIf(!ready)('hintbench run: plans refused up front', () => {
     const path = suiteFile('huge', { memories, mechanisms: ['process_madvise', 'ptrace'], targetStates: ['running', 'sleeping', 'stopped', 'frozen'], repetitions: 10_000 });
     const r = cli(['run', '--suite', path], { cwd });
     expect(r.code).toBe(1);
-    expect(errorLines(r)).toEqual(["Error: suite 'huge' has 19,200,000 samples (1920 scenarios), more than the cap of 10,000; at about 1 s per sample it would run 222 days. Fix: lower --reps or the suite's repetitions and matrix, or raise the cap with --max-samples 19200000"]);
+    expect(errorLines(r)).toEqual([
+      "Error: suite 'huge' has 19,200,000 samples (1920 scenarios), more than the cap of 10,000; at about 1 s per sample it would run 222 days. Fix: lower --reps or the suite's repetitions and matrix, or raise the cap with --max-samples 19200000",
+    ]);
     nothingStarted(r);
     const small = cli(['run', '--suite', 'smoke', '--max-samples', '5'], { cwd });
     expect(small.code).toBe(1);
-    expect(errorLines(small)).toEqual(["Error: suite 'smoke' has 10 samples (5 scenarios), more than the cap of 5; at about 1 s per sample it would run 1 min. Fix: lower --reps or the suite's repetitions and matrix, or raise the cap with --max-samples 10"]);
+    expect(errorLines(small)).toEqual([
+      "Error: suite 'smoke' has 10 samples (5 scenarios), more than the cap of 5; at about 1 s per sample it would run 1 min. Fix: lower --reps or the suite's repetitions and matrix, or raise the cap with --max-samples 10",
+    ]);
   });
 });
 
@@ -98,6 +111,8 @@ describe.skipIf(!ready)('hintbench report <results.json>', () => {
   it('says exactly what to pass for another file', () => {
     const r = cli(['report', join(dir, 'report.md')], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(errorLines(r)).toEqual([`Error: ${join(dir, 'report.md')} is a file, not a results directory. Fix: pass the directory written by \`hintbench run\` (e.g. ${dir}) or its results.json`]);
+    expect(errorLines(r)).toEqual([
+      `Error: ${join(dir, 'report.md')} is a file, not a results directory. Fix: pass the directory written by \`hintbench run\` (e.g. ${dir}) or its results.json`,
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../../bench/types.ts';
+import type { RunResult } from '../../../core/types.ts';
 import { canRun } from '../../helpers/prereq.ts';
 
 const run = promisify(execFile);

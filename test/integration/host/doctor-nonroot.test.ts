@@ -20,13 +20,20 @@ process.setgroups([]);
 process.setgid(65534);
 process.setuid(65534);
 process.exitCode = await main(${JSON.stringify(args)});`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000, cwd: new URL('../../..', import.meta.url).pathname });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    cwd: new URL('../../..', import.meta.url).pathname,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe.skipIf(!run)('doctor without root', () => {
   it('tells a mounted but unreadable tracefs apart from a missing one', () => {
-    const mountedAt = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => / - tracefs /.test(l))?.split(' ')[4];
+    const mountedAt = readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .find((l) => / - tracefs /.test(l))
+      ?.split(' ')[4];
     expect(mountedAt, 'tracefs in the mount table').toBe('/sys/kernel/tracing');
     const r = cliAsNobody(['doctor', '--json']);
     expect(r.code, r.stderr).toBe(1);

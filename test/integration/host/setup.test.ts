@@ -11,18 +11,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../../bench/host/doctor.ts';
-import { readProcStat } from '../../../bench/host/owner.ts';
+import { readProcStat } from '../../../core/proc/stat.ts';
 import { emptyState, saveState } from '../../../bench/host/state.ts';
 import { setupHost, teardownHost } from '../../../bench/host/setup.ts';
 import { readSwapDevices } from '../../../bench/host/swap.ts';
-import { tracefsMounted } from '../../../bench/host/tracefs.ts';
+import { tracefsMounted } from '../../../core/proc/tracefs.ts';
 import { zramDisksize } from '../../../bench/host/zram.ts';
 import { canRun } from '../../helpers/prereq.ts';
 
 const HOST_USER = new URL('./host-user.ts', import.meta.url).pathname;
 
 /** A process using the prepared host (host-user.ts): its setup's outcome, and release()/kill(). */
-async function startUser(statePath: string, label: string): Promise<{
+async function startUser(
+  statePath: string,
+  label: string,
+): Promise<{
   pid: number;
   setup: { lines: string[]; reused: string[]; device: string | null };
   release: () => Promise<{ undone: string[]; otherUsers: number[]; kept: boolean }>;
@@ -44,7 +47,12 @@ async function startUser(statePath: string, label: string): Promise<{
   });
   const next = async (): Promise<string> => {
     if (lines.length === 0) {
-      await Promise.race([new Promise<void>((resolve) => waiters.push(resolve)), exited.then(() => { throw new Error(`${label} exited early`); })]);
+      await Promise.race([
+        new Promise<void>((resolve) => waiters.push(resolve)),
+        exited.then(() => {
+          throw new Error(`${label} exited early`);
+        }),
+      ]);
     }
     return lines.shift()!;
   };
@@ -74,11 +82,13 @@ const logger = (line: string): void => {
 };
 
 /** Name and size of every active swap device, to compare before and after. */
-const swapShape = (): string[] => readSwapDevices().map((d) => `${d.name} ${d.sizeBytes}`).sort();
+const swapShape = (): string[] =>
+  readSwapDevices()
+    .map((d) => `${d.name} ${d.sizeBytes}`)
+    .sort();
 
 /** The zram device behind a state is gone: hot-removed, or reset to disksize 0. */
-const zramGone = (index: number, hotAdded: boolean): boolean =>
-  hotAdded ? !existsSync(`/sys/block/zram${index}`) : zramDisksize(index) === 0;
+const zramGone = (index: number, hotAdded: boolean): boolean => (hotAdded ? !existsSync(`/sys/block/zram${index}`) : zramDisksize(index) === 0);
 
 afterAll(async () => {
   // Undo whatever a failed assertion left behind, then drop the temp dir.
@@ -93,9 +103,11 @@ describe.skipIf(!run)('setupHost / teardownHost on this machine', () => {
     const before = swapShape();
     const tracefsBefore = tracefsMounted();
 
-    process.stderr.write(before.length === 0
-      ? 'host setup test: no swap before, setup must create zram swap\n'
-      : `host setup test: swap present before (${before.join(', ')}), setup must leave it alone\n`);
+    process.stderr.write(
+      before.length === 0
+        ? 'host setup test: no swap before, setup must create zram swap\n'
+        : `host setup test: swap present before (${before.join(', ')}), setup must leave it alone\n`,
+    );
     if (before.length === 0) {
       const doctorBefore = await runDoctor();
       expect(doctorBefore.checks.find((c) => c.id === 'swap')?.status).toBe('fail');
@@ -156,7 +168,11 @@ describe.skipIf(!run)('setupHost / teardownHost on this machine', () => {
     expect(beforeNames.has(z!.device)).toBe(false);
     const after = readSwapDevices();
     expect(after.find((d) => d.name === z!.device)?.zramCompressor).toBe('lzo');
-    for (const name of beforeNames) expect(after.some((d) => d.name === name), name).toBe(true);
+    for (const name of beforeNames)
+      expect(
+        after.some((d) => d.name === name),
+        name,
+      ).toBe(true);
     if (beforeNames.size > 0) expect(z!.hotAdded).toBe(true);
 
     await teardownHost({ log: logger, statePath });
@@ -192,7 +208,10 @@ describe.skipIf(!run)('setupHost / teardownHost on this machine', () => {
 
     const ra = await a.release();
     expect(ra).toEqual({ undone: [], otherUsers: [b.pid], kept: false });
-    expect(readSwapDevices().some((d) => d.name === device), `${device} still swapped on for run B`).toBe(true);
+    expect(
+      readSwapDevices().some((d) => d.name === device),
+      `${device} still swapped on for run B`,
+    ).toBe(true);
 
     const err = await teardownHost({ statePath }).catch((e: unknown) => e);
     expect(String(err)).toContain(`in use by pid ${b.pid} (run B, since `);
@@ -230,11 +249,18 @@ describe.skipIf(!run)('setupHost / teardownHost on this machine', () => {
       let stat = readProcStat(user.pid!);
       while (stat === null) stat = readProcStat(user.pid!);
       // Only the bpftrace package is recorded: undoing it changes nothing on the host (it is kept).
-      saveState(statePath, { ...emptyState(), bpftraceInstalled: true, keep: true, users: [{ pid: user.pid!, startTicks: stat.startTicks, label: 'hintbench run', since: '2026-11-28T10:00:00.000Z' }] });
+      saveState(statePath, {
+        ...emptyState(),
+        bpftraceInstalled: true,
+        keep: true,
+        users: [{ pid: user.pid!, startTicks: stat.startTicks, label: 'hintbench run', since: '2026-11-28T10:00:00.000Z' }],
+      });
       const refused = spawnSync(process.execPath, [CLI, 'teardown'], { encoding: 'utf8', env, timeout: 60_000 });
       expect(refused.status).toBe(1);
       expect(refused.stderr.trim().split('\n')).toHaveLength(1);
-      expect(refused.stderr).toMatch(new RegExp(`^Error: the host preparation recorded in ${statePath} is in use by pid ${user.pid} \\(hintbench run, since 2026-11-28T10:00:00.000Z\\)\\. Fix: .*--force`));
+      expect(refused.stderr).toMatch(
+        new RegExp(`^Error: the host preparation recorded in ${statePath} is in use by pid ${user.pid} \\(hintbench run, since 2026-11-28T10:00:00.000Z\\)\\. Fix: .*--force`),
+      );
       expect(existsSync(statePath)).toBe(true);
       const forced = spawnSync(process.execPath, [CLI, 'teardown', '--force'], { encoding: 'utf8', env, timeout: 60_000 });
       expect(forced.status, forced.stderr).toBe(0);
@@ -250,11 +276,16 @@ describe.skipIf(!run)('setupHost / teardownHost on this machine', () => {
     const statePath = join(dir, 'badalg.json');
     statePaths.push(statePath);
     const before = swapShape();
-    const zramBefore = readdirSync('/sys/block').filter((d) => d.startsWith('zram')).sort();
-    await expect(setupHost({ log: logger, statePath, forceZram: true, compressor: 'no-such-alg', swapSizeBytes: 64 * 2 ** 20 }))
-      .rejects.toThrow(/no-such-alg.*not offered/);
+    const zramBefore = readdirSync('/sys/block')
+      .filter((d) => d.startsWith('zram'))
+      .sort();
+    await expect(setupHost({ log: logger, statePath, forceZram: true, compressor: 'no-such-alg', swapSizeBytes: 64 * 2 ** 20 })).rejects.toThrow(/no-such-alg.*not offered/);
     expect(swapShape()).toEqual(before);
-    expect(readdirSync('/sys/block').filter((d) => d.startsWith('zram')).sort()).toEqual(zramBefore);
+    expect(
+      readdirSync('/sys/block')
+        .filter((d) => d.startsWith('zram'))
+        .sort(),
+    ).toEqual(zramBefore);
     expect(existsSync(statePath)).toBe(false);
     await teardownHost({ statePath });
   });

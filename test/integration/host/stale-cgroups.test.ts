@@ -12,15 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFreezerMounts } from '../../../bench/host/cgroup.ts';
+import { thawMoveRemove } from '../../../core/cgroup/freezer.ts';
+import { readCgroupMounts } from '../../../core/cgroup/mounts.ts';
 import { runDoctor } from '../../../bench/host/doctor.ts';
-import { readProcStat } from '../../../bench/host/owner.ts';
+import { readProcStat } from '../../../core/proc/stat.ts';
 import { setupHost, teardownHost } from '../../../bench/host/setup.ts';
-import { listHintbenchCgroups, parseCgroupName, removeStaleCgroups, thawMoveRemove } from '../../../bench/host/stale-cgroups.ts';
+import { listHintbenchCgroups, parseCgroupName, removeStaleCgroups } from '../../../bench/host/stale-cgroups.ts';
 import { canRun, canUse } from '../../helpers/prereq.ts';
 
 const run = canRun('stale cgroup cleanup', { root: true });
-const mounts = readFreezerMounts();
+const mounts = readCgroupMounts();
 const REPO = new URL('../../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'hintbench-stale-'));
 /** Cgroups made here and the workloads frozen in them (pid null when unknown), cleaned up whatever happens. */
@@ -28,9 +29,13 @@ const made: Array<{ version: 'v1' | 'v2'; dir: string; pid: number | null }> = [
 
 afterAll(async () => {
   for (const m of made) {
-    if (existsSync(m.dir)) await thawMoveRemove(m.version, m.dir).catch(() => undefined);
+    if (existsSync(m.dir)) await thawMoveRemove(m).catch(() => undefined);
     if (m.pid !== null && m.pid > 0) {
-      try { process.kill(m.pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(m.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
   }
   rmSync(dir, { recursive: true, force: true });
@@ -40,7 +45,7 @@ afterAll(async () => {
 async function startFreezingRunner(version: 'v1' | 'v2'): Promise<{ runnerPid: number; workloadPid: number; cgroup: string; kill: () => Promise<void> }> {
   const code = `import { spawnWorkload } from ${JSON.stringify(new URL('../../../workloads/client.ts', import.meta.url).href)};
 import { freezeProcess } from ${JSON.stringify(new URL('../../../bench/runner/freeze.ts', import.meta.url).href)};
-import { readStatus } from ${JSON.stringify(new URL('../../../bench/sys/proc.ts', import.meta.url).href)};
+import { readStatus } from ${JSON.stringify(new URL('../../../core/proc/status.ts', import.meta.url).href)};
 const w = await spawnWorkload({ kind: 'anon', content: 'random', sizeMiB: 32, vmas: 1 });
 while (readStatus(w.pid).state !== 'S') await new Promise((r) => setTimeout(r, 5));
 const cg = await freezeProcess(w.pid, { version: ${JSON.stringify(version)}, timeoutMs: 30000 });
@@ -59,7 +64,15 @@ setInterval(() => {}, 1000);`;
   });
   const { pid, dir: cgroup } = JSON.parse(line) as { pid: number; dir: string };
   made.push({ version, dir: cgroup, pid });
-  return { runnerPid: runner.pid!, workloadPid: pid, cgroup, kill: async () => { runner.kill('SIGKILL'); await exited; } };
+  return {
+    runnerPid: runner.pid!,
+    workloadPid: pid,
+    cgroup,
+    kill: async () => {
+      runner.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
 
 async function waitFor(pred: () => boolean, timeoutMs = 20_000): Promise<boolean> {
@@ -116,7 +129,9 @@ describe.skipIf(!run)('stale hintbench cgroups', () => {
       // Thawed, the v1 workload receives its pending SIGKILL.
       expect(await waitFor(() => !alive(r.workloadPid)), `workload ${r.workloadPid} still alive after the thaw`).toBe(true);
       expect((await runDoctor()).checks.find((c) => c.id === 'stale-cgroups')?.detail).not.toContain(r.cgroup);
-      process.stderr.write(`stale-cgroups ${version}: ${line} in ${cleanupMs.toFixed(0)} ms (${version === 'v1' ? 'teardown' : 'setup'}, including its other steps)${heldRss === '' ? '' : `; the frozen workload held ${heldRss} RSS until then`}\n`);
+      process.stderr.write(
+        `stale-cgroups ${version}: ${line} in ${cleanupMs.toFixed(0)} ms (${version === 'v1' ? 'teardown' : 'setup'}, including its other steps)${heldRss === '' ? '' : `; the frozen workload held ${heldRss} RSS until then`}\n`,
+      );
     });
   }
 
@@ -145,7 +160,18 @@ process.exit(3);`;
     const env = { ...process.env, HINTBENCH_HOST_STATE: join(dir, 'cli.json') };
     const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000, env });
     const suite = join(dir, 'frozen.json');
-    writeFileSync(suite, JSON.stringify({ name: 'frozen-kill', mechanisms: ['process_madvise'], advices: ['pageout'], memories: [{ sizeMiB: 64, content: 'random' }], targetStates: ['frozen'], baseline: false, repetitions: 200 }));
+    writeFileSync(
+      suite,
+      JSON.stringify({
+        name: 'frozen-kill',
+        mechanisms: ['process_madvise'],
+        advices: ['pageout'],
+        memories: [{ sizeMiB: 64, content: 'random' }],
+        targetStates: ['frozen'],
+        baseline: false,
+        repetitions: 200,
+      }),
+    );
     // Kill the run as soon as one of its cgroups is frozen; a kill that lands just after the
     // cgroup was thawed and removed leaves nothing to find, and the run is tried again.
     let left: { cgroup: string; runPid: number } | null = null;
@@ -155,7 +181,9 @@ process.exit(3);`;
       const runner = spawn(process.execPath, [CLI, 'run', '--no-setup', '--suite', suite, '--out', join(dir, `out-${attempts}`)], { stdio: 'ignore', env });
       const exited = new Promise<void>((resolve) => runner.once('exit', () => resolve()));
       let ended = false;
-      void exited.then(() => { ended = true; });
+      void exited.then(() => {
+        ended = true;
+      });
       let seen: string | undefined;
       while (!ended && seen === undefined) {
         seen = listHintbenchCgroups().find((c) => c.owner.ownerPid === runner.pid && c.frozen)?.dir;

@@ -1,6 +1,6 @@
 /** Helpers for the ptrace integration tests: self-checking targets and /proc probes. */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { selfIdentity } from '../../../bench/host/owner.ts';
+import { selfIdentity } from '../../../core/proc/stat.ts';
 import { frozenCgroupName } from '../../../bench/host/stale-cgroups.ts';
 
 export { startSelfcheck, type Target } from '../../../workloads/selfcheck-client.ts';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../bench/runner/scenario.ts';
 import { scenarioId } from '../../../bench/scenarios/matrix.ts';
-import type { Advice, MemorySpec, Sample, Scenario } from '../../../bench/types.ts';
+import type { Advice, MemorySpec, Sample, Scenario } from '../../../core/types.ts';
 import { canRun } from '../../helpers/prereq.ts';
 
 const ready = canRun('runner correctness', { root: true, bpftrace: true, swap: true, tracefs: true });

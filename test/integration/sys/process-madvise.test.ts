@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADVICE_VALUE } from '../../../bench/types.ts';
-import { SyscallError } from '../../../bench/sys/errno.ts';
-import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
-import { probeProcessMadvise, processMadviseAll } from '../../../bench/sys/process-madvise.ts';
-import { readStatus, readVmstat } from '../../../bench/sys/proc.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
+import { SyscallError } from '../../../core/sys/errno.ts';
+import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
+import { probeProcessMadvise, processMadviseAll } from '../../../core/sys/process-madvise.ts';
+import { readStatus } from '../../../core/proc/status.ts';
+import { readVmstat } from '../../../core/proc/vmstat.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
 import { canRun } from '../../helpers/prereq.ts';
 
@@ -35,7 +36,7 @@ describe.skipIf(!run)('process_madvise on a real child process', () => {
     const r = processMadviseAll(pidfd, workload.regions, ADVICE_VALUE.pageout);
     const after = readStatus(workload.pid);
     const vmAfter = readVmstat();
-    expect(r).toEqual({ bytesAdvised: sizeBytes, syscalls: 1, skipped: [], error: null });
+    expect(r).toEqual({ bytesAdvised: sizeBytes, syscalls: 1, skipped: [], error: null, elapsedNs: expect.any(Number) });
     expect(after.swapBytes - before.swapBytes).toBeGreaterThanOrEqual(0.98 * sizeBytes);
     expect(before.rssAnonBytes - after.rssAnonBytes).toBeGreaterThanOrEqual(0.98 * sizeBytes);
     expect((vmAfter.pswpout ?? 0) - (vmBefore.pswpout ?? 0)).toBeGreaterThanOrEqual((0.98 * sizeBytes) / workload.pageSizeBytes);
@@ -50,7 +51,7 @@ describe.skipIf(!run)('process_madvise on a real child process', () => {
     const ranges = Array.from({ length: 2000 }, (_, i) => ({ startAddr: start + 2 * i * page, lengthBytes: page }));
     const swapBefore = readStatus(workload.pid).swapBytes;
     const r = processMadviseAll(pidfd, ranges, ADVICE_VALUE.pageout);
-    expect(r).toEqual({ bytesAdvised: 2000 * page, syscalls: 2, skipped: [], error: null });
+    expect(r).toEqual({ bytesAdvised: 2000 * page, syscalls: 2, skipped: [], error: null, elapsedNs: expect.any(Number) });
     expect(readStatus(workload.pid).swapBytes - swapBefore).toBeGreaterThanOrEqual(0.98 * 2000 * page);
     expect((await workload.verify()).intact).toBe(true);
   });
@@ -78,7 +79,11 @@ describe.skipIf(!run)('process_madvise on a real child process', () => {
     expect(r.bytesAdvised).toBe(0);
     expect(r.error).toMatch(/^ESRCH: /);
     let err: unknown = null;
-    try { pidfdOpen(pid); } catch (e) { err = e; }
+    try {
+      pidfdOpen(pid);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(SyscallError);
     expect((err as SyscallError).code).toBe('ESRCH');
   });

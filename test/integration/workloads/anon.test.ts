@@ -2,10 +2,14 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADVICE_VALUE, type Content } from '../../../bench/types.ts';
-import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
-import { processMadviseAll } from '../../../bench/sys/process-madvise.ts';
-import { processExists, readMaps, readSchedstat, readStatus } from '../../../bench/sys/proc.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
+import type { Content } from '../../../core/types.ts';
+import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
+import { processMadviseAll } from '../../../core/sys/process-madvise.ts';
+import { processExists } from '../../../core/proc/stat.ts';
+import { readMaps } from '../../../core/proc/maps.ts';
+import { readSchedstat } from '../../../core/proc/tasks.ts';
+import { readStatus } from '../../../core/proc/status.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
 import { IDLE_COMM } from '../../../workloads/protocol.ts';
 import { canRun } from '../../helpers/prereq.ts';
@@ -119,7 +123,9 @@ describe('anon workload', () => {
     expect(await w.exit()).toEqual({ code: 0, signal: null });
     expect(processExists(w.pid)).toBe(false);
 
-    const runner = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../fixtures/workloads/runner-that-dies.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const runner = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../fixtures/workloads/runner-that-dies.ts', import.meta.url))], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const pid = await new Promise<number>((resolve, reject) => {
       runner.stdout.setEncoding('utf8');
       runner.stdout.once('data', (s: string) => resolve(Number(s.trim())));

@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
-import { processMadviseAll } from '../../../bench/sys/process-madvise.ts';
-import { readMaps, readStatus } from '../../../bench/sys/proc.ts';
-import { ADVICE_VALUE } from '../../../bench/types.ts';
+import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
+import { processMadviseAll } from '../../../core/sys/process-madvise.ts';
+import { readMaps } from '../../../core/proc/maps.ts';
+import { readStatus } from '../../../core/proc/status.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
 import { canRun, canUse } from '../../helpers/prereq.ts';
 
@@ -16,8 +17,9 @@ const MiB = 2 ** 20;
 /** Just above the 4 GiB an ArrayBuffer may have on Node 20. */
 const SIZE_MIB = 4200;
 const availableMiB = Number(/^MemAvailable:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024;
-const ready = canRun('a 4200 MiB single-VMA workload', { root: true, swap: true })
-  && canUse('a 4200 MiB single-VMA workload', availableMiB > SIZE_MIB + 2048, `${SIZE_MIB + 2048} MiB of MemAvailable (there are ${Math.floor(availableMiB)})`);
+const ready =
+  canRun('a 4200 MiB single-VMA workload', { root: true, swap: true }) &&
+  canUse('a 4200 MiB single-VMA workload', availableMiB > SIZE_MIB + 2048, `${SIZE_MIB + 2048} MiB of MemAvailable (there are ${Math.floor(availableMiB)})`);
 
 let workload: WorkloadHandle | null = null;
 afterEach(async () => {
@@ -45,7 +47,7 @@ describe.skipIf(!ready)('a single VMA larger than 4 GiB', () => {
     } finally {
       closeFd(pidfd);
     }
-    expect(readStatus(w.pid).rssBytes).toBeLessThan(SIZE_MIB * MiB / 2);
+    expect(readStatus(w.pid).rssBytes).toBeLessThan((SIZE_MIB * MiB) / 2);
     const touched = await w.retouch();
     expect(touched.pages).toBe(SIZE_MIB * 256);
     expect(touched.majorFaults).toBeGreaterThan(0);

@@ -5,10 +5,11 @@
  * attached: bpftrace 0.17 prints `attached_probes` before it attaches them).
  */
 import { describe, expect, it } from 'vitest';
-import { ADVICE_VALUE } from '../../../bench/types.ts';
-import { closeFd, pidfdOpen } from '../../../bench/sys/pidfd.ts';
-import { processMadviseAll } from '../../../bench/sys/process-madvise.ts';
-import { majorFaultsFor, startProbeSession, type ProbeReport } from '../../../bpf/session.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
+import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
+import { processMadviseAll } from '../../../core/sys/process-madvise.ts';
+import { startProbeSession, type ProbeReport } from '../../../bpf/session.ts';
+import { majorFaultsOf } from '../../../core/attribution.ts';
 import { spawnWorkload } from '../../../workloads/client.ts';
 import { IDLE_COMM, RETOUCH_COMM } from '../../../workloads/protocol.ts';
 import { canRun } from '../../helpers/prereq.ts';
@@ -36,8 +37,8 @@ describe.skipIf(!run)('RETOUCH_COMM', () => {
       }
       expect(report.warnings).toEqual([]);
       expect(t.majorFaults).toBeGreaterThanOrEqual(0.98 * t.pages);
-      expect(majorFaultsFor(report, w.pid, RETOUCH_COMM)).toBe(t.majorFaults);
-      expect(majorFaultsFor(report, w.pid, IDLE_COMM)).toBeLessThanOrEqual(0.02 * t.pages);
+      expect(majorFaultsOf(report, w.pid, RETOUCH_COMM)).toBe(t.majorFaults);
+      expect(majorFaultsOf(report, w.pid, IDLE_COMM)).toBeLessThanOrEqual(0.02 * t.pages);
     } finally {
       await w.kill();
     }

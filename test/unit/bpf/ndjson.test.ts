@@ -1,15 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  LineSplitter,
-  classifyStderrLine,
-  meaningfulStderr,
-  parseKeyValueLine,
-  parseLine,
-  parseOutput,
-  splitMapKey,
-  type BpftraceEvent,
-} from '../../../bpf/ndjson.ts';
+import { LineSplitter } from '../../../core/channel.ts';
+import { classifyStderrLine, meaningfulStderr, parseKeyValueLine, parseLine, parseOutput, splitMapKey, type BpftraceEvent } from '../../../bpf/ndjson.ts';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/bpftrace/${name}`, import.meta.url), 'utf8');
 
@@ -121,7 +113,9 @@ describe('LineSplitter', () => {
 
 describe('stderr', () => {
   it('treats the RLIMIT_MEMLOCK notice as noise although it says ERROR', () => {
-    const lines = fixture('session.stderr').split('\n').filter((l) => l !== '');
+    const lines = fixture('session.stderr')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((l) => classifyStderrLine(l) === 'noise')).toBe(true);
     expect(meaningfulStderr(fixture('session.stderr'))).toEqual([]);
@@ -131,7 +125,7 @@ describe('stderr', () => {
     const kept = meaningfulStderr(fixture('error.stderr'));
     expect(kept[0]).toMatch(/tracepoint not found: vmscan:no_such_tracepoint/);
     expect(classifyStderrLine(kept[0]!)).toBe('error');
-    expect(classifyStderrLine("probes.bt:76:27-29: WARNING: arithmetic on integers of different signs")).toBe('warning');
+    expect(classifyStderrLine('probes.bt:76:27-29: WARNING: arithmetic on integers of different signs')).toBe('warning');
   });
 });
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseHintLine, parseStallLine } from '../../../bpf/events.ts';
 import { parseOutput } from '../../../bpf/ndjson.ts';
-import { hintFromRecord, hintsFor, majorFaultsFor, reportFromEvents, stallNsFor } from '../../../bpf/report.ts';
+import { hintFromRecord, reportFromEvents } from '../../../bpf/report.ts';
+import { majorFaultsOf } from '../../../core/attribution.ts';
 
 const session = readFileSync(new URL('../../fixtures/bpftrace/session.ndjson', import.meta.url), 'utf8');
 
@@ -17,7 +18,7 @@ describe('reportFromEvents on the captured session', () => {
   it('has the PAGEOUT and COLD hints of the target once each, in order, although two scripts saw them', () => {
     expect(report.warnings).toEqual([]);
     expect(report.lostEvents).toBe(0);
-    expect(report.batchHintCalls).toBe(2);
+    expect(report.hintCalls).toBe(2);
     expect(report.hints).toHaveLength(2);
     const [pageout, cold] = report.hints;
     expect(pageout).toMatchObject({ pid: TARGET, tid: TARGET, syscall: 'process_madvise', behavior: 21, reclaimedPages: 256, ret: 256 * 4096 });
@@ -27,10 +28,10 @@ describe('reportFromEvents on the captured session', () => {
   });
 
   it('counts the re-touch faults under the renamed comm, equal to the pages reclaimed', () => {
-    expect(majorFaultsFor(report, TARGET, 'hbw-retouch')).toBe(report.hints[0]!.reclaimedPages);
+    expect(majorFaultsOf(report, TARGET, 'hbw-retouch')).toBe(report.hints[0]!.reclaimedPages);
     // outside the re-touch the target faulted twice under its own name; other processes are keyed apart
-    expect(majorFaultsFor(report, TARGET, 'python3')).toBe(2);
-    expect(majorFaultsFor(report, TARGET)).toBe(258);
+    expect(majorFaultsOf(report, TARGET, 'python3')).toBe(2);
+    expect(majorFaultsOf(report, TARGET)).toBe(258);
     expect(report.majorFaults).toHaveLength(4);
   });
 
@@ -44,7 +45,11 @@ describe('reportFromEvents on the captured session', () => {
   });
 
   it('reads the EINTR counts per process', () => {
-    expect(report.eintr).toEqual([{ pid: 28268, count: 2 }, { pid: 28402, count: 2 }, { pid: 28403, count: 1 }]);
+    expect(report.eintr).toEqual([
+      { pid: 28268, count: 2 },
+      { pid: 28402, count: 2 },
+      { pid: 28403, count: 1 },
+    ]);
   });
 
   it('reads the SIGSTOP stall and the ptrace stops', () => {
@@ -102,7 +107,12 @@ describe('reportFromEvents on the captured hint-latency-batch output', () => {
       '{"type": "map", "data": {"@hb_hbat_rec": {"9,1003": [9,1,21,95,1,4096], "9,5002": [9,1,21,96,1,4096], "9,9000": [9,1,21,50,0,4096], "8,1003": [8,1,21,95,1,4096]}}}',
     ].join('\n');
     const r = reportFromEvents(parseOutput(text));
-    expect(r.hints.map((h) => [h.tid, h.enterNs])).toEqual([[9, 1000], [8, 1003], [9, 5000], [9, 9000]]);
+    expect(r.hints.map((h) => [h.tid, h.enterNs])).toEqual([
+      [9, 1000],
+      [8, 1003],
+      [9, 5000],
+      [9, 9000],
+    ]);
     expect(r.undeliveredLines).toEqual([]);
     expect(r.warnings).toEqual([]);
   });
@@ -121,9 +131,14 @@ describe('lines printed but never received', () => {
   const stallLine = (tid: number): string => `{"type": "printf", "data": "stall tid=${tid} state=8 start_ns=5 duration_ns=7\\n"}`;
 
   it('lists, per script and thread, the lines counted at exit that did not arrive, and warns', () => {
-    const text = [hintLine(4, 100), hintLine(4, 200), hintLine(5, 300), stallLine(6),
+    const text = [
+      hintLine(4, 100),
+      hintLine(4, 200),
+      hintLine(5, 300),
+      stallLine(6),
       '{"type": "map", "data": {"@hb_hint_lines": {"4": 5, "5": 1}}}',
-      '{"type": "map", "data": {"@hb_stall_lines": {"6": 1, "7": 2}}}'].join('\n');
+      '{"type": "map", "data": {"@hb_stall_lines": {"6": 1, "7": 2}}}',
+    ].join('\n');
     const r = reportFromEvents(parseOutput(text));
     expect(r.hints).toHaveLength(3);
     expect(r.undeliveredLines).toEqual([
@@ -160,40 +175,5 @@ describe('printf line parsers', () => {
     expect(r.lostEvents).toBe(3);
     expect(r.warnings.some((w) => w.includes('something else'))).toBe(true);
     expect(r.warnings.some((w) => w.includes('lost 3 events'))).toBe(true);
-  });
-});
-
-describe('attribution helpers', () => {
-  const hint = (tid: number, enterNs: number) => ({ pid: 1, tid, syscall: 'process_madvise' as const, behavior: 21, latencyNs: 10, reclaimedPages: 1, ret: 0, enterNs });
-
-  it('hintsFor keeps the tid and the inclusive window, bigint or number', () => {
-    const r = { hints: [hint(5, 99), hint(5, 100), hint(6, 150), hint(5, 200), hint(5, 201)] };
-    expect(hintsFor(r, 5, 100n, 200n).map((h) => h.enterNs)).toEqual([100, 200]);
-    expect(hintsFor(r, 6, 0, 1000)).toHaveLength(1);
-    expect(hintsFor(r, 7, 0, 1000)).toEqual([]);
-  });
-
-  it('stallNsFor clips each stop to the window and filters by tid', () => {
-    const stalls = [
-      { tid: 1, state: 'traced' as const, startNs: 90, durationNs: 20 }, // 100..110 inside: 10
-      { tid: 1, state: 'traced' as const, startNs: 120, durationNs: 5 }, // fully inside: 5
-      { tid: 2, state: 'stopped' as const, startNs: 195, durationNs: 50 }, // 195..200: 5
-      { tid: 3, state: 'traced' as const, startNs: 130, durationNs: 5 }, // other tid
-      { tid: 1, state: 'traced' as const, startNs: 300, durationNs: 5 }, // outside
-    ];
-    expect(stallNsFor({ stalls }, [1, 2], 100, 200)).toBe(20);
-    expect(stallNsFor({ stalls }, new Set([3]), 100n, 200n)).toBe(5);
-    expect(stallNsFor({ stalls }, [1], 400, 500)).toBe(0);
-  });
-
-  it('majorFaultsFor sums over comms when none is given', () => {
-    const majorFaults = [
-      { pid: 4, comm: 'hbw-retouch', count: 7 },
-      { pid: 4, comm: 'node', count: 2 },
-      { pid: 5, comm: 'hbw-retouch', count: 100 },
-    ];
-    expect(majorFaultsFor({ majorFaults }, 4, 'hbw-retouch')).toBe(7);
-    expect(majorFaultsFor({ majorFaults }, 4)).toBe(9);
-    expect(majorFaultsFor({ majorFaults }, 6)).toBe(0);
   });
 });

@@ -47,10 +47,14 @@ describe('the shipped scripts', () => {
         .split('\n')
         .filter((l) => new RegExp(`^\\s*\\*\\s+${tag} `).test(l))
         .map((l) => l.replace(/^\s*\*\s*/, ''));
-    const hints = examples('hint-latency', 'hint').map(parseHintLine).filter((h) => h !== null);
+    const hints = examples('hint-latency', 'hint')
+      .map(parseHintLine)
+      .filter((h) => h !== null);
     expect(hints).toHaveLength(1);
     expect(hints[0]).toMatchObject({ syscall: 'process_madvise', behavior: 21, reclaimedPages: 65536 });
-    const stalls = examples('stall', 'stall').map(parseStallLine).filter((s) => s !== null);
+    const stalls = examples('stall', 'stall')
+      .map(parseStallLine)
+      .filter((s) => s !== null);
     expect(stalls).toHaveLength(1);
     expect(stalls[0]).toMatchObject({ state: 'traced', durationNs: 15873 });
   });
@@ -95,7 +99,10 @@ describe('joinScripts', () => {
     expect(body.match(/^tracepoint:sched:sched_switch$/gm)).toHaveLength(1);
     expect(body.match(/^software:major-faults:1$/gm)).toHaveLength(1);
     const firstProbe = body.split('\n').findIndex((l) => /^[a-z]+:/.test(l));
-    const lastDefine = body.split('\n').map((l) => l.startsWith('#define')).lastIndexOf(true);
+    const lastDefine = body
+      .split('\n')
+      .map((l) => l.startsWith('#define'))
+      .lastIndexOf(true);
     expect(lastDefine).toBeLessThan(firstProbe);
     expect(readFileSync(new URL('../../../bpf/stall.bt', import.meta.url), 'utf8')).toContain('#define HB_TASK_TRACED 8');
   });

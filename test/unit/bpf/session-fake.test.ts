@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import { startProbeSession } from '../../../bpf/session.ts';
 
 const FAKE = fileURLToPath(new URL('../../fixtures/bpftrace/fake-bpftrace.sh', import.meta.url));

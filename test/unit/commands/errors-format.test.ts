@@ -3,14 +3,24 @@ import { describe, expect, it } from 'vitest';
 import { formatError } from '../../../bench/cli.ts';
 import { intOpt, parseArgsError } from '../../../bench/commands/args.ts';
 import { oneLine } from '../../../bench/commands/one-line.ts';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 
-const OPTIONS = { pid: { type: 'string', valueName: 'PID' }, json: { type: 'boolean' }, reps: { type: 'string', valueName: 'N' }, repeat: { type: 'string', valueName: 'N' } } as const;
+const OPTIONS = {
+  pid: { type: 'string', valueName: 'PID' },
+  json: { type: 'boolean' },
+  reps: { type: 'string', valueName: 'N' },
+  repeat: { type: 'string', valueName: 'N' },
+} as const;
 
 /** The error hintbench makes of parseArgs' failure on `args`. */
 function translated(args: string[]): HintbenchError {
   try {
-    parseArgs({ args, options: { pid: { type: 'string' }, json: { type: 'boolean' }, reps: { type: 'string' }, repeat: { type: 'string' } }, allowPositionals: true, strict: true });
+    parseArgs({
+      args,
+      options: { pid: { type: 'string' }, json: { type: 'boolean' }, reps: { type: 'string' }, repeat: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     return parseArgsError(err, 'hint', args, OPTIONS);
   }
@@ -28,7 +38,9 @@ describe('parseArgs errors in hintbench words', () => {
   });
   it('missing value, a value that starts with a dash, a value for a flag that takes none', () => {
     expect(formatError(translated(['--pid']))).toBe('Error: --pid needs a value. Fix: give it as --pid PID; run `hintbench hint --help` for its options');
-    expect(formatError(translated(['--pid', '-5']))).toBe("Error: --pid has no value: the argument after it, '-5', starts with a dash. Fix: give --pid its value; write --pid=-5 if the value really starts with a dash");
+    expect(formatError(translated(['--pid', '-5']))).toBe(
+      "Error: --pid has no value: the argument after it, '-5', starts with a dash. Fix: give --pid its value; write --pid=-5 if the value really starts with a dash",
+    );
     expect(formatError(translated(['--json=yes']))).toBe("Error: --json takes no value, got '--json=yes'. Fix: write --json alone");
   });
   it('no Node wording leaks through', () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeCgroups, detectCgroups } from '../../../bench/host/cgroup.ts';
-import { parseMountinfo } from '../../../bench/host/mounts.ts';
-import { TRACEPOINTS_USED as BPF_TRACEPOINTS } from '../../../bpf/scripts.ts';
-import { type PathAccess, TRACEPOINTS_USED, findTracefs, missingTracepoints, pathAccess, probeTracefs, tracefsMountPoints } from '../../../bench/host/tracefs.ts';
+import { parseMountinfo } from '../../../core/proc/mounts.ts';
+import { type PathAccess, findTracefs, missingTracepoints, pathAccess, probeTracefs, tracefsMountPoints } from '../../../core/proc/tracefs.ts';
 import { HYBRID, V2 } from './fixtures.ts';
 
 describe('detectCgroups', () => {
@@ -62,21 +61,12 @@ describe('probeTracefs: not mounted versus not readable', () => {
 
 describe('parseMountinfo', () => {
   it('reads mount point, type and super options, decoding escaped spaces, skipping malformed lines', () => {
-    const text = [
-      '37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime shared:9 - cgroup cgroup rw,freezer',
-      '50 23 0:40 / /mnt/with\\040space rw - tracefs nodev rw',
-      'garbage',
-    ].join('\n');
+    const text = ['37 31 0:34 / /sys/fs/cgroup/freezer rw,relatime shared:9 - cgroup cgroup rw,freezer', '50 23 0:40 / /mnt/with\\040space rw - tracefs nodev rw', 'garbage'].join(
+      '\n',
+    );
     expect(parseMountinfo(text)).toEqual([
       { mountPoint: '/sys/fs/cgroup/freezer', fsType: 'cgroup', superOptions: ['rw', 'freezer'] },
       { mountPoint: '/mnt/with space', fsType: 'tracefs', superOptions: ['rw'] },
     ]);
-  });
-});
-
-describe('TRACEPOINTS_USED', () => {
-  it('is the list the probe scripts declare', () => {
-    expect(TRACEPOINTS_USED).toBe(BPF_TRACEPOINTS);
-    expect(TRACEPOINTS_USED).toContain('syscalls/sys_enter_process_madvise');
   });
 });

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DoctorReport, formatDoctor, judgeHost } from '../../../bench/host/doctor.ts';
-import { selfIdentity } from '../../../bench/host/owner.ts';
-import { type PathAccess, pathAccess } from '../../../bench/host/tracefs.ts';
+import { selfIdentity } from '../../../core/proc/stat.ts';
+import { type PathAccess, pathAccess } from '../../../core/proc/tracefs.ts';
 import { emptyState, saveState } from '../../../bench/host/state.ts';
 import { HYBRID, V2 } from './fixtures.ts';
 
@@ -32,7 +32,13 @@ describe('judgeHost on the hybrid fixture', () => {
     expect(tp.status).toBe('fail');
     expect(tp.detail).toContain('sched/sched_stat_runtime');
     expect(tp.detail).not.toContain('sched/sched_switch');
-    const present = judgeHost({ root: HYBRID, euid: 0, processMadvise: 'available', bpftraceVersion: '0.17.0', tracepoints: ['sched/sched_switch', 'vmscan/mm_vmscan_reclaim_pages'] });
+    const present = judgeHost({
+      root: HYBRID,
+      euid: 0,
+      processMadvise: 'available',
+      bpftraceVersion: '0.17.0',
+      tracepoints: ['sched/sched_switch', 'vmscan/mm_vmscan_reclaim_pages'],
+    });
     expect(byId(present, 'tracepoints').status).toBe('ok');
     expect(byId(present, 'tracepoints').detail).toBe('all 2 present: sched/sched_switch, vmscan/mm_vmscan_reclaim_pages');
     const rec = byId(report, 'reclaimers');
@@ -104,7 +110,10 @@ describe('parent-death and host-state checks', () => {
   const base = { root: HYBRID, euid: 0, processMadvise: 'available', bpftraceVersion: '0.17.0' };
 
   it('warns when no setpriv offers --pdeathsig', () => {
-    expect(byId(judgeHost({ ...base, setpriv: '/usr/bin/setpriv' }), 'parent-death')).toMatchObject({ status: 'ok', detail: expect.stringContaining('/usr/bin/setpriv --pdeathsig') });
+    expect(byId(judgeHost({ ...base, setpriv: '/usr/bin/setpriv' }), 'parent-death')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('/usr/bin/setpriv --pdeathsig'),
+    });
     const warn = byId(judgeHost({ ...base, setpriv: null }), 'parent-death');
     expect(warn.status).toBe('warn');
     expect(warn.detail).toContain('leaves its bpftrace running');
@@ -124,6 +133,8 @@ describe('parent-death and host-state checks', () => {
     });
     const c = byId(judgeHost({ ...base, statePath: path }), 'host-state');
     expect(c.status).toBe('ok');
-    expect(c.detail).toBe(`zram swap /dev/zram0 (4.0 GiB), tracefs mounted at /sys/kernel/tracing; undone when its last user ends; used by pid ${process.pid} (hintbench run, since 2026-11-28T10:00:00.000Z) (1 dead user(s), dropped at the next setup or teardown)`);
+    expect(c.detail).toBe(
+      `zram swap /dev/zram0 (4.0 GiB), tracefs mounted at /sys/kernel/tracing; undone when its last user ends; used by pid ${process.pid} (hintbench run, since 2026-11-28T10:00:00.000Z) (1 dead user(s), dropped at the next setup or teardown)`,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { collectEnvironment, hintbenchVersion, parseCpuList, parseCpuModel } from '../../../bench/host/fingerprint.ts';
+import { collectEnvironment, parseCpuList, parseCpuModel } from '../../../bench/host/fingerprint.ts';
+import { hintbenchVersion } from '../../../core/version.ts';
 import { readFileSync } from 'node:fs';
 import { HYBRID } from './fixtures.ts';
 

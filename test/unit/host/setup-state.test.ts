@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
-import { readProcStat, selfIdentity } from '../../../bench/host/owner.ts';
+import { HintbenchError } from '../../../core/errors.ts';
+import { readProcStat, selfIdentity } from '../../../core/proc/stat.ts';
 import { DEFAULT_SWAP_MAX_BYTES, defaultSwapSizeBytes, releaseHost, teardownHost } from '../../../bench/host/setup.ts';
 import { type HostUser, emptyState, isEmptyState, loadState, saveState, withStateLock } from '../../../bench/host/state.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,7 +36,14 @@ describe('state file', () => {
   });
   it('migrates a version 1 file: kept until teardown, no users', () => {
     const path = join(dir, 'v1.json');
-    const v1 = { version: 1, createdAt: '2026-11-28T09:52:22.708Z', zram: { device: '/dev/zram0', index: 0, hotAdded: false, sizeBytes: 4294967296, compressor: 'lzo-rle' }, zramModuleLoaded: false, tracefsMount: '/sys/kernel/tracing', bpftraceInstalled: false };
+    const v1 = {
+      version: 1,
+      createdAt: '2026-11-28T09:52:22.708Z',
+      zram: { device: '/dev/zram0', index: 0, hotAdded: false, sizeBytes: 4294967296, compressor: 'lzo-rle' },
+      zramModuleLoaded: false,
+      tracefsMount: '/sys/kernel/tracing',
+      bpftraceInstalled: false,
+    };
     writeFileSync(path, JSON.stringify(v1));
     const s = loadState(path);
     expect(s).toEqual({ ...v1, version: 2, keep: true, users: [] });
@@ -74,12 +81,13 @@ describe('withStateLock', () => {
   it('runs holders one after the other', async () => {
     const path = join(dir, 'locked.json');
     const events: string[] = [];
-    const holder = (name: string) => withStateLock(path, async () => {
-      events.push(`${name} in`);
-      await sleep(50);
-      events.push(`${name} out`);
-      return name;
-    });
+    const holder = (name: string) =>
+      withStateLock(path, async () => {
+        events.push(`${name} in`);
+        await sleep(50);
+        events.push(`${name} out`);
+        return name;
+      });
     expect(await Promise.all([holder('a'), holder('b')])).toEqual(['a', 'b']);
     expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
     expect(existsSync(`${path}.lock`)).toBe(false);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { judgeHost } from '../../../bench/host/doctor.ts';
-import { readFreezerMounts } from '../../../bench/host/cgroup.ts';
+import { readCgroupMounts } from '../../../core/cgroup/mounts.ts';
 import { describeCgroup, frozenCgroupName, listHintbenchCgroups, listStaleCgroups, parseCgroupName } from '../../../bench/host/stale-cgroups.ts';
 import { HYBRID, V2 } from './fixtures.ts';
 
@@ -23,13 +23,14 @@ describe('cgroup names', () => {
 
 describe('freezer mounts from the mount table', () => {
   it('finds the v1 freezer and cgroup2 on hybrid, cgroup2 only on pure v2', () => {
-    expect(readFreezerMounts(HYBRID)).toEqual({ v1Freezer: '/sys/fs/cgroup/freezer', v2: '/sys/fs/cgroup/unified' });
-    expect(readFreezerMounts(V2)).toEqual({ v1Freezer: null, v2: '/sys/fs/cgroup' });
+    expect(readCgroupMounts(HYBRID)).toEqual({ v1Freezer: '/sys/fs/cgroup/freezer', v1Memory: '/sys/fs/cgroup/memory', v2: '/sys/fs/cgroup/unified' });
+    expect(readCgroupMounts(V2)).toEqual({ v1Freezer: null, v1Memory: null, v2: '/sys/fs/cgroup' });
+    expect(readCgroupMounts('/nonexistent-root')).toEqual({ v1Freezer: null, v1Memory: null, v2: null });
   });
 });
 
 describe('listHintbenchCgroups', () => {
-  it('on hybrid: a frozen v1 cgroup of a recycled owner pid is stale and names its task; a live owner\'s cgroup2 cgroup is in use', () => {
+  it("on hybrid: a frozen v1 cgroup of a recycled owner pid is stale and names its task; a live owner's cgroup2 cgroup is in use", () => {
     const all = listHintbenchCgroups(HYBRID);
     expect(all.map((c) => [c.version, c.dir, c.ownerAlive, c.frozen])).toEqual([
       ['v1', '/sys/fs/cgroup/freezer/hintbench-900-12345-901', false, true],

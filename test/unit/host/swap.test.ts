@@ -38,7 +38,10 @@ describe('zramIndex', () => {
 describe('readers on fixture trees', () => {
   it('gives zram devices their compressor and others none', () => {
     const devices = readSwapDevices(HYBRID);
-    expect(devices.map((d) => [d.name, d.zramCompressor])).toEqual([['/dev/zram0', 'lzo-rle'], ['/swap file', null]]);
+    expect(devices.map((d) => [d.name, d.zramCompressor])).toEqual([
+      ['/dev/zram0', 'lzo-rle'],
+      ['/swap file', null],
+    ]);
   });
   it('sees no swap on a machine without it', () => {
     expect(readSwapDevices(V2)).toEqual([]);

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import { userAddressLimit, type AddressSpaceLimit } from '../../../bench/live/address-space.ts';
 import { parseRangeSelector, planRanges, selectRanges, type RangeSelector } from '../../../bench/live/ranges.ts';
-import { parseStatFlags } from '../../../bench/live/target.ts';
-import { parseMaps, parseMapsExact } from '../../../bench/sys/proc.ts';
+import { parseMaps, parseMapsExact } from '../../../core/proc/maps.ts';
 
 const MAPS = `55d0c0a00000-55d0c0a21000 rw-p 00000000 00:00 0                          [heap]
 7f1000000000-7f1000400000 rw-p 00000000 00:00 0 
@@ -44,7 +43,10 @@ describe('--ranges parsing', () => {
   it('reads explicit hex ranges with or without 0x as 64-bit integers', () => {
     expect(parseRangeSelector('0x7f1000000000-7f1000002000,7f1000003000-0x7f1000004000', 4096)).toEqual({
       kind: 'explicit',
-      ranges: [{ startAddr: 0x7f1000000000n, endAddr: 0x7f1000002000n }, { startAddr: 0x7f1000003000n, endAddr: 0x7f1000004000n }],
+      ranges: [
+        { startAddr: 0x7f1000000000n, endAddr: 0x7f1000002000n },
+        { startAddr: 0x7f1000003000n, endAddr: 0x7f1000004000n },
+      ],
     });
     // 2^64 - one page survives exactly (a Number would round it to 2^64)
     expect(parseRangeSelector('0-0xfffffffffffff000', 4096)).toEqual({ kind: 'explicit', ranges: [{ startAddr: 0n, endAddr: 0xfffffffffffff000n }] });
@@ -85,7 +87,9 @@ describe('--ranges against the target', () => {
     expect(planned + skipped).toBe(0x7ffffffff000n);
   });
   it('a range beyond the address space is refused before any work, naming the limit', () => {
-    expect(() => plan('0-fffffffffffff000')).toThrow(/--ranges: '0x0-0xfffffffffffff000' goes beyond the user address space of pid 4242, which ends at 0x7ffffffff000 \(x86_64, 4-level paging\)/);
+    expect(() => plan('0-fffffffffffff000')).toThrow(
+      /--ranges: '0x0-0xfffffffffffff000' goes beyond the user address space of pid 4242, which ends at 0x7ffffffff000 \(x86_64, 4-level paging\)/,
+    );
     expect(() => plan('800000000000-800000001000')).toThrow(/goes beyond/);
   });
   it('ranges that overlap no mapping are an error listing them; a partly mapped list hints the mapped ones', () => {
@@ -128,13 +132,5 @@ describe('address-space limit', () => {
     const arm = parseMapsExact('7fb0000000-7fb0001000 rw-p 00000000 00:00 0                          [stack]\n');
     expect(userAddressLimit(arm, { arch: 'arm64', cpuFlags: ['fp', 'asimd'], pageSizeBytes: 4096 })).toEqual({ endAddr: 1n << 39n, source: 'arm64, from its highest mapping' });
     expect(userAddressLimit(cat, { arch: 'x64', cpuFlags: null, pageSizeBytes: 4096 }).endAddr).toBe(1n << 47n);
-  });
-});
-
-describe('target checks', () => {
-  it('reads the flags field even when comm has spaces and parentheses', () => {
-    const stat = '123 (a) b (c)) S 2 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 5 0 0';
-    expect(parseStatFlags(stat)).toBe(2129984);
-    expect(parseStatFlags(stat) & 0x00200000).not.toBe(0);
   });
 });

@@ -42,7 +42,10 @@ describe('chart specs', () => {
     const baselineSeries = 'none (baseline)';
     expect(chartData(byName.get('refaults-retouch')!).filter((r) => r.series === baselineSeries && r.kind === 'sample')).toHaveLength(6);
     for (const name of ['hint-latency', 'reclaim-throughput', 'pages-reclaimed', 'stall-cpu']) {
-      expect(chartData(byName.get(name)!).some((r) => r.series === baselineSeries), name).toBe(false);
+      expect(
+        chartData(byName.get(name)!).some((r) => r.series === baselineSeries),
+        name,
+      ).toBe(false);
     }
   });
 

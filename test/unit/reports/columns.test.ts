@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  KEY_METRICS, SCENARIO_COLUMNS, SUMMARY_COLUMNS, formatMetric, sampleFieldOfHeader, snakeCase, summaryRows, tabulate,
-} from '../../../reports/columns.ts';
+import { DISPLAYED_METRICS } from '../../../core/metrics.ts';
+import { SCENARIO_COLUMNS, SUMMARY_COLUMNS, formatMetric, sampleFieldOfHeader, snakeCase, summaryRows, tabulate } from '../../../reports/columns.ts';
 import { fixtureRun } from './fixture.ts';
 
 describe('column lists', () => {
@@ -16,7 +15,7 @@ describe('column lists', () => {
   it('has one summary row per scenario and key metric present in its summary', () => {
     const run = fixtureRun();
     const rows = summaryRows(run);
-    const expected = run.scenarios.reduce((n, s) => n + KEY_METRICS.filter((m) => s.summary[m.field] !== undefined).length, 0);
+    const expected = run.scenarios.reduce((n, s) => n + DISPLAYED_METRICS.filter((m) => s.summary[m.field] !== undefined).length, 0);
     expect(rows).toHaveLength(expected);
     expect(rows.some((r) => r.result.status === 'failed')).toBe(false);
     const table = tabulate(SUMMARY_COLUMNS, rows);
@@ -25,9 +24,13 @@ describe('column lists', () => {
     const i = rows.findIndex((r) => r.result === pm && r.metric.field === 'userLatencyNs');
     const s = pm.summary.userLatencyNs!;
     expect(table.rows[i]).toEqual([
-      pm.scenario.id, 'user latency (µs)', String(s.n),
-      formatMetric(s.median, { divisor: 1e3, decimals: 1 }), formatMetric(s.min, { divisor: 1e3, decimals: 1 }),
-      formatMetric(s.max, { divisor: 1e3, decimals: 1 }), formatMetric(s.spread, { divisor: 1e3, decimals: 1 }),
+      pm.scenario.id,
+      'user latency (µs)',
+      String(s.n),
+      formatMetric(s.median, { divisor: 1e3, decimals: 1 }),
+      formatMetric(s.min, { divisor: 1e3, decimals: 1 }),
+      formatMetric(s.max, { divisor: 1e3, decimals: 1 }),
+      formatMetric(s.spread, { divisor: 1e3, decimals: 1 }),
       (s.relSpread * 100).toFixed(1),
     ]);
     expect(table.numeric.slice(2)).toEqual([true, true, true, true, true, true]);
@@ -43,7 +46,7 @@ describe('column lists', () => {
     const table = tabulate(SCENARIO_COLUMNS, run.scenarios);
     const baseline = table.rows[run.scenarios.findIndex((s) => s.scenario.mechanism === 'none')]!;
     expect(baseline[table.headers.indexOf('median user latency (µs)')]).toBe('');
-    expect(baseline[table.headers.indexOf('major faults')]).toBe('0');
+    expect(baseline[table.headers.indexOf('median re-touch major faults')]).toBe('0');
     const failed = table.rows[run.scenarios.findIndex((s) => s.status === 'failed')]!;
     expect(failed.at(-1)).toBe('failed');
     expect(failed[1]).toBe('0');

@@ -2,17 +2,26 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import { readResultsJson, validateRunResult, writeResultsJson } from '../../../reports/json.ts';
 import { fixtureRun } from './fixture.ts';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'hintbench-json-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hintbench-json-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** The HintbenchError `fn` throws (fails the test if it throws nothing or something else). */
 function errorOf(fn: () => unknown): HintbenchError {
-  try { fn(); } catch (e) { if (e instanceof HintbenchError) return e; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof HintbenchError) return e;
+    throw e;
+  }
   throw new Error('expected a HintbenchError');
 }
 

@@ -16,7 +16,7 @@ describe('report.md', () => {
     expect(lines.slice(scen + 2, scen + 2 + run.scenarios.length).every((l) => l.startsWith('| '))).toBe(true);
     expect(lines[scen + 2 + run.scenarios.length]).toBe('');
     const summ = lines.indexOf(header(SUMMARY_COLUMNS));
-    expect(lines.slice(summ + 2).findIndex((l) => l === '')).toBe(summaryRows(run).length);
+    expect(lines.slice(summ + 2).indexOf('')).toBe(summaryRows(run).length);
     expect(md).toContain('![Hint latency by mechanism, advice and size](hint-latency.svg)');
     expect(md).toContain(`**kernel**: ${run.environment.kernelRelease}`);
     expect(md).toMatch(/## Failed scenarios\n\n- ptrace\/pageout\/anon-random-64MiB-1vma\/frozen: EPERM/);
@@ -36,7 +36,9 @@ describe('terminal summary table', () => {
     const run = fixtureRun();
     const text = formatSummaryTable(run);
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^scenario\s+n\s+median user latency \(µs\)\s+median kernel latency \(µs\)\s+reclaimed pages\s+major faults\s+re-touch \(ms\)\s+status$/);
+    expect(lines[0]).toMatch(
+      /^scenario\s+n\s+median user latency \(µs\)\s+median kernel latency \(µs\)\s+median reclaimed \(pages\)\s+median re-touch major faults\s+median re-touch time \(ms\)\s+status$/,
+    );
     expect(lines).toHaveLength(2 + run.scenarios.length + run.scenarios.filter((s) => s.status === 'failed').length);
     const statusCol = lines[0]!.indexOf('status');
     for (const [i, s] of run.scenarios.entries()) {
@@ -46,7 +48,7 @@ describe('terminal summary table', () => {
     }
     const pm = run.scenarios[0]!;
     const median = (pm.summary.retouchNs!.median / 1e6).toFixed(2);
-    const reTouchEnd = lines[0]!.indexOf('re-touch (ms)') + 're-touch (ms)'.length;
+    const reTouchEnd = lines[0]!.indexOf('re-touch time (ms)') + 're-touch time (ms)'.length;
     expect(lines[2]!.slice(0, reTouchEnd).endsWith(median)).toBe(true);
     expect(lines.at(-1)).toBe(`failed: ${run.scenarios.at(-1)!.scenario.id}: ${run.scenarios.at(-1)!.error}`);
     expect(lines.every((l) => l === l.trimEnd())).toBe(true);

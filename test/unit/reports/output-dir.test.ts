@@ -3,7 +3,7 @@ import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import { OutputDir, readFileNoFollow } from '../../../reports/output-dir.ts';
 
 let base: string;
@@ -59,7 +59,11 @@ describe('OutputDir', () => {
     mkdirSync(join(base, 'out', 'report.html'));
     writeFileSync(join(base, 'out', 'report.html', 'keep'), '');
     let err: unknown;
-    try { dir.write('report.html', 'x'); } catch (e) { err = e; }
+    try {
+      dir.write('report.html', 'x');
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(HintbenchError);
     expect((err as Error).message).toMatch(new RegExp(`^cannot write ${join(base, 'out', 'report.html')}: `));
     expect((err as Error).message).not.toContain('/proc/self/fd');

@@ -6,8 +6,12 @@ import { rebuildReports, resultsDirOf } from '../../../reports/write.ts';
 import { FIXTURE_PATH } from './fixture.ts';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'hintbench-rebuild-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hintbench-rebuild-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('hintbench report: what it accepts', () => {
   it('takes the results directory or its results.json', async () => {

@@ -9,11 +9,19 @@ import { FIXTURE_PATH, fixtureRun } from './fixture.ts';
 import { canUse } from '../../helpers/prereq.ts';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'hintbench-write-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hintbench-write-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const fontPresent = canUse('PNG rendering', FONT_CANDIDATES.some((p) => existsSync(p)), 'apt-get install -y fonts-dejavu-core');
+const fontPresent = canUse(
+  'PNG rendering',
+  FONT_CANDIDATES.some((p) => existsSync(p)),
+  'apt-get install -y fonts-dejavu-core',
+);
 
 describe('writeReports / rebuildReports', () => {
   it('writes html, md, csv and one svg per chart, and returns exactly those paths', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RUN_EXIT, runExitCode } from '../../../bench/commands/run.ts';
-import type { ScenarioStatus } from '../../../bench/types.ts';
+import type { ScenarioStatus } from '../../../core/types.ts';
 import { fixtureRun } from '../reports/fixture.ts';
 
 function runWith(statuses: ScenarioStatus[]): ReturnType<typeof fixtureRun> {

@@ -2,13 +2,19 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import {
-  RUN_RESERVE_BYTES, WORKLOAD_BASE_BYTES, checkMemoryPlan, checkSampleCap, readMemoryBudget, scenarioNeedBytes, usableBytes,
+  RUN_RESERVE_BYTES,
+  WORKLOAD_BASE_BYTES,
+  checkMemoryPlan,
+  checkSampleCap,
+  readMemoryBudget,
+  scenarioNeedBytes,
+  usableBytes,
   type MemoryBudget,
 } from '../../../bench/runner/plan.ts';
 import { expandMatrix } from '../../../bench/scenarios/matrix.ts';
-import type { Content, Suite } from '../../../bench/types.ts';
+import type { Content, Suite } from '../../../core/types.ts';
 
 const MIB = 2 ** 20;
 
@@ -16,12 +22,24 @@ function suiteOf(sizeMiB: number, vmas: number, content: Content = 'random', rep
   return {
     name: 'big',
     description: 'test',
-    scenarios: expandMatrix({ mechanisms: ['process_madvise'], advices: ['pageout'], memories: [{ kind: 'anon', content, sizeMiB, vmas }], targetStates: ['sleeping'], baseline: true, repetitions }),
+    scenarios: expandMatrix({
+      mechanisms: ['process_madvise'],
+      advices: ['pageout'],
+      memories: [{ kind: 'anon', content, sizeMiB, vmas }],
+      targetStates: ['sleeping'],
+      baseline: true,
+      repetitions,
+    }),
   };
 }
 
 function errorOf(fn: () => unknown): HintbenchError {
-  try { fn(); } catch (e) { if (e instanceof HintbenchError) return e; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof HintbenchError) return e;
+    throw e;
+  }
   throw new Error('expected a HintbenchError');
 }
 
@@ -45,10 +63,12 @@ describe('memory plan', () => {
   it('refuses 30,000 MiB in 10 VMAs, naming the scenario, the need, what there is and the override', () => {
     const e = errorOf(() => checkMemoryPlan(suiteOf(30_000, 10), host));
     expect(e.message).toBe(
-      'scenario none/none/anon-random-30000MiB-10vma/sleeping (and 1 more of the suite\'s scenarios) needs about 30,501 MiB of memory (30,000 MiB of workload data plus overhead) '
-      + 'but this host has 23,500 MiB (MemAvailable 23,500 MiB + 0 MiB of usable swap; zram swap counts for what random pages compress to)',
+      "scenario none/none/anon-random-30000MiB-10vma/sleeping (and 1 more of the suite's scenarios) needs about 30,501 MiB of memory (30,000 MiB of workload data plus overhead) " +
+        'but this host has 23,500 MiB (MemAvailable 23,500 MiB + 0 MiB of usable swap; zram swap counts for what random pages compress to)',
     );
-    expect(e.fix).toBe('use at most 23,026 MiB per workload (sizeMiB in the suite), free memory or add swap; --ignore-memory-check runs it anyway (the OOM killer may end the run)');
+    expect(e.fix).toBe(
+      'use at most 23,026 MiB per workload (sizeMiB in the suite), free memory or add swap; --ignore-memory-check runs it anyway (the OOM killer may end the run)',
+    );
     expect(e.message).not.toContain('\n');
   });
 
@@ -68,12 +88,15 @@ describe('memory plan', () => {
       mkdirSync(join(dir, 'proc'));
       writeFileSync(join(dir, 'proc', 'meminfo'), 'MemTotal:       24684092 kB\nMemFree:        20000000 kB\nMemAvailable:   23000000 kB\n');
       writeFileSync(join(dir, 'proc', 'swaps'), 'Filename\tType\tSize\tUsed\tPriority\n/dev/zram0 partition\t4194300\t1000\t100\n/swap\\040file file\t1024\t0\t-2\n');
-      expect(readMemoryBudget(join(dir, 'proc'))).toEqual({
+      expect(readMemoryBudget(dir)).toEqual({
         memAvailableBytes: 23_000_000 * 1024,
-        swap: [{ name: '/dev/zram0', freeBytes: (4_194_300 - 1000) * 1024, zram: true }, { name: '/swap file', freeBytes: 1024 * 1024, zram: false }],
+        swap: [
+          { name: '/dev/zram0', freeBytes: (4_194_300 - 1000) * 1024, zram: true },
+          { name: '/swap file', freeBytes: 1024 * 1024, zram: false },
+        ],
       });
       writeFileSync(join(dir, 'proc', 'meminfo'), 'MemTotal: 1 kB\n');
-      expect(() => readMemoryBudget(join(dir, 'proc'))).toThrow(/has no MemAvailable line/);
+      expect(() => readMemoryBudget(dir)).toThrow(/has no MemAvailable line/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -89,7 +112,13 @@ describe('sample cap', () => {
   });
 
   it('19.2 million samples: refused, in days', () => {
-    const suite: Suite = { name: 'huge', description: '', scenarios: Array.from({ length: 1920 }, (_, i) => ({ ...suiteOf(16, 1).scenarios[0]!, id: `s${i}`, repetitions: 10_000 })) };
-    expect(errorOf(() => checkSampleCap(suite, 10_000)).message).toBe("suite 'huge' has 19,200,000 samples (1920 scenarios), more than the cap of 10,000; at about 1 s per sample it would run 222 days");
+    const suite: Suite = {
+      name: 'huge',
+      description: '',
+      scenarios: Array.from({ length: 1920 }, (_, i) => ({ ...suiteOf(16, 1).scenarios[0]!, id: `s${i}`, repetitions: 10_000 })),
+    };
+    expect(errorOf(() => checkSampleCap(suite, 10_000)).message).toBe(
+      "suite 'huge' has 19,200,000 samples (1920 scenarios), more than the cap of 10,000; at about 1 s per sample it would run 222 days",
+    );
   });
 });

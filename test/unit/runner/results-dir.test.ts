@@ -2,14 +2,22 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import { claimResultsDir, releaseResultsDir, utcStamp, type ClaimedDir } from '../../../bench/runner/results-dir.ts';
 
 let base: string;
 const claims: ClaimedDir[] = [];
-beforeEach(() => { base = mkdtempSync(join(tmpdir(), 'hintbench-claim-')); });
+beforeEach(() => {
+  base = mkdtempSync(join(tmpdir(), 'hintbench-claim-'));
+});
 afterEach(() => {
-  for (const c of claims.splice(0)) { try { c.dir.close(); } catch { /* closed */ } }
+  for (const c of claims.splice(0)) {
+    try {
+      c.dir.close();
+    } catch {
+      /* closed */
+    }
+  }
   rmSync(base, { recursive: true, force: true });
 });
 
@@ -20,7 +28,12 @@ function claim(opts: Parameters<typeof claimResultsDir>[0]): ClaimedDir {
 }
 
 function errorOf(fn: () => unknown): HintbenchError {
-  try { fn(); } catch (e) { if (e instanceof HintbenchError) return e; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof HintbenchError) return e;
+    throw e;
+  }
   throw new Error('expected a HintbenchError');
 }
 
@@ -37,11 +50,7 @@ describe('claimResultsDir without --out', () => {
       process.umask(old);
     }
     expect(utcStamp(date)).toBe('2026-11-25T17-40-12Z');
-    expect(paths).toEqual([
-      join(root, '2026-11-25T17-40-12Z-smoke'),
-      join(root, '2026-11-25T17-40-12Z-smoke-2'),
-      join(root, '2026-11-25T17-40-12Z-smoke-3'),
-    ]);
+    expect(paths).toEqual([join(root, '2026-11-25T17-40-12Z-smoke'), join(root, '2026-11-25T17-40-12Z-smoke-2'), join(root, '2026-11-25T17-40-12Z-smoke-3')]);
     expect(readdirSync(root).sort()).toEqual(paths.map((p) => p.slice(root.length + 1)).sort());
     expect(lstatSync(paths[0]!).mode & 0o777).toBe(0o755);
   });

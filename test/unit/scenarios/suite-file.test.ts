@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../bench/errors.ts';
+import { SuiteFileSchema, SuiteMemorySchema } from '../../../core/schema/suite-file.ts';
+import { HintbenchError } from '../../../core/errors.ts';
 import { builtinSuite, resolveSuite } from '../../../bench/scenarios/builtin.ts';
 import { parseSuiteFile } from '../../../bench/scenarios/suite-file.ts';
 
@@ -22,19 +24,26 @@ describe('suite files', () => {
     expect(suite.scenarios.find((s) => s.memory.sizeMiB === 4)!.memory).toEqual({ kind: 'anon', content: 'random', sizeMiB: 4, vmas: 1 });
     expect(suite.scenarios.every((s) => s.repetitions === 2)).toBe(true);
   });
-  it('takes the name from the file name when none is given', () => {
+  it('takes the name from the file name when none is given, and checks it', () => {
     const { name: _n, ...rest } = ok;
     expect(parseSuiteFile(JSON.stringify(rest), '/tmp/my-suite.json').name).toBe('my-suite');
+    expect(() => parseSuiteFile(JSON.stringify(rest), '/tmp/my suite.json')).toThrow(/suite file \/tmp\/my suite\.json: file name "my suite" cannot name the suite/);
+  });
+  it('has every field of the schema documented in docs/suites.md', () => {
+    const doc = readFileSync(new URL('../../../docs/suites.md', import.meta.url), 'utf8');
+    const documented = [...doc.matchAll(/^\| `([\w.[\]]+)`/gm)].map((m) => m[1]!);
+    const fields = [...Object.keys(SuiteFileSchema.shape), ...Object.keys(SuiteMemorySchema.shape).map((k) => `memories[].${k}`)];
+    expect(documented.sort()).toEqual(fields.sort());
   });
   it.each([
-    [{ ...ok, advices: ['willneed'] }, /field advices\[0\] is "willneed"/, /cold, pageout/],
-    [{ ...ok, memories: [{ sizeMiB: 0 }] }, /field memories\[0\]\.sizeMiB must be an integer from 1/, /e\.g\. 1/],
+    [{ ...ok, advices: ['willneed'] }, /field advices\[0\] must be one of cold, pageout, got "willneed"/, /cold, pageout/],
+    [{ ...ok, memories: [{ sizeMiB: 0 }] }, /field memories\[0\]\.sizeMiB must be an integer from 1 to 65536, got 0/, /e\.g\. 1/],
     [{ ...ok, memories: [{ sizeMiB: 1, vmas: 300 }] }, /memories\[0\]\.vmas is 300, more than the 256 pages/, /fewer VMAs/],
-    [{ ...ok, memories: [{ sizeMiB: 8, kind: 'file' }] }, /memories\[0\]\.kind is "file"/, /only "anon"/],
-    [{ ...ok, targetStates: [] }, /field targetStates must be a non-empty list/, /allowed: running, sleeping, stopped, frozen/],
+    [{ ...ok, memories: [{ sizeMiB: 8, kind: 'file' }] }, /field memories\[0\]\.kind must be one of anon, got "file"/, /only "anon"/],
+    [{ ...ok, targetStates: [] }, /field targetStates must be a non-empty list, got \[\]/, /allowed: running, sleeping, stopped, frozen/],
     [{ ...ok, repetitons: 3 }, /field repetitons is not a known field/, /known fields here: name, description/],
-    [{ ...ok, name: 'a b' }, /field name is "a b"/, /letters, digits/],
-    [{ ...ok, memories: [] }, /field memories must be a non-empty list/, /sizeMiB/],
+    [{ ...ok, name: 'a b' }, /field name must be letters, digits, dot, dash and underscore \(at most 64\), got "a b"/, /letters, digits/],
+    [{ ...ok, memories: [] }, /field memories must be a non-empty list, got \[\]/, /sizeMiB/],
   ])('names the file and the field: %j', (bad, message, fix) => {
     let err: unknown;
     try {

@@ -12,9 +12,12 @@ describe('workload client', () => {
 
   it('rejects a pending call with the pid and stderr tail when the workload answers garbage, and kills it', async () => {
     const w = await spawnWorkload(spec, { program: fixture('garbage.ts') });
-    const err = await w.verify().then(() => null, (e: Error) => e);
+    const err = await w.verify().then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err?.message).toContain(`workload ${w.pid}`);
-    expect(err?.message).toContain('protocol violation: not JSON');
+    expect(err?.message).toContain('protocol violation: not valid JSON');
     const how = await w.exited;
     expect(how.signal).toBe('SIGKILL');
     // Later calls fail the same way instead of hanging.
@@ -23,13 +26,19 @@ describe('workload client', () => {
 
   it('rejects a pending call when the workload dies, naming its exit status and stderr', async () => {
     const w = await spawnWorkload(spec, { program: fixture('crash-on-command.ts') });
-    const err = await w.retouch().then(() => null, (e: Error) => e);
+    const err = await w.retouch().then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err?.message).toMatch(new RegExp(`workload ${w.pid}: exited \\(status 3\\).*giving up with status 3`));
     expect((await w.exited).code).toBe(3);
   });
 
   it('rejects spawn when the workload refuses its arguments', async () => {
-    const err = await spawnWorkload({ ...spec, vmas: 0 }).then(() => null, (e: Error) => e);
+    const err = await spawnWorkload({ ...spec, vmas: 0 }).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err?.message).toMatch(/workload \d+: exited \(status 2\).*--vmas must be a positive integer/);
   });
 

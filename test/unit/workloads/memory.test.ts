@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_VIEW_LENGTH, pageSizeBytes, viewBytes } from '../../../bench/sys/mman.ts';
+import { MAX_VIEW_LENGTH, pageSizeBytes, viewBytes } from '../../../core/sys/mman.ts';
 import { AnonMemory, MAX_VIEW_BYTES, pageChecksum, splitPages } from '../../../workloads/memory.ts';
 
 describe('splitPages', () => {

@@ -16,12 +16,12 @@ describe('parseCommand', () => {
     expect(parseCommand('{"type":"verify","id":7,"junk":true}')).toEqual({ type: 'verify', id: 7 });
   });
   it.each([
-    ['not json', /not JSON/],
+    ['not json', /not valid JSON/],
     ['[1,2]', /not a JSON object/],
     ['{"type":"retouch"}', /field id/],
-    ['{"type":"retouch","id":-1}', /non-negative integer/],
-    ['{"type":"dance","id":1}', /unknown command type "dance"/],
-    ['{"type":"state","id":1,"state":"stopped"}', /"sleeping" or "running"/],
+    ['{"type":"retouch","id":-1}', /retouch command: field id must be an integer >= 0, got -1/],
+    ['{"type":"dance","id":1}', /field type must be one of retouch, verify, state, exit, got "dance"/],
+    ['{"type":"state","id":1,"state":"stopped"}', /field state must be one of sleeping, running, got "stopped"/],
   ])('rejects %s', (line, msg) => {
     expect(() => parseCommand(line)).toThrow(ProtocolError);
     expect(() => parseCommand(line)).toThrow(msg);
@@ -30,7 +30,10 @@ describe('parseCommand', () => {
 
 describe('parseReply', () => {
   const ready: Reply = {
-    type: 'ready', pid: 123, pageSizeBytes: 4096, setupNs: 5,
+    type: 'ready',
+    pid: 123,
+    pageSizeBytes: 4096,
+    setupNs: 5,
     regions: [{ startAddr: 0x7f0000001000, lengthBytes: 8192, kind: 'anon', content: 'random' }],
   };
   it('round-trips every reply', () => {
@@ -47,7 +50,9 @@ describe('parseReply', () => {
     for (const r of replies) expect(parseReply(encodeLine(r).trimEnd())).toEqual(r);
   });
   it('rejects a region of an unknown content or a fractional address', () => {
-    expect(() => parseReply(JSON.stringify({ ...ready, regions: [{ startAddr: 4096, lengthBytes: 4096, kind: 'anon', content: 'pink' }] }))).toThrow(/regions\[0\]: unknown content "pink"/);
+    expect(() => parseReply(JSON.stringify({ ...ready, regions: [{ startAddr: 4096, lengthBytes: 4096, kind: 'anon', content: 'pink' }] }))).toThrow(
+      /ready reply: field regions\[0\]\.content must be one of zero, random, mixed, got "pink"/,
+    );
     expect(() => parseReply(JSON.stringify({ ...ready, regions: [{ startAddr: 4096.5, lengthBytes: 4096, kind: 'anon', content: 'zero' }] }))).toThrow(/startAddr/);
   });
   it('rejects a verified reply that contradicts itself', () => {
@@ -55,7 +60,7 @@ describe('parseReply', () => {
   });
   it('rejects missing numbers and unknown types', () => {
     expect(() => parseReply('{"type":"retouched","id":1,"elapsedNs":"fast","majorFaults":0,"minorFaults":0,"pages":1}')).toThrow(/elapsedNs/);
-    expect(() => parseReply('{"type":"hello"}')).toThrow(/unknown reply type "hello"/);
+    expect(() => parseReply('{"type":"hello"}')).toThrow(/field type must be one of ready, retouched, verified, state, exiting, error, got "hello"/);
     expect(() => parseReply('{"type":"error","id":1}')).toThrow(/message/);
   });
 });

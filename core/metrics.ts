@@ -1,0 +1,175 @@
+/**
+ * The metric registry: every field of a Sample declared once, with its type (a zod schema),
+ * unit, direction and one doc line. Derived from it: the Sample schema and type
+ * (core/schema/results.ts), the fields that get summaries, the samples.csv columns and
+ * table metrics (reports/columns.ts), the tables of docs/results-schema.md, and the
+ * direction compare judges a change by.
+ */
+import { z } from 'zod';
+import type { Direction } from './stats/verdict.ts';
+
+/** The unit a field's values are in (its name ends in it); null for counts and identifiers. */
+export type MetricUnit = 'ns' | 'bytes' | 'pages' | null;
+
+/** Which change of a metric is an improvement: judged by compare; `none` for figures that are context, not quality. */
+export type MetricDirection = Direction | 'none';
+
+/** How a metric is shown in human-facing tables. */
+export interface MetricDisplay {
+  /** Label with the display unit, e.g. `user latency (µs)`. */
+  label: string;
+  /** Raw value is divided by this to get the display unit. */
+  divisor: number;
+  /** Decimals shown. */
+  decimals: number;
+}
+
+/** One Sample field. */
+export interface SampleField<S extends z.ZodType = z.ZodType> {
+  /** Type of its values. */
+  schema: S;
+  /** Unit of the values. */
+  unit: MetricUnit;
+  /** Better is lower, higher, or neither. */
+  direction: MetricDirection;
+  /** Gets summary statistics per scenario (ScenarioResult.summary). */
+  summarised: boolean;
+  /** Shown in the summary tables (report, terminal), with this label and scale. */
+  display: MetricDisplay | null;
+  /** Judged by compare (a key metric). */
+  compared: boolean;
+  /** One line on what it holds. */
+  doc: string;
+}
+
+const count = z.int().nonnegative();
+const countOrNull = count.nullable();
+const nsOrNull = z.number().nonnegative().nullable();
+
+/** A field that is context: not summarised, not judged. */
+function plain<S extends z.ZodType>(schema: S, unit: MetricUnit, doc: string): SampleField<S> {
+  return { schema, unit, direction: 'none', summarised: false, display: null, compared: false, doc };
+}
+
+/** A measured figure that gets summaries. */
+function metric<S extends z.ZodType>(
+  schema: S,
+  unit: MetricUnit,
+  direction: MetricDirection,
+  doc: string,
+  opts: { display?: MetricDisplay; compared?: boolean } = {},
+): SampleField<S> {
+  return { schema, unit, direction, summarised: true, display: opts.display ?? null, compared: opts.compared ?? false, doc };
+}
+
+/**
+ * Every Sample field, in the order of results.json and samples.csv. userLatencyNs,
+ * kernelLatencyNs and stallNs are defined here and nowhere else; core/attribution.ts and the
+ * mechanisms measure exactly what these lines say.
+ */
+export const SAMPLE_FIELDS = {
+  repetition: plain(count, null, '0-based repetition index'),
+  pid: plain(z.int().positive(), null, 'workload process id'),
+  userLatencyNs: metric(
+    nsOrNull,
+    'ns',
+    'lower-is-better',
+    "hint latency seen by the caller: wall time from just before the hint's first system call to just after its last (process_madvise: the calls on iovec arrays built before the clock starts; ptrace: seize to detach, the stops included); null for the baseline",
+    { display: { label: 'user latency (µs)', divisor: 1e3, decimals: 1 }, compared: true },
+  ),
+  kernelLatencyNs: metric(
+    nsOrNull,
+    'ns',
+    'lower-is-better',
+    "hint latency in the kernel (sys_enter to sys_exit) summed over the hint's system calls; null unless the probe recorded every one of them",
+    { display: { label: 'kernel latency (µs)', divisor: 1e3, decimals: 1 }, compared: true },
+  ),
+  syscalls: plain(count, null, 'hint system calls issued (process_madvise calls, or madvise calls injected into the target)'),
+  probeSyscalls: plain(countOrNull, null, "hint system calls of the hinting thread the probe recorded inside the hint's window; should equal syscalls"),
+  bytesRequested: plain(count, 'bytes', 'bytes requested'),
+  bytesAdvised: metric(count, 'bytes', 'none', 'bytes the kernel reported as advised', { display: { label: 'advised (MiB)', divisor: 2 ** 20, decimals: 1 } }),
+  reclaimedPages: metric(
+    countOrNull,
+    'pages',
+    'higher-is-better',
+    'pages reclaimed inside the hint system calls (sum of vmscan:mm_vmscan_reclaim_pages of the hinting thread); null unless the probe recorded every call',
+    {
+      display: { label: 'reclaimed (pages)', divisor: 1, decimals: 0 },
+      compared: true,
+    },
+  ),
+  rssBeforeBytes: metric(count, 'bytes', 'none', 'target VmRSS before the hint'),
+  rssAfterBytes: metric(count, 'bytes', 'none', 'target VmRSS after the hint'),
+  swapBeforeBytes: metric(count, 'bytes', 'none', 'target VmSwap before the hint'),
+  swapAfterBytes: metric(count, 'bytes', 'none', 'target VmSwap after the hint'),
+  pswpoutDeltaPages: metric(z.int(), 'pages', 'none', 'system-wide pswpout delta across the hint (/proc/vmstat)'),
+  pswpinDeltaPages: metric(z.int(), 'pages', 'none', 'system-wide pswpin delta across the re-touch (/proc/vmstat)'),
+  retouchNs: metric(z.number().nonnegative(), 'ns', 'lower-is-better', 'time the workload took to touch every page again (its own clock)', {
+    display: { label: 're-touch time (ms)', divisor: 1e6, decimals: 2 },
+    compared: true,
+  }),
+  retouchMajorFaults: metric(count, null, 'none', "major faults during the re-touch, from the workload's /proc/self/stat", {
+    display: { label: 're-touch major faults', divisor: 1, decimals: 0 },
+  }),
+  retouchMajorFaultsProbe: metric(countOrNull, null, 'none', 'major faults during the re-touch, counted by the probe (software:major-faults under the re-touch thread name)'),
+  stallNs: metric(
+    nsOrNull,
+    'ns',
+    'lower-is-better',
+    "time the target's threads spent in ptrace stops (TASK_TRACED, from the switch-out to the next switch-in) that began inside the hint's window, each counted whole; null unless the mechanism can stop the target",
+    { display: { label: 'target stall, traced stops (µs)', divisor: 1e3, decimals: 1 }, compared: true },
+  ),
+  injectorStopNs: metric(nsOrNull, 'ns', 'lower-is-better', "the injector's own stop window, stop arrived to detach (ptrace only)", {
+    display: { label: 'injector stop window (µs)', divisor: 1e3, decimals: 1 },
+    compared: true,
+  }),
+  callerCpuNs: metric(
+    nsOrNull,
+    'ns',
+    'lower-is-better',
+    'CPU time of the delivering thread over the window of userLatencyNs (runner thread for process_madvise, tracer thread for ptrace; CLOCK_THREAD_CPUTIME_ID delta)',
+    { display: { label: 'caller CPU (µs)', divisor: 1e3, decimals: 1 }, compared: true },
+  ),
+  targetCpuNs: metric(
+    nsOrNull,
+    'ns',
+    'none',
+    "CPU time of all target threads from just before to just after the hint (schedstat run-time delta; includes a `running` target's own spinning)",
+    {
+      display: { label: 'target CPU (µs)', divisor: 1e3, decimals: 1 },
+    },
+  ),
+  targetEintr: metric(count, null, 'lower-is-better', "system calls of the target that returned EINTR during the sample (probe eintr.bt, over the workload's life)", {
+    display: { label: 'target EINTRs', divisor: 1, decimals: 0 },
+  }),
+  dataIntact: plain(z.boolean(), null, 'the workload verified all its pages after the hint'),
+  errors: plain(z.array(z.string()), null, 'errors met in this sample (empty when clean)'),
+} as const satisfies Record<string, SampleField>;
+
+/** Name of a Sample field. */
+export type SampleFieldName = keyof typeof SAMPLE_FIELDS;
+
+/** Every Sample field name, in order. */
+export const SAMPLE_FIELD_NAMES = Object.keys(SAMPLE_FIELDS) as SampleFieldName[];
+
+/** The fields that get summary statistics, in order. */
+export const SUMMARISED_FIELDS: readonly SampleFieldName[] = SAMPLE_FIELD_NAMES.filter((f) => SAMPLE_FIELDS[f].summarised);
+
+/** The metrics human-facing summary tables show, in order, with their display. */
+export const DISPLAYED_METRICS: readonly (MetricDisplay & { field: SampleFieldName })[] = SAMPLE_FIELD_NAMES.flatMap((field) => {
+  const display = SAMPLE_FIELDS[field].display;
+  return display === null ? [] : [{ field, ...display }];
+});
+
+/** The metrics compare judges, each with the direction of an improvement. */
+export const COMPARED_METRICS: readonly { field: SampleFieldName; direction: Direction }[] = SAMPLE_FIELD_NAMES.flatMap((field) => {
+  const f: SampleField = SAMPLE_FIELDS[field];
+  return f.compared && f.direction !== 'none' ? [{ field, direction: f.direction }] : [];
+});
+
+/** The zod shape of a Sample: one schema per field, in registry order. */
+export function sampleShape(): { [K in SampleFieldName]: (typeof SAMPLE_FIELDS)[K]['schema'] } {
+  const shape = {} as Record<string, z.ZodType>;
+  for (const name of SAMPLE_FIELD_NAMES) shape[name] = SAMPLE_FIELDS[name].schema.meta({ description: SAMPLE_FIELDS[name].doc });
+  return shape as { [K in SampleFieldName]: (typeof SAMPLE_FIELDS)[K]['schema'] };
+}

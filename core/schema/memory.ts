@@ -1,0 +1,25 @@
+/** Address ranges, the regions a workload maps, and the memory layout a scenario asks for. */
+import { z } from 'zod';
+import { ContentSchema, MemoryKindSchema } from './enums.ts';
+
+const doc = (description: string) => ({ description });
+
+/** One virtual address range. */
+export const AddrRangeSchema = z.object({
+  startAddr: z.int().nonnegative().meta(doc('first byte of the range')),
+  lengthBytes: z.int().nonnegative().meta(doc('length of the range in bytes (a multiple of the page size)')),
+});
+
+/** A region a workload announces: one VMA it mapped and filled. */
+export const RegionSchema = AddrRangeSchema.extend({
+  kind: MemoryKindSchema.meta(doc('mapping kind')),
+  content: ContentSchema.meta(doc('content written into it')),
+});
+
+/** The memory layout of a workload. */
+export const MemorySpecSchema = z.object({
+  kind: MemoryKindSchema.meta(doc('mapping kind')),
+  content: ContentSchema.meta(doc('page content: same-filled, incompressible, ~50 % compressible')),
+  sizeMiB: z.number().positive().meta(doc('total size, MiB')),
+  vmas: z.int().positive().meta(doc('number of separate VMAs the size is split into')),
+});
