@@ -102,6 +102,11 @@ async function claimPrepareMeasure(suite: Suite, values: OptionValues, signal: A
     }
     signal.throwIfAborted();
     return await measure(suite, claimed.dir, hostChanges, values, signal, state);
+  } catch (err) {
+    // A Ctrl-C reaches the whole process group: a check or a set-up step whose child process
+    // it killed fails as a consequence. Report the interruption, not that failure.
+    signal.throwIfAborted();
+    throw err;
   } finally {
     releaseResultsDir(claimed);
     // Undoes the preparation only when no other run uses it and nobody kept it.

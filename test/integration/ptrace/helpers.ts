@@ -1,9 +1,10 @@
 /** Helpers for the ptrace integration tests: self-checking targets and /proc probes. */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import { selfIdentity } from '../../../core/proc/stat.ts';
 import { frozenCgroupName } from '../../../bench/host/stale-cgroups.ts';
 
 export { startSelfcheck, type Target } from '../../../workloads/selfcheck-client.ts';
+import type { Target } from '../../../workloads/selfcheck-client.ts';
 
 /** State letter (R, S, T, t, D, Z...) of a thread, from /proc/PID/task/TID/stat. */
 export function threadState(pid: number, tid = pid): string {
@@ -32,7 +33,7 @@ export function swapActive(): boolean {
 }
 
 /** Polls `pred` every 10 ms until it holds or `timeoutMs` passes; returns whether it held. */
-export async function waitFor(pred: () => boolean, timeoutMs = 5000): Promise<boolean> {
+export async function waitFor(pred: () => boolean, timeoutMs = 60_000): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (pred()) return true;
@@ -83,6 +84,77 @@ export function makeFreezerCgroup(version: 'v1' | 'v2', root: string, pid: numbe
       try { writeFileSync(`${root}/cgroup.procs`, String(member)); } catch { /* member exited */ }
       await waitFor(() => readFileSync(`${dir}/cgroup.procs`, 'utf8').trim() === '', 2000);
       rmdirSync(dir);
+    },
+  };
+}
+
+/** Signals sent that the target has not counted yet, at most (well below the ~4,096 libuv's pipe holds). */
+const MAX_UNCOUNTED = 256;
+
+/** A stream of SIGUSR2 to a self-checking target, paced so that none can be lost on the way (see signalStream). */
+export interface SignalStream {
+  /** SIGUSR2 sent so far. */
+  sent(): number;
+  /** Stops sending (idempotent). */
+  stop(): Promise<void>;
+  /** Stops sending; then waits until the target counted every signal sent or its count stops moving (signals lost), and returns both counts. */
+  finish(): Promise<{ sent: number; counted: number }>;
+}
+
+/**
+ * Sends SIGUSR2 to a self-checking target continuously: one at a time (never while one is
+ * pending: the kernel would merge them), at most one per 200 us, and at most MAX_UNCOUNTED
+ * that the target has not counted yet, read from its counter page (`signalCountAddr`). The
+ * target counts them in JavaScript after libuv's handler has relayed each through a 64 KiB
+ * pipe, which drops signals silently once ~4,096 wait: a loaded machine that keeps the
+ * target's main thread from running for a second would otherwise lose some, and the test
+ * would blame the injector.
+ */
+export async function signalStream(t: Target): Promise<SignalStream> {
+  const before = (await t.status()).signals;
+  const countFd = openSync(`/proc/${t.pid}/mem`, 'r');
+  const countBuf = Buffer.alloc(4);
+  const countedNow = (): number => (readSync(countFd, countBuf, 0, 4, t.ready.signalCountAddr) === 4 ? countBuf.readUInt32LE(0) - before : 0);
+  const SIGUSR2_BIT = 1n << 11n;
+  let sent = 0;
+  let done = false;
+  const sender = (async () => {
+    let lastNs = 0n;
+    while (!done) {
+      const now = process.hrtime.bigint();
+      if (now - lastNs >= 200_000n && sent - countedNow() < MAX_UNCOUNTED) {
+        const st = readFileSync(`/proc/${t.pid}/status`, 'utf8');
+        const pend = BigInt(`0x${/^ShdPnd:\s+(\w+)/m.exec(st)?.[1] ?? '0'}`) | BigInt(`0x${/^SigPnd:\s+(\w+)/m.exec(st)?.[1] ?? '0'}`);
+        if ((pend & SIGUSR2_BIT) === 0n) {
+          process.kill(t.pid, 'SIGUSR2');
+          sent++;
+          lastNs = now;
+        }
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+  })().finally(() => closeSync(countFd));
+  const stop = async (): Promise<void> => {
+    done = true;
+    await sender;
+  };
+  return {
+    sent: () => sent,
+    stop,
+    async finish() {
+      await stop();
+      // Until the count reaches what was sent, or stops moving for 10 status round trips
+      // (then signals were lost), up to 60 s.
+      let counted = 0;
+      let still = 0;
+      const until = Date.now() + 60_000;
+      while (Date.now() < until && counted < sent && still < 10) {
+        const c = (await t.status()).signals - before;
+        still = c === counted ? still + 1 : 0;
+        counted = c;
+        if (still > 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      return { sent, counted };
     },
   };
 }

@@ -5,14 +5,11 @@
  * multi-threaded, under seccomp, frozen by cgroup v2, receiving a stream of signals).
  * Returns what it saw; the caller asserts.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
 import { cgroupMounts } from '../../../bench/sys/ptrace-freezer.ts';
 import type { SelfcheckStatus } from '../../../workloads/selfcheck-protocol.ts';
-import { makeFreezerCgroup, startSelfcheck, swapActive, threadState, tracerPid, waitFor, type Target, type TestCgroup } from './helpers.ts';
-
-/** Signals sent that the target has not counted yet, at most (well below the ~4,096 libuv's pipe holds). */
-const MAX_UNCOUNTED = 256;
+import { makeFreezerCgroup, signalStream, startSelfcheck, swapActive, threadState, tracerPid, waitFor, type SignalStream, type Target, type TestCgroup } from './helpers.ts';
 
 /** What a torture run saw. */
 export interface TortureResult {
@@ -64,8 +61,7 @@ export async function runTorture(injections: number): Promise<TortureResult> {
   const byName = new Map<string, Target>();
   let cg: TestCgroup | null = null;
   let frozenPid = 0;
-  let done = false;
-  let sender: Promise<void> = Promise.resolve();
+  let stream: SignalStream | null = null;
   const result: TortureResult = {
     injections, errors: [], thawCycles: 0, frozenTarget: false, methods: {}, windowsNs: { seccomp: null, thaw: null }, signalsSent: 0, signalsCounted: 0, eintrTotal: 0,
     targets: [], stoppedStayedStopped: false, frozenStayedFrozen: null, seconds: 0,
@@ -89,27 +85,7 @@ export async function runTorture(injections: number): Promise<TortureResult> {
       result.frozenTarget = true;
     }
     const signals = byName.get('signals')!;
-    const sigBefore = (await signals.status()).signals;
-    // One SIGUSR2 at a time (never while one is pending: the kernel would merge them), at most
-    // one per 200 us, and at most MAX_UNCOUNTED sent that the target has not counted yet (read
-    // from its counter page): it counts them in JavaScript, after libuv's handler has relayed
-    // each through a 64 KiB pipe, which drops signals (silently) once ~4,096 wait, as happened
-    // when a loaded machine kept the target's main thread from running for about a second.
-    const countFd = openSync(`/proc/${signals.pid}/mem`, 'r');
-    const countBuf = Buffer.alloc(4);
-    const countedNow = (): number => (readSync(countFd, countBuf, 0, 4, signals.ready.signalCountAddr) === 4 ? countBuf.readUInt32LE(0) - sigBefore : 0);
-    sender = (async () => {
-      let lastNs = 0n;
-      while (!done) {
-        const now = process.hrtime.bigint();
-        if (now - lastNs >= 200_000n && result.signalsSent - countedNow() < MAX_UNCOUNTED) {
-          const st = readFileSync(`/proc/${signals.pid}/status`, 'utf8');
-          const pend = BigInt('0x' + (/^ShdPnd:\s+(\w+)/m.exec(st)?.[1] ?? '0')) | BigInt('0x' + (/^SigPnd:\s+(\w+)/m.exec(st)?.[1] ?? '0'));
-          if ((pend & (1n << 11n)) === 0n) { process.kill(signals.pid, 'SIGUSR2'); result.signalsSent++; lastNs = now; }
-        }
-        await new Promise((r) => setImmediate(r));
-      }
-    })().finally(() => closeSync(countFd));
+    stream = await signalStream(signals);
 
     const usePageout = swapActive();
     const seccompNs: number[] = [];
@@ -129,8 +105,7 @@ export async function runTorture(injections: number): Promise<TortureResult> {
       result.methods[r.method ?? 'none'] = (result.methods[r.method ?? 'none'] ?? 0) + 1;
       if (r.error !== null || r.results.some((x) => x.ret !== 0)) result.errors.push(`${i} pid ${t.pid}: ${r.error ?? JSON.stringify(r.results)}`);
     }
-    done = true;
-    await sender;
+    await stream.stop();
     const stat = (v: number[]): { median: number; max: number; n: number } | null => {
       if (v.length === 0) return null;
       const sorted = [...v].sort((a, b) => a - b);
@@ -154,20 +129,11 @@ export async function runTorture(injections: number): Promise<TortureResult> {
       if (status !== null) result.eintrTotal += status.eintr;
       result.targets.push({ name, alive: t.alive(), tracedThreads: traced, state, status, idleBadPages });
     }
-    // The target counts signals in JavaScript, after libuv has relayed them: wait until its
-    // count reaches what was sent, or stops moving (then signals were lost), up to 20 s.
-    let counted = 0;
-    let still = 0;
-    const until = Date.now() + 20_000;
-    while (Date.now() < until && counted < result.signalsSent && still < 10) {
-      const c = (await signals.status()).signals - sigBefore;
-      still = c === counted ? still + 1 : 0;
-      counted = c;
-    }
-    result.signalsCounted = counted;
+    const counts = await stream.finish();
+    result.signalsSent = counts.sent;
+    result.signalsCounted = counts.counted;
   } finally {
-    done = true;
-    await sender;
+    await stream?.stop();
     if (cg !== null) await cg.remove(frozenPid);
     for (const t of targets) await t.kill();
     await mech.dispose();

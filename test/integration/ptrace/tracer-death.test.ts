@@ -26,6 +26,8 @@ const PHASES = ['frame', 'setregs', 'entry', 'exit', 'restored'] as const;
 const PER_PHASE = 6;
 const GROUP_KILLS = 8;
 const TRACER_KILLS = 8;
+/** These tests count trials, not time; under load each trial takes several times longer, and the bound only catches a hang. */
+const TRIAL_TIMEOUT_MS = 600_000;
 
 const run = canRun('tracer death during injection', { root: true }) && process.arch === 'x64';
 const cc = run ? findCCompiler() : null;
@@ -86,7 +88,7 @@ describe.skipIf(!run || !haveCc)('tracer death during injection', () => {
     for (let i = 0; i < 100 && loops <= loopsBefore; i++) loops = (await native.status()).loops;
     expect(loops).toBeGreaterThan(loopsBefore);
     process.stderr.write(`vanishing tracer: ${PHASES.length * PER_PHASE * 2} deaths; saved state at the stop: ${JSON.stringify(restarts)}\n`);
-  });
+  }, TRIAL_TIMEOUT_MS);
 
   const targets = (): KillTarget[] => [
     { pid: native.pid, ranges: `${hex(native.region.startAddr)}-${hex(native.region.startAddr + 65536)}` },
@@ -102,7 +104,7 @@ describe.skipIf(!run || !haveCc)('tracer death during injection', () => {
     // Random instants: most land while the target is seized, some between two injections.
     expect(sum.tracedAtKill).toBeGreaterThan(0);
     await expectIntact();
-  });
+  }, TRIAL_TIMEOUT_MS);
 
   it(`SIGKILL of the tracer alone at ${TRACER_KILLS} random instants: targets intact, hint names the target and its fate`, async () => {
     const trials = await runKillTrials({ kind: 'tracer', trials: TRACER_KILLS, targets: targets(), advice: swapActive() ? 'pageout' : 'cold', random: mulberry32(11) });
@@ -116,5 +118,5 @@ describe.skipIf(!run || !haveCc)('tracer death during injection', () => {
       expect(t.hintStderr).toContain(`(pid ${t.tracerPid}) was killed by SIGKILL during an injection into pid ${t.targetPid}; pid ${t.targetPid} survived`);
     }
     await expectIntact();
-  });
+  }, TRIAL_TIMEOUT_MS);
 });
