@@ -11,9 +11,9 @@
  */
 import type { PtraceMechanism } from '../mechanisms/ptrace/index.ts';
 import type { InjectionReport } from '../mechanisms/ptrace/injector.ts';
-import { summarize } from '../stats/summary.ts';
-import type { Summary } from '../types.ts';
-import { pairedMedianRatio, type RatioCI } from './paired-ratio.ts';
+import { summarize } from '../../core/stats/summary.ts';
+import type { Summary } from '../../core/types.ts';
+import { pairedMedianRatio, type RatioCI } from '../../core/stats/paired-ratio.ts';
 import { buildReference, startReference, type ReferenceInjector } from './ptrace-reference.ts';
 
 /** What compareWithReference() measured. */

@@ -11,7 +11,7 @@ import type { PtraceMechanism } from '../../bench/mechanisms/ptrace/index.ts';
 import { selectRanges } from '../../bench/live/ranges.ts';
 import { readMaps } from '../../core/proc/maps.ts';
 import { readStatus } from '../../core/proc/status.ts';
-import type { Advice, AddrRange } from '../../bench/types.ts';
+import type { Advice, AddrRange } from '../../core/types.ts';
 import { inCI } from './prereq.ts';
 
 /** How a started process ended. */

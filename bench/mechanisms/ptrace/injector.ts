@@ -23,19 +23,19 @@
  * nanosleep, read and futex restart).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { statFieldsAfterComm } from '../../sys/proc.ts';
-import { errnoName, SyscallError } from '../../sys/errno.ts';
-import { CpuFollower } from '../../sys/ptrace-affinity.ts';
-import { refreezeCgroups, type ThawedCgroup } from '../../sys/ptrace-freezer.ts';
-import { NativeArena } from '../../sys/ptrace-mem.ts';
-import { pinAlive, pinPid, unpin, type PidPin } from '../../sys/ptrace-pin.ts';
-import { X86_64Regs, X86_64_USER_CS } from '../../sys/ptrace-regs.ts';
-import { describeWaitStatus, PTRACE_EVENT_STOP, signalName, type WaitStatus } from '../../sys/ptrace-status.ts';
+import { statFieldsAfterComm } from '../../../core/proc/stat.ts';
+import { errnoName, SyscallError } from '../../../core/sys/errno.ts';
+import { CpuFollower } from '../../../core/sys/ptrace-affinity.ts';
+import { refreezeCgroups, type ThawedCgroup } from '../../../core/sys/ptrace-freezer.ts';
+import { NativeArena } from '../../../core/sys/ptrace-mem.ts';
+import { pinAlive, pinPid, unpin, type PidPin } from '../../../core/sys/ptrace-pin.ts';
+import { X86_64Regs, X86_64_USER_CS } from '../../../core/sys/ptrace-regs.ts';
+import { describeWaitStatus, PTRACE_EVENT_STOP, signalName, type WaitStatus } from '../../../core/sys/ptrace-status.ts';
 import {
   PTRACE_O_SUSPEND_SECCOMP, PTRACE_O_TRACESYSGOOD, SIGSET_SIZE_BYTES, SIGTRAP, WNOHANG,
   ptraceCont, ptraceDetach, ptraceGetRegs, ptraceGetSigmask, ptraceInterrupt, ptraceSeize, ptraceSetSiginfo,
   sysCallCounter, tgkill, threadCpuTimeNs, threadExists, waitTid,
-} from '../../sys/ptrace.ts';
+} from '../../../core/sys/ptrace.ts';
 import { emptyReport, InjectAbort, type InjectionReport, type InjectRequest } from './report.ts';
 import { RseqProbe } from './rseq-probe.ts';
 import { MAX_UNBLOCKED_ATTEMPTS, SigframeMethod } from './sigframe-method.ts';

@@ -1,8 +1,8 @@
 /**
  * The injector's request and report types, and the error that ends an injection.
  */
-import type { ThawedCgroup } from '../../sys/ptrace-freezer.ts';
-import type { RestartKind } from '../../sys/ptrace-sigframe.ts';
+import type { ThawedCgroup } from '../../../core/sys/ptrace-freezer.ts';
+import type { RestartKind } from '../../../core/sys/ptrace-sigframe.ts';
 
 /** How the injector waits for the target's stops. */
 export type WaitMode = 'block' | 'poll';

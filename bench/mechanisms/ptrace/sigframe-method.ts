@@ -26,14 +26,14 @@
  * heads back to user space between two calls), and after MAX_UNBLOCKED_ATTEMPTS such
  * attempts, every signal is blocked instead (PTRACE_SETSIGMASK; the frame holds the real mask).
  */
-import { SyscallError } from '../../sys/errno.ts';
-import { locateGadgets, type TargetGadgets } from '../../sys/ptrace-gadgets.ts';
-import { IovecArray, NativeArena, remoteRead, remoteWrite, type NativeBlock } from '../../sys/ptrace-mem.ts';
-import { X86_64Regs } from '../../sys/ptrace-regs.ts';
-import { RSEQ_CPU_ID_FIELD_OFFSET, RSEQ_CS_FIELD_OFFSET } from '../../sys/ptrace-rseq.ts';
-import { applyRestartRules, buildFrame, placeFrame, type FramePlacement } from '../../sys/ptrace-sigframe.ts';
-import { PTRACE_EVENT_STOP, signalName } from '../../sys/ptrace-status.ts';
-import { NT_X86_XSTATE, SIGSET_SIZE_BYTES, SIGSTOP, SIGTRAP, ptraceGetRegs, ptraceGetRegset, ptraceSetRegs, ptraceSetSigmask, ptraceSyscall } from '../../sys/ptrace.ts';
+import { SyscallError } from '../../../core/sys/errno.ts';
+import { locateGadgets, type TargetGadgets } from '../../../core/sys/ptrace-gadgets.ts';
+import { IovecArray, NativeArena, remoteRead, remoteWrite, type NativeBlock } from '../../../core/sys/ptrace-mem.ts';
+import { X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
+import { RSEQ_CPU_ID_FIELD_OFFSET, RSEQ_CS_FIELD_OFFSET } from '../../../core/sys/ptrace-rseq.ts';
+import { applyRestartRules, buildFrame, placeFrame, type FramePlacement } from '../../../core/sys/ptrace-sigframe.ts';
+import { PTRACE_EVENT_STOP, signalName } from '../../../core/sys/ptrace-status.ts';
+import { NT_X86_XSTATE, SIGSET_SIZE_BYTES, SIGSTOP, SIGTRAP, ptraceGetRegs, ptraceGetRegset, ptraceSetRegs, ptraceSetSigmask, ptraceSyscall } from '../../../core/sys/ptrace.ts';
 import { InjectAbort } from './report.ts';
 import type { RseqDecision, RseqProbe } from './rseq-probe.ts';
 import { NO_DEADLINE_NS } from './stops.ts';

@@ -10,13 +10,13 @@
  * signal-delivery stop; either way the target then dies of SIGTRAP. The report measures the
  * window (windows.deathNs).
  */
-import { SyscallError } from '../../sys/errno.ts';
-import { X86_64Regs } from '../../sys/ptrace-regs.ts';
-import { locateVdsoSyscall } from '../../sys/ptrace-vdso.ts';
+import { SyscallError } from '../../../core/sys/errno.ts';
+import { X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
+import { locateVdsoSyscall } from '../../../core/sys/ptrace-vdso.ts';
 import {
   SIGINFO_SIZE_BYTES, SIGSET_SIZE_BYTES, SIGTRAP,
   ptraceGetRegs, ptraceGetSiginfo, ptracePeekData, ptraceSetRegs, ptraceSetSigmask, ptraceSingleStep,
-} from '../../sys/ptrace.ts';
+} from '../../../core/sys/ptrace.ts';
 import { InjectAbort } from './report.ts';
 import type { RseqDecision } from './rseq-probe.ts';
 import { NO_DEADLINE_NS } from './stops.ts';

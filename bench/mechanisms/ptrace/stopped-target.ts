@@ -2,8 +2,8 @@
  * What an injection method gets once the target thread is in its interrupt stop, and what
  * it hands back for the detach.
  */
-import type { X86_64Regs } from '../../sys/ptrace-regs.ts';
-import { signalName, type WaitStatus } from '../../sys/ptrace-status.ts';
+import type { X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
+import { signalName, type WaitStatus } from '../../../core/sys/ptrace-status.ts';
 import { InjectAbort, type InjectionReport, type InjectRequest } from './report.ts';
 import type { StopWaiter } from './stops.ts';
 

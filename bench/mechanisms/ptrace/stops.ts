@@ -4,11 +4,11 @@
  * call, until thawed). Synchronous, on the tracer's one thread.
  */
 import { readFileSync } from 'node:fs';
-import { statFieldsAfterComm } from '../../sys/proc.ts';
-import { FreezerWatch, thawCgroups } from '../../sys/ptrace-freezer.ts';
-import { WNOHANG, sleepUs, waitTid, yieldCpu } from '../../sys/ptrace.ts';
-import type { WaitStatus } from '../../sys/ptrace-status.ts';
-import { WaitTimer } from '../../sys/ptrace-wait.ts';
+import { statFieldsAfterComm } from '../../../core/proc/stat.ts';
+import { FreezerWatch, thawCgroups } from '../../../core/sys/ptrace-freezer.ts';
+import { WNOHANG, sleepUs, waitTid, yieldCpu } from '../../../core/sys/ptrace.ts';
+import type { WaitStatus } from '../../../core/sys/ptrace-status.ts';
+import { WaitTimer } from '../../../core/sys/ptrace-wait.ts';
 import type { InjectionReport, WaitMode } from './report.ts';
 
 /** A stop later than this is "not prompt": the freezer state is checked. */

@@ -3,8 +3,8 @@
  * /proc can tell a process that is not hintbench's child.
  */
 import { readFileSync } from 'node:fs';
-import { statField, statFieldsAfterComm } from '../../sys/proc.ts';
-import { signalName } from '../../sys/ptrace-status.ts';
+import { statField, statFieldsAfterComm } from '../../../core/proc/stat.ts';
+import { signalName } from '../../../core/sys/ptrace-status.ts';
 
 /** The target's state, and a sentence for error messages. */
 export interface TargetFate {

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { statFieldsAfterComm } from '../../sys/proc.ts';
+import { statFieldsAfterComm } from '../../../core/proc/stat.ts';
 import type { Injector } from './injector.ts';
 
 /** Injections made by warmUp(). */

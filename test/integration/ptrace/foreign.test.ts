@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { mulberry32 } from '../../../bench/benchmarks/paired-ratio.ts';
+import { mulberry32 } from '../../../core/stats/random.ts';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
-import { readStatus } from '../../../bench/sys/proc.ts';
-import type { Advice } from '../../../bench/types.ts';
+import { readStatus } from '../../../core/proc/status.ts';
+import type { Advice } from '../../../core/types.ts';
 import { canRun, inCI } from '../../helpers/prereq.ts';
 import { startInterruptWatch, total, type InterruptCounts, type InterruptWatch } from '../../helpers/foreign-eintr.ts';
 import {

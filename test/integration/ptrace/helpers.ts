@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { selfIdentity } from '../../../core/proc/stat.ts';
 import { frozenCgroupName } from '../../../bench/host/stale-cgroups.ts';
 
-export { startSelfcheck, type Target } from '../../../workloads/selfcheck-client.ts';
+export { startSelfcheck, type Target } from '../../targets/selfcheck-client.ts';
 
 /** State letter (R, S, T, t, D, Z...) of a thread, from /proc/PID/task/TID/stat. */
 export function threadState(pid: number, tid = pid): string {

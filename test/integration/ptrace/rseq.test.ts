@@ -10,7 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRun, canUse } from '../../helpers/prereq.ts';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
-import { buildNativeSelfcheck, findCCompiler, startNativeSelfcheck, type NativeBuild, type NativeTarget } from '../../../workloads/selfcheck-client.ts';
+import { type CBuild, findCCompiler } from '../../../core/process/c-compiler.ts';
+import { buildNativeSelfcheck, startNativeSelfcheck, type NativeTarget } from '../../targets/selfcheck-client.ts';
 import { tracerPid } from './helpers.ts';
 
 /** Stops that must land inside a critical section (the section takes ~90 % of the loop; fewer stops land there when its CPU is contended, so injections go on until this many did). */
@@ -24,7 +25,7 @@ const haveCc = run && canUse('C compiler for the native rseq target', cc !== nul
 
 describe.skipIf(!run || !haveCc)('ptrace injector: restartable sequences', () => {
   const mech = new PtraceMechanism();
-  let build: NativeBuild;
+  let build: CBuild;
   beforeAll(() => { build = buildNativeSelfcheck(cc!); });
   afterAll(async () => {
     await mech.dispose();

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { canRun } from '../../helpers/prereq.ts';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
 import type { InjectionReport } from '../../../bench/mechanisms/ptrace/injector.ts';
-import type { SelfcheckStatus } from '../../../workloads/selfcheck-protocol.ts';
-import { cgroupMounts } from '../../../bench/sys/ptrace-freezer.ts';
+import type { SelfcheckStatus } from '../../targets/selfcheck-protocol.ts';
+import { cgroupMounts } from '../../../core/sys/ptrace-freezer.ts';
 import {
   makeFreezerCgroup, startSelfcheck, swapActive, threadRunNs, threadState, tracerPid, vmSwapBytes, waitFor, type Target,
 } from './helpers.ts';

@@ -7,8 +7,8 @@
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
-import { cgroupMounts } from '../../../bench/sys/ptrace-freezer.ts';
-import type { SelfcheckStatus } from '../../../workloads/selfcheck-protocol.ts';
+import { cgroupMounts } from '../../../core/sys/ptrace-freezer.ts';
+import type { SelfcheckStatus } from '../../targets/selfcheck-protocol.ts';
 import { makeFreezerCgroup, startSelfcheck, swapActive, threadState, tracerPid, waitFor, type Target, type TestCgroup } from './helpers.ts';
 
 /** Signals sent that the target has not counted yet, at most (well below the ~4,096 libuv's pipe holds). */

@@ -7,18 +7,19 @@
  *     selfcheck target.
  *  2. Random: `hintbench hint --via ptrace --repeat N` is SIGKILLed as a whole process group,
  *     then its tracer alone, at random instants of running injections
- *     (bench/benchmarks/ptrace-kill-trials.ts; `npm run bench:ptrace-kill` does hundreds).
+ *     (test/kill/ptrace-kill-trials.ts; `npm run bench:ptrace-kill` does hundreds).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { canRun, canUse } from '../../helpers/prereq.ts';
-import { mulberry32 } from '../../../bench/benchmarks/paired-ratio.ts';
-import { runKillTrials, summarizeKillTrials, type KillTarget } from '../../../bench/benchmarks/ptrace-kill-trials.ts';
+import { type CBuild, findCCompiler } from '../../../core/process/c-compiler.ts';
+import { mulberry32 } from '../../../core/stats/random.ts';
+import { runKillTrials, summarizeKillTrials, type KillTarget } from '../../kill/ptrace-kill-trials.ts';
 import {
-  buildNativeSelfcheck, findCCompiler, startNativeSelfcheck, startSelfcheck, type NativeBuild, type NativeTarget, type Target,
-} from '../../../workloads/selfcheck-client.ts';
+  buildNativeSelfcheck, startNativeSelfcheck, startSelfcheck, type NativeTarget, type Target,
+} from '../../targets/selfcheck-client.ts';
 import { swapActive, threadState, tracerPid, waitFor } from './helpers.ts';
 
 const VANISHING_TRACER = fileURLToPath(new URL('./fixtures/vanishing-tracer.ts', import.meta.url));
@@ -35,7 +36,7 @@ const haveCc = run && canUse('C compiler for the native selfcheck target', cc !=
 const hex = (n: number): string => n.toString(16);
 
 describe.skipIf(!run || !haveCc)('tracer death during injection', () => {
-  let build: NativeBuild;
+  let build: CBuild;
   let native: NativeTarget;
   let node: Target;
   beforeAll(async () => {

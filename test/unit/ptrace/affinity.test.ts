@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CpuFollower, parseStatProcessor } from '../../../bench/sys/ptrace-affinity.ts';
+import { CpuFollower, parseStatProcessor } from '../../../core/sys/ptrace-affinity.ts';
 
 /** A /proc/PID/stat line with `processor` (field 39) set to `cpu` and the given command name. */
 function statLine(comm: string, cpu: number): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFreezerPlacement } from '../../../bench/sys/ptrace-freezer.ts';
+import { parseFreezerPlacement } from '../../../core/sys/ptrace-freezer.ts';
 
 describe('freezer placement from /proc/PID/cgroup', () => {
   const mounts = { v1Freezer: '/sys/fs/cgroup/freezer', v2: '/sys/fs/cgroup/unified' };

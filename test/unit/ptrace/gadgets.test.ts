@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { findRestorer, findSyscallGadget, gadgetAt, scanOrder } from '../../../bench/sys/ptrace-gadgets.ts';
-import { elfTextBounds } from '../../../bench/sys/ptrace-vdso.ts';
+import { findRestorer, findSyscallGadget, gadgetAt, scanOrder } from '../../../core/sys/ptrace-gadgets.ts';
+import { elfTextBounds } from '../../../core/sys/ptrace-vdso.ts';
 
 const vdso = Buffer.from(readFileSync(new URL('./fixtures/vdso-x86_64-linux-6.18.b64', import.meta.url), 'utf8'), 'base64');
 

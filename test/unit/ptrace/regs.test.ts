@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { regOffset, X86_64_REG_NAMES, X86_64_REGS_SIZE_BYTES, X86_64Regs } from '../../../bench/sys/ptrace-regs.ts';
+import { regOffset, X86_64_REG_NAMES, X86_64_REGS_SIZE_BYTES, X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
 
 describe('x86_64 user_regs_struct layout', () => {
   it('has 27 eight-byte registers (216 bytes)', () => {

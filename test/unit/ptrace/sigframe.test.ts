@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   applyRestartRules, buildFrame, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS, FP_XSTATE_MAGIC1, FP_XSTATE_MAGIC2,
   isRestartPending, NR_RESTART_SYSCALL, parseFrame, placeFrame, RED_ZONE_BYTES, RT_SIGFRAME_SIZE_BYTES, XFEATURES_ALL,
-} from '../../../bench/sys/ptrace-sigframe.ts';
-import { X86_64Regs } from '../../../bench/sys/ptrace-regs.ts';
+} from '../../../core/sys/ptrace-sigframe.ts';
+import { X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
 
 function regsAt(rip: number, rax: number, origRax: number): X86_64Regs {
   const r = new X86_64Regs();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { elfTextBounds, findSyscallInsn, parseMaps } from '../../../bench/sys/ptrace-vdso.ts';
+import { elfTextBounds, findSyscallInsn, parseMaps } from '../../../core/sys/ptrace-vdso.ts';
 
 const image = Buffer.from(readFileSync(new URL('./fixtures/vdso-x86_64-linux-6.18.b64', import.meta.url), 'utf8'), 'base64');
 

@@ -17,9 +17,9 @@
  */
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
-import { lastErrno, libc } from '../bench/sys/libc.ts';
-import { madvise, mmapAnon, viewBytes } from '../bench/sys/mman.ts';
-import { syscall } from '../bench/sys/syscall.ts';
+import { lastErrno, libc } from '../../core/sys/libc.ts';
+import { madvise, mmapAnon, viewBytes } from '../../core/sys/mman.ts';
+import { syscall } from '../../core/sys/syscall.ts';
 import { parseSelfcheckArgs, type SelfcheckReady, type SelfcheckStatus } from './selfcheck-protocol.ts';
 import { buildDenyAdviceFilter, installSeccompFilter } from './selfcheck-seccomp.ts';
 

@@ -3,13 +3,13 @@
  * at 10,000 injections: every target state, self-checking targets, zero corruption, zero
  * deaths, nothing left traced or stopped.
  *
- *   node --import tsx bench/benchmarks/ptrace-torture.ts [--injections N] [--out FILE]
+ *   node --import tsx test/ptrace-torture.ts [--injections N] [--out FILE]
  * Needs root (and swap for PAGEOUT; COLD otherwise).
  */
 import { parseArgs } from 'node:util';
-import { runTorture } from '../../test/integration/ptrace/torture-scenario.ts';
-import { HintbenchError } from '../errors.ts';
-import { writeBenchmark } from './output.ts';
+import { runTorture } from './integration/ptrace/torture-scenario.ts';
+import { HintbenchError } from '../core/errors.ts';
+import { writeBenchmark } from '../bench/benchmarks/output.ts';
 
 const { values } = parseArgs({ options: { injections: { type: 'string' }, out: { type: 'string' } } });
 const injections = Number(values.injections ?? 10_000);

@@ -6,16 +6,17 @@
  * calls: neither target takes signals, so each one is a target that found itself in the
  * injected code with its tracer gone and returned to its own context through the frame.
  *
- *   node --import tsx bench/benchmarks/ptrace-kill.ts [--group N] [--tracer N] [--seed S] [--out FILE]
+ *   node --import tsx test/kill/ptrace-kill.ts [--group N] [--tracer N] [--seed S] [--out FILE]
  * Needs root and a C compiler.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { HintbenchError } from '../errors.ts';
-import { buildNativeSelfcheck, findCCompiler, startNativeSelfcheck, startSelfcheck } from '../../workloads/selfcheck-client.ts';
-import { writeBenchmark } from './output.ts';
-import { mulberry32 } from './paired-ratio.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { findCCompiler } from '../../core/process/c-compiler.ts';
+import { buildNativeSelfcheck, startNativeSelfcheck, startSelfcheck } from '../targets/selfcheck-client.ts';
+import { writeBenchmark } from '../../bench/benchmarks/output.ts';
+import { mulberry32 } from '../../core/stats/random.ts';
 import { runKillTrials, summarizeKillTrials, type KillTarget } from './ptrace-kill-trials.ts';
 
 const { values } = parseArgs({ options: { group: { type: 'string' }, tracer: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });

@@ -2,9 +2,9 @@
  * A small seccomp-BPF filter for the self-checking target: deny madvise(2) with EPERM for
  * chosen advice values and allow every other call, so Node keeps working.
  */
-import { lastErrno, libc } from '../bench/sys/libc.ts';
-import { mmapAnon, viewBytes } from '../bench/sys/mman.ts';
-import { syscall } from '../bench/sys/syscall.ts';
+import { lastErrno, libc } from '../../core/sys/libc.ts';
+import { mmapAnon, viewBytes } from '../../core/sys/mman.ts';
+import { syscall } from '../../core/sys/syscall.ts';
 
 const BPF_LD_W_ABS = 0x20;
 const BPF_JEQ_K = 0x15;

@@ -14,9 +14,9 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MAX_REPEAT } from '../live/hint.ts';
+import { MAX_REPEAT } from '../../bench/live/hint.ts';
 
-const HINTBENCH = fileURLToPath(new URL('../hintbench.js', import.meta.url));
+const HINTBENCH = fileURLToPath(new URL('../../bench/hintbench.js', import.meta.url));
 
 /** A target to kill hintbench over, and how to hint it. */
 export interface KillTarget {

@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { lastErrno, libc } from './libc.ts';
 import { closeFd, pidfdOpen } from './pidfd.ts';
-import { statField } from './proc.ts';
+import { statField } from '../proc/stat.ts';
 import { sysCallCounter } from './ptrace.ts';
 
 /** pidfd_send_signal(2) on x86_64 and aarch64 (asm-generic numbering). */

@@ -1,15 +1,13 @@
 /**
- * Starting and talking to the self-checking injection targets: workloads/selfcheck.ts (Node)
- * and workloads/selfcheck-native.c (registers, XSAVE state, signal mask, rseq; compiled with
+ * Starting and talking to the self-checking injection targets: test/targets/selfcheck.ts (Node)
+ * and test/targets/selfcheck-native.c (registers, XSAVE state, signal mask, rseq; compiled with
  * the system C compiler into a temporary directory). The caller is the targets' parent; a
  * ptrace tracer must always be another process (libuv reaps ptrace stops of its children).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { type CBuild, compileC } from '../../core/process/c-compiler.ts';
 import type { SelfcheckReady, SelfcheckStatus } from './selfcheck-protocol.ts';
 
 const SELFCHECK = fileURLToPath(new URL('./selfcheck.ts', import.meta.url));
@@ -63,7 +61,7 @@ export interface Target {
   kill(): Promise<void>;
 }
 
-/** Starts workloads/selfcheck.ts with `args` and waits for its ready line. */
+/** Starts test/targets/selfcheck.ts with `args` and waits for its ready line. */
 export async function startSelfcheck(args: string[]): Promise<Target> {
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SELFCHECK, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lc = lineChild(child, 'selfcheck target');
@@ -81,7 +79,7 @@ export async function startSelfcheck(args: string[]): Promise<Target> {
   };
 }
 
-/** Counters of workloads/selfcheck-native.c. */
+/** Counters of test/targets/selfcheck-native.c. */
 export interface NativeStatus {
   type: 'status';
   mode: 'regs' | 'rseq';
@@ -122,41 +120,13 @@ export interface NativeTarget {
   stop(): Promise<void>;
 }
 
-/** A compiled selfcheck-native binary in a temporary directory. */
-export interface NativeBuild {
-  /** Path of the executable. */
-  path: string;
-  /** Deletes the directory. */
-  remove(): void;
-}
-
-/** Name of the C compiler found on PATH (cc, gcc or clang), or null. */
-export function findCCompiler(): string | null {
-  for (const cc of ['cc', 'gcc', 'clang']) {
-    try {
-      execFileSync(cc, ['--version'], { stdio: 'ignore' });
-      return cc;
-    } catch { /* next */ }
-  }
-  return null;
-}
-
-/** Compiles workloads/selfcheck-native.c (x86_64 only). Throws with the compiler's message on failure. */
-export function buildNativeSelfcheck(cc: string): NativeBuild {
-  const dir = mkdtempSync(join(tmpdir(), 'hintbench-native-'));
-  const path = join(dir, 'selfcheck-native');
-  try {
-    execFileSync(cc, ['-O2', '-pthread', '-o', path, NATIVE_SOURCE], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`${cc} could not build ${NATIVE_SOURCE}: ${stderr.trim() || (err as Error).message}`);
-  }
-  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+/** Compiles test/targets/selfcheck-native.c (x86_64 only). Throws with the compiler's message on failure. */
+export function buildNativeSelfcheck(cc: string): CBuild {
+  return compileC(cc, NATIVE_SOURCE, ['-O2', '-pthread']);
 }
 
 /** Starts a native target in `mode` and waits for its ready line. */
-export async function startNativeSelfcheck(build: NativeBuild, mode: 'regs' | 'rseq'): Promise<NativeTarget> {
+export async function startNativeSelfcheck(build: CBuild, mode: 'regs' | 'rseq'): Promise<NativeTarget> {
   const child = spawn(build.path, [mode], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lc = lineChild(child, `selfcheck-native ${mode}`);
   const ready = await lc.next();
