@@ -12,6 +12,7 @@
 import type { PtraceMechanism } from '../mechanisms/ptrace/index.ts';
 import type { InjectionReport } from '../mechanisms/ptrace/injector.ts';
 import { summarize } from '../../core/stats/summary.ts';
+import { ADVICE_VALUE } from '../../core/sys/syscall.ts';
 import type { Summary } from '../../core/types.ts';
 import { pairedMedianRatio, type RatioCI } from '../../core/stats/paired-ratio.ts';
 import { buildReference, startReference, type ReferenceInjector } from './ptrace-reference.ts';
@@ -58,7 +59,7 @@ export async function compareWithReference(opts: {
       for (let k = 0; k < VARIANTS.length; k++) {
         const v = VARIANTS[(i + k) % VARIANTS.length]!;
         if (v === 'ts' || v === 'ts-singlestep') {
-          const r = await opts.pt.inject({ pid: opts.pid, advice: 20, ranges: [range], profile: true, method: v === 'ts' ? 'auto' : 'singlestep' });
+          const r = await opts.pt.inject({ pid: opts.pid, advice: ADVICE_VALUE.cold, ranges: [range], profile: true, method: v === 'ts' ? 'auto' : 'singlestep' });
           if (r.error !== null || r.results[0]?.ret !== 0) { failed = true; if (i >= opts.warmup) errors[v]!++; continue; }
           round[v] = r.latencyNs;
           if (v === 'ts' && i >= opts.warmup) reports.push(r);

@@ -12,9 +12,16 @@
  * itself; after a tracer kill hintbench must exit with an error naming the target and its fate.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MAX_REPEAT } from '../../bench/live/hint.ts';
+import { NR_MADVISE_X86_64 } from '../../bench/mechanisms/ptrace/stopped-target.ts';
+import { processExists } from '../../core/proc/stat.ts';
+import { parseStatus } from '../../core/proc/status.ts';
+import { waitUntil } from '../../core/process/wait.ts';
+
+/** Waits until `pred` holds or `ms` pass (checking every 2 ms); resolves whether it held. */
+const until = (pred: () => boolean, ms: number): Promise<boolean> => waitUntil(pred, { timeoutMs: ms, intervalMs: 2 });
 
 const HINTBENCH = fileURLToPath(new URL('../../bench/hintbench.js', import.meta.url));
 
@@ -84,42 +91,9 @@ class ProcPoller {
   }
 }
 
-/** TracerPid from /proc/PID/status text. */
-function tracerPidOf(status: string): number {
-  const i = status.indexOf('TracerPid:');
-  return i < 0 ? 0 : parseInt(status.slice(i + 10), 10);
-}
-
-/** State letter from /proc/PID/status text. */
-function stateOf(status: string): string {
-  return /^State:\s+(\S)/m.exec(status)?.[1] ?? '?';
-}
-
 function spinUs(us: number): void {
   const until = process.hrtime.bigint() + BigInt(Math.round(us * 1000));
   while (process.hrtime.bigint() < until) { /* spin */ }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Waits (async, polling every 2 ms) until `pred` holds or `ms` pass. */
-async function until(pred: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (pred()) return true;
-    await sleep(2);
-  }
-  return pred();
-}
-
-function processGone(pid: number): boolean {
-  try {
-    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const s = st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3);
-    return s === 'Z' || s === 'X';
-  } catch {
-    return true;
-  }
 }
 
 /** Runs one trial against `target`. */
@@ -140,7 +114,7 @@ async function trial(opts: KillTrialsOptions, target: KillTarget): Promise<KillT
     let hintExited = false;
     void hintExit.then(() => { hintExited = true; });
     let injecting = false;
-    await until(() => (injecting = tracerPidOf(status.text()) !== 0) || hintExited, 30_000);
+    await until(() => (injecting = parseStatus(status.text()).tracerPid !== 0) || hintExited, 30_000);
     if (!injecting) {
       rec.problem = `no injection into pid ${target.pid} ${hintExited ? 'before hintbench exited' : 'within 30 s'} (hintbench said: ${stderr.trim().split('\n').pop() ?? ''})`;
       try { process.kill(-hint.pid!, 'SIGKILL'); } catch { /* gone */ }
@@ -154,7 +128,7 @@ async function trial(opts: KillTrialsOptions, target: KillTarget): Promise<KillT
     let traced = true;
     let tracer = 0;
     while (process.hrtime.bigint() < deadline) {
-      const tp = tracerPidOf(status.text());
+      const tp = parseStatus(status.text()).tracerPid;
       if (tp !== 0 && !traced) {
         if (seen >= skip) { tracer = tp; break; }
         seen++;
@@ -170,7 +144,7 @@ async function trial(opts: KillTrialsOptions, target: KillTarget): Promise<KillT
     rec.delayUs = Math.round(opts.random() * (opts.maxDelayUs ?? 150));
     spinUs(rec.delayUs);
     const sys = syscallFile.text().trim();
-    rec.tracedAtKill = tracerPidOf(status.text()) === tracer;
+    rec.tracedAtKill = parseStatus(status.text()).tracerPid === tracer;
     rec.syscallAtKill = sys.split(' ')[0] ?? '';
     if (opts.kind === 'group') process.kill(-hint.pid!, 'SIGKILL');
     else process.kill(tracer, 'SIGKILL');
@@ -178,18 +152,18 @@ async function trial(opts: KillTrialsOptions, target: KillTarget): Promise<KillT
     rec.hintCode = await hintExit;
     rec.hintStderr = stderr.trim().split('\n').filter((l) => l !== '').pop() ?? '';
     if (opts.kind === 'group') {
-      rec.tracerLeftMs = (await until(() => processGone(tracer), 10_000)) ? Date.now() - t0 : null;
+      rec.tracerLeftMs = (await until(() => !processExists(tracer), 10_000)) ? Date.now() - t0 : null;
     } else {
-      await until(() => processGone(tracer), 10_000);
+      await until(() => !processExists(tracer), 10_000);
     }
     // The target: untraced, not stopped, alive.
-    await until(() => { const s = status.text(); return tracerPidOf(s) === 0 && !/[tT]/.test(stateOf(s)); }, 2_000);
-    const s = status.text();
-    rec.leftTraced = tracerPidOf(s) !== 0;
-    rec.leftStopped = /[tT]/.test(stateOf(s));
-    rec.targetAlive = !/[ZX]/.test(stateOf(s));
+    await until(() => { const s = parseStatus(status.text()); return s.tracerPid === 0 && !/[tT]/.test(s.state); }, 2_000);
+    const s = parseStatus(status.text());
+    rec.leftTraced = s.tracerPid !== 0;
+    rec.leftStopped = /[tT]/.test(s.state);
+    rec.targetAlive = !/[ZX]/.test(s.state);
   } catch (err) {
-    rec.targetAlive = existsSync(`/proc/${target.pid}`) && !processGone(target.pid);
+    rec.targetAlive = processExists(target.pid);
     rec.problem = (err as Error).message;
   } finally {
     status.close();
@@ -218,7 +192,7 @@ export function summarizeKillTrials(trials: KillTrial[]): {
   return {
     trials: trials.length,
     tracedAtKill: trials.filter((t) => t.tracedAtKill).length,
-    insideInjectedMadvise: trials.filter((t) => t.syscallAtKill === '28').length,
+    insideInjectedMadvise: trials.filter((t) => t.syscallAtKill === String(NR_MADVISE_X86_64)).length,
     targetDeaths: trials.filter((t) => !t.targetAlive).length,
     leftTraced: trials.filter((t) => t.leftTraced).length,
     leftStopped: trials.filter((t) => t.leftStopped).length,

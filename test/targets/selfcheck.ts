@@ -19,7 +19,7 @@ import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { lastErrno, libc } from '../../core/sys/libc.ts';
 import { madvise, mmapAnon, viewBytes } from '../../core/sys/mman.ts';
-import { syscall } from '../../core/sys/syscall.ts';
+import { ADVICE_VALUE, syscall } from '../../core/sys/syscall.ts';
 import { parseSelfcheckArgs, type SelfcheckReady, type SelfcheckStatus } from './selfcheck-protocol.ts';
 import { buildDenyAdviceFilter, installSeccompFilter } from './selfcheck-seccomp.ts';
 
@@ -204,9 +204,9 @@ function send(obj: SelfcheckReady | SelfcheckStatus | { type: 'verified'; pageFa
 async function main(): Promise<void> {
   let seccomp = { installed: false, madviseDenied: false };
   if (opts.seccomp) {
-    installSeccompFilter(buildDenyAdviceFilter([20, 21]));
+    installSeccompFilter(buildDenyAdviceFilter([ADVICE_VALUE.cold, ADVICE_VALUE.pageout]));
     let denied = false;
-    try { madvise(idle.addr, PAGE, 20); } catch (err) { denied = (err as { code?: string }).code === 'EPERM'; }
+    try { madvise(idle.addr, PAGE, ADVICE_VALUE.cold); } catch (err) { denied = (err as { code?: string }).code === 'EPERM'; }
     seccomp = { installed: true, madviseDenied: denied };
   }
   await startWorkers();

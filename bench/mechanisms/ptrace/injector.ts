@@ -32,10 +32,12 @@ import { pinAlive, pinPid, unpin, type PidPin } from '../../../core/sys/ptrace-p
 import { X86_64Regs, X86_64_USER_CS } from '../../../core/sys/ptrace-regs.ts';
 import { describeWaitStatus, PTRACE_EVENT_STOP, signalName, type WaitStatus } from '../../../core/sys/ptrace-status.ts';
 import {
-  PTRACE_O_SUSPEND_SECCOMP, PTRACE_O_TRACESYSGOOD, SIGSET_SIZE_BYTES, SIGTRAP, WNOHANG,
+  PTRACE_O_SUSPEND_SECCOMP, PTRACE_O_TRACESYSGOOD, SIGSET_SIZE_BYTES, SIGTRAP,
   ptraceCont, ptraceDetach, ptraceGetRegs, ptraceGetSigmask, ptraceInterrupt, ptraceSeize, ptraceSetSiginfo,
-  sysCallCounter, tgkill, threadCpuTimeNs, threadExists, waitTid,
+  sysCallCounter, tgkill, threadExists, waitTid,
 } from '../../../core/sys/ptrace.ts';
+import { threadCpuNs } from '../../../core/sys/clock.ts';
+import { WNOHANG } from '../../../core/sys/wait.ts';
 import { emptyReport, InjectAbort, type InjectionReport, type InjectRequest } from './report.ts';
 import { RseqProbe } from './rseq-probe.ts';
 import { MAX_UNBLOCKED_ATTEMPTS, SigframeMethod } from './sigframe-method.ts';
@@ -118,7 +120,7 @@ export class Injector {
     this.servicePending();
     report.waitMode = this.waiter.begin(req.waitMode);
     const calls0 = sysCallCounter.calls;
-    const cpu0 = threadCpuTimeNs();
+    const cpu0 = threadCpuNs();
     const t0 = process.hrtime.bigint();
     let tStop = t0;
     const marks = { firstResumeNs: 0n, lastStopNs: 0n };
@@ -137,7 +139,7 @@ export class Injector {
     this.waiter.end();
     report.latencyNs = Number(t1 - t0);
     report.stopWindowNs = tStop > t0 ? Number(t1 - tStop) : 0;
-    report.callerCpuNs = threadCpuTimeNs() - cpu0;
+    report.callerCpuNs = threadCpuNs() - cpu0;
     if (req.profile === true) {
       report.profile = {
         sysCalls: sysCallCounter.calls - calls0,

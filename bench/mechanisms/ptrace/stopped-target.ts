@@ -2,6 +2,8 @@
  * What an injection method gets once the target thread is in its interrupt stop, and what
  * it hands back for the detach.
  */
+import { constants } from 'node:os';
+import { SYSCALL_NUMBERS } from '../../../core/sys/syscall.ts';
 import type { X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
 import { signalName, type WaitStatus } from '../../../core/sys/ptrace-status.ts';
 import { InjectAbort, type InjectionReport, type InjectRequest } from './report.ts';
@@ -27,11 +29,13 @@ export interface DeferredSignal {
   info: Buffer;
 }
 
-/** madvise(2) on x86_64. */
-export const NR_MADVISE_X86_64 = 28;
+/** madvise(2) on x86_64 (the injection is x86_64 only). */
+export const NR_MADVISE_X86_64 = SYSCALL_NUMBERS.x64!.madvise;
 
 /** Signals a fault in the injected code raises (never passed on: the fault is the injector's). */
-export const FAULT_SIGNALS: ReadonlySet<number> = new Set([4, 5, 7, 8, 11, 31]); // SIGILL SIGTRAP SIGBUS SIGFPE SIGSEGV SIGSYS
+export const FAULT_SIGNALS: ReadonlySet<number> = new Set(
+  (['SIGILL', 'SIGTRAP', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGSYS'] as const).map((name) => constants.signals[name]),
+);
 
 /**
  * The next stop of an injection said the thread is gone (`exited` or `signaled`): records the

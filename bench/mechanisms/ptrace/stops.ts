@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { statFieldsAfterComm } from '../../../core/proc/stat.ts';
 import { FreezerWatch, thawCgroups } from '../../../core/sys/ptrace-freezer.ts';
-import { WNOHANG, sleepUs, waitTid, yieldCpu } from '../../../core/sys/ptrace.ts';
+import { sleepUs, waitTid, yieldCpu } from '../../../core/sys/ptrace.ts';
+import { WNOHANG } from '../../../core/sys/wait.ts';
 import type { WaitStatus } from '../../../core/sys/ptrace-status.ts';
 import { WaitTimer } from '../../../core/sys/ptrace-wait.ts';
 import type { InjectionReport, WaitMode } from './report.ts';

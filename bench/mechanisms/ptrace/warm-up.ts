@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { statFieldsAfterComm } from '../../../core/proc/stat.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
 import type { Injector } from './injector.ts';
 
 /** Injections made by warmUp(). */
@@ -35,7 +36,7 @@ export function warmUp(injector: Injector): number {
     const deadline = Date.now() + 2000;
     while (state(pid) !== 'S' && Date.now() < deadline) execFileSync('sleep', ['0.005']);
     for (let i = 0; i < WARM_UP_INJECTIONS; i++) {
-      const r = injector.inject({ pid, tid: pid, advice: 20, ranges: [{ startAddr: 0, lengthBytes: 0 }] });
+      const r = injector.inject({ pid, tid: pid, advice: ADVICE_VALUE.cold, ranges: [{ startAddr: 0, lengthBytes: 0 }] });
       if (r.error === null) ok++;
     }
   } finally {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRun, canUse } from '../../helpers/prereq.ts';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
 import { type CBuild, findCCompiler } from '../../../core/process/c-compiler.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
 import { buildNativeSelfcheck, startNativeSelfcheck, type NativeTarget } from '../../targets/selfcheck-client.ts';
 import { tracerPid } from './helpers.ts';
 
@@ -48,7 +49,7 @@ describe.skipIf(!run || !haveCc)('ptrace injector: restartable sequences', () =>
       let i = 0;
       for (; i < MAX_INJECTIONS && (i < MIN_INJECTIONS || (verdicts[fixup ? 'aborted' : 'ignored'] ?? 0) < INSIDE); i++) {
         if (moveEvery > 0 && i > 0 && i % moveEvery === 0) await t.moveRseq();
-        const r = await mech.inject({ pid: t.pid, advice: 20, ranges: [{ startAddr: t.region.startAddr + (i % 64) * 4096, lengthBytes: 4096 }], rseqFixup: fixup });
+        const r = await mech.inject({ pid: t.pid, advice: ADVICE_VALUE.cold, ranges: [{ startAddr: t.region.startAddr + (i % 64) * 4096, lengthBytes: 4096 }], rseqFixup: fixup });
         if (r.error !== null) errors.push(r.error);
         verdicts[r.rseq] = (verdicts[r.rseq] ?? 0) + 1;
       }

@@ -7,6 +7,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
 import { cgroupMounts } from '../../../core/sys/ptrace-freezer.ts';
 import type { SelfcheckStatus } from '../../targets/selfcheck-protocol.ts';
 import { makeFreezerCgroup, startSelfcheck, swapActive, threadState, tracerPid, waitFor, type Target, type TestCgroup } from './helpers.ts';
@@ -121,7 +122,7 @@ export async function runTorture(injections: number): Promise<TortureResult> {
       const page = (i * 7) % (t.ready.checked.lengthBytes / 4096 - 4);
       const ranges = [{ startAddr: t.ready.checked.startAddr + page * 4096, lengthBytes: 4096 * (1 + (i % 4)) }];
       if (i % 5 === 0) ranges.push({ startAddr: t.ready.idle.startAddr, lengthBytes: t.ready.idle.lengthBytes });
-      const advice = usePageout && i % 2 === 0 ? 21 : 20;
+      const advice = usePageout && i % 2 === 0 ? ADVICE_VALUE.pageout : ADVICE_VALUE.cold;
       const r = await mech.inject({ pid: t.pid, tid, advice, ranges });
       if (r.thawed.length > 0) result.thawCycles++;
       if (r.windows.seccompNs !== null) seccompNs.push(r.windows.seccompNs);
