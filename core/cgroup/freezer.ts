@@ -1,13 +1,17 @@
 /**
  * The cgroup freezer, both flavours: cgroup v2 `cgroup.freeze` / `cgroup.events` and the v1
  * `freezer` controller's `freezer.state`. Freezing and thawing a cgroup, telling a freeze that
- * was asked for from one that is complete, and emptying and removing a cgroup.
+ * was asked for from one that is complete, emptying and removing a cgroup; and, for the
+ * ptrace injector, which cgroups hold a process frozen, thawing and re-freezing them (CRIU's
+ * sequence: seize + interrupt, thaw, inject, re-freeze, detach) and a cheap repeated check.
  */
-import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { HintbenchError } from '../errors.ts';
 import { HOST_ROOT, readHostText } from '../proc/hostfs.ts';
 import { waitUntil } from '../process/wait.ts';
+import { type CgroupMounts, readCgroupMounts } from './mounts.ts';
+import { type CgroupPlacement, parseCgroupPlacement } from './placement.ts';
 
 /** A cgroup that can be frozen. */
 export interface FreezerCgroup {
@@ -80,4 +84,178 @@ export async function thawMoveRemove(cg: FreezerCgroup, opts: { to?: string; tim
   }
   rmdirSync(cg.dir);
   return moved;
+}
+
+/** The freezer hierarchies' mount points, read once per process (the injector asks on every injection into a new cgroup). */
+let freezerMountsCache: Pick<CgroupMounts, 'v1Freezer' | 'v2'> | undefined;
+
+/** Mount points of the v1 freezer hierarchy and of cgroup2 (read once, then cached). */
+export function freezerMounts(): Pick<CgroupMounts, 'v1Freezer' | 'v2'> {
+  freezerMountsCache ??= readCgroupMounts();
+  return freezerMountsCache;
+}
+
+/** The directory and its ancestors up to (excluding) the hierarchy root, deepest first. */
+function selfAndAncestors(dir: string, root: string): string[] {
+  const out: string[] = [];
+  let d = dir;
+  while (d.length > root.length && d.startsWith(root)) {
+    out.push(d);
+    d = d.slice(0, d.lastIndexOf('/'));
+  }
+  return out;
+}
+
+/**
+ * The cgroups whose freezing keeps a process frozen, deepest first: v1 cgroups with
+ * freezer.self_freezing = 1 (when its own freezer.state is not THAWED) and v2 cgroups with
+ * cgroup.freeze = 1, on the process's path. Empty when it is not frozen.
+ */
+export function freezingCgroups(placement: CgroupPlacement, mounts: Pick<CgroupMounts, 'v1Freezer' | 'v2'> = freezerMounts()): FreezerCgroup[] {
+  const out: FreezerCgroup[] = [];
+  if (placement.v1Freezer !== null && mounts.v1Freezer !== null && freezeRequested({ version: 'v1', dir: placement.v1Freezer })) {
+    for (const dir of selfAndAncestors(placement.v1Freezer, mounts.v1Freezer)) {
+      if ((readHostText(HOST_ROOT, `${dir}/freezer.self_freezing`) ?? '').trim() === '1') out.push({ version: 'v1', dir });
+    }
+  }
+  if (placement.v2 !== null && mounts.v2 !== null) {
+    for (const dir of selfAndAncestors(placement.v2, mounts.v2)) if (freezeRequested({ version: 'v2', dir })) out.push({ version: 'v2', dir });
+  }
+  return out;
+}
+
+/** Thaws the cgroups (as freezingCgroups lists them, deepest first), outermost first: a v1 child cannot thaw under a frozen parent. */
+export function thawCgroups(cgroups: readonly FreezerCgroup[]): void {
+  for (const cg of [...cgroups].reverse()) setFrozen(cg, false);
+}
+
+/** Freezes the cgroups again, innermost first. */
+export function refreezeCgroups(cgroups: readonly FreezerCgroup[]): void {
+  for (const cg of cgroups) setFrozen(cg, true);
+}
+
+/** Reads a small file at offset 0 through a kept-open descriptor (pread), or null when it fails. */
+function preadText(fd: number, buf: Buffer): string | null {
+  try {
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.toString('latin1', 0, n);
+  } catch {
+    return null;
+  }
+}
+
+/** A thread's cgroup placement as last read, and the freezer state files it depends on. */
+interface WatchedPlacement {
+  /** /proc/PID/task/TID/cgroup text it was parsed from. */
+  text: string;
+  placement: CgroupPlacement;
+  /** freezer.state (v1) and every cgroup.freeze up the v2 path. */
+  files: string[];
+  /** Date.now() of the last read of the text. */
+  readAtMs: number;
+}
+
+/**
+ * Fast repeated "is this thread frozen?" checks for the ptrace injector: keeps
+ * /proc/PID/task/TID/cgroup and the freezer state files open and re-reads them with pread (a
+ * few us instead of tens). The thread's own entry is read, so that a process whose main thread
+ * has exited is still seen through the thread being injected. The full walk
+ * (freezingCgroups) runs only when a check says frozen.
+ */
+export class FreezerWatch {
+  private readonly procFds = new Map<number, number>();
+  /** Open descriptors of freezer state files; -1 marks a file that does not exist (a hierarchy root). */
+  private readonly stateFds = new Map<string, number>();
+  private readonly lastText = new Map<number, WatchedPlacement>();
+  private readonly buf = Buffer.alloc(4096);
+
+  /** @param placementTtlMs how long a thread's cgroup placement is reused before /proc/PID/task/TID/cgroup is read again, in ms */
+  constructor(private readonly placementTtlMs = 1000) {}
+
+  /**
+   * The cgroups holding thread `tid` of `pid` frozen (empty when none). The placement
+   * (/proc/PID/task/TID/cgroup) is re-read after `placementTtlMs` or with `fresh`; the state
+   * files are read every time. Throws when the placement cannot be read (thread gone).
+   */
+  freezing(pid: number, tid: number, opts: { fresh?: boolean } = {}): FreezerCgroup[] {
+    const now = Date.now();
+    let entry = this.lastText.get(tid);
+    if (entry === undefined || opts.fresh === true || now - entry.readAtMs > this.placementTtlMs) entry = this.readPlacement(pid, tid, now);
+    return this.checkFiles(entry);
+  }
+
+  private readPlacement(pid: number, tid: number, now: number): WatchedPlacement {
+    let fd = this.procFds.get(tid);
+    if (fd === undefined) {
+      if (this.procFds.size > 256) this.reset();
+      fd = openSync(`/proc/${pid}/task/${tid}/cgroup`, 'r');
+      this.procFds.set(tid, fd);
+    }
+    const text = preadText(fd, this.buf);
+    if (text === null) {
+      this.forget(tid);
+      throw new Error(`cannot read /proc/${pid}/task/${tid}/cgroup`);
+    }
+    let entry = this.lastText.get(tid);
+    if (entry !== undefined && entry.text === text) entry.readAtMs = now;
+    else {
+      const mounts = freezerMounts();
+      const placement = parseCgroupPlacement(text, mounts);
+      const files: string[] = [];
+      if (placement.v1Freezer !== null) files.push(`${placement.v1Freezer}/freezer.state`);
+      if (placement.v2 !== null && mounts.v2 !== null) {
+        for (const dir of selfAndAncestors(placement.v2, mounts.v2)) files.push(`${dir}/cgroup.freeze`);
+      }
+      entry = { text, placement, files, readAtMs: now };
+      this.lastText.set(tid, entry);
+    }
+    return entry;
+  }
+
+  private checkFiles(entry: WatchedPlacement): FreezerCgroup[] {
+    for (const file of entry.files) {
+      let sfd = this.stateFds.get(file);
+      if (sfd === undefined) {
+        sfd = existsSync(file) ? openSync(file, 'r') : -1;
+        this.stateFds.set(file, sfd);
+      }
+      if (sfd < 0) continue;
+      const v = preadText(sfd, this.buf);
+      if (v === null) {
+        // The cgroup was removed: drop the descriptor and look again next time.
+        closeQuietly(sfd);
+        this.stateFds.delete(file);
+        continue;
+      }
+      const s = v.trim();
+      if (s !== 'THAWED' && s !== '0') return freezingCgroups(entry.placement);
+    }
+    return [];
+  }
+
+  /** Closes the descriptor kept for thread `tid`. */
+  forget(tid: number): void {
+    const fd = this.procFds.get(tid);
+    if (fd !== undefined) closeQuietly(fd);
+    this.procFds.delete(tid);
+    this.lastText.delete(tid);
+  }
+
+  /** Closes every kept descriptor. */
+  reset(): void {
+    for (const fd of this.procFds.values()) closeQuietly(fd);
+    for (const fd of this.stateFds.values()) if (fd >= 0) closeQuietly(fd);
+    this.procFds.clear();
+    this.stateFds.clear();
+    this.lastText.clear();
+  }
+}
+
+/** close(2) that ignores an already closed descriptor. */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
 }

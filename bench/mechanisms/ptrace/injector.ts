@@ -22,11 +22,12 @@
  * after any signal the process ignores (epoll_wait, sigtimedwait and semtimedop return EINTR;
  * nanosleep, read and futex restart).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { statFieldsAfterComm } from '../../../core/proc/stat.ts';
+import { existsSync } from 'node:fs';
+import { readProcStat } from '../../../core/proc/stat.ts';
+import { readSeccompMode, readTaskStatus } from '../../../core/proc/status.ts';
 import { errnoName, SyscallError } from '../../../core/sys/errno.ts';
 import { CpuFollower } from '../../../core/sys/ptrace-affinity.ts';
-import { refreezeCgroups, type ThawedCgroup } from '../../../core/sys/ptrace-freezer.ts';
+import { type FreezerCgroup, refreezeCgroups } from '../../../core/cgroup/freezer.ts';
 import { NativeArena } from '../../../core/sys/ptrace-mem.ts';
 import { pinAlive, pinPid, unpin, type PidPin } from '../../../core/sys/ptrace-pin.ts';
 import { X86_64Regs, X86_64_USER_CS } from '../../../core/sys/ptrace-regs.ts';
@@ -52,19 +53,14 @@ const PID_LIMIT = 2 ** 22;
 
 /** True when thread `tid` of `pid` is a zombie or gone (from /proc/PID/task/TID/stat). */
 function threadDying(pid: number, tid: number): boolean {
-  try {
-    const st = statFieldsAfterComm(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))[0];
-    return st === 'Z' || st === 'X';
-  } catch {
-    return true;
-  }
+  const state = readProcStat(pid, { tid })?.state;
+  return state === undefined || state === 'Z' || state === 'X';
 }
 
-/** Reads `Seccomp:` from /proc/PID/task/TID/status (0 = none, 1 = strict, 2 = filter); -1 when unreadable. */
+/** Seccomp mode of thread `tid` of `pid` (0 = none, 1 = strict, 2 = filter); -1 when unreadable. */
 export function seccompMode(pid: number, tid: number): number {
   try {
-    const m = /^Seccomp:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
-    return m === null ? 0 : Number(m[1]);
+    return readSeccompMode(pid, tid);
   } catch {
     return -1;
   }
@@ -189,7 +185,7 @@ export class Injector {
     // thawed. It is looked at only when a stop is not prompt, except when thawing is not
     // allowed: then a frozen target must be refused before anything is done to it.
     if (req.thawFrozen === false) {
-      let freezing: ThawedCgroup[];
+      let freezing: FreezerCgroup[];
       try {
         freezing = this.waiter.freezer.freezing(pid, tid);
       } catch {
@@ -309,9 +305,9 @@ export class Injector {
     const code = err instanceof SyscallError ? err.code : 'EINTERNAL';
     if (code === 'ESRCH') return new InjectAbort(code, `thread ${tid} of pid ${pid} is gone (PTRACE_SEIZE: ESRCH)`);
     if (code === 'EPERM') {
-      let tracer = '';
-      try { tracer = /^TracerPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))?.[1] ?? ''; } catch { /* gone */ }
-      if (tracer !== '' && tracer !== '0') return new InjectAbort(code, `thread ${tid} of pid ${pid} is already traced by pid ${tracer} (PTRACE_SEIZE: EPERM)`);
+      let tracer = 0;
+      try { tracer = readTaskStatus(pid, tid).tracerPid; } catch { /* gone */ }
+      if (tracer !== 0) return new InjectAbort(code, `thread ${tid} of pid ${pid} is already traced by pid ${tracer} (PTRACE_SEIZE: EPERM)`);
       return new InjectAbort(code, `not permitted to trace pid ${pid} (PTRACE_SEIZE: EPERM); run as root or with CAP_SYS_PTRACE`);
     }
     return new InjectAbort(code, `PTRACE_SEIZE of thread ${tid} (pid ${pid}) failed: ${(err as Error).message}`);

@@ -1,7 +1,7 @@
 /**
  * The injector's request and report types, and the error that ends an injection.
  */
-import type { ThawedCgroup } from '../../../core/sys/ptrace-freezer.ts';
+import type { FreezerCgroup } from '../../../core/cgroup/freezer.ts';
 import type { RestartKind } from '../../../core/sys/ptrace-sigframe.ts';
 
 /** How the injector waits for the target's stops. */
@@ -117,7 +117,7 @@ export interface InjectionReport {
   /** The target was in a group-stop (SIGSTOPped) when it trapped. */
   groupStopped: boolean;
   /** cgroups thawed for the injection and frozen again before the detach. */
-  thawed: ThawedCgroup[];
+  thawed: FreezerCgroup[];
   /** The target's seccomp filters were suspended (PTRACE_O_SUSPEND_SECCOMP and the target has seccomp). */
   seccompSuspended: boolean;
   /** The target's registers were changed (and restored) at least once. */

@@ -3,9 +3,8 @@
  * freezer when a stop is late (a frozen target does not stop, or does not finish a system
  * call, until thawed). Synchronous, on the tracer's one thread.
  */
-import { readFileSync } from 'node:fs';
-import { statFieldsAfterComm } from '../../../core/proc/stat.ts';
-import { FreezerWatch, thawCgroups } from '../../../core/sys/ptrace-freezer.ts';
+import { readProcStat } from '../../../core/proc/stat.ts';
+import { FreezerWatch, thawCgroups } from '../../../core/cgroup/freezer.ts';
 import { sleepUs, waitTid, yieldCpu } from '../../../core/sys/ptrace.ts';
 import { WNOHANG } from '../../../core/sys/wait.ts';
 import type { WaitStatus } from '../../../core/sys/ptrace-status.ts';
@@ -48,13 +47,8 @@ export function pollWait(tid: number, deadlineNs: bigint, onSlow?: () => void): 
 export function waitForGroupStop(pid: number, tid: number): void {
   const deadline = process.hrtime.bigint() + 200_000_000n;
   while (process.hrtime.bigint() < deadline) {
-    let state: string;
-    try {
-      state = statFieldsAfterComm(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))[0] ?? '';
-    } catch {
-      return; // gone
-    }
-    if (state === 'T') return;
+    const state = readProcStat(pid, { tid })?.state;
+    if (state === undefined || state === 'T') return; // gone, or stopped
     yieldCpu();
   }
 }

@@ -6,20 +6,16 @@
  * touched. madvise(0, 0, MADV_COLD) changes nothing.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { statFieldsAfterComm } from '../../../core/proc/stat.ts';
+import { readProcStat } from '../../../core/proc/stat.ts';
 import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
 import type { Injector } from './injector.ts';
 
 /** Injections made by warmUp(). */
 export const WARM_UP_INJECTIONS = 5;
 
+/** State letter of `pid`, '' when it is gone. */
 function state(pid: number): string {
-  try {
-    return statFieldsAfterComm(readFileSync(`/proc/${pid}/stat`, 'utf8'))[0] ?? '';
-  } catch {
-    return '';
-  }
+  return readProcStat(pid)?.state ?? '';
 }
 
 /** Runs WARM_UP_INJECTIONS no-op injections; returns how many succeeded (0 when sleep or sh is missing). */

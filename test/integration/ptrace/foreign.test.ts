@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { mulberry32 } from '../../../core/stats/random.ts';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
 import { readStatus } from '../../../core/proc/status.ts';
+import { waitUntil } from '../../../core/process/wait.ts';
 import type { Advice } from '../../../core/types.ts';
 import { canRun, inCI } from '../../helpers/prereq.ts';
 import { startInterruptWatch, total, type InterruptCounts, type InterruptWatch } from '../../helpers/foreign-eintr.ts';
@@ -29,15 +30,8 @@ const MiB = 2 ** 20;
 /** Injections that must catch the python loop computing, and as many inside its sleep. */
 const CAUGHT_MIN = 20;
 
-/** Polls `pred` every 5 ms until it holds or `timeoutMs` passes. */
-async function waitFor(pred: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = performance.now() + timeoutMs;
-  while (performance.now() < end) {
-    if (pred()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return pred();
-}
+/** Checks `pred` every 5 ms until it holds or `timeoutMs` passes; resolves whether it held. */
+const waitFor = (pred: () => boolean, timeoutMs: number): Promise<boolean> => waitUntil(pred, { timeoutMs, intervalMs: 5 });
 
 /** comm of a process, '' when it is gone. */
 function comm(pid: number): string {

@@ -4,19 +4,20 @@
  * PAGEOUT moved the idle region to swap), and the target reports no corruption.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { canRun } from '../../helpers/prereq.ts';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
 import type { InjectionReport } from '../../../bench/mechanisms/ptrace/injector.ts';
 import type { SelfcheckStatus } from '../../targets/selfcheck-protocol.ts';
-import { cgroupMounts } from '../../../core/sys/ptrace-freezer.ts';
+import { freezeComplete } from '../../../core/cgroup/freezer.ts';
+import { readCgroupMounts } from '../../../core/cgroup/mounts.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
 import {
-  makeFreezerCgroup, startSelfcheck, swapActive, threadRunNs, threadState, tracerPid, vmSwapBytes, waitFor, type Target,
+  makeFreezerCgroup, pendingSignals, startSelfcheck, swapActive, threadRunNs, threadState, tracerPid, vmSwapBytes, waitFor, type Target,
 } from './helpers.ts';
 
 const run = canRun('ptrace injection states', { root: true }) && process.arch === 'x64';
-const MADV_COLD = 20;
-const MADV_PAGEOUT = 21;
+const MADV_COLD = ADVICE_VALUE.cold;
+const MADV_PAGEOUT = ADVICE_VALUE.pageout;
 
 describe.skipIf(!run)('ptrace injector: target states', () => {
   const mech = new PtraceMechanism();
@@ -141,10 +142,7 @@ describe.skipIf(!run)('ptrace injector: target states', () => {
     let sent = 0;
     let done = false;
     const SIGUSR2_BIT = 1n << 11n;
-    const pendingMask = (): bigint => {
-      const st = readFileSync(`/proc/${t.pid}/status`, 'utf8');
-      return BigInt('0x' + (/^ShdPnd:\s+(\w+)/m.exec(st)?.[1] ?? '0')) | BigInt('0x' + (/^SigPnd:\s+(\w+)/m.exec(st)?.[1] ?? '0'));
-    };
+    const pendingMask = (): bigint => pendingSignals(t.pid);
     const sender = (async () => {
       while (!done) {
         // Send only when none is pending, so the kernel never merges two into one.
@@ -171,7 +169,7 @@ describe.skipIf(!run)('ptrace injector: target states', () => {
 
   for (const version of ['v1', 'v2'] as const) {
     it(`frozen by the cgroup ${version} freezer: thaw, inject, re-freeze; stays frozen`, async () => {
-      const m = cgroupMounts();
+      const m = readCgroupMounts();
       const root = version === 'v1' ? m.v1Freezer : m.v2;
       if (root === null) {
         process.stderr.write(`SKIP frozen ${version}: no ${version} freezer mounted\n`);
@@ -186,10 +184,7 @@ describe.skipIf(!run)('ptrace injector: target states', () => {
         expect(report.results[0]!.ret).toBe(0);
         expect(report.thawed.map((c) => c.dir)).toEqual([cg.dir]);
         expect(tracerPid(t.pid)).toBe(0);
-        const frozenAgain = version === 'v1'
-          ? () => readFileSync(`${cg.dir}/freezer.state`, 'utf8').trim() === 'FROZEN'
-          : () => /frozen 1/.test(readFileSync(`${cg.dir}/cgroup.events`, 'utf8'));
-        expect(await waitFor(frozenAgain, 3000)).toBe(true);
+        expect(await waitFor(() => freezeComplete({ version, dir: cg.dir }), 3000)).toBe(true);
         const refused = await mech.inject({ pid: t.pid, advice: MADV_COLD, ranges: [t.ready.checked], thawFrozen: false });
         expect(refused.errorCode).toBe('EFROZEN');
         expect(refused.error).toMatch(/target frozen/);

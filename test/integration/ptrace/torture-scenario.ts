@@ -5,12 +5,13 @@
  * multi-threaded, under seccomp, frozen by cgroup v2, receiving a stream of signals).
  * Returns what it saw; the caller asserts.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
 import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
-import { cgroupMounts } from '../../../core/sys/ptrace-freezer.ts';
+import { freezeComplete } from '../../../core/cgroup/freezer.ts';
+import { readCgroupMounts } from '../../../core/cgroup/mounts.ts';
 import type { SelfcheckStatus } from '../../targets/selfcheck-protocol.ts';
-import { makeFreezerCgroup, startSelfcheck, swapActive, threadState, tracerPid, waitFor, type Target, type TestCgroup } from './helpers.ts';
+import { makeFreezerCgroup, pendingSignals, startSelfcheck, swapActive, threadState, tracerPid, waitFor, type Target, type TestCgroup } from './helpers.ts';
 
 /** Signals sent that the target has not counted yet, at most (well below the ~4,096 libuv's pipe holds). */
 const MAX_UNCOUNTED = 256;
@@ -81,7 +82,7 @@ export async function runTorture(injections: number): Promise<TortureResult> {
     const stopped = byName.get('stopped')!;
     process.kill(stopped.pid, 'SIGSTOP');
     if (!(await waitFor(() => threadState(stopped.pid) === 'T'))) throw new Error(`pid ${stopped.pid} did not stop`);
-    const v2 = cgroupMounts().v2;
+    const v2 = readCgroupMounts().v2;
     const frozen = byName.get('frozen')!;
     if (v2 !== null) {
       frozenPid = frozen.pid;
@@ -104,9 +105,7 @@ export async function runTorture(injections: number): Promise<TortureResult> {
       while (!done) {
         const now = process.hrtime.bigint();
         if (now - lastNs >= 200_000n && result.signalsSent - countedNow() < MAX_UNCOUNTED) {
-          const st = readFileSync(`/proc/${signals.pid}/status`, 'utf8');
-          const pend = BigInt('0x' + (/^ShdPnd:\s+(\w+)/m.exec(st)?.[1] ?? '0')) | BigInt('0x' + (/^SigPnd:\s+(\w+)/m.exec(st)?.[1] ?? '0'));
-          if ((pend & (1n << 11n)) === 0n) { process.kill(signals.pid, 'SIGUSR2'); result.signalsSent++; lastNs = now; }
+          if ((pendingSignals(signals.pid) & (1n << 11n)) === 0n) { process.kill(signals.pid, 'SIGUSR2'); result.signalsSent++; lastNs = now; }
         }
         await new Promise((r) => setImmediate(r));
       }
@@ -142,7 +141,7 @@ export async function runTorture(injections: number): Promise<TortureResult> {
     result.stoppedStayedStopped = threadState(stopped.pid) === 'T';
     if (cg !== null) {
       const dir = cg.dir;
-      result.frozenStayedFrozen = await waitFor(() => /frozen 1/.test(readFileSync(`${dir}/cgroup.events`, 'utf8')), 3000);
+      result.frozenStayedFrozen = await waitFor(() => freezeComplete({ version: 'v2', dir }), 3000);
       cg.thaw();
     }
     process.kill(stopped.pid, 'SIGCONT');
