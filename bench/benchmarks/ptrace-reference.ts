@@ -40,13 +40,16 @@ export function startReference(build: CBuild, sequence: ReferenceSequence): Refe
   createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(line));
   return {
     sequence,
-    inject: (pid, startAddr, lengthBytes, advice) => new Promise((res) => {
-      waiting.push((line) => {
-        const [lat, ret] = line.split(' ').map(Number);
-        res({ latencyNs: lat ?? 0, ret: ret ?? -1 });
-      });
-      child.stdin!.write(`${pid} ${startAddr} ${lengthBytes} ${advice}\n`);
-    }),
-    close: () => { child.stdin!.end(); },
+    inject: (pid, startAddr, lengthBytes, advice) =>
+      new Promise((res) => {
+        waiting.push((line) => {
+          const [lat, ret] = line.split(' ').map(Number);
+          res({ latencyNs: lat ?? 0, ret: ret ?? -1 });
+        });
+        child.stdin!.write(`${pid} ${startAddr} ${lengthBytes} ${advice}\n`);
+      }),
+    close: () => {
+      child.stdin!.end();
+    },
   };
 }

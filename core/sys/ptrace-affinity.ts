@@ -109,13 +109,25 @@ export class CpuFollower {
   /** Closes the descriptor kept for `tid` (after its process exited or exec'd). */
   forget(tid: number): void {
     const fd = this.fds.get(tid);
-    if (fd !== undefined) { try { closeSync(fd); } catch { /* closed */ } }
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* closed */
+      }
+    }
     this.fds.delete(tid);
   }
 
   /** Closes every kept descriptor. */
   reset(): void {
-    for (const fd of this.fds.values()) { try { closeSync(fd); } catch { /* closed */ } }
+    for (const fd of this.fds.values()) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* closed */
+      }
+    }
     this.fds.clear();
   }
 }

@@ -140,7 +140,11 @@ export function locateGadgets(pid: number, tid: number = pid): { gadget: FoundGa
   const task = `/proc/${pid}/task/${tid}`;
   const maps = readMaps(pid, tid);
   let exe = '';
-  try { exe = readlinkSync(`${task}/exe`); } catch { /* kernel thread or gone */ }
+  try {
+    exe = readlinkSync(`${task}/exe`);
+  } catch {
+    /* kernel thread or gone */
+  }
   let gadget: FoundGadget | null = null;
   let leaveGadget: FoundGadget | null = null;
   let restorer: FoundRestorer | null = null;
@@ -149,7 +153,11 @@ export function locateGadgets(pid: number, tid: number = pid): { gadget: FoundGa
     const size = m.endAddr - m.startAddr;
     if (size > MAX_SCAN_BYTES_PER_MAPPING) continue;
     let code: Buffer;
-    try { code = readProcMem(pid, m.startAddr, size, tid); } catch { continue; }
+    try {
+      code = readProcMem(pid, m.startAddr, size, tid);
+    } catch {
+      continue;
+    }
     if (gadget === null) {
       const g = findSyscallGadget(code);
       if (g !== null) {

@@ -85,7 +85,8 @@ export function readProcMem(pid: number, addr: number, lengthBytes: number, tid:
 export function locateVdsoSyscall(pid: number, tid: number = pid): VdsoSyscall {
   const maps = readMaps(pid, tid);
   const vdso = maps.find((m) => m.path === '[vdso]');
-  if (vdso === undefined) throw new HintbenchError(`pid ${pid} has no [vdso] mapping in /proc/${pid}/task/${tid}/maps`, 'use --via process_madvise for this target (it was started without a vDSO)');
+  if (vdso === undefined)
+    throw new HintbenchError(`pid ${pid} has no [vdso] mapping in /proc/${pid}/task/${tid}/maps`, 'use --via process_madvise for this target (it was started without a vDSO)');
   const image = readProcMem(pid, vdso.startAddr, vdso.endAddr - vdso.startAddr, tid);
   const { start, end } = elfTextBounds(image);
   const off = findSyscallInsn(image, start, end);

@@ -26,7 +26,9 @@ const sigrtmin: () => number = libc.func('int __libc_current_sigrtmin(void)');
 const sigrtmax: () => number = libc.func('int __libc_current_sigrtmax(void)');
 const gettid: () => number = libc.func('int gettid(void)');
 const timerCreate: (clockid: number, sev: Buffer, timerid: Buffer) => number = libc.func('int timer_create(int clockid, void *sevp, void *timerid)');
-const timerSettime: (timerid: bigint, flags: number, value: Buffer, old: Buffer | null) => number = libc.func('int timer_settime(uintptr_t timerid, int flags, void *new_value, void *old_value)');
+const timerSettime: (timerid: bigint, flags: number, value: Buffer, old: Buffer | null) => number = libc.func(
+  'int timer_settime(uintptr_t timerid, int flags, void *new_value, void *old_value)',
+);
 const timerDelete: (timerid: bigint) => number = libc.func('int timer_delete(uintptr_t timerid)');
 
 /** sizeof(struct sigaction) in glibc on x86_64/aarch64: handler, 128-byte mask, flags (+pad), restorer. */
@@ -56,7 +58,11 @@ export class WaitTimer {
    * @param signal the real-time signal it delivers
    * @param repeatNs period of the expiries after the first one
    */
-  private constructor(private readonly timerId: bigint, readonly signal: number, readonly repeatNs: number) {}
+  private constructor(
+    private readonly timerId: bigint,
+    readonly signal: number,
+    readonly repeatNs: number,
+  ) {}
 
   /** Installs the no-op handler and the thread's timer; null when that is not possible here. */
   static create(repeatNs = 10_000_000): WaitTimer | null {

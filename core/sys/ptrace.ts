@@ -47,12 +47,11 @@ export const SIGSTOP = constants.signals.SIGSTOP;
 export const SIGINFO_SIZE_BYTES = 128;
 export const SIGSET_SIZE_BYTES = 8;
 
-const ptraceBuf: (req: number, pid: number, addr: bigint | number, data: Buffer | null) => number =
-  libc.func('long ptrace(long req, int pid, uintptr_t addr, void *data)');
-const ptraceInt: (req: number, pid: number, addr: bigint | number, data: bigint | number) => number | bigint =
-  libc.func('long ptrace(long req, int pid, uintptr_t addr, uintptr_t data)');
-const ptraceBufArgs: (req: number, pid: number, addr: Buffer, data: Buffer) => number =
-  libc.func('long ptrace(long req, int pid, void *addr, void *data)');
+const ptraceBuf: (req: number, pid: number, addr: bigint | number, data: Buffer | null) => number = libc.func('long ptrace(long req, int pid, uintptr_t addr, void *data)');
+const ptraceInt: (req: number, pid: number, addr: bigint | number, data: bigint | number) => number | bigint = libc.func(
+  'long ptrace(long req, int pid, uintptr_t addr, uintptr_t data)',
+);
+const ptraceBufArgs: (req: number, pid: number, addr: Buffer, data: Buffer) => number = libc.func('long ptrace(long req, int pid, void *addr, void *data)');
 const tgkillNative: (tgid: number, tid: number, sig: number) => number = libc.func('int tgkill(int tgid, int tid, int sig)');
 const usleepNative: (usec: number) => number = libc.func('int usleep(unsigned int usec)');
 const schedYieldNative: () => number = libc.func('int sched_yield(void)');

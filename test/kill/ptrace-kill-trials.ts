@@ -93,31 +93,58 @@ class ProcPoller {
 
 function spinUs(us: number): void {
   const until = process.hrtime.bigint() + BigInt(Math.round(us * 1000));
-  while (process.hrtime.bigint() < until) { /* spin */ }
+  while (process.hrtime.bigint() < until) {
+    /* spin */
+  }
 }
 
 /** Runs one trial against `target`. */
 async function trial(opts: KillTrialsOptions, target: KillTarget): Promise<KillTrial> {
   const rec: KillTrial = {
-    kind: opts.kind, targetPid: target.pid, tracerPid: 0, delayUs: 0, tracedAtKill: false, syscallAtKill: '',
-    hintCode: null, hintStderr: '', tracerLeftMs: null, targetAlive: true, leftTraced: false, leftStopped: false, problem: null,
+    kind: opts.kind,
+    targetPid: target.pid,
+    tracerPid: 0,
+    delayUs: 0,
+    tracedAtKill: false,
+    syscallAtKill: '',
+    hintCode: null,
+    hintStderr: '',
+    tracerLeftMs: null,
+    targetAlive: true,
+    leftTraced: false,
+    leftStopped: false,
+    problem: null,
   };
-  const hint = spawn(process.execPath, [HINTBENCH, 'hint', '--pid', String(target.pid), '--advice', opts.advice, '--via', 'ptrace',
-    '--repeat', String(MAX_REPEAT), '--no-probe', '--ranges', target.ranges], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const hint = spawn(
+    process.execPath,
+    [HINTBENCH, 'hint', '--pid', String(target.pid), '--advice', opts.advice, '--via', 'ptrace', '--repeat', String(MAX_REPEAT), '--no-probe', '--ranges', target.ranges],
+    { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
-  hint.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  hint.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const hintExit = new Promise<number | null>((res) => hint.on('close', (code) => res(code)));
   const status = new ProcPoller(`/proc/${target.pid}/status`);
   const syscallFile = new ProcPoller(`/proc/${target.pid}/syscall`);
   try {
     // Until the first injection (or hintbench exits: a refusal must not cost the full wait).
     let hintExited = false;
-    void hintExit.then(() => { hintExited = true; });
+    void hintExit.then(() => {
+      hintExited = true;
+    });
     let injecting = false;
-    await until(() => (injecting = parseStatus(status.text()).tracerPid !== 0) || hintExited, 30_000);
+    await until(() => {
+      injecting = parseStatus(status.text()).tracerPid !== 0;
+      return injecting || hintExited;
+    }, 30_000);
     if (!injecting) {
       rec.problem = `no injection into pid ${target.pid} ${hintExited ? 'before hintbench exited' : 'within 30 s'} (hintbench said: ${stderr.trim().split('\n').pop() ?? ''})`;
-      try { process.kill(-hint.pid!, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-hint.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       return rec;
     }
     // Let 0-4 injections go by, then catch the start of the next one (spinning: an injection
@@ -130,14 +157,21 @@ async function trial(opts: KillTrialsOptions, target: KillTarget): Promise<KillT
     while (process.hrtime.bigint() < deadline) {
       const tp = parseStatus(status.text()).tracerPid;
       if (tp !== 0 && !traced) {
-        if (seen >= skip) { tracer = tp; break; }
+        if (seen >= skip) {
+          tracer = tp;
+          break;
+        }
         seen++;
       }
       traced = tp !== 0;
     }
     if (tracer === 0) {
       rec.problem = 'injections stopped coming';
-      try { process.kill(-hint.pid!, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-hint.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       return rec;
     }
     rec.tracerPid = tracer;
@@ -150,14 +184,22 @@ async function trial(opts: KillTrialsOptions, target: KillTarget): Promise<KillT
     else process.kill(tracer, 'SIGKILL');
     const t0 = Date.now();
     rec.hintCode = await hintExit;
-    rec.hintStderr = stderr.trim().split('\n').filter((l) => l !== '').pop() ?? '';
+    rec.hintStderr =
+      stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l !== '')
+        .pop() ?? '';
     if (opts.kind === 'group') {
       rec.tracerLeftMs = (await until(() => !processExists(tracer), 10_000)) ? Date.now() - t0 : null;
     } else {
       await until(() => !processExists(tracer), 10_000);
     }
     // The target: untraced, not stopped, alive.
-    await until(() => { const s = parseStatus(status.text()); return s.tracerPid === 0 && !/[tT]/.test(s.state); }, 2_000);
+    await until(() => {
+      const s = parseStatus(status.text());
+      return s.tracerPid === 0 && !/[tT]/.test(s.state);
+    }, 2_000);
     const s = parseStatus(status.text());
     rec.leftTraced = s.tracerPid !== 0;
     rec.leftStopped = /[tT]/.test(s.state);
@@ -186,8 +228,14 @@ export async function runKillTrials(opts: KillTrialsOptions): Promise<KillTrial[
 
 /** Counts over trials, for tests and the benchmark's figures. */
 export function summarizeKillTrials(trials: KillTrial[]): {
-  trials: number; tracedAtKill: number; insideInjectedMadvise: number; targetDeaths: number; leftTraced: number; leftStopped: number;
-  tracerLingered: number; problems: string[];
+  trials: number;
+  tracedAtKill: number;
+  insideInjectedMadvise: number;
+  targetDeaths: number;
+  leftTraced: number;
+  leftStopped: number;
+  tracerLingered: number;
+  problems: string[];
 } {
   return {
     trials: trials.length,

@@ -23,7 +23,11 @@ const { values } = parseArgs({ options: { group: { type: 'string' }, tracer: { t
 const groupKills = Number(values.group ?? 100);
 const tracerKills = Number(values.tracer ?? 100);
 const seed = Number(values.seed ?? 1);
-for (const [flag, v] of [['--group', groupKills], ['--tracer', tracerKills], ['--seed', seed]] as const) {
+for (const [flag, v] of [
+  ['--group', groupKills],
+  ['--tracer', tracerKills],
+  ['--seed', seed],
+] as const) {
   if (!Number.isInteger(v) || v < 0) throw new HintbenchError(`${flag} must be a non-negative integer`, `pass e.g. ${flag} 100`);
 }
 if (process.getuid?.() !== 0) throw new HintbenchError('ptrace-kill needs root (ptrace of other processes)', 'run it with sudo');
@@ -41,13 +45,22 @@ const targets: KillTarget[] = [
 
 /** bpftrace counting rt_sigreturn of the two targets, or null without bpftrace. */
 function startSigreturnCount(): { stop(): Promise<Record<string, number>> } | null {
-  try { execFileSync('bpftrace', ['--version'], { stdio: 'ignore' }); } catch { return null; }
+  try {
+    execFileSync('bpftrace', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
   const script = `tracepoint:syscalls:sys_enter_rt_sigreturn /pid == ${native.pid} || pid == ${node.pid}/ { @[pid] = count(); }`;
   const bt = spawn('bpftrace', ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
   const lines: string[] = [];
   let attached: () => void = () => {};
-  const ready = new Promise<void>((res) => { attached = res; });
-  createInterface({ input: bt.stdout! }).on('line', (l) => { lines.push(l); if (l.startsWith('Attaching')) attached(); });
+  const ready = new Promise<void>((res) => {
+    attached = res;
+  });
+  createInterface({ input: bt.stdout! }).on('line', (l) => {
+    lines.push(l);
+    if (l.startsWith('Attaching')) attached();
+  });
   const closed = new Promise<void>((res) => bt.on('close', () => res()));
   return {
     stop: async () => {
@@ -86,18 +99,35 @@ build.remove();
 
 const g = summarizeKillTrials(group);
 const tr = summarizeKillTrials(tracer);
-const corrupt = nativeStatus === null || nodeStatus === null
-  || nativeStatus.regMismatches + nativeStatus.sleepErrors + nativeStatus.shortSleeps + nativeStatus.maskErrors + nativeStatus.memErrors > 0
-  || nodeStatus.hashFailures + nodeStatus.pageFailures + nodeStatus.otherErrors > 0 || nodeIdleBadPages !== 0;
+const corrupt =
+  nativeStatus === null ||
+  nodeStatus === null ||
+  nativeStatus.regMismatches + nativeStatus.sleepErrors + nativeStatus.shortSleeps + nativeStatus.maskErrors + nativeStatus.memErrors > 0 ||
+  nodeStatus.hashFailures + nodeStatus.pageFailures + nodeStatus.otherErrors > 0 ||
+  nodeIdleBadPages !== 0;
 const deaths = g.targetDeaths + tr.targetDeaths;
 const left = g.leftTraced + g.leftStopped + tr.leftTraced + tr.leftStopped + g.tracerLingered;
 const ok = !corrupt && deaths === 0 && left === 0 && g.problems.length + tr.problems.length === 0;
 const frameReturns = sigreturns === null ? null : Object.values(sigreturns).reduce((a, b) => a + b, 0);
-writeBenchmark('ptrace-kill', {
-  seed, seconds, group: g, tracer: tr, rtSigreturnByPid: sigreturns, frameReturns,
-  native: nativeStatus, node: nodeStatus, nodeIdleBadPages, trials: [...group, ...tracer], passed: ok,
-}, `SIGKILL during injections: ${g.trials} group kills (${g.tracedAtKill} with the target seized), ${tr.trials} tracer kills (${tr.tracedAtKill} seized, ` +
-  `${frameReturns ?? 'n/a'} returns through the frame); target deaths ${deaths}, corruption ${corrupt ? 'FOUND' : 'none'} ` +
-  `(native: ${nativeStatus?.loops ?? 0} checked loops, ${nativeStatus?.regMismatches ?? '?'} register mismatches), left traced/stopped ${left}, ` +
-  `tracer lingering after group kill ${g.tracerLingered}; ${seconds.toFixed(0)} s: ${ok ? 'PASS' : 'FAIL'}`, values.out);
+writeBenchmark(
+  'ptrace-kill',
+  {
+    seed,
+    seconds,
+    group: g,
+    tracer: tr,
+    rtSigreturnByPid: sigreturns,
+    frameReturns,
+    native: nativeStatus,
+    node: nodeStatus,
+    nodeIdleBadPages,
+    trials: [...group, ...tracer],
+    passed: ok,
+  },
+  `SIGKILL during injections: ${g.trials} group kills (${g.tracedAtKill} with the target seized), ${tr.trials} tracer kills (${tr.tracedAtKill} seized, ` +
+    `${frameReturns ?? 'n/a'} returns through the frame); target deaths ${deaths}, corruption ${corrupt ? 'FOUND' : 'none'} ` +
+    `(native: ${nativeStatus?.loops ?? 0} checked loops, ${nativeStatus?.regMismatches ?? '?'} register mismatches), left traced/stopped ${left}, ` +
+    `tracer lingering after group kill ${g.tracerLingered}; ${seconds.toFixed(0)} s: ${ok ? 'PASS' : 'FAIL'}`,
+  values.out,
+);
 process.exitCode = ok ? 0 : 1;

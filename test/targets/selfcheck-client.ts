@@ -24,20 +24,36 @@ interface LineChild {
 
 function lineChild(child: ChildProcess, what: string): LineChild {
   let exited = false;
-  const exit = new Promise<void>((res) => child.on('exit', () => { exited = true; res(); }));
+  const exit = new Promise<void>((res) =>
+    child.on('exit', () => {
+      exited = true;
+      res();
+    }),
+  );
   const waiting: ((msg: Record<string, unknown>) => void)[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
     let msg: Record<string, unknown>;
-    try { msg = JSON.parse(line) as Record<string, unknown>; } catch { return; }
+    try {
+      msg = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
     waiting.shift()?.(msg);
   });
-  const next = (): Promise<Record<string, unknown>> => new Promise((res, rej) => {
-    if (exited) { rej(new Error(`${what} exited`)); return; }
-    waiting.push(res);
-    void exit.then(() => rej(new Error(`${what} exited`)));
-  });
+  const next = (): Promise<Record<string, unknown>> =>
+    new Promise((res, rej) => {
+      if (exited) {
+        rej(new Error(`${what} exited`));
+        return;
+      }
+      waiting.push(res);
+      void exit.then(() => rej(new Error(`${what} exited`)));
+    });
   return {
-    child, next, exit, exited: () => exited,
+    child,
+    next,
+    exit,
+    exited: () => exited,
     ask: async (line: string) => {
       const p = next();
       child.stdin!.write(`${line}\n`);
@@ -67,13 +83,19 @@ export async function startSelfcheck(args: string[]): Promise<Target> {
   const lc = lineChild(child, 'selfcheck target');
   const ready = (await lc.next()) as unknown as SelfcheckReady;
   return {
-    child, ready, pid: ready.pid,
+    child,
+    ready,
+    pid: ready.pid,
     status: async () => (await lc.ask(JSON.stringify({ cmd: 'status' }))) as unknown as SelfcheckStatus,
     verifyIdle: async () => Number((await lc.ask(JSON.stringify({ cmd: 'verify-idle' }))).pageFailures),
     alive: () => !lc.exited(),
     kill: async () => {
       if (lc.exited()) return;
-      try { process.kill(ready.pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(ready.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       await lc.exit;
     },
   };
@@ -140,7 +162,13 @@ export async function startNativeSelfcheck(build: CBuild, mode: 'regs' | 'rseq')
     stop: async () => {
       if (lc.exited()) return;
       child.stdin!.write('exit\n');
-      const timer = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, 2000);
+      const timer = setTimeout(() => {
+        try {
+          child.kill('SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 2000);
       await lc.exit;
       clearTimeout(timer);
     },

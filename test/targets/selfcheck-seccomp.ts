@@ -20,7 +20,12 @@ const SECCOMP_SET_MODE_FILTER = 1;
 const SECCOMP_FILTER_FLAG_TSYNC = 1;
 
 /** One classic BPF instruction. */
-export interface BpfInsn { code: number; jt: number; jf: number; k: number }
+export interface BpfInsn {
+  code: number;
+  jt: number;
+  jf: number;
+  k: number;
+}
 
 /**
  * Filter: if arch is x86_64 and nr is madvise and args[2] (advice) is in `advice`, return
@@ -35,7 +40,7 @@ export function buildDenyAdviceFilter(advice: number[]): BpfInsn[] {
     { code: BPF_JEQ_K, jt: 0, jf: 2 + n, k: NR_X86_64.madvise },
     { code: BPF_LD_W_ABS, jt: 0, jf: 0, k: 32 },
   ];
-  advice.forEach((a, i) => prog.push({ code: BPF_JEQ_K, jt: n - 1 - i, jf: i === n - 1 ? 1 : 0, k: a }));
+  for (const [i, a] of advice.entries()) prog.push({ code: BPF_JEQ_K, jt: n - 1 - i, jf: i === n - 1 ? 1 : 0, k: a });
   prog.push({ code: BPF_RET_K, jt: 0, jf: 0, k: SECCOMP_RET_ERRNO | EPERM });
   prog.push({ code: BPF_RET_K, jt: 0, jf: 0, k: SECCOMP_RET_ALLOW });
   return prog;

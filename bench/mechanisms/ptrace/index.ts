@@ -34,9 +34,7 @@ const TRACER_MAIN = fileURLToPath(new URL('./tracer-main.ts', import.meta.url));
 
 /** Converts an injection report into the suite's HintOutcome. */
 export function outcomeFromReport(report: InjectionReport): PtraceHintOutcome {
-  const skipped = report.results
-    .filter((r) => r.ret !== 0)
-    .map((r) => ({ startAddr: r.startAddr, lengthBytes: r.lengthBytes, reason: madviseErrorName(r.ret) }));
+  const skipped = report.results.filter((r) => r.ret !== 0).map((r) => ({ startAddr: r.startAddr, lengthBytes: r.lengthBytes, reason: madviseErrorName(r.ret) }));
   return {
     bytesAdvised: report.bytesAdvised,
     userLatencyNs: report.latencyNs,
@@ -258,7 +256,9 @@ export class PtraceMechanism implements Mechanism {
         const fate = targetFate(req.pid, req.tid ?? req.pid);
         throw new HintbenchError(
           `${r.error} during an injection into pid ${req.pid}; ${fate.sentence}`,
-          fate.alive ? 'nothing to repair: the target returns to its own context by itself; rerun to hint again' : `pid ${req.pid} was lost during the injection: report it with this message`,
+          fate.alive
+            ? 'nothing to repair: the target returns to its own context by itself; rerun to hint again'
+            : `pid ${req.pid} was lost during the injection: report it with this message`,
         );
       }
       throw new HintbenchError(`ptrace tracer failed: ${r.error}`, 'run hintbench doctor');
@@ -282,7 +282,7 @@ export class PtraceMechanism implements Mechanism {
   /** Unpins the targets opened so far; the tracer stays up for the next one. */
   async close(): Promise<void> {
     const t = this.tracer;
-    for (const pid of this.pinned) if (t !== null && t.alive) await t.request({ cmd: 'unpin', pid });
+    for (const pid of this.pinned) if (t?.alive) await t.request({ cmd: 'unpin', pid });
     this.pinned.clear();
   }
 

@@ -42,17 +42,44 @@ export type InjectionReport = z.infer<typeof InjectionReportSchema>;
 /** A report with nothing done yet. */
 export function emptyReport(pid: number, tid: number): InjectionReport {
   return {
-    pid, tid, results: [], bytesAdvised: 0, syscalls: 0, latencyNs: 0, stopWindowNs: 0, callerCpuNs: 0,
-    method: null, stops: 0, steps: 0, frameBytes: 0, restart: 'none', rseq: 'unchecked',
-    tracerCpu: -1, waitMode: 'block', passedSignals: [], deferredSignals: [], groupStopped: false, thawed: [], seccompSuspended: false,
-    regsChanged: false, detachPending: false, windows: { deathNs: null, seccompNs: null, thawNs: null }, targetSignal: null,
-    warnings: [], profile: null, errorCode: null, error: null,
+    pid,
+    tid,
+    results: [],
+    bytesAdvised: 0,
+    syscalls: 0,
+    latencyNs: 0,
+    stopWindowNs: 0,
+    callerCpuNs: 0,
+    method: null,
+    stops: 0,
+    steps: 0,
+    frameBytes: 0,
+    restart: 'none',
+    rseq: 'unchecked',
+    tracerCpu: -1,
+    waitMode: 'block',
+    passedSignals: [],
+    deferredSignals: [],
+    groupStopped: false,
+    thawed: [],
+    seccompSuspended: false,
+    regsChanged: false,
+    detachPending: false,
+    windows: { deathNs: null, seccompNs: null, thawNs: null },
+    targetSignal: null,
+    warnings: [],
+    profile: null,
+    errorCode: null,
+    error: null,
   };
 }
 
 /** A failure that ends an injection, with a code for the report. */
 export class InjectAbort extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

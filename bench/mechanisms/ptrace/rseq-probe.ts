@@ -4,7 +4,7 @@
  * rseq_ip_fixup() would after a preemption.
  */
 import { SyscallError } from '../../../core/sys/errno.ts';
-import { IovecArray, NativeArena, remoteRead, remoteWrite, type NativeBlock } from '../../../core/sys/ptrace-mem.ts';
+import { IovecArray, type NativeArena, remoteRead, remoteWrite, type NativeBlock } from '../../../core/sys/ptrace-mem.ts';
 import { parseRseqConfig, parseRseqCs, rseqFixup, RSEQ_CS_FIELD_OFFSET, RSEQ_CS_SIZE_BYTES } from '../../../core/sys/ptrace-rseq.ts';
 import { ptraceGetRseqConfiguration, RSEQ_CONFIGURATION_SIZE_BYTES } from '../../../core/sys/ptrace.ts';
 import type { InjectionReport } from './report.ts';

@@ -28,7 +28,7 @@
  */
 import { SyscallError } from '../../../core/sys/errno.ts';
 import { locateGadgets, type TargetGadgets } from '../../../core/sys/ptrace-gadgets.ts';
-import { IovecArray, NativeArena, remoteRead, remoteWrite, type NativeBlock } from '../../../core/sys/ptrace-mem.ts';
+import { IovecArray, type NativeArena, remoteRead, remoteWrite, type NativeBlock } from '../../../core/sys/ptrace-mem.ts';
 import { X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
 import { RSEQ_CPU_ID_FIELD_OFFSET, RSEQ_CS_FIELD_OFFSET } from '../../../core/sys/ptrace-rseq.ts';
 import { applyRestartRules, buildFrame, placeFrame, type FramePlacement } from '../../../core/sys/ptrace-sigframe.ts';
@@ -85,7 +85,10 @@ export class SigframeMethod {
   /** Borrowed code per pid (or why there is none). */
   private readonly code = new Map<number, TargetGadgets | string>();
 
-  constructor(arena: NativeArena, private readonly rseqProbe: RseqProbe) {
+  constructor(
+    arena: NativeArena,
+    private readonly rseqProbe: RseqProbe,
+  ) {
     this.xstate = arena.alloc(XSTATE_MAX_BYTES, 64);
     this.xstateIov = new IovecArray(arena, 1);
     this.frame = arena.alloc(XSTATE_MAX_BYTES + 4096, 64);
@@ -127,9 +130,8 @@ export class SigframeMethod {
       gadgets = this.gadgetsFor(pid, tid);
       if (typeof gadgets === 'string') return gadgets;
     }
-    const rseq: RseqDecision = csPtr === 0n
-      ? { abortIp: null, rseqCsAddr }
-      : this.rseqProbe.decide(pid, tid, saved.get('rip'), csPtr, rseqCsAddr, t.req.rseqFixup !== false, report);
+    const rseq: RseqDecision =
+      csPtr === 0n ? { abortIp: null, rseqCsAddr } : this.rseqProbe.decide(pid, tid, saved.get('rip'), csPtr, rseqCsAddr, t.req.rseqFixup !== false, report);
 
     // The context the frame returns to: restart rules by hand (rt_sigreturn disables the
     // kernel's), then rseq.
@@ -162,7 +164,8 @@ export class SigframeMethod {
       if (err instanceof SyscallError && err.code === 'ESRCH') throw err; // the target died: no fallback
       return `cannot write the ${placement.lengthBytes}-byte frame below rsp 0x${saved.getNumber('rsp').toString(16)} of thread ${tid} (${(err as Error).message})`;
     }
-    if (wrote < placement.lengthBytes) return `the stack of thread ${tid} has no room for the ${placement.lengthBytes}-byte frame below rsp 0x${saved.getNumber('rsp').toString(16)}`;
+    if (wrote < placement.lengthBytes)
+      return `the stack of thread ${tid} has no room for the ${placement.lengthBytes}-byte frame below rsp 0x${saved.getNumber('rsp').toString(16)}`;
     if (wrote < want) report.warnings.push(`could not clear rseq_cs of thread ${tid}; the kernel clears it on the way out`);
     report.frameBytes = placement.lengthBytes;
     return { gadgets, placement, rseq };
@@ -208,7 +211,8 @@ export class SigframeMethod {
         if (i === 0 && report.seccompSuspended) report.windows.seccompNs = Number(process.hrtime.bigint() - tSet);
         this.toSyscallStop(t, false); // exit
         ptraceGetRegs(tid, work);
-        if (work.getNumber('rip') !== afterSyscall) throw new InjectAbort('EINJECT', `thread ${tid} of pid ${pid} stopped at rip 0x${work.getNumber('rip').toString(16)} instead of after the injected syscall`);
+        if (work.getNumber('rip') !== afterSyscall)
+          throw new InjectAbort('EINJECT', `thread ${tid} of pid ${pid} stopped at rip 0x${work.getNumber('rip').toString(16)} instead of after the injected syscall`);
         const ret = work.getSigned('rax');
         recordResult(report, range, ret);
       }

@@ -14,8 +14,15 @@ import { SyscallError } from '../../../core/sys/errno.ts';
 import { X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
 import { locateVdsoSyscall } from '../../../core/sys/ptrace-vdso.ts';
 import {
-  SIGINFO_SIZE_BYTES, SIGSET_SIZE_BYTES, SIGTRAP,
-  ptraceGetRegs, ptraceGetSiginfo, ptracePeekData, ptraceSetRegs, ptraceSetSigmask, ptraceSingleStep,
+  SIGINFO_SIZE_BYTES,
+  SIGSET_SIZE_BYTES,
+  SIGTRAP,
+  ptraceGetRegs,
+  ptraceGetSiginfo,
+  ptracePeekData,
+  ptraceSetRegs,
+  ptraceSetSigmask,
+  ptraceSingleStep,
 } from '../../../core/sys/ptrace.ts';
 import { InjectAbort } from './report.ts';
 import type { RseqDecision } from './rseq-probe.ts';

@@ -33,9 +33,7 @@ export interface DeferredSignal {
 export const NR_MADVISE_X86_64 = SYSCALL_NUMBERS.x64!.madvise;
 
 /** Signals a fault in the injected code raises (never passed on: the fault is the injector's). */
-export const FAULT_SIGNALS: ReadonlySet<number> = new Set(
-  (['SIGILL', 'SIGTRAP', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGSYS'] as const).map((name) => constants.signals[name]),
-);
+export const FAULT_SIGNALS: ReadonlySet<number> = new Set((['SIGILL', 'SIGTRAP', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGSYS'] as const).map((name) => constants.signals[name]));
 
 /**
  * The next stop of an injection said the thread is gone (`exited` or `signaled`): records the

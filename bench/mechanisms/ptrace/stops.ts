@@ -147,7 +147,9 @@ export class StopWaiter {
       thawCgroups(more);
       report.thawed.push(...more);
       if (!thawStartedNs.has(report)) thawStartedNs.set(report, process.hrtime.bigint());
-    } catch { /* target gone: the wait reports it */ }
+    } catch {
+      /* target gone: the wait reports it */
+    }
   }
 }
 

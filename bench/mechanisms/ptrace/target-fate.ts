@@ -14,7 +14,6 @@ export interface TargetFate {
   sentence: string;
 }
 
-
 /**
  * Looks at the injected thread `tid` (the main thread by default): alive (its process
  * survived, even when its main thread had exited before), else the process's /proc/PID/stat:
@@ -34,7 +33,11 @@ export function targetFate(pid: number, tid: number = pid): TargetFate {
   const state = statFieldsAfterComm(text, `/proc/${pid}/stat`)[0] ?? '?';
   if (state !== 'Z' && state !== 'X') return { alive: true, signal: null, sentence: `pid ${pid} survived (state ${state})` };
   let status = 0;
-  try { status = statField(text, 52); } catch { /* older kernels: no exit_code field */ }
+  try {
+    status = statField(text, 52);
+  } catch {
+    /* older kernels: no exit_code field */
+  }
   const signal = status & 0x7f;
   if (signal !== 0) return { alive: false, signal, sentence: `pid ${pid} died, killed by ${signalName(signal)}` };
   return { alive: false, signal: null, sentence: `pid ${pid} exited with code ${(status >> 8) & 0xff}` };

@@ -15,7 +15,7 @@
  */
 import { readLines } from '../../../core/channel.ts';
 import { Injector } from './injector.ts';
-import { parseRequest, type TracerReady, type TracerResponse } from './protocol.ts';
+import { parseRequest, type TracerReady, type TracerRequest, type TracerResponse } from './protocol.ts';
 import { warmUp } from './warm-up.ts';
 
 const injector = new Injector();
@@ -24,7 +24,7 @@ let stopping = false;
 const runnerPid = process.ppid;
 
 function send(msg: TracerResponse | TracerReady): void {
-  process.stdout.write(JSON.stringify(msg) + '\n');
+  process.stdout.write(`${JSON.stringify(msg)}\n`);
 }
 
 /** Leaves after serving late stops; threads still without a stop are detached by the kernel on exit (nothing was changed in them). */
@@ -44,12 +44,14 @@ function finish(code: number): void {
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => finish(0));
 process.stdout.on('error', () => process.exit(0)); // the reader is gone: nothing left to tell
 
-const pendingTimer = setInterval(() => { if (injector.pendingDetach.size > 0) injector.servicePending(); }, 50);
+const pendingTimer = setInterval(() => {
+  if (injector.pendingDetach.size > 0) injector.servicePending();
+}, 50);
 pendingTimer.unref();
 
 readLines(process.stdin, (line) => {
   if (stopping || line.trim() === '') return;
-  let req;
+  let req: TracerRequest;
   try {
     req = parseRequest(line);
   } catch (err) {

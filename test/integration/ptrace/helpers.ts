@@ -75,7 +75,11 @@ export function makeFreezerCgroup(version: 'v1' | 'v2', root: string, pid: numbe
       } catch {
         // already gone
       }
-      try { writeFileSync(`${root}/cgroup.procs`, String(member)); } catch { /* member exited */ }
+      try {
+        writeFileSync(`${root}/cgroup.procs`, String(member));
+      } catch {
+        /* member exited */
+      }
       await waitFor(() => cgroupPids(dir).length === 0, 2000);
       rmdirSync(dir);
     },

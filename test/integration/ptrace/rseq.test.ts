@@ -27,7 +27,9 @@ const haveCc = run && canUse('C compiler for the native rseq target', cc !== nul
 describe.skipIf(!run || !haveCc)('ptrace injector: restartable sequences', () => {
   const mech = new PtraceMechanism();
   let build: CBuild;
-  beforeAll(() => { build = buildNativeSelfcheck(cc!); });
+  beforeAll(() => {
+    build = buildNativeSelfcheck(cc!);
+  });
   afterAll(async () => {
     await mech.dispose();
     build?.remove();
@@ -40,7 +42,10 @@ describe.skipIf(!run || !haveCc)('ptrace injector: restartable sequences', () =>
    * moving its rseq registration every `moveEvery` injections when set; returns its counters
    * and the reports' rseq verdicts.
    */
-  async function injectMany(fixup: boolean, moveEvery = 0): Promise<{ injections: number; violations: number; commits: number; aborts: number; moves: number; verdicts: Record<string, number>; errors: string[] }> {
+  async function injectMany(
+    fixup: boolean,
+    moveEvery = 0,
+  ): Promise<{ injections: number; violations: number; commits: number; aborts: number; moves: number; verdicts: Record<string, number>; errors: string[] }> {
     const t: NativeTarget = await startNativeSelfcheck(build, 'rseq');
     try {
       await mech.open({ pid: t.pid });

@@ -11,9 +11,7 @@ import type { SelfcheckStatus } from '../../targets/selfcheck-protocol.ts';
 import { freezeComplete } from '../../../core/cgroup/freezer.ts';
 import { readCgroupMounts } from '../../../core/cgroup/mounts.ts';
 import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
-import {
-  makeFreezerCgroup, pendingSignals, startSelfcheck, swapActive, threadRunNs, threadState, tracerPid, vmSwapBytes, waitFor, type Target,
-} from './helpers.ts';
+import { makeFreezerCgroup, pendingSignals, startSelfcheck, swapActive, threadRunNs, threadState, tracerPid, vmSwapBytes, waitFor, type Target } from './helpers.ts';
 
 const run = canRun('ptrace injection states', { root: true }) && process.arch === 'x64';
 const MADV_COLD = ADVICE_VALUE.cold;
@@ -28,9 +26,15 @@ describe.skipIf(!run)('ptrace injector: target states', () => {
     await mech.open({ pid: t.pid });
     return t;
   };
-  beforeAll(async () => { await mech.open({ pid: process.pid }); });
-  afterEach(async () => { for (const t of targets.splice(0)) await t.kill(); });
-  afterAll(async () => { await mech.dispose(); });
+  beforeAll(async () => {
+    await mech.open({ pid: process.pid });
+  });
+  afterEach(async () => {
+    for (const t of targets.splice(0)) await t.kill();
+  });
+  afterAll(async () => {
+    await mech.dispose();
+  });
 
   /** Checks the invariants after an injection and returns the target's counters. */
   async function checkAfter(t: Target, report: InjectionReport, stateBefore: string): Promise<void> {
@@ -146,7 +150,10 @@ describe.skipIf(!run)('ptrace injector: target states', () => {
     const sender = (async () => {
       while (!done) {
         // Send only when none is pending, so the kernel never merges two into one.
-        if ((pendingMask() & SIGUSR2_BIT) === 0n) { process.kill(t.pid, 'SIGUSR2'); sent++; }
+        if ((pendingMask() & SIGUSR2_BIT) === 0n) {
+          process.kill(t.pid, 'SIGUSR2');
+          sent++;
+        }
         await new Promise((r) => setImmediate(r));
       }
     })();
@@ -200,7 +207,13 @@ describe.skipIf(!run)('ptrace injector: target states', () => {
     const t = await start(['--mode=busy', '--idle-mib=64']);
     const ranges = Array.from({ length: t.ready.idle.lengthBytes / 4096 }, (_, i) => ({ startAddr: t.ready.idle.startAddr + i * 4096, lengthBytes: 4096 }));
     const pending = mech.inject({ pid: t.pid, advice: MADV_COLD, ranges });
-    await waitFor(() => { try { return threadState(t.pid) === 't'; } catch { return true; } }, 5000);
+    await waitFor(() => {
+      try {
+        return threadState(t.pid) === 't';
+      } catch {
+        return true;
+      }
+    }, 5000);
     process.kill(t.pid, 'SIGKILL');
     const report = await pending;
     expect(report.errorCode).toBe('EXITED');
@@ -228,7 +241,16 @@ describe.skipIf(!run)('ptrace tracer: shutdown during an injection', () => {
       const report = await pending;
       expect(report.error).toBeNull();
       expect(report.syscalls).toBe(ranges.length);
-      expect(await waitFor(() => { try { process.kill(mech.tracerPid!, 0); return false; } catch { return true; } }, 5000)).toBe(true);
+      expect(
+        await waitFor(() => {
+          try {
+            process.kill(mech.tracerPid!, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        }, 5000),
+      ).toBe(true);
       expect(tracerPid(t.pid)).toBe(0);
       expect(threadState(t.pid)).not.toMatch(/[tTZ]/);
       const s = await t.status();

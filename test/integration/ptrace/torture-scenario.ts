@@ -69,8 +69,19 @@ export async function runTorture(injections: number): Promise<TortureResult> {
   let done = false;
   let sender: Promise<void> = Promise.resolve();
   const result: TortureResult = {
-    injections, errors: [], thawCycles: 0, frozenTarget: false, methods: {}, windowsNs: { seccomp: null, thaw: null }, signalsSent: 0, signalsCounted: 0, eintrTotal: 0,
-    targets: [], stoppedStayedStopped: false, frozenStayedFrozen: null, seconds: 0,
+    injections,
+    errors: [],
+    thawCycles: 0,
+    frozenTarget: false,
+    methods: {},
+    windowsNs: { seccomp: null, thaw: null },
+    signalsSent: 0,
+    signalsCounted: 0,
+    eintrTotal: 0,
+    targets: [],
+    stoppedStayedStopped: false,
+    frozenStayedFrozen: null,
+    seconds: 0,
   };
   try {
     for (const s of SPECS) {
@@ -105,7 +116,11 @@ export async function runTorture(injections: number): Promise<TortureResult> {
       while (!done) {
         const now = process.hrtime.bigint();
         if (now - lastNs >= 200_000n && result.signalsSent - countedNow() < MAX_UNCOUNTED) {
-          if ((pendingSignals(signals.pid) & (1n << 11n)) === 0n) { process.kill(signals.pid, 'SIGUSR2'); result.signalsSent++; lastNs = now; }
+          if ((pendingSignals(signals.pid) & (1n << 11n)) === 0n) {
+            process.kill(signals.pid, 'SIGUSR2');
+            result.signalsSent++;
+            lastNs = now;
+          }
         }
         await new Promise((r) => setImmediate(r));
       }

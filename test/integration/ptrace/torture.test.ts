@@ -22,11 +22,18 @@ describe.skipIf(!run)('ptrace injector torture', () => {
     for (const t of r.targets) {
       expect({ name: t.name, alive: t.alive, traced: t.tracedThreads }).toEqual({ name: t.name, alive: true, traced: 0 });
       expect(t.state).not.toMatch(/[tTZ]/);
-      expect({ name: t.name, hash: t.status?.hashFailures, pages: t.status?.pageFailures, other: t.status?.otherErrors, idle: t.idleBadPages })
-        .toEqual({ name: t.name, hash: 0, pages: 0, other: 0, idle: 0 });
+      expect({ name: t.name, hash: t.status?.hashFailures, pages: t.status?.pageFailures, other: t.status?.otherErrors, idle: t.idleBadPages }).toEqual({
+        name: t.name,
+        hash: 0,
+        pages: 0,
+        other: 0,
+        idle: 0,
+      });
     }
     expect(r.signalsCounted).toBe(r.signalsSent);
     expect(r.methods.sigframe).toBe(INJECTIONS);
-    process.stderr.write(`torture: ${INJECTIONS} injections in ${r.seconds} s, ${r.thawCycles} thaw cycles, ${r.signalsSent} signals, ${r.eintrTotal} EINTRs seen by targets, methods ${JSON.stringify(r.methods)}, windows ${JSON.stringify(r.windowsNs)}\n`);
+    process.stderr.write(
+      `torture: ${INJECTIONS} injections in ${r.seconds} s, ${r.thawCycles} thaw cycles, ${r.signalsSent} signals, ${r.eintrTotal} EINTRs seen by targets, methods ${JSON.stringify(r.methods)}, windows ${JSON.stringify(r.windowsNs)}\n`,
+    );
   });
 });

@@ -17,9 +17,7 @@ import { canRun, canUse } from '../../helpers/prereq.ts';
 import { type CBuild, findCCompiler } from '../../../core/process/c-compiler.ts';
 import { mulberry32 } from '../../../core/stats/random.ts';
 import { runKillTrials, summarizeKillTrials, type KillTarget } from '../../kill/ptrace-kill-trials.ts';
-import {
-  buildNativeSelfcheck, startNativeSelfcheck, startSelfcheck, type NativeTarget, type Target,
-} from '../../targets/selfcheck-client.ts';
+import { buildNativeSelfcheck, startNativeSelfcheck, startSelfcheck, type NativeTarget, type Target } from '../../targets/selfcheck-client.ts';
 import { swapActive, threadState, tracerPid, waitFor } from './helpers.ts';
 
 const VANISHING_TRACER = fileURLToPath(new URL('./fixtures/vanishing-tracer.ts', import.meta.url));
@@ -31,7 +29,6 @@ const TRACER_KILLS = 8;
 const run = canRun('tracer death during injection', { root: true }) && process.arch === 'x64';
 const cc = run ? findCCompiler() : null;
 const haveCc = run && canUse('C compiler for the native selfcheck target', cc !== null, 'apt-get install -y gcc');
-
 
 const hex = (n: number): string => n.toString(16);
 
@@ -58,8 +55,14 @@ describe.skipIf(!run || !haveCc)('tracer death during injection', () => {
     expect(native.alive()).toBe(true);
     expect(node.alive()).toBe(true);
     const n = await native.status();
-    expect({ regs: n.regMismatches, bad: n.firstBadReg, sleep: n.sleepErrors, short: n.shortSleeps, mask: n.maskErrors, mem: n.memErrors })
-      .toEqual({ regs: 0, bad: '', sleep: 0, short: 0, mask: 0, mem: 0 });
+    expect({ regs: n.regMismatches, bad: n.firstBadReg, sleep: n.sleepErrors, short: n.shortSleeps, mask: n.maskErrors, mem: n.memErrors }).toEqual({
+      regs: 0,
+      bad: '',
+      sleep: 0,
+      short: 0,
+      mask: 0,
+      mem: 0,
+    });
     const s = await node.status();
     expect({ hash: s.hashFailures, pages: s.pageFailures, other: s.otherErrors }).toEqual({ hash: 0, pages: 0, other: 0 });
     expect(await node.verifyIdle()).toBe(0);
@@ -71,9 +74,13 @@ describe.skipIf(!run || !haveCc)('tracer death during injection', () => {
     const loopsBefore = (await native.status()).loops;
     for (const phase of PHASES) {
       for (let i = 0; i < PER_PHASE; i++) {
-        for (const t of [{ pid: native.pid, addr: native.region.startAddr }, { pid: node.pid, addr: node.ready.checked.startAddr }]) {
-          const { stdout } = await exec(process.execPath, ['--import', import.meta.resolve('tsx'), VANISHING_TRACER, String(t.pid), phase, String(t.addr + (i % 8) * 4096)])
-            .catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+        for (const t of [
+          { pid: native.pid, addr: native.region.startAddr },
+          { pid: node.pid, addr: node.ready.checked.startAddr },
+        ]) {
+          const { stdout } = await exec(process.execPath, ['--import', import.meta.resolve('tsx'), VANISHING_TRACER, String(t.pid), phase, String(t.addr + (i % 8) * 4096)]).catch(
+            (err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }),
+          );
           const out = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { error?: string; restart?: string };
           expect(out.error).toBeUndefined();
           restarts[out.restart ?? '?'] = (restarts[out.restart ?? '?'] ?? 0) + 1;

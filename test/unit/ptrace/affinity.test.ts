@@ -12,7 +12,11 @@ function statLine(comm: string, cpu: number): string {
 
 describe('processor field of /proc/PID/stat', () => {
   it('reads field 39, counting from the last parenthesis', () => {
-    for (const [comm, cpu] of [['node', 0], ['a b) c (d', 1], ['x', 117]] as const) {
+    for (const [comm, cpu] of [
+      ['node', 0],
+      ['a b) c (d', 1],
+      ['x', 117],
+    ] as const) {
       const b = Buffer.from(statLine(comm, cpu));
       expect(parseStatProcessor(b, b.length)).toBe(cpu);
     }

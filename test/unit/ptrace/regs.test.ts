@@ -17,7 +17,7 @@ describe('x86_64 user_regs_struct layout', () => {
     expect(regOffset('cs')).toBe(136);
     expect(regOffset('gs')).toBe(208);
   });
-  it('stores numbers exactly, negatives in two\'s complement', () => {
+  it("stores numbers exactly, negatives in two's complement", () => {
     const r = new X86_64Regs();
     r.set('orig_rax', -1);
     expect(r.get('orig_rax')).toBe(0xffffffffffffffffn);
