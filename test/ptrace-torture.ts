@@ -9,12 +9,13 @@
 import { parseArgs } from 'node:util';
 import { runTorture } from './integration/ptrace/torture-scenario.ts';
 import { HintbenchError } from '../core/errors.ts';
+import { requireRoot } from '../core/process/privileges.ts';
 import { writeBenchmark } from '../bench/benchmarks/output.ts';
 
 const { values } = parseArgs({ options: { injections: { type: 'string' }, out: { type: 'string' } } });
 const injections = Number(values.injections ?? 10_000);
 if (!Number.isInteger(injections) || injections < 10) throw new HintbenchError(`--injections ${values.injections} is not an integer >= 10`, 'pass e.g. --injections 10000');
-if (process.getuid?.() !== 0) throw new HintbenchError('ptrace-torture needs root (ptrace of other processes)', 'run it with sudo');
+requireRoot('ptrace-torture', 'ptrace of other processes', 'npm run bench:ptrace-torture');
 
 const r = await runTorture(injections);
 const bad = r.targets.filter(

@@ -26,12 +26,13 @@
  *   node --import tsx bench/benchmarks/ptrace-latency.ts [--out FILE] [--hints N] [--warmup N] [--rounds N] [--reference-only]
  * Needs root and swap (run `hintbench setup` first).
  */
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
 import { spawnWorkload, type WorkloadHandle } from '../../workloads/client.ts';
 import { HintbenchError } from '../../core/errors.ts';
+import { requireRoot } from '../../core/process/privileges.ts';
+import { readSwapDevices } from '../host/swap.ts';
 import { ProcessMadviseMechanism } from '../mechanisms/process-madvise.ts';
 import { outcomeFromReport, PtraceMechanism } from '../mechanisms/ptrace/index.ts';
 import { summarize } from '../../core/stats/summary.ts';
@@ -52,9 +53,8 @@ const referenceOnly = values['reference-only'] === true;
 if (!Number.isInteger(rounds) || rounds < 1) throw new HintbenchError(`--rounds ${values.rounds} is not a positive integer`, 'pass e.g. --rounds 400');
 if (!Number.isInteger(hints) || hints < 1) throw new HintbenchError(`--hints ${values.hints} is not a positive integer`, 'pass e.g. --hints 500');
 if (!Number.isInteger(warmup) || warmup < 0) throw new HintbenchError(`--warmup ${values.warmup} is not a non-negative integer`, 'pass e.g. --warmup 50');
-if (process.getuid?.() !== 0) throw new HintbenchError('ptrace-latency needs root (ptrace and process_madvise of another process)', 'run it with sudo');
-if (readFileSync('/proc/swaps', 'utf8').trim().split('\n').length < 2)
-  throw new HintbenchError('no swap is active: PAGEOUT of anonymous memory would do nothing', 'run `hintbench setup` (zram swap) first');
+requireRoot('ptrace-latency', 'ptrace and process_madvise of another process', 'npm run bench:ptrace');
+if (readSwapDevices().length === 0) throw new HintbenchError('no swap is active: PAGEOUT of anonymous memory would do nothing', 'run `hintbench setup` (zram swap) first');
 
 const PAGE_BYTES = 4096;
 const REGION_MIB = 1;

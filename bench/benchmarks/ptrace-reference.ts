@@ -4,8 +4,8 @@
  * process that answers one injection per stdin line with its own latency measurement.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { readLines } from '../../core/channel.ts';
 import { type CBuild, compileC } from '../../core/process/c-compiler.ts';
 
 const SOURCE = fileURLToPath(new URL('./ptrace-ref-injector.c', import.meta.url));
@@ -37,7 +37,7 @@ export function buildReference(cc: string): CBuild {
 export function startReference(build: CBuild, sequence: ReferenceSequence): ReferenceInjector {
   const child: ChildProcess = spawn(build.path, sequence === 'sigframe' ? ['--sequence=sigframe'] : [], { stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting: ((line: string) => void)[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(line));
+  readLines(child.stdout!, (line) => waiting.shift()?.(line));
   return {
     sequence,
     inject: (pid, startAddr, lengthBytes, advice) =>

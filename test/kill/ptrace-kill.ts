@@ -10,10 +10,11 @@
  * Needs root and a C compiler.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { HintbenchError } from '../../core/errors.ts';
+import { readLines } from '../../core/channel.ts';
 import { findCCompiler } from '../../core/process/c-compiler.ts';
+import { requireRoot } from '../../core/process/privileges.ts';
 import { buildNativeSelfcheck, startNativeSelfcheck, startSelfcheck } from '../targets/selfcheck-client.ts';
 import { writeBenchmark } from '../../bench/benchmarks/output.ts';
 import { mulberry32 } from '../../core/stats/random.ts';
@@ -30,7 +31,7 @@ for (const [flag, v] of [
 ] as const) {
   if (!Number.isInteger(v) || v < 0) throw new HintbenchError(`${flag} must be a non-negative integer`, `pass e.g. ${flag} 100`);
 }
-if (process.getuid?.() !== 0) throw new HintbenchError('ptrace-kill needs root (ptrace of other processes)', 'run it with sudo');
+requireRoot('ptrace-kill', 'ptrace of other processes', 'npm run bench:ptrace-kill');
 const cc = findCCompiler();
 if (cc === null) throw new HintbenchError('ptrace-kill needs a C compiler for its register-checking target', 'apt-get install -y gcc');
 
@@ -57,7 +58,7 @@ function startSigreturnCount(): { stop(): Promise<Record<string, number>> } | nu
   const ready = new Promise<void>((res) => {
     attached = res;
   });
-  createInterface({ input: bt.stdout! }).on('line', (l) => {
+  readLines(bt.stdout!, (l) => {
     lines.push(l);
     if (l.startsWith('Attaching')) attached();
   });

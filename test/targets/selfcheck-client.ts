@@ -5,8 +5,8 @@
  * ptrace tracer must always be another process (libuv reaps ptrace stops of its children).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { readLines } from '../../core/channel.ts';
 import { type CBuild, compileC } from '../../core/process/c-compiler.ts';
 import type { SelfcheckReady, SelfcheckStatus } from './selfcheck-protocol.ts';
 
@@ -31,7 +31,7 @@ function lineChild(child: ChildProcess, what: string): LineChild {
     }),
   );
   const waiting: ((msg: Record<string, unknown>) => void)[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  readLines(child.stdout!, (line) => {
     let msg: Record<string, unknown>;
     try {
       msg = JSON.parse(line) as Record<string, unknown>;

@@ -15,8 +15,8 @@
  * tracer it does not answer: ask again afterwards. SIGUSR2 is counted (SIGUSR1 is reserved
  * by Node for its inspector); the count is also kept as a u32 at `signalCountAddr`.
  */
-import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
+import { readLines } from '../../core/channel.ts';
 import { lastErrno, libc } from '../../core/sys/libc.ts';
 import { madvise, mmapAnon, viewBytes } from '../../core/sys/mman.ts';
 import { ADVICE_VALUE, syscall } from '../../core/sys/syscall.ts';
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     seccomp = { installed: true, madviseDenied: denied };
   }
   await startWorkers();
-  createInterface({ input: process.stdin }).on('line', (line) => {
+  readLines(process.stdin, (line) => {
     let cmd: string | undefined;
     try {
       cmd = (JSON.parse(line) as { cmd?: string }).cmd;

@@ -36,8 +36,7 @@ import { PTRACE_EVENT_STOP, signalName } from '../../../core/sys/ptrace-status.t
 import { NT_X86_XSTATE, SIGSET_SIZE_BYTES, SIGSTOP, SIGTRAP, ptraceGetRegs, ptraceGetRegset, ptraceSetRegs, ptraceSetSigmask, ptraceSyscall } from '../../../core/sys/ptrace.ts';
 import { InjectAbort } from './report.ts';
 import type { RseqDecision, RseqProbe } from './rseq-probe.ts';
-import { NO_DEADLINE_NS } from './stops.ts';
-import { exitedDuring, FAULT_SIGNALS, recordResult, setMadviseCall, type StoppedTarget } from './stopped-target.ts';
+import { FAULT_SIGNALS, nextInjectedStop, recordResult, setMadviseCall, type StoppedTarget } from './stopped-target.ts';
 
 /** WSTOPSIG of a system-call stop with PTRACE_O_TRACESYSGOOD. */
 const SYSCALL_STOP_SIGNAL = SIGTRAP | 0x80;
@@ -249,12 +248,8 @@ export class SigframeMethod {
     for (let i = 0; i < MAX_STOPS_PER_CALL; i++) {
       ptraceSyscall(tid, pass);
       pass = 0;
-      const s = t.waiter.wait(tid, NO_DEADLINE_NS, pid, report);
-      report.stops++;
+      const s = nextInjectedStop(t);
       if (s === null) continue;
-      const gone = exitedDuring(t, s);
-      if (gone !== null) throw gone;
-      if (s.kind !== 'stopped') continue;
       if (s.event === 0 && s.signal === SYSCALL_STOP_SIGNAL) return 0;
       if (s.event === PTRACE_EVENT_STOP) continue; // group stop of a stopped target: go on
       if (s.event !== 0) continue;

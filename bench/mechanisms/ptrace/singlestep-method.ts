@@ -26,8 +26,7 @@ import {
 } from '../../../core/sys/ptrace.ts';
 import { InjectAbort } from './report.ts';
 import type { RseqDecision } from './rseq-probe.ts';
-import { NO_DEADLINE_NS } from './stops.ts';
-import { exitedDuring, recordResult, setMadviseCall, type DeferredSignal, type StoppedTarget } from './stopped-target.ts';
+import { nextInjectedStop, recordResult, setMadviseCall, type DeferredSignal, type StoppedTarget } from './stopped-target.ts';
 
 /** Steps allowed per injected call before the injector gives up (a SIGSTOPped target traps on some steps). */
 const MAX_STEPS_PER_CALL = 10_000;
@@ -107,12 +106,8 @@ export class SingleStepMethod {
     for (let i = 0; i < MAX_STEPS_PER_CALL; i++) {
       ptraceSingleStep(tid, 0);
       report.steps++;
-      const s = t.waiter.wait(tid, NO_DEADLINE_NS, pid, report);
-      report.stops++;
+      const s = nextInjectedStop(t);
       if (s === null) continue;
-      const gone = exitedDuring(t, s);
-      if (gone !== null) throw gone;
-      if (s.kind !== 'stopped') continue;
       if (s.event !== 0) continue; // PTRACE_EVENT_STOP: group-stop of a SIGSTOPped target; step again
       if (s.signal === SIGTRAP) {
         ptraceGetRegs(tid, work);
