@@ -82,7 +82,7 @@ class TracerTimeout extends Error {}
  * the tracer: a timeout or a protocol violation ends the conversation and asks the tracer to
  * leave (stdin closed, SIGTERM later), which it does only between injections.
  */
-class TracerClient {
+export class TracerClient {
   private readonly child: ChildProcess;
   private readonly channel: JsonLinesChannel<WithoutId<TracerRequest>, TracerReady | TracerResponse>;
   /** The request before the next one (requests are chained, so each timeout covers its own request only). */
@@ -93,11 +93,13 @@ class TracerClient {
   /** True once `ready` arrived (a second one is a protocol violation). */
   private isReady = false;
   readonly ready: Promise<TracerReady>;
-  readonly exit: Promise<number | null>;
+  /** Resolves with how the process ended. */
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor() {
+  /** @param program the tracer's program and its arguments (tracer-main.ts; another one only in tests) */
+  constructor(program: string = TRACER_MAIN, args: readonly string[] = []) {
     const tsx = import.meta.resolve('tsx');
-    this.child = spawn(process.execPath, ['--import', tsx, TRACER_MAIN], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+    this.child = spawn(process.execPath, ['--import', tsx, program, ...args], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
     let resolveReady!: (r: TracerReady) => void;
     let rejectReady!: (e: Error) => void;
     this.ready = new Promise((res, rej) => {
@@ -139,9 +141,9 @@ class TracerClient {
       this.child.on('close', (code, signal) => {
         this.exited = true;
         const how = signal !== null ? `was killed by ${signal}` : `exited (code ${code})`;
-        rejectReady(new HintbenchError(`the ptrace tracer process ${how} before it was ready`, `run \`node --import tsx ${TRACER_MAIN}\` to see why`));
+        rejectReady(new HintbenchError(`the ptrace tracer process ${how} before it was ready`, `run \`node --import tsx ${program}\` to see why`));
         this.channel.close(new Error(`the ptrace tracer process (pid ${pid}) ${how}`));
-        res(code);
+        res({ code, signal });
       });
     });
     this.child.on('error', (err) => {
