@@ -5,10 +5,11 @@
  * ptrace injector, which cgroups hold a process frozen, thawing and re-freezing them (CRIU's
  * sequence: seize + interrupt, thaw, inject, re-freeze, detach) and a cheap repeated check.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { HintbenchError } from '../errors.ts';
 import { HOST_ROOT, readHostText } from '../proc/hostfs.ts';
+import { KeptFiles } from '../proc/kept-files.ts';
 import { waitUntil } from '../process/wait.ts';
 import { type CgroupMounts, readCgroupMounts } from './mounts.ts';
 import { type CgroupPlacement, parseCgroupPlacement } from './placement.ts';
@@ -134,16 +135,6 @@ export function refreezeCgroups(cgroups: readonly FreezerCgroup[]): void {
   for (const cg of cgroups) setFrozen(cg, true);
 }
 
-/** Reads a small file at offset 0 through a kept-open descriptor (pread), or null when it fails. */
-function preadText(fd: number, buf: Buffer): string | null {
-  try {
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    return buf.toString('latin1', 0, n);
-  } catch {
-    return null;
-  }
-}
-
 /** A thread's cgroup placement as last read, and the freezer state files it depends on. */
 interface WatchedPlacement {
   /** /proc/PID/task/TID/cgroup text it was parsed from. */
@@ -163,9 +154,10 @@ interface WatchedPlacement {
  * (freezingCgroups) runs only when a check says frozen.
  */
 export class FreezerWatch {
-  private readonly procFds = new Map<number, number>();
-  /** Open descriptors of freezer state files; -1 marks a file that does not exist (a hierarchy root). */
-  private readonly stateFds = new Map<string, number>();
+  /** /proc/PID/task/TID/cgroup of the threads looked at. */
+  private readonly procFiles = new KeptFiles();
+  /** Freezer state files; a missing one (cgroup.freeze of a hierarchy root) is remembered as missing. */
+  private readonly stateFiles = new KeptFiles();
   private readonly lastText = new Map<number, WatchedPlacement>();
   private readonly buf = Buffer.alloc(4096);
 
@@ -185,16 +177,11 @@ export class FreezerWatch {
   }
 
   private readPlacement(pid: number, tid: number, now: number): WatchedPlacement {
-    let fd = this.procFds.get(tid);
-    if (fd === undefined) {
-      if (this.procFds.size > 256) this.reset();
-      fd = openSync(`/proc/${pid}/task/${tid}/cgroup`, 'r');
-      this.procFds.set(tid, fd);
-    }
-    const text = preadText(fd, this.buf);
+    const path = `/proc/${pid}/task/${tid}/cgroup`;
+    const text = this.procFiles.text(path, this.buf);
     if (text === null) {
-      this.forget(tid);
-      throw new Error(`cannot read /proc/${pid}/task/${tid}/cgroup`);
+      this.forget(pid, tid);
+      throw new Error(`cannot read ${path}`);
     }
     let entry = this.lastText.get(tid);
     if (entry !== undefined && entry.text === text) entry.readAtMs = now;
@@ -207,6 +194,7 @@ export class FreezerWatch {
         for (const dir of selfAndAncestors(placement.v2, mounts.v2)) files.push(`${dir}/cgroup.freeze`);
       }
       entry = { text, placement, files, readAtMs: now };
+      if (this.lastText.size >= 256) this.lastText.clear();
       this.lastText.set(tid, entry);
     }
     return entry;
@@ -214,48 +202,23 @@ export class FreezerWatch {
 
   private checkFiles(entry: WatchedPlacement): FreezerCgroup[] {
     for (const file of entry.files) {
-      let sfd = this.stateFds.get(file);
-      if (sfd === undefined) {
-        sfd = existsSync(file) ? openSync(file, 'r') : -1;
-        this.stateFds.set(file, sfd);
-      }
-      if (sfd < 0) continue;
-      const v = preadText(sfd, this.buf);
-      if (v === null) {
-        // The cgroup was removed: drop the descriptor and look again next time.
-        closeQuietly(sfd);
-        this.stateFds.delete(file);
-        continue;
-      }
-      const s = v.trim();
-      if (s !== 'THAWED' && s !== '0') return freezingCgroups(entry.placement);
+      // A missing file (a root's cgroup.freeze) reads as nothing; a removed cgroup is looked at again next time.
+      const s = this.stateFiles.text(file, this.buf, { rememberMissing: true })?.trim();
+      if (s !== undefined && s !== 'THAWED' && s !== '0') return freezingCgroups(entry.placement);
     }
     return [];
   }
 
-  /** Closes the descriptor kept for thread `tid`. */
-  forget(tid: number): void {
-    const fd = this.procFds.get(tid);
-    if (fd !== undefined) closeQuietly(fd);
-    this.procFds.delete(tid);
+  /** Closes the descriptor kept for thread `tid` of `pid`. */
+  forget(pid: number, tid: number): void {
+    this.procFiles.forget(`/proc/${pid}/task/${tid}/cgroup`);
     this.lastText.delete(tid);
   }
 
   /** Closes every kept descriptor. */
   reset(): void {
-    for (const fd of this.procFds.values()) closeQuietly(fd);
-    for (const fd of this.stateFds.values()) if (fd >= 0) closeQuietly(fd);
-    this.procFds.clear();
-    this.stateFds.clear();
+    this.procFiles.reset();
+    this.stateFiles.reset();
     this.lastText.clear();
-  }
-}
-
-/** close(2) that ignores an already closed descriptor. */
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // already closed
   }
 }

@@ -12,10 +12,10 @@
  * itself; after a tracer kill hintbench must exit with an error naming the target and its fate.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MAX_REPEAT } from '../../bench/live/hint.ts';
 import { NR_MADVISE_X86_64 } from '../../bench/mechanisms/ptrace/stopped-target.ts';
+import { KeptFiles } from '../../core/proc/kept-files.ts';
 import { processExists } from '../../core/proc/stat.ts';
 import { parseStatus } from '../../core/proc/status.ts';
 import { waitUntil } from '../../core/process/wait.ts';
@@ -72,23 +72,18 @@ export interface KillTrialsOptions {
   onTrial?: (t: KillTrial) => void;
 }
 
-/** Reads a small /proc file through a kept descriptor (cheap enough to poll in a spin). */
-class ProcPoller {
-  private readonly fd: number;
-  private readonly buf = Buffer.alloc(4096);
-
-  constructor(path: string) {
-    this.fd = openSync(path, 'r');
-  }
-
-  text(): string {
-    const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
-    return this.buf.toString('latin1', 0, n);
-  }
-
-  close(): void {
-    closeSync(this.fd);
-  }
+/** Reads a small /proc file through a kept descriptor (cheap enough to poll in a spin); text() throws when it cannot be read. */
+function procPoller(path: string): { text(): string; close(): void } {
+  const file = new KeptFiles(1);
+  const buf = Buffer.alloc(4096);
+  return {
+    text: () => {
+      const text = file.text(path, buf);
+      if (text === null) throw new Error(`cannot read ${path}`);
+      return text;
+    },
+    close: () => file.reset(),
+  };
 }
 
 function spinUs(us: number): void {
@@ -125,8 +120,8 @@ async function trial(opts: KillTrialsOptions, target: KillTarget): Promise<KillT
     stderr += d.toString();
   });
   const hintExit = new Promise<number | null>((res) => hint.on('close', (code) => res(code)));
-  const status = new ProcPoller(`/proc/${target.pid}/status`);
-  const syscallFile = new ProcPoller(`/proc/${target.pid}/syscall`);
+  const status = procPoller(`/proc/${target.pid}/status`);
+  const syscallFile = procPoller(`/proc/${target.pid}/syscall`);
   try {
     // Until the first injection (or hintbench exits: a refusal must not cost the full wait).
     let hintExited = false;
