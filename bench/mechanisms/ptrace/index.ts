@@ -195,7 +195,8 @@ export class TracerClient {
   /** Asks the tracer to finish and exit; SIGTERM (handled gracefully, never mid-injection) after `timeoutMs`. */
   async shutdown(timeoutMs: number): Promise<void> {
     if (this.exited) return;
-    if (this.channel.closedWith === null) void this.request({ cmd: 'shutdown' });
+    // Written at once (not queued), so it goes out before stdin closes; the answer is not needed.
+    if (this.channel.closedWith === null) this.channel.request({ cmd: 'shutdown' }, { what: 'shutdown' }).catch(() => {});
     this.leave();
     const timer = setTimeout(() => {
       if (!this.exited) this.child.kill('SIGTERM');

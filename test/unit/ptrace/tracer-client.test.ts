@@ -7,7 +7,7 @@ import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
 const FAKE = fileURLToPath(new URL('./fixtures/fake-tracer.ts', import.meta.url));
 
 describe('TracerClient', () => {
-  it('answers requests in order and shuts the tracer down by asking', async () => {
+  it('answers requests in order and shuts the tracer down by asking (the request goes out before stdin closes)', async () => {
     const c = new TracerClient(FAKE);
     const ready = await c.ready;
     expect(ready.pid).toBe(c.pid);
@@ -15,7 +15,7 @@ describe('TracerClient', () => {
     expect([a.ok, b.ok]).toEqual([true, true]);
     expect(a.id).toBeLessThan(b.id);
     await c.shutdown(10_000);
-    expect(await c.exit).toEqual({ code: 0, signal: null });
+    expect(await c.exit).toEqual({ code: 7, signal: null });
   });
 
   it('ends the conversation after an unanswered injection and lets the tracer finish it: never a kill', async () => {
