@@ -32,7 +32,8 @@ import { fileURLToPath } from 'node:url';
 import { writeBenchmark } from '../bench/benchmarks/output.ts';
 import { isRoot } from '../core/process/privileges.ts';
 import { mulberry32 } from '../core/stats/random.ts';
-import { libc } from '../core/sys/libc.ts';
+import { setChildSubreaper } from '../core/sys/prctl.ts';
+import { WNOHANG, waitpid } from '../core/sys/wait.ts';
 import { validateRunResult } from '../reports/json.ts';
 import { descendants, readProcs, stillAlive, type Proc } from './helpers/proc-tree.ts';
 
@@ -44,11 +45,6 @@ const EXIT_TIMEOUT_MS = 90_000;
 const ORPHAN_GRACE_MS = 10_000;
 /** Descendants are sampled this often while a run is going, ms. */
 const POLL_MS = 20;
-
-const PR_SET_CHILD_SUBREAPER = 36;
-const WNOHANG = 1;
-const prctl: (option: number, ...args: unknown[]) => number = libc.func('int prctl(int option, ...)');
-const waitpid: (pid: number, status: null, options: number) => number = libc.func('int waitpid(int pid, void *status, int options)');
 
 /** How a trial interrupts its run. */
 interface Kind {
@@ -411,7 +407,7 @@ async function main(): Promise<number> {
   if (!isRoot()) throw new Error('the interrupt storm needs root (it runs hintbench run)');
   const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
   const random = mulberry32(seed);
-  if (prctl(PR_SET_CHILD_SUBREAPER, 'unsigned long', 1) !== 0) throw new Error('prctl(PR_SET_CHILD_SUBREAPER) failed');
+  setChildSubreaper();
 
   // Calibration: one run to the end gives the span the random instants are drawn from.
   const calibration = await runTrial(0, values.suite, null, null);

@@ -26,22 +26,26 @@
  *   node --import tsx bench/benchmarks/ptrace-latency.ts [--out FILE] [--hints N] [--warmup N] [--rounds N] [--reference-only]
  * Needs root and swap (run `hintbench setup` first).
  */
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Bench } from 'tinybench';
 import { spawnWorkload, type WorkloadHandle } from '../../workloads/client.ts';
-import { HintbenchError } from '../errors.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { requireRoot } from '../../core/process/privileges.ts';
+import { readSwapDevices } from '../host/swap.ts';
 import { ProcessMadviseMechanism } from '../mechanisms/process-madvise.ts';
 import { outcomeFromReport, PtraceMechanism } from '../mechanisms/ptrace/index.ts';
-import { summarize } from '../stats/summary.ts';
-import { libc } from '../sys/libc.ts';
-import { ADVICE_VALUE, type Advice, type AddrRange, type HintOutcome, type Summary } from '../types.ts';
-import { findCCompiler } from '../../workloads/selfcheck-client.ts';
+import { summarize } from '../../core/stats/summary.ts';
+import { libc } from '../../core/sys/libc.ts';
+import { ADVICE_VALUE } from '../../core/sys/syscall.ts';
+import type { Advice, AddrRange, HintOutcome, Summary } from '../../core/types.ts';
+import { findCCompiler } from '../../core/process/c-compiler.ts';
 import { writeBenchmark } from './output.ts';
 import { compareWithReference, type ReferenceComparison } from './ptrace-vs-reference.ts';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, hints: { type: 'string' }, warmup: { type: 'string' }, rounds: { type: 'string' }, 'reference-only': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { out: { type: 'string' }, hints: { type: 'string' }, warmup: { type: 'string' }, rounds: { type: 'string' }, 'reference-only': { type: 'boolean' } },
+});
 const hints = Number(values.hints ?? 500);
 const warmup = Number(values.warmup ?? 50);
 const rounds = Number(values.rounds ?? 400);
@@ -49,8 +53,8 @@ const referenceOnly = values['reference-only'] === true;
 if (!Number.isInteger(rounds) || rounds < 1) throw new HintbenchError(`--rounds ${values.rounds} is not a positive integer`, 'pass e.g. --rounds 400');
 if (!Number.isInteger(hints) || hints < 1) throw new HintbenchError(`--hints ${values.hints} is not a positive integer`, 'pass e.g. --hints 500');
 if (!Number.isInteger(warmup) || warmup < 0) throw new HintbenchError(`--warmup ${values.warmup} is not a non-negative integer`, 'pass e.g. --warmup 50');
-if (process.getuid?.() !== 0) throw new HintbenchError('ptrace-latency needs root (ptrace and process_madvise of another process)', 'run it with sudo');
-if (readFileSync('/proc/swaps', 'utf8').trim().split('\n').length < 2) throw new HintbenchError('no swap is active: PAGEOUT of anonymous memory would do nothing', 'run `hintbench setup` (zram swap) first');
+requireRoot('ptrace-latency', 'ptrace and process_madvise of another process', 'npm run bench:ptrace');
+if (readSwapDevices().length === 0) throw new HintbenchError('no swap is active: PAGEOUT of anonymous memory would do nothing', 'run `hintbench setup` (zram swap) first');
 
 const PAGE_BYTES = 4096;
 const REGION_MIB = 1;
@@ -88,8 +92,10 @@ try {
   await workload.setState('sleeping');
   reference = await compareWithReference({ cc: findCCompiler(), pt, pid: workload.pid, startAddr: region.startAddr, lengthBytes: PAGE_BYTES, rounds, warmup });
   const target = { pid: workload.pid };
-  const viaPtrace = (extra: { waitMode?: 'block' | 'poll'; followCpu?: boolean }) => async (ranges: AddrRange[], advice: Advice): Promise<HintOutcome> =>
-    outcomeFromReport(await pt.inject({ pid: workload.pid, advice: ADVICE_VALUE[advice], ranges, ...extra }));
+  const viaPtrace =
+    (extra: { waitMode?: 'block' | 'poll'; followCpu?: boolean }) =>
+    async (ranges: AddrRange[], advice: Advice): Promise<HintOutcome> =>
+      outcomeFromReport(await pt.inject({ pid: workload.pid, advice: ADVICE_VALUE[advice], ranges, ...extra }));
   const base: Variant[] = [
     { name: 'process_madvise', hint: (ranges, advice) => pm.hint({ target, advice, ranges }) },
     { name: 'ptrace', hint: (ranges, advice) => pt.hint({ target, advice, ranges }) },
@@ -99,7 +105,7 @@ try {
     { name: 'ptrace-follow', hint: viaPtrace({ followCpu: true }) },
   ];
 
-  for (const state of referenceOnly ? [] : ['sleeping', 'running'] as const) {
+  for (const state of referenceOnly ? [] : (['sleeping', 'running'] as const)) {
     await workload.setState(state);
     for (const rangeBytes of [PAGE_BYTES, REGION_MIB * 1024 * 1024]) {
       for (const advice of ['pageout', 'cold'] as const) {
@@ -126,8 +132,16 @@ try {
         variants.forEach((variant, v) => {
           const s = samples[v]!;
           cells.push({
-            state, rangeBytes, advice, variant: variant.name, hints: s.lat.length, errors: s.errors, firstError: s.firstError,
-            latencyNs: summarize(s.lat), stopWindowNs: summarize(s.stop), callerCpuNs: summarize(s.cpu),
+            state,
+            rangeBytes,
+            advice,
+            variant: variant.name,
+            hints: s.lat.length,
+            errors: s.errors,
+            firstError: s.firstError,
+            latencyNs: summarize(s.lat),
+            stopWindowNs: summarize(s.stop),
+            callerCpuNs: summarize(s.cpu),
           });
         });
       }
@@ -161,11 +175,13 @@ const find = (state: string, rangeBytes: number, advice: string, variant: string
 const TARGET_US = 35;
 const headline = find('sleeping', PAGE_BYTES, 'pageout', 'ptrace');
 const met = headline?.latencyNs !== null && headline?.latencyNs !== undefined && headline.latencyNs.median <= TARGET_US * 1000;
-const parts = (['sleeping', 'running'] as const).flatMap((state) => [PAGE_BYTES, REGION_MIB * 1024 * 1024].map((size) => {
-  const p = find(state, size, 'pageout', 'ptrace')?.latencyNs;
-  const m = find(state, size, 'pageout', 'process_madvise')?.latencyNs;
-  return `${state} ${size === PAGE_BYTES ? '4 KiB' : '1 MiB'}: ptrace ${us(p?.median)}/${us(p?.p99)}, process_madvise ${us(m?.median)}/${us(m?.p99)}`;
-}));
+const parts = (['sleeping', 'running'] as const).flatMap((state) =>
+  [PAGE_BYTES, REGION_MIB * 1024 * 1024].map((size) => {
+    const p = find(state, size, 'pageout', 'ptrace')?.latencyNs;
+    const m = find(state, size, 'pageout', 'process_madvise')?.latencyNs;
+    return `${state} ${size === PAGE_BYTES ? '4 KiB' : '1 MiB'}: ptrace ${us(p?.median)}/${us(p?.p99)}, process_madvise ${us(m?.median)}/${us(m?.p99)}`;
+  }),
+);
 
 /** The reference comparison in one clause. */
 function referenceLine(): string {
@@ -173,10 +189,15 @@ function referenceLine(): string {
   if (r === null) return `C reference: ${reference.note}`;
   const f = (x: { ratio: number; lo: number; hi: number }): string => `${x.ratio.toFixed(2)}x [${x.lo.toFixed(2)}, ${x.hi.toFixed(2)}]`;
   const b = reference.tsBreakdown;
-  const where = b === null ? '' : ` (ts: ${b.sysCalls} system calls, ${b.stops} stops, waits ${us(b.waitNs)} us, ${b.blockedWaits} blocked waits, setup ${us(b.setupNs)} us, restore ${us(b.restoreNs)} us; koffi floor ${ptraceCallFloorUs?.toFixed(2)} us/call)`;
-  return `injector vs minimal C injector (median ratio, 95% CI, ${reference.rounds} rounds): ${f(r.tsOverCSinglestep)} (target <= 1.5x: ${r.tsOverCSinglestep.ratio <= 1.5 ? 'met' : 'not met'}); ` +
+  const where =
+    b === null
+      ? ''
+      : ` (ts: ${b.sysCalls} system calls, ${b.stops} stops, waits ${us(b.waitNs)} us, ${b.blockedWaits} blocked waits, setup ${us(b.setupNs)} us, restore ${us(b.restoreNs)} us; koffi floor ${ptraceCallFloorUs?.toFixed(2)} us/call)`;
+  return (
+    `injector vs minimal C injector (median ratio, 95% CI, ${reference.rounds} rounds): ${f(r.tsOverCSinglestep)} (target <= 1.5x: ${r.tsOverCSinglestep.ratio <= 1.5 ? 'met' : 'not met'}); ` +
     `same sequence in C ${f(r.tsOverCSigframe)}; C sigframe sequence / C single-step ${f(r.cSigframeOverCSinglestep)}; ts single-step / C single-step ${f(r.tsSinglestepOverCSinglestep)}; ` +
-    `medians ts ${us(reference.latencyNs.ts?.median)} us, C ${us(reference.latencyNs['c-singlestep']?.median)} us${where}`;
+    `medians ts ${us(reference.latencyNs.ts?.median)} us, C ${us(reference.latencyNs['c-singlestep']?.median)} us${where}`
+  );
 }
 
 writeBenchmark(

@@ -11,9 +11,10 @@
  */
 import type { PtraceMechanism } from '../mechanisms/ptrace/index.ts';
 import type { InjectionReport } from '../mechanisms/ptrace/injector.ts';
-import { summarize } from '../stats/summary.ts';
-import type { Summary } from '../types.ts';
-import { pairedMedianRatio, type RatioCI } from './paired-ratio.ts';
+import { summarize } from '../../core/stats/summary.ts';
+import { ADVICE_VALUE } from '../../core/sys/syscall.ts';
+import type { Summary } from '../../core/types.ts';
+import { pairedMedianRatio, type RatioCI } from '../../core/stats/paired-ratio.ts';
 import { buildReference, startReference, type ReferenceInjector } from './ptrace-reference.ts';
 
 /** What compareWithReference() measured. */
@@ -30,7 +31,14 @@ export interface ReferenceComparison {
   ratios: { tsOverCSinglestep: RatioCI; tsSinglestepOverCSinglestep: RatioCI; tsOverCSigframe: RatioCI; cSigframeOverCSinglestep: RatioCI } | null;
   /** Medians of the TypeScript injector's own account of where its time went. */
   tsBreakdown: {
-    sysCalls: number; stops: number; waitNs: number; blockedWaits: number; setupNs: number; restoreNs: number; stopWindowNs: number; callerCpuNs: number;
+    sysCalls: number;
+    stops: number;
+    waitNs: number;
+    blockedWaits: number;
+    setupNs: number;
+    restoreNs: number;
+    stopWindowNs: number;
+    callerCpuNs: number;
   } | null;
 }
 
@@ -38,7 +46,13 @@ const VARIANTS = ['ts', 'ts-singlestep', 'c-singlestep', 'c-sigframe'] as const;
 
 /** Runs `warmup + rounds` rounds against `pid`, one COLD madvise of `lengthBytes` at `startAddr` each. */
 export async function compareWithReference(opts: {
-  cc: string | null; pt: PtraceMechanism; pid: number; startAddr: number; lengthBytes: number; rounds: number; warmup: number;
+  cc: string | null;
+  pt: PtraceMechanism;
+  pid: number;
+  startAddr: number;
+  lengthBytes: number;
+  rounds: number;
+  warmup: number;
 }): Promise<ReferenceComparison> {
   const empty = { rounds: 0, latencyNs: {}, errors: {}, ratios: null, tsBreakdown: null };
   if (opts.cc === null) return { compiler: null, note: 'no C compiler (cc, gcc or clang) on PATH: the C reference was not run', ...empty };
@@ -58,13 +72,21 @@ export async function compareWithReference(opts: {
       for (let k = 0; k < VARIANTS.length; k++) {
         const v = VARIANTS[(i + k) % VARIANTS.length]!;
         if (v === 'ts' || v === 'ts-singlestep') {
-          const r = await opts.pt.inject({ pid: opts.pid, advice: 20, ranges: [range], profile: true, method: v === 'ts' ? 'auto' : 'singlestep' });
-          if (r.error !== null || r.results[0]?.ret !== 0) { failed = true; if (i >= opts.warmup) errors[v]!++; continue; }
+          const r = await opts.pt.inject({ pid: opts.pid, advice: ADVICE_VALUE.cold, ranges: [range], profile: true, method: v === 'ts' ? 'auto' : 'singlestep' });
+          if (r.error !== null || r.results[0]?.ret !== 0) {
+            failed = true;
+            if (i >= opts.warmup) errors[v]!++;
+            continue;
+          }
           round[v] = r.latencyNs;
           if (v === 'ts' && i >= opts.warmup) reports.push(r);
         } else {
           const r = await refs[v].inject(opts.pid, range.startAddr, range.lengthBytes, 20);
-          if (r.ret !== 0) { failed = true; if (i >= opts.warmup) errors[v]!++; continue; }
+          if (r.ret !== 0) {
+            failed = true;
+            if (i >= opts.warmup) errors[v]!++;
+            continue;
+          }
           round[v] = r.latencyNs;
         }
       }
@@ -84,21 +106,27 @@ export async function compareWithReference(opts: {
     rounds: n,
     latencyNs: Object.fromEntries(VARIANTS.map((v) => [v, summarize(lat[v]!)])),
     errors,
-    ratios: n === 0 ? null : {
-      tsOverCSinglestep: pairedMedianRatio(lat.ts!, lat['c-singlestep']!),
-      tsSinglestepOverCSinglestep: pairedMedianRatio(lat['ts-singlestep']!, lat['c-singlestep']!),
-      tsOverCSigframe: pairedMedianRatio(lat.ts!, lat['c-sigframe']!),
-      cSigframeOverCSinglestep: pairedMedianRatio(lat['c-sigframe']!, lat['c-singlestep']!),
-    },
-    tsBreakdown: reports.length === 0 ? null : {
-      sysCalls: med((r) => r.profile!.sysCalls),
-      stops: med((r) => r.stops),
-      waitNs: med((r) => r.profile!.waitNs),
-      blockedWaits: med((r) => r.profile!.blockedWaits),
-      setupNs: med((r) => r.profile!.setupNs),
-      restoreNs: med((r) => r.profile!.restoreNs),
-      stopWindowNs: med((r) => r.stopWindowNs),
-      callerCpuNs: med((r) => r.callerCpuNs),
-    },
+    ratios:
+      n === 0
+        ? null
+        : {
+            tsOverCSinglestep: pairedMedianRatio(lat.ts!, lat['c-singlestep']!),
+            tsSinglestepOverCSinglestep: pairedMedianRatio(lat['ts-singlestep']!, lat['c-singlestep']!),
+            tsOverCSigframe: pairedMedianRatio(lat.ts!, lat['c-sigframe']!),
+            cSigframeOverCSinglestep: pairedMedianRatio(lat['c-sigframe']!, lat['c-singlestep']!),
+          },
+    tsBreakdown:
+      reports.length === 0
+        ? null
+        : {
+            sysCalls: med((r) => r.profile!.sysCalls),
+            stops: med((r) => r.stops),
+            waitNs: med((r) => r.profile!.waitNs),
+            blockedWaits: med((r) => r.profile!.blockedWaits),
+            setupNs: med((r) => r.profile!.setupNs),
+            restoreNs: med((r) => r.profile!.restoreNs),
+            stopWindowNs: med((r) => r.stopWindowNs),
+            callerCpuNs: med((r) => r.callerCpuNs),
+          },
   };
 }

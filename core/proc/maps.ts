@@ -62,9 +62,12 @@ export function parseMaps(text: string): MapEntry[] {
   return parseMapsExact(text).map((e) => ({ ...e, startAddr: Number(e.startAddr), endAddr: Number(e.endAddr), offset: Number(e.offset) }));
 }
 
-/** The VMAs of a process from /proc/PID/maps. */
-export function readMaps(pid: number): MapEntry[] {
-  return parseMaps(readProcFile(pid, 'maps'));
+/**
+ * The VMAs of a process from /proc/PID/maps, or through thread `tid`'s entry
+ * (/proc/PID/task/TID/maps), which still shows them after the main thread has exited.
+ */
+export function readMaps(pid: number, tid?: number): MapEntry[] {
+  return parseMaps(readProcFile(pid, tid === undefined ? 'maps' : `task/${tid}/maps`));
 }
 
 /**

@@ -113,3 +113,16 @@ export function parseTaskIdentity(text: string, source = 'status'): TaskIdentity
 export function readTaskIdentity(id: number): TaskIdentity {
   return parseTaskIdentity(readProcFile(id, 'status'), `/proc/${id}/status`);
 }
+
+/**
+ * Seccomp mode of thread `tid` of `pid` (/proc/PID/task/TID/status `Seccomp:`): 0 none,
+ * 1 strict, 2 filter; 0 on kernels without the line. Throws HintbenchError naming the pid when it is gone.
+ */
+export function readSeccompMode(pid: number, tid: number = pid): number {
+  const source = `/proc/${pid}/task/${tid}/status`;
+  const value = statusFields(readProcFile(pid, `task/${tid}/status`)).get('Seccomp');
+  if (value === undefined) return 0;
+  const mode = Number.parseInt(value, 10);
+  if (Number.isNaN(mode)) throw kernelFormatError(source, `field Seccomp is not a number: '${value}'`);
+  return mode;
+}

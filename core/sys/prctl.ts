@@ -1,9 +1,11 @@
-/** prctl(2) operations a workload needs: thread name and parent-death signal. */
+/** prctl(2) operations hintbench's processes need: thread name, parent-death signal, no-new-privileges, child subreaper. */
 import { lastErrno, libc } from './libc.ts';
 import { SyscallError } from './errno.ts';
 
 const PR_SET_PDEATHSIG = 1;
 const PR_SET_NAME = 15;
+const PR_SET_CHILD_SUBREAPER = 36;
+const PR_SET_NO_NEW_PRIVS = 38;
 /** Longest thread name the kernel keeps (TASK_COMM_LEN - 1). */
 export const MAX_COMM_BYTES = 15;
 
@@ -21,4 +23,16 @@ export function setThreadName(name: string): void {
  */
 export function setParentDeathSignal(signal: number): void {
   if (prctlNative(PR_SET_PDEATHSIG, 'unsigned long', signal) !== 0) throw new SyscallError(`prctl(PR_SET_PDEATHSIG, ${signal})`, lastErrno());
+}
+
+/** Sets PR_SET_NO_NEW_PRIVS on the calling process (needed before an unprivileged seccomp filter). */
+export function setNoNewPrivs(): void {
+  if (prctlNative(PR_SET_NO_NEW_PRIVS, 'unsigned long', 1, 'unsigned long', 0, 'unsigned long', 0, 'unsigned long', 0) !== 0) {
+    throw new SyscallError('prctl(PR_SET_NO_NEW_PRIVS)', lastErrno());
+  }
+}
+
+/** Makes the calling process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER). */
+export function setChildSubreaper(): void {
+  if (prctlNative(PR_SET_CHILD_SUBREAPER, 'unsigned long', 1) !== 0) throw new SyscallError('prctl(PR_SET_CHILD_SUBREAPER)', lastErrno());
 }

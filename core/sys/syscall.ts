@@ -13,12 +13,12 @@ export const ADVICE_VALUE: Readonly<Record<Advice, number>> = { cold: 20, pageou
 export const MADV_NOHUGEPAGE = 15;
 
 /** The system calls hintbench issues by number. */
-export type SyscallName = 'pidfd_open' | 'process_madvise' | 'madvise';
+export type SyscallName = 'pidfd_open' | 'process_madvise' | 'madvise' | 'seccomp';
 
 /** Syscall numbers per Node architecture name (arch/x86/entry/syscalls, include/uapi/asm-generic/unistd.h). */
 export const SYSCALL_NUMBERS: Readonly<Record<string, Readonly<Record<SyscallName, number>>>> = {
-  x64: { pidfd_open: 434, process_madvise: 440, madvise: 28 },
-  arm64: { pidfd_open: 434, process_madvise: 440, madvise: 233 },
+  x64: { pidfd_open: 434, process_madvise: 440, madvise: 28, seccomp: 317 },
+  arm64: { pidfd_open: 434, process_madvise: 440, madvise: 233, seccomp: 277 },
 };
 
 /** Number of a system call on this machine's architecture; throws HintbenchError on other architectures. */

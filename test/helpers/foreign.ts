@@ -11,7 +11,8 @@ import type { PtraceMechanism } from '../../bench/mechanisms/ptrace/index.ts';
 import { selectRanges } from '../../bench/live/ranges.ts';
 import { readMaps } from '../../core/proc/maps.ts';
 import { readStatus } from '../../core/proc/status.ts';
-import type { Advice, AddrRange } from '../../bench/types.ts';
+import { isRoot } from '../../core/process/privileges.ts';
+import type { Advice, AddrRange } from '../../core/types.ts';
 import { inCI } from './prereq.ts';
 
 /** How a started process ended. */
@@ -122,7 +123,7 @@ export function ensureCommands(cmds: string[], aptPackages: string[]): string | 
   const missing = (): string[] => cmds.filter((c) => !hasCommand(c));
   if (missing().length === 0) return null;
   let why: string | null = null;
-  if (process.getuid?.() !== 0) {
+  if (!isRoot()) {
     why = `${missing().join(', ')} missing and not root (apt-get install -y ${aptPackages.join(' ')})`;
   } else {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

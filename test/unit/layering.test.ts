@@ -14,7 +14,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The folders each top-level folder may import from (besides itself). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
@@ -25,13 +25,6 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   bench: ['core', 'bpf', 'workloads', 'reports'],
   test: ['core', 'bpf', 'workloads', 'reports', 'bench'],
 };
-
-/**
- * Files whose cross-layer imports are known and tolerated until they move: the self-checking
- * targets of the ptrace tests (they belong under test/) and the ptrace torture benchmark,
- * which runs a scenario kept with the ptrace tests. Each entry is a path prefix.
- */
-const PENDING_MOVES: readonly string[] = ['workloads/selfcheck', 'bench/benchmarks/ptrace-torture.ts'];
 
 /** Imports that still cross a layer boundary the wrong way: `file -> imported file`. */
 const ALLOW_LIST: readonly string[] = [];
@@ -92,7 +85,6 @@ function importEdges(): ImportEdge[] {
 }
 
 const topOf = (path: string): string => path.split('/')[0]!;
-const pending = (file: string): boolean => PENDING_MOVES.some((p) => file.startsWith(p));
 
 describe('layering', () => {
   const edges = importEdges();
@@ -115,12 +107,12 @@ describe('layering', () => {
     expect(importSpecifiers(sample)).toEqual(['./a.ts', '../b.ts', './c.ts', './d.ts', './e.ts']);
   });
 
-  it('has no import against the layers (besides the pending moves)', () => {
+  it('has no import against the layers', () => {
     const bad = edges
       .filter((e) => {
         const from = topOf(e.file);
         const to = topOf(e.target);
-        return from !== to && !(ALLOWED[from] ?? []).includes(to) && !pending(e.file);
+        return from !== to && !(ALLOWED[from] ?? []).includes(to);
       })
       .map((e) => `${e.file} -> ${e.target}`);
     const unexpected = bad.filter((b) => !ALLOW_LIST.includes(b));
@@ -141,7 +133,7 @@ describe('layering', () => {
     for (const e of edges) {
       const from = topOf(e.file);
       const to = topOf(e.target);
-      if (from === to || pending(e.file) || ALLOW_LIST.includes(`${e.file} -> ${e.target}`)) continue;
+      if (from === to || ALLOW_LIST.includes(`${e.file} -> ${e.target}`)) continue;
       if (!graph.has(from)) graph.set(from, new Set());
       graph.get(from)!.add(to);
     }
@@ -157,13 +149,5 @@ describe('layering', () => {
     };
     const cycles = [...graph.keys()].filter((top) => reaches(top, top));
     expect(cycles).toEqual([]);
-  });
-
-  it('lists only pending moves that still exist', () => {
-    for (const p of PENDING_MOVES)
-      expect(
-        sourceFiles(topOf(p)).some((f) => f.startsWith(p)),
-        p,
-      ).toBe(true);
   });
 });

@@ -22,20 +22,36 @@
  * after any signal the process ignores (epoll_wait, sigtimedwait and semtimedop return EINTR;
  * nanosleep, read and futex restart).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { statFieldsAfterComm } from '../../sys/proc.ts';
-import { errnoName, SyscallError } from '../../sys/errno.ts';
-import { CpuFollower } from '../../sys/ptrace-affinity.ts';
-import { refreezeCgroups, type ThawedCgroup } from '../../sys/ptrace-freezer.ts';
-import { NativeArena } from '../../sys/ptrace-mem.ts';
-import { pinAlive, pinPid, unpin, type PidPin } from '../../sys/ptrace-pin.ts';
-import { X86_64Regs, X86_64_USER_CS } from '../../sys/ptrace-regs.ts';
-import { describeWaitStatus, PTRACE_EVENT_STOP, signalName, type WaitStatus } from '../../sys/ptrace-status.ts';
+import { existsSync } from 'node:fs';
+import { readProcStat } from '../../../core/proc/stat.ts';
+import { readSeccompMode, readTaskStatus } from '../../../core/proc/status.ts';
+import { errnoName, SyscallError } from '../../../core/sys/errno.ts';
+import { CpuFollower } from '../../../core/sys/ptrace-affinity.ts';
+import { type FreezerCgroup, refreezeCgroups } from '../../../core/cgroup/freezer.ts';
+import { NativeArena } from '../../../core/sys/ptrace-mem.ts';
+import { pinAlive, pinPid, unpin, type PidPin } from '../../../core/sys/ptrace-pin.ts';
+import { X86_64Regs, X86_64_USER_CS } from '../../../core/sys/ptrace-regs.ts';
+import { describeWaitStatus, PTRACE_EVENT_STOP, signalName, type WaitStatus } from '../../../core/sys/ptrace-status.ts';
 import {
-  PTRACE_O_SUSPEND_SECCOMP, PTRACE_O_TRACESYSGOOD, SIGSET_SIZE_BYTES, SIGTRAP, WNOHANG,
-  ptraceCont, ptraceDetach, ptraceGetRegs, ptraceGetSigmask, ptraceInterrupt, ptraceSeize, ptraceSetSiginfo,
-  sysCallCounter, tgkill, threadCpuTimeNs, threadExists, waitTid,
-} from '../../sys/ptrace.ts';
+  PTRACE_O_SUSPEND_SECCOMP,
+  PTRACE_O_TRACESYSGOOD,
+  SIGSET_SIZE_BYTES,
+  SIGTRAP,
+  ptraceCont,
+  ptraceDetach,
+  ptraceGetRegs,
+  ptraceGetSigmask,
+  ptraceInterrupt,
+  ptraceSeize,
+  ptraceSetSiginfo,
+  sysCallCounter,
+  tgkill,
+  threadExists,
+  type WaitResult,
+  waitTid,
+} from '../../../core/sys/ptrace.ts';
+import { threadCpuNs } from '../../../core/sys/clock.ts';
+import { WNOHANG } from '../../../core/sys/wait.ts';
 import { emptyReport, InjectAbort, type InjectionReport, type InjectRequest } from './report.ts';
 import { RseqProbe } from './rseq-probe.ts';
 import { MAX_UNBLOCKED_ATTEMPTS, SigframeMethod } from './sigframe-method.ts';
@@ -50,19 +66,14 @@ const PID_LIMIT = 2 ** 22;
 
 /** True when thread `tid` of `pid` is a zombie or gone (from /proc/PID/task/TID/stat). */
 function threadDying(pid: number, tid: number): boolean {
-  try {
-    const st = statFieldsAfterComm(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))[0];
-    return st === 'Z' || st === 'X';
-  } catch {
-    return true;
-  }
+  const state = readProcStat(pid, { tid })?.state;
+  return state === undefined || state === 'Z' || state === 'X';
 }
 
-/** Reads `Seccomp:` from /proc/PID/task/TID/status (0 = none, 1 = strict, 2 = filter); -1 when unreadable. */
+/** Seccomp mode of thread `tid` of `pid` (0 = none, 1 = strict, 2 = filter); -1 when unreadable. */
 export function seccompMode(pid: number, tid: number): number {
   try {
-    const m = /^Seccomp:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
-    return m === null ? 0 : Number(m[1]);
+    return readSeccompMode(pid, tid);
   } catch {
     return -1;
   }
@@ -118,7 +129,7 @@ export class Injector {
     this.servicePending();
     report.waitMode = this.waiter.begin(req.waitMode);
     const calls0 = sysCallCounter.calls;
-    const cpu0 = threadCpuTimeNs();
+    const cpu0 = threadCpuNs();
     const t0 = process.hrtime.bigint();
     let tStop = t0;
     const marks = { firstResumeNs: 0n, lastStopNs: 0n };
@@ -137,7 +148,7 @@ export class Injector {
     this.waiter.end();
     report.latencyNs = Number(t1 - t0);
     report.stopWindowNs = tStop > t0 ? Number(t1 - tStop) : 0;
-    report.callerCpuNs = threadCpuTimeNs() - cpu0;
+    report.callerCpuNs = threadCpuNs() - cpu0;
     if (req.profile === true) {
       report.profile = {
         sysCalls: sysCallCounter.calls - calls0,
@@ -157,7 +168,7 @@ export class Injector {
   servicePending(): void {
     if (this.pendingDetach.size === 0) return;
     for (const tid of this.pendingDetach.keys()) {
-      let r;
+      let r: WaitResult;
       try {
         r = waitTid(tid, WNOHANG);
       } catch {
@@ -167,9 +178,17 @@ export class Injector {
       if (r.pending) continue;
       const s = r.status;
       if (s.kind === 'stopped' && s.event === 0) {
-        try { ptraceCont(tid, s.signal); } catch { this.pendingDetach.delete(tid); }
+        try {
+          ptraceCont(tid, s.signal);
+        } catch {
+          this.pendingDetach.delete(tid);
+        }
       } else if (s.kind === 'stopped') {
-        try { ptraceDetach(tid, 0); } catch { /* gone */ }
+        try {
+          ptraceDetach(tid, 0);
+        } catch {
+          /* gone */
+        }
         this.pendingDetach.delete(tid);
       } else {
         this.pendingDetach.delete(tid);
@@ -187,14 +206,17 @@ export class Injector {
     // thawed. It is looked at only when a stop is not prompt, except when thawing is not
     // allowed: then a frozen target must be refused before anything is done to it.
     if (req.thawFrozen === false) {
-      let freezing: ThawedCgroup[];
+      let freezing: FreezerCgroup[];
       try {
         freezing = this.waiter.freezer.freezing(pid, tid);
       } catch {
         throw new InjectAbort('ESRCH', `thread ${tid} of pid ${pid} is gone (cannot read /proc/${pid}/task/${tid}/cgroup)`);
       }
       if (freezing.length > 0) {
-        throw new InjectAbort('EFROZEN', `target frozen: pid ${pid} is in a frozen cgroup (${freezing.map((c) => c.dir).join(', ')}); thaw it or use process_madvise, which works on frozen targets`);
+        throw new InjectAbort(
+          'EFROZEN',
+          `target frozen: pid ${pid} is in a frozen cgroup (${freezing.map((c) => c.dir).join(', ')}); thaw it or use process_madvise, which works on frozen targets`,
+        );
       }
     }
     if (req.followCpu === true) report.tracerCpu = this.cpu.follow(pid, tid);
@@ -244,9 +266,12 @@ export class Injector {
     if (alive && (tid === pid || threadExists(pid, tid))) return;
     this.unpin(pid);
     if (!alive && !existsSync(`/proc/${pid}`)) throw new InjectAbort('ESRCH', `pid ${pid} has exited (it was pinned before the first injection)`);
-    throw new InjectAbort('EPIDREUSED', alive
-      ? `thread ${tid} is not a thread of pid ${pid} (any more); it was not injected`
-      : `pid ${pid} now belongs to another process: the one pinned before the first injection exited (started at tick ${pin.startTicks}); the new one was not injected`);
+    throw new InjectAbort(
+      'EPIDREUSED',
+      alive
+        ? `thread ${tid} is not a thread of pid ${pid} (any more); it was not injected`
+        : `pid ${pid} now belongs to another process: the one pinned before the first injection exited (started at tick ${pin.startTicks}); the new one was not injected`,
+    );
   }
 
   /** Detaches a thread seized but never stopped: interrupt, wait for the stop (2 s), detach; or leave it to servicePending(). */
@@ -259,7 +284,9 @@ export class Injector {
     let s: WaitStatus | null = null;
     try {
       s = this.waiter.wait(tid, process.hrtime.bigint() + 2_000_000_000n, pid, report);
-    } catch { /* not ours any more */ }
+    } catch {
+      /* not ours any more */
+    }
     if (s === null) {
       this.pendingDetach.set(tid, { pid, sinceNs: process.hrtime.bigint() });
       report.detachPending = true;
@@ -292,7 +319,10 @@ export class Injector {
     if (!suspended) {
       const fresh = seccompMode(pid, tid);
       if (fresh > 0) {
-        throw new InjectAbort('ESECCOMP', `thread ${tid} of pid ${pid} runs under seccomp (mode ${fresh}) and PTRACE_O_SUSPEND_SECCOMP is ${req.suspendSeccomp === false ? 'disabled' : 'not permitted (needs CAP_SYS_ADMIN and a kernel with CONFIG_CHECKPOINT_RESTORE)'}; the filter could deny or kill the injected madvise. Run as root or use process_madvise`);
+        throw new InjectAbort(
+          'ESECCOMP',
+          `thread ${tid} of pid ${pid} runs under seccomp (mode ${fresh}) and PTRACE_O_SUSPEND_SECCOMP is ${req.suspendSeccomp === false ? 'disabled' : 'not permitted (needs CAP_SYS_ADMIN and a kernel with CONFIG_CHECKPOINT_RESTORE)'}; the filter could deny or kill the injected madvise. Run as root or use process_madvise`,
+        );
       }
       try {
         ptraceSeize(tid, PTRACE_O_TRACESYSGOOD);
@@ -307,9 +337,13 @@ export class Injector {
     const code = err instanceof SyscallError ? err.code : 'EINTERNAL';
     if (code === 'ESRCH') return new InjectAbort(code, `thread ${tid} of pid ${pid} is gone (PTRACE_SEIZE: ESRCH)`);
     if (code === 'EPERM') {
-      let tracer = '';
-      try { tracer = /^TracerPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))?.[1] ?? ''; } catch { /* gone */ }
-      if (tracer !== '' && tracer !== '0') return new InjectAbort(code, `thread ${tid} of pid ${pid} is already traced by pid ${tracer} (PTRACE_SEIZE: EPERM)`);
+      let tracer = 0;
+      try {
+        tracer = readTaskStatus(pid, tid).tracerPid;
+      } catch {
+        /* gone */
+      }
+      if (tracer !== 0) return new InjectAbort(code, `thread ${tid} of pid ${pid} is already traced by pid ${tracer} (PTRACE_SEIZE: EPERM)`);
       return new InjectAbort(code, `not permitted to trace pid ${pid} (PTRACE_SEIZE: EPERM); run as root or with CAP_SYS_PTRACE`);
     }
     return new InjectAbort(code, `PTRACE_SEIZE of thread ${tid} (pid ${pid}) failed: ${(err as Error).message}`);
@@ -327,20 +361,30 @@ export class Injector {
       if (s === null) {
         this.pendingDetach.set(tid, { pid, sinceNs: process.hrtime.bigint() });
         report.detachPending = true;
-        throw new InjectAbort('ETIMEDOUT', `thread ${tid} of pid ${pid} did not stop within ${req.stopTimeoutMs ?? 2000} ms (uninterruptible sleep?); nothing was changed, it is detached as soon as it stops`);
+        throw new InjectAbort(
+          'ETIMEDOUT',
+          `thread ${tid} of pid ${pid} did not stop within ${req.stopTimeoutMs ?? 2000} ms (uninterruptible sleep?); nothing was changed, it is detached as soon as it stops`,
+        );
       }
       report.stops++;
       if (s.kind === 'exited' || s.kind === 'signaled') {
         if (s.kind === 'signaled') report.targetSignal = s.signal;
         throw new InjectAbort('EXITED', `target thread ${tid} of pid ${pid} ${describeWaitStatus(s)} before it stopped`);
       }
-      if (s.kind === 'stopped' && s.event === PTRACE_EVENT_STOP) { stop = s; break; }
+      if (s.kind === 'stopped' && s.event === PTRACE_EVENT_STOP) {
+        stop = s;
+        break;
+      }
       if (s.kind === 'stopped' && s.event === 0) {
         report.passedSignals.push(s.signal);
         ptraceCont(tid, s.signal);
         // The signal-delivery stop consumed the pending interrupt (any ptrace trap clears it):
         // ask again, or the thread runs on and the stop only comes at the timeout.
-        try { ptraceInterrupt(tid); } catch { /* died: the next wait reports it */ }
+        try {
+          ptraceInterrupt(tid);
+        } catch {
+          /* died: the next wait reports it */
+        }
         continue;
       }
       if (s.kind === 'stopped') ptraceCont(tid, 0);
@@ -355,7 +399,8 @@ export class Injector {
     try {
       ptraceGetRegs(tid, saved);
       ptraceGetSigmask(tid, savedMask);
-      if (saved.getNumber('cs') !== X86_64_USER_CS) throw new InjectAbort('EARCH', `thread ${tid} of pid ${pid} runs 32-bit code (cs 0x${saved.get('cs').toString(16)}); injection supports 64-bit targets only`);
+      if (saved.getNumber('cs') !== X86_64_USER_CS)
+        throw new InjectAbort('EARCH', `thread ${tid} of pid ${pid} runs 32-bit code (cs 0x${saved.get('cs').toString(16)}); injection supports 64-bit targets only`);
       if (req.ranges.length === 0) {
         this.refreeze(report);
         ptraceDetach(tid, 0);
@@ -395,9 +440,8 @@ export class Injector {
         report.method = 'singlestep';
         if (this.rseq.lastFromCache) rseqCsAddr = this.rseq.configure(pid, tid, report, true);
         const csPtr = rseqCsAddr === 0n ? null : this.rseq.readCs(tid, rseqCsAddr);
-        const rseq = csPtr === null || csPtr === 0n
-          ? { abortIp: null, rseqCsAddr }
-          : this.rseq.decide(pid, tid, saved.get('rip'), csPtr, rseqCsAddr, req.rseqFixup !== false, report);
+        const rseq =
+          csPtr === null || csPtr === 0n ? { abortIp: null, rseqCsAddr } : this.rseq.decide(pid, tid, saved.get('rip'), csPtr, rseqCsAddr, req.rseqFixup !== false, report);
         deferred = this.singlestep.run(t, rseq);
         if (rseq.abortIp !== null) this.rseq.clear(tid, rseq.rseqCsAddr);
       }
@@ -425,10 +469,18 @@ export class Injector {
     this.refreeze(report);
     const first = deferred[0];
     if (first !== undefined) {
-      try { ptraceSetSiginfo(tid, first.info); } catch { /* detach still delivers the signal */ }
+      try {
+        ptraceSetSiginfo(tid, first.info);
+      } catch {
+        /* detach still delivers the signal */
+      }
       ptraceDetach(tid, first.signal);
       for (const d of deferred.slice(1)) {
-        try { tgkill(pid, tid, d.signal); } catch { /* target gone */ }
+        try {
+          tgkill(pid, tid, d.signal);
+        } catch {
+          /* target gone */
+        }
       }
     } else {
       ptraceDetach(tid, 0);
@@ -458,13 +510,21 @@ export class Injector {
   /** Freezes the thawed cgroups again, before the detach (the thread then freezes on its way out of the stop). */
   private refreeze(report: InjectionReport): void {
     if (report.thawed.length === 0) return;
-    try { refreezeCgroups(report.thawed); } catch { /* reported by the caller's checks */ }
+    try {
+      refreezeCgroups(report.thawed);
+    } catch {
+      /* reported by the caller's checks */
+    }
     const since = thawStartedNs.get(report);
     if (since !== undefined && report.windows.thawNs === null) report.windows.thawNs = Number(process.hrtime.bigint() - since);
   }
 
   private safeDetach(tid: number, signal: number): void {
-    try { ptraceDetach(tid, signal); } catch { /* gone */ }
+    try {
+      ptraceDetach(tid, signal);
+    } catch {
+      /* gone */
+    }
   }
 }
 

@@ -3,10 +3,10 @@
  * descriptor in the target's memory) and decides where it must resume, as the kernel's
  * rseq_ip_fixup() would after a preemption.
  */
-import { SyscallError } from '../../sys/errno.ts';
-import { IovecArray, NativeArena, remoteRead, remoteWrite, type NativeBlock } from '../../sys/ptrace-mem.ts';
-import { parseRseqConfig, parseRseqCs, rseqFixup, RSEQ_CS_FIELD_OFFSET, RSEQ_CS_SIZE_BYTES } from '../../sys/ptrace-rseq.ts';
-import { ptraceGetRseqConfiguration, RSEQ_CONFIGURATION_SIZE_BYTES } from '../../sys/ptrace.ts';
+import { SyscallError } from '../../../core/sys/errno.ts';
+import { IovecArray, type NativeArena, remoteRead, remoteWrite, type NativeBlock } from '../../../core/sys/ptrace-mem.ts';
+import { parseRseqConfig, parseRseqCs, rseqFixup, RSEQ_CS_FIELD_OFFSET, RSEQ_CS_SIZE_BYTES } from '../../../core/sys/ptrace-rseq.ts';
+import { ptraceGetRseqConfiguration, RSEQ_CONFIGURATION_SIZE_BYTES } from '../../../core/sys/ptrace.ts';
 import type { InjectionReport } from './report.ts';
 
 /** Where the thread must resume, and where its rseq_cs lives (to clear it). */

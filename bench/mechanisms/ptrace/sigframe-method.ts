@@ -26,18 +26,17 @@
  * heads back to user space between two calls), and after MAX_UNBLOCKED_ATTEMPTS such
  * attempts, every signal is blocked instead (PTRACE_SETSIGMASK; the frame holds the real mask).
  */
-import { SyscallError } from '../../sys/errno.ts';
-import { locateGadgets, type TargetGadgets } from '../../sys/ptrace-gadgets.ts';
-import { IovecArray, NativeArena, remoteRead, remoteWrite, type NativeBlock } from '../../sys/ptrace-mem.ts';
-import { X86_64Regs } from '../../sys/ptrace-regs.ts';
-import { RSEQ_CPU_ID_FIELD_OFFSET, RSEQ_CS_FIELD_OFFSET } from '../../sys/ptrace-rseq.ts';
-import { applyRestartRules, buildFrame, placeFrame, type FramePlacement } from '../../sys/ptrace-sigframe.ts';
-import { PTRACE_EVENT_STOP, signalName } from '../../sys/ptrace-status.ts';
-import { NT_X86_XSTATE, SIGSET_SIZE_BYTES, SIGSTOP, SIGTRAP, ptraceGetRegs, ptraceGetRegset, ptraceSetRegs, ptraceSetSigmask, ptraceSyscall } from '../../sys/ptrace.ts';
+import { SyscallError } from '../../../core/sys/errno.ts';
+import { locateGadgets, type TargetGadgets } from '../../../core/sys/ptrace-gadgets.ts';
+import { IovecArray, type NativeArena, remoteRead, remoteWrite, type NativeBlock } from '../../../core/sys/ptrace-mem.ts';
+import { X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
+import { RSEQ_CPU_ID_FIELD_OFFSET, RSEQ_CS_FIELD_OFFSET } from '../../../core/sys/ptrace-rseq.ts';
+import { applyRestartRules, buildFrame, placeFrame, type FramePlacement } from '../../../core/sys/ptrace-sigframe.ts';
+import { PTRACE_EVENT_STOP, signalName } from '../../../core/sys/ptrace-status.ts';
+import { NT_X86_XSTATE, SIGSET_SIZE_BYTES, SIGSTOP, SIGTRAP, ptraceGetRegs, ptraceGetRegset, ptraceSetRegs, ptraceSetSigmask, ptraceSyscall } from '../../../core/sys/ptrace.ts';
 import { InjectAbort } from './report.ts';
 import type { RseqDecision, RseqProbe } from './rseq-probe.ts';
-import { NO_DEADLINE_NS } from './stops.ts';
-import { exitedDuring, FAULT_SIGNALS, recordResult, setMadviseCall, type StoppedTarget } from './stopped-target.ts';
+import { FAULT_SIGNALS, nextInjectedStop, recordResult, setMadviseCall, type StoppedTarget } from './stopped-target.ts';
 
 /** WSTOPSIG of a system-call stop with PTRACE_O_TRACESYSGOOD. */
 const SYSCALL_STOP_SIGNAL = SIGTRAP | 0x80;
@@ -85,7 +84,10 @@ export class SigframeMethod {
   /** Borrowed code per pid (or why there is none). */
   private readonly code = new Map<number, TargetGadgets | string>();
 
-  constructor(arena: NativeArena, private readonly rseqProbe: RseqProbe) {
+  constructor(
+    arena: NativeArena,
+    private readonly rseqProbe: RseqProbe,
+  ) {
     this.xstate = arena.alloc(XSTATE_MAX_BYTES, 64);
     this.xstateIov = new IovecArray(arena, 1);
     this.frame = arena.alloc(XSTATE_MAX_BYTES + 4096, 64);
@@ -127,9 +129,8 @@ export class SigframeMethod {
       gadgets = this.gadgetsFor(pid, tid);
       if (typeof gadgets === 'string') return gadgets;
     }
-    const rseq: RseqDecision = csPtr === 0n
-      ? { abortIp: null, rseqCsAddr }
-      : this.rseqProbe.decide(pid, tid, saved.get('rip'), csPtr, rseqCsAddr, t.req.rseqFixup !== false, report);
+    const rseq: RseqDecision =
+      csPtr === 0n ? { abortIp: null, rseqCsAddr } : this.rseqProbe.decide(pid, tid, saved.get('rip'), csPtr, rseqCsAddr, t.req.rseqFixup !== false, report);
 
     // The context the frame returns to: restart rules by hand (rt_sigreturn disables the
     // kernel's), then rseq.
@@ -162,7 +163,8 @@ export class SigframeMethod {
       if (err instanceof SyscallError && err.code === 'ESRCH') throw err; // the target died: no fallback
       return `cannot write the ${placement.lengthBytes}-byte frame below rsp 0x${saved.getNumber('rsp').toString(16)} of thread ${tid} (${(err as Error).message})`;
     }
-    if (wrote < placement.lengthBytes) return `the stack of thread ${tid} has no room for the ${placement.lengthBytes}-byte frame below rsp 0x${saved.getNumber('rsp').toString(16)}`;
+    if (wrote < placement.lengthBytes)
+      return `the stack of thread ${tid} has no room for the ${placement.lengthBytes}-byte frame below rsp 0x${saved.getNumber('rsp').toString(16)}`;
     if (wrote < want) report.warnings.push(`could not clear rseq_cs of thread ${tid}; the kernel clears it on the way out`);
     report.frameBytes = placement.lengthBytes;
     return { gadgets, placement, rseq };
@@ -208,7 +210,8 @@ export class SigframeMethod {
         if (i === 0 && report.seccompSuspended) report.windows.seccompNs = Number(process.hrtime.bigint() - tSet);
         this.toSyscallStop(t, false); // exit
         ptraceGetRegs(tid, work);
-        if (work.getNumber('rip') !== afterSyscall) throw new InjectAbort('EINJECT', `thread ${tid} of pid ${pid} stopped at rip 0x${work.getNumber('rip').toString(16)} instead of after the injected syscall`);
+        if (work.getNumber('rip') !== afterSyscall)
+          throw new InjectAbort('EINJECT', `thread ${tid} of pid ${pid} stopped at rip 0x${work.getNumber('rip').toString(16)} instead of after the injected syscall`);
         const ret = work.getSigned('rax');
         recordResult(report, range, ret);
       }
@@ -245,12 +248,8 @@ export class SigframeMethod {
     for (let i = 0; i < MAX_STOPS_PER_CALL; i++) {
       ptraceSyscall(tid, pass);
       pass = 0;
-      const s = t.waiter.wait(tid, NO_DEADLINE_NS, pid, report);
-      report.stops++;
+      const s = nextInjectedStop(t);
       if (s === null) continue;
-      const gone = exitedDuring(t, s);
-      if (gone !== null) throw gone;
-      if (s.kind !== 'stopped') continue;
       if (s.event === 0 && s.signal === SYSCALL_STOP_SIGNAL) return 0;
       if (s.event === PTRACE_EVENT_STOP) continue; // group stop of a stopped target: go on
       if (s.event !== 0) continue;

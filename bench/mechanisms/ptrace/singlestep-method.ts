@@ -10,17 +10,23 @@
  * signal-delivery stop; either way the target then dies of SIGTRAP. The report measures the
  * window (windows.deathNs).
  */
-import { SyscallError } from '../../sys/errno.ts';
-import { X86_64Regs } from '../../sys/ptrace-regs.ts';
-import { locateVdsoSyscall } from '../../sys/ptrace-vdso.ts';
+import { SyscallError } from '../../../core/sys/errno.ts';
+import { X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
+import { locateVdsoSyscall } from '../../../core/sys/ptrace-vdso.ts';
 import {
-  SIGINFO_SIZE_BYTES, SIGSET_SIZE_BYTES, SIGTRAP,
-  ptraceGetRegs, ptraceGetSiginfo, ptracePeekData, ptraceSetRegs, ptraceSetSigmask, ptraceSingleStep,
-} from '../../sys/ptrace.ts';
+  SIGINFO_SIZE_BYTES,
+  SIGSET_SIZE_BYTES,
+  SIGTRAP,
+  ptraceGetRegs,
+  ptraceGetSiginfo,
+  ptracePeekData,
+  ptraceSetRegs,
+  ptraceSetSigmask,
+  ptraceSingleStep,
+} from '../../../core/sys/ptrace.ts';
 import { InjectAbort } from './report.ts';
 import type { RseqDecision } from './rseq-probe.ts';
-import { NO_DEADLINE_NS } from './stops.ts';
-import { exitedDuring, recordResult, setMadviseCall, type DeferredSignal, type StoppedTarget } from './stopped-target.ts';
+import { nextInjectedStop, recordResult, setMadviseCall, type DeferredSignal, type StoppedTarget } from './stopped-target.ts';
 
 /** Steps allowed per injected call before the injector gives up (a SIGSTOPped target traps on some steps). */
 const MAX_STEPS_PER_CALL = 10_000;
@@ -100,12 +106,8 @@ export class SingleStepMethod {
     for (let i = 0; i < MAX_STEPS_PER_CALL; i++) {
       ptraceSingleStep(tid, 0);
       report.steps++;
-      const s = t.waiter.wait(tid, NO_DEADLINE_NS, pid, report);
-      report.stops++;
+      const s = nextInjectedStop(t);
       if (s === null) continue;
-      const gone = exitedDuring(t, s);
-      if (gone !== null) throw gone;
-      if (s.kind !== 'stopped') continue;
       if (s.event !== 0) continue; // PTRACE_EVENT_STOP: group-stop of a SIGSTOPped target; step again
       if (s.signal === SIGTRAP) {
         ptraceGetRegs(tid, work);

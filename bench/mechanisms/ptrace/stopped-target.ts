@@ -2,10 +2,12 @@
  * What an injection method gets once the target thread is in its interrupt stop, and what
  * it hands back for the detach.
  */
-import type { X86_64Regs } from '../../sys/ptrace-regs.ts';
-import { signalName, type WaitStatus } from '../../sys/ptrace-status.ts';
+import { constants } from 'node:os';
+import { SYSCALL_NUMBERS } from '../../../core/sys/syscall.ts';
+import type { X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
+import { signalName, type WaitStatus } from '../../../core/sys/ptrace-status.ts';
 import { InjectAbort, type InjectionReport, type InjectRequest } from './report.ts';
-import type { StopWaiter } from './stops.ts';
+import { NO_DEADLINE_NS, type StopWaiter } from './stops.ts';
 
 /** A seized thread in its PTRACE_EVENT_STOP, with its state saved. */
 export interface StoppedTarget {
@@ -27,11 +29,11 @@ export interface DeferredSignal {
   info: Buffer;
 }
 
-/** madvise(2) on x86_64. */
-export const NR_MADVISE_X86_64 = 28;
+/** madvise(2) on x86_64 (the injection is x86_64 only). */
+export const NR_MADVISE_X86_64 = SYSCALL_NUMBERS.x64!.madvise;
 
 /** Signals a fault in the injected code raises (never passed on: the fault is the injector's). */
-export const FAULT_SIGNALS: ReadonlySet<number> = new Set([4, 5, 7, 8, 11, 31]); // SIGILL SIGTRAP SIGBUS SIGFPE SIGSEGV SIGSYS
+export const FAULT_SIGNALS: ReadonlySet<number> = new Set((['SIGILL', 'SIGTRAP', 'SIGBUS', 'SIGFPE', 'SIGSEGV', 'SIGSYS'] as const).map((name) => constants.signals[name]));
 
 /**
  * The next stop of an injection said the thread is gone (`exited` or `signaled`): records the
@@ -42,6 +44,21 @@ export function exitedDuring(t: StoppedTarget, s: WaitStatus): InjectAbort | nul
   if (s.kind === 'signaled') t.report.targetSignal = s.signal;
   const how = s.kind === 'signaled' ? `was killed by ${signalName(s.signal)}` : `exited with code ${s.exitCode}`;
   return new InjectAbort('EXITED', `target thread ${t.tid} of pid ${t.pid} ${how} during the injection (after ${t.report.syscalls} of ${t.req.ranges.length} madvise calls)`);
+}
+
+/**
+ * Waits (without a deadline: the injected call runs as long as the kernel needs) for the next
+ * stop of thread `t` while it runs injected code, and counts it. Returns the stop; null for a
+ * wake-up to ignore (no state change, or `continued`). Throws InjectAbort when the thread
+ * exited or was killed meanwhile.
+ */
+export function nextInjectedStop(t: StoppedTarget): Extract<WaitStatus, { kind: 'stopped' }> | null {
+  const s = t.waiter.wait(t.tid, NO_DEADLINE_NS, t.pid, t.report);
+  t.report.stops++;
+  if (s === null) return null;
+  const gone = exitedDuring(t, s);
+  if (gone !== null) throw gone;
+  return s.kind === 'stopped' ? s : null;
 }
 
 /** Records one madvise's return value in the report. */

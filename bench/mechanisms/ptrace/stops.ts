@@ -3,12 +3,12 @@
  * freezer when a stop is late (a frozen target does not stop, or does not finish a system
  * call, until thawed). Synchronous, on the tracer's one thread.
  */
-import { readFileSync } from 'node:fs';
-import { statFieldsAfterComm } from '../../sys/proc.ts';
-import { FreezerWatch, thawCgroups } from '../../sys/ptrace-freezer.ts';
-import { WNOHANG, sleepUs, waitTid, yieldCpu } from '../../sys/ptrace.ts';
-import type { WaitStatus } from '../../sys/ptrace-status.ts';
-import { WaitTimer } from '../../sys/ptrace-wait.ts';
+import { readProcStat } from '../../../core/proc/stat.ts';
+import { FreezerWatch, thawCgroups } from '../../../core/cgroup/freezer.ts';
+import { sleepUs, waitTid, yieldCpu } from '../../../core/sys/ptrace.ts';
+import { WNOHANG } from '../../../core/sys/wait.ts';
+import type { WaitStatus } from '../../../core/sys/ptrace-status.ts';
+import { WaitTimer } from '../../../core/sys/ptrace-wait.ts';
 import type { InjectionReport, WaitMode } from './report.ts';
 
 /** A stop later than this is "not prompt": the freezer state is checked. */
@@ -47,13 +47,8 @@ export function pollWait(tid: number, deadlineNs: bigint, onSlow?: () => void): 
 export function waitForGroupStop(pid: number, tid: number): void {
   const deadline = process.hrtime.bigint() + 200_000_000n;
   while (process.hrtime.bigint() < deadline) {
-    let state: string;
-    try {
-      state = statFieldsAfterComm(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))[0] ?? '';
-    } catch {
-      return; // gone
-    }
-    if (state === 'T') return;
+    const state = readProcStat(pid, { tid })?.state;
+    if (state === undefined || state === 'T') return; // gone, or stopped
     yieldCpu();
   }
 }
@@ -152,7 +147,9 @@ export class StopWaiter {
       thawCgroups(more);
       report.thawed.push(...more);
       if (!thawStartedNs.has(report)) thawStartedNs.set(report, process.hrtime.bigint());
-    } catch { /* target gone: the wait reports it */ }
+    } catch {
+      /* target gone: the wait reports it */
+    }
   }
 }
 

@@ -3,8 +3,8 @@
  * /proc can tell a process that is not hintbench's child.
  */
 import { readFileSync } from 'node:fs';
-import { statField, statFieldsAfterComm } from '../../sys/proc.ts';
-import { signalName } from '../../sys/ptrace-status.ts';
+import { readProcStat, statField, statFieldsAfterComm } from '../../../core/proc/stat.ts';
+import { signalName } from '../../../core/sys/ptrace-status.ts';
 
 /** The target's state, and a sentence for error messages. */
 export interface TargetFate {
@@ -14,22 +14,13 @@ export interface TargetFate {
   sentence: string;
 }
 
-/** State letter of thread `tid` of `pid` (/proc/PID/task/TID/stat), or null when it is gone. */
-function threadState(pid: number, tid: number): string | null {
-  try {
-    return statFieldsAfterComm(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'))[0] ?? '?';
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Looks at the injected thread `tid` (the main thread by default): alive (its process
  * survived, even when its main thread had exited before), else the process's /proc/PID/stat:
  * zombie (with its exit status, field 52) or gone.
  */
 export function targetFate(pid: number, tid: number = pid): TargetFate {
-  const threadNow = threadState(pid, tid);
+  const threadNow = readProcStat(pid, { tid })?.state ?? null;
   if (threadNow !== null && threadNow !== 'Z' && threadNow !== 'X') {
     return { alive: true, signal: null, sentence: tid === pid ? `pid ${pid} survived (state ${threadNow})` : `pid ${pid} survived (thread ${tid} in state ${threadNow})` };
   }
@@ -39,10 +30,14 @@ export function targetFate(pid: number, tid: number = pid): TargetFate {
   } catch {
     return { alive: false, signal: null, sentence: `pid ${pid} is gone (its exit status went to its parent, not to hintbench)` };
   }
-  const state = statFieldsAfterComm(text)[0] ?? '?';
+  const state = statFieldsAfterComm(text, `/proc/${pid}/stat`)[0] ?? '?';
   if (state !== 'Z' && state !== 'X') return { alive: true, signal: null, sentence: `pid ${pid} survived (state ${state})` };
   let status = 0;
-  try { status = statField(text, 52); } catch { /* older kernels: no exit_code field */ }
+  try {
+    status = statField(text, 52);
+  } catch {
+    /* older kernels: no exit_code field */
+  }
   const signal = status & 0x7f;
   if (signal !== 0) return { alive: false, signal, sentence: `pid ${pid} died, killed by ${signalName(signal)}` };
   return { alive: false, signal: null, sentence: `pid ${pid} exited with code ${(status >> 8) & 0xff}` };

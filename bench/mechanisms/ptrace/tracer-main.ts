@@ -2,7 +2,7 @@
  * The tracer process: all ptrace work of hintbench happens here, synchronously, on this
  * process's main thread. It is spawned by the runner (never by a target's parent: libuv
  * reaps ptrace stops of its own children), reads JSON-lines requests on stdin and answers
- * on stdout (protocol.ts).
+ * on stdout (protocol.ts; the lines are split by core/channel.ts).
  *
  * The runner starts it in a session and process group of its own, so that a SIGKILL of the
  * runner's group (`timeout -s KILL`, a service manager's final kill, ^\ in a terminal) does
@@ -13,9 +13,9 @@
  * before are not served), or on those signals. A SIGKILL of the tracer itself cannot be
  * caught; the injection method makes it harmless to the target (see sigframe-method.ts).
  */
-import { createInterface } from 'node:readline';
+import { readLines } from '../../../core/channel.ts';
 import { Injector } from './injector.ts';
-import { parseRequest, type TracerReady, type TracerResponse } from './protocol.ts';
+import { parseRequest, type TracerReady, type TracerRequest, type TracerResponse } from './protocol.ts';
 import { warmUp } from './warm-up.ts';
 
 const injector = new Injector();
@@ -24,7 +24,7 @@ let stopping = false;
 const runnerPid = process.ppid;
 
 function send(msg: TracerResponse | TracerReady): void {
-  process.stdout.write(JSON.stringify(msg) + '\n');
+  process.stdout.write(`${JSON.stringify(msg)}\n`);
 }
 
 /** Leaves after serving late stops; threads still without a stop are detached by the kernel on exit (nothing was changed in them). */
@@ -44,13 +44,14 @@ function finish(code: number): void {
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => finish(0));
 process.stdout.on('error', () => process.exit(0)); // the reader is gone: nothing left to tell
 
-const pendingTimer = setInterval(() => { if (injector.pendingDetach.size > 0) injector.servicePending(); }, 50);
+const pendingTimer = setInterval(() => {
+  if (injector.pendingDetach.size > 0) injector.servicePending();
+}, 50);
 pendingTimer.unref();
 
-const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-rl.on('line', (line) => {
+readLines(process.stdin, (line) => {
   if (stopping || line.trim() === '') return;
-  let req;
+  let req: TracerRequest;
   try {
     req = parseRequest(line);
   } catch (err) {
@@ -91,7 +92,9 @@ rl.on('line', (line) => {
     }
   }
 });
-rl.on('close', () => finish(0));
+// stdin ends (after its last line was served) or breaks: the runner is done with this tracer.
+process.stdin.on('end', () => finish(0));
+process.stdin.on('close', () => finish(0));
 
 if (process.arch === 'x64') warmUp(injector);
 send({ event: 'ready', pid: process.pid, arch: process.arch });

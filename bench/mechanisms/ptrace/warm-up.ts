@@ -6,19 +6,16 @@
  * touched. madvise(0, 0, MADV_COLD) changes nothing.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { statFieldsAfterComm } from '../../sys/proc.ts';
+import { readProcStat } from '../../../core/proc/stat.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
 import type { Injector } from './injector.ts';
 
 /** Injections made by warmUp(). */
 export const WARM_UP_INJECTIONS = 5;
 
+/** State letter of `pid`, '' when it is gone. */
 function state(pid: number): string {
-  try {
-    return statFieldsAfterComm(readFileSync(`/proc/${pid}/stat`, 'utf8'))[0] ?? '';
-  } catch {
-    return '';
-  }
+  return readProcStat(pid)?.state ?? '';
 }
 
 /** Runs WARM_UP_INJECTIONS no-op injections; returns how many succeeded (0 when sleep or sh is missing). */
@@ -35,7 +32,7 @@ export function warmUp(injector: Injector): number {
     const deadline = Date.now() + 2000;
     while (state(pid) !== 'S' && Date.now() < deadline) execFileSync('sleep', ['0.005']);
     for (let i = 0; i < WARM_UP_INJECTIONS; i++) {
-      const r = injector.inject({ pid, tid: pid, advice: 20, ranges: [{ startAddr: 0, lengthBytes: 0 }] });
+      const r = injector.inject({ pid, tid: pid, advice: ADVICE_VALUE.cold, ranges: [{ startAddr: 0, lengthBytes: 0 }] });
       if (r.error === null) ok++;
     }
   } finally {

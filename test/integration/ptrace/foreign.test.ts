@@ -7,16 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { mulberry32 } from '../../../bench/benchmarks/paired-ratio.ts';
+import { mulberry32 } from '../../../core/stats/random.ts';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
-import { readStatus } from '../../../bench/sys/proc.ts';
-import type { Advice } from '../../../bench/types.ts';
+import { readStatus } from '../../../core/proc/status.ts';
+import { waitUntil } from '../../../core/process/wait.ts';
+import type { Advice } from '../../../core/types.ts';
 import { canRun, inCI } from '../../helpers/prereq.ts';
 import { startInterruptWatch, total, type InterruptCounts, type InterruptWatch } from '../../helpers/foreign-eintr.ts';
-import {
-  describeTally, ensureCommands, injectRepeatedly, median, python3Path, startForeign, swapActive,
-  type ForeignProcess, type InjectionTally,
-} from '../../helpers/foreign.ts';
+import { describeTally, ensureCommands, injectRepeatedly, median, python3Path, startForeign, swapActive, type ForeignProcess, type InjectionTally } from '../../helpers/foreign.ts';
 import { chainHex, NODE_LOOP, PYTHON_LOOP, type LoopResult, type NodeLoopResult } from '../../helpers/foreign-programs.ts';
 import { connectResp, knownKey, knownValue, RespError, startRedis, type RedisInstance } from '../../helpers/foreign-redis.ts';
 
@@ -29,19 +27,16 @@ const MiB = 2 ** 20;
 /** Injections that must catch the python loop computing, and as many inside its sleep. */
 const CAUGHT_MIN = 20;
 
-/** Polls `pred` every 5 ms until it holds or `timeoutMs` passes. */
-async function waitFor(pred: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = performance.now() + timeoutMs;
-  while (performance.now() < end) {
-    if (pred()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return pred();
-}
+/** Checks `pred` every 5 ms until it holds or `timeoutMs` passes; resolves whether it held. */
+const waitFor = (pred: () => boolean, timeoutMs: number): Promise<boolean> => waitUntil(pred, { timeoutMs, intervalMs: 5 });
 
 /** comm of a process, '' when it is gone. */
 function comm(pid: number): string {
-  try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return ''; }
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 /** Errors other than the target exiting under the injector (which a target that ends on its own may do once). */
@@ -68,7 +63,10 @@ describe.skipIf(!run)('ptrace injection into programs nobody here wrote', () => 
   let watch: InterruptWatch | null = null;
   /** Interrupted syscalls of `pid` so far, logged; null when bpftrace could not run (outside CI only). */
   const interrupts = async (name: string, pid: number): Promise<InterruptCounts | null> => {
-    if (watch === null) { console.log(`${name}: interrupted syscalls not counted (bpftrace unavailable)`); return null; }
+    if (watch === null) {
+      console.log(`${name}: interrupted syscalls not counted (bpftrace unavailable)`);
+      return null;
+    }
     await watch.settle();
     const c = watch.countsFor(pid);
     console.log(`${name}: syscalls returning EINTR ${JSON.stringify(c.eintr)}, restarted by the kernel ${JSON.stringify(c.restarted)}`);
@@ -130,7 +128,7 @@ describe.skipIf(!run)('ptrace injection into programs nobody here wrote', () => 
     const t3 = await injectRepeatedly(mech, s3.pid, { advice, maxInjections: 2000, maxDurationMs: 10_000, intervalMs: 5, stop: () => finishing || !s3.alive() });
     const e3 = await s3.exited;
     const elapsedMs = e3.atMs - t0;
-    console.log(describeTally('sleep 3', t3) + `; exited after ${elapsedMs.toFixed(0)} ms with code ${e3.code}`);
+    console.log(`${describeTally('sleep 3', t3)}; exited after ${elapsedMs.toFixed(0)} ms with code ${e3.code}`);
     expect(e3).toMatchObject({ code: 0, signal: null });
     expect(elapsedMs).toBeGreaterThanOrEqual(2990);
     expect(elapsedMs).toBeLessThan(3600);
@@ -148,7 +146,10 @@ describe.skipIf(!run)('ptrace injection into programs nobody here wrote', () => 
   });
 
   it('python3 loop: 200 injections, at least 20 catching it computing and 20 in its sleep; chain and 32 MiB buffer intact, exit 0', async (ctx) => {
-    if (pythonMissing !== null) { process.stderr.write(`SKIP python3 target: ${pythonMissing}\n`); ctx.skip(); }
+    if (pythonMissing !== null) {
+      process.stderr.write(`SKIP python3 target: ${pythonMissing}\n`);
+      ctx.skip();
+    }
     const py = start(python3Path(), ['-c', PYTHON_LOOP, String(PAGES), '2000', '5']);
     const ready = JSON.parse(await py.waitLine((l) => l.includes('"ready"'), 15_000)) as { pid: number };
     expect(ready.pid).toBe(py.pid);
@@ -184,7 +185,9 @@ describe.skipIf(!run)('ptrace injection into programs nobody here wrote', () => 
     process.kill(py.pid, 'SIGUSR2');
     const res = JSON.parse(await py.waitLine((l) => l.includes('"done"'), 15_000)) as LoopResult;
     const e = await py.exited;
-    console.log(`python3: ${res.rounds} rounds, ${res.n} chain steps, ${py.lines.filter((l) => l.includes('"progress"')).length} progress lines, stderr: ${JSON.stringify(py.errLines)}`);
+    console.log(
+      `python3: ${res.rounds} rounds, ${res.n} chain steps, ${py.lines.filter((l) => l.includes('"progress"')).length} progress lines, stderr: ${JSON.stringify(py.errLines)}`,
+    );
     expect(e).toMatchObject({ code: 0, signal: null });
     expect(res).toMatchObject({ badRounds: 0, badPages: 0, pages: PAGES });
     expect(res.rounds).toBeGreaterThan(100);
@@ -222,7 +225,9 @@ describe.skipIf(!run)('ptrace injection into programs nobody here wrote', () => 
     const stoppedMs = t.stopWindowsNs.reduce((a, b) => a + b, 0) / 1e6;
     const expectedTicks = (res.elapsedMs - stoppedMs) / res.tickMs;
     const progressTicks = nd.lines.filter((l) => l.includes('"progress"')).map((l) => (JSON.parse(l) as { ticks: number }).ticks);
-    console.log(`node: ${res.rounds} rounds, ${res.n} chain steps, ${res.ticks} ticks over ${res.elapsedMs.toFixed(0)} ms of which ${stoppedMs.toFixed(0)} ms in ptrace stops (${expectedTicks.toFixed(0)} ticks possible), ticks at progress lines ${JSON.stringify(progressTicks)}, largest tick gap ${res.maxGapMs.toFixed(1)} ms, stderr: ${JSON.stringify(nd.errLines)}`);
+    console.log(
+      `node: ${res.rounds} rounds, ${res.n} chain steps, ${res.ticks} ticks over ${res.elapsedMs.toFixed(0)} ms of which ${stoppedMs.toFixed(0)} ms in ptrace stops (${expectedTicks.toFixed(0)} ticks possible), ticks at progress lines ${JSON.stringify(progressTicks)}, largest tick gap ${res.maxGapMs.toFixed(1)} ms, stderr: ${JSON.stringify(nd.errLines)}`,
+    );
     expect(e).toMatchObject({ code: 0, signal: null });
     expect(res).toMatchObject({ badRounds: 0, badPages: 0, pages: PAGES });
     expect(res.rounds).toBeGreaterThan(100);
@@ -237,7 +242,10 @@ describe.skipIf(!run)('ptrace injection into programs nobody here wrote', () => 
   });
 
   it('redis-server under redis-benchmark: >= 200 PAGEOUT injections, no client errors, every known key intact', async (ctx) => {
-    if (redisMissing !== null) { process.stderr.write(`SKIP redis target: ${redisMissing}\n`); ctx.skip(); }
+    if (redisMissing !== null) {
+      process.stderr.write(`SKIP redis target: ${redisMissing}\n`);
+      ctx.skip();
+    }
     redis = await startRedis();
     const pid = redis.proc.pid;
     const c = await connectResp(redis.port);
@@ -259,7 +267,9 @@ describe.skipIf(!run)('ptrace injection into programs nobody here wrote', () => 
       while (t.count < 200 && benchRuns < 3 && !finishing) {
         benchRuns++;
         const bench = start('redis-benchmark', ['-h', '127.0.0.1', '-p', String(redis.port), '-n', '50000', '-c', '20', '-t', tests.join(',').toLowerCase(), '--csv']);
-        const timeout = setTimeout(() => { void bench.kill(); }, 40_000);
+        const timeout = setTimeout(() => {
+          void bench.kill();
+        }, 40_000);
         await injectRepeatedly(mech, pid, { advice: pageout, maxInjections: 5000, maxDurationMs: 40_000, intervalMs: 10, stop: () => finishing || !bench.alive(), tally: t });
         const be = await bench.exited;
         clearTimeout(timeout);
@@ -281,13 +291,17 @@ describe.skipIf(!run)('ptrace injection into programs nobody here wrote', () => 
         for (let k = i; k < Math.min(REDIS_KEYS, i + 1000); k++) keys.push(knownKey(k));
         const values = await c.command(['MGET', ...keys]);
         expect(Array.isArray(values)).toBe(true);
-        (values as unknown[]).forEach((v, j) => { if (v !== knownValue(i + j)) bad++; });
+        (values as unknown[]).forEach((v, j) => {
+          if (v !== knownValue(i + j)) bad++;
+        });
       }
       expect(bad).toBe(0);
       const info = await c.command(['INFO', 'everything']);
       expect(typeof info).toBe('string');
       const field = (name: string): string | undefined => new RegExp(`^${name}:(.*)\\r?$`, 'm').exec(info as string)?.[1];
-      console.log(`redis INFO: uptime ${field('uptime_in_seconds')} s, used_memory ${field('used_memory_human')}, total_commands_processed ${field('total_commands_processed')}, total_error_replies ${field('total_error_replies')}, db0 ${field('db0')}`);
+      console.log(
+        `redis INFO: uptime ${field('uptime_in_seconds')} s, used_memory ${field('used_memory_human')}, total_commands_processed ${field('total_commands_processed')}, total_error_replies ${field('total_error_replies')}, db0 ${field('db0')}`,
+      );
       expect(field('loading')).toBe('0');
       expect(field('total_error_replies')).toBe('0');
       expect(Number(field('total_commands_processed'))).toBeGreaterThan(benchRuns * tests.length * 50_000);

@@ -1,45 +1,46 @@
 /** Helpers for the ptrace integration tests: self-checking targets and /proc probes. */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
-import { selfIdentity } from '../../../core/proc/stat.ts';
+import { cgroupPids, type FreezerCgroup, freezeComplete, setFrozen } from '../../../core/cgroup/freezer.ts';
+import { readProcStat, selfIdentity } from '../../../core/proc/stat.ts';
+import { readStatus, readTaskStatus } from '../../../core/proc/status.ts';
+import { readSchedstat } from '../../../core/proc/tasks.ts';
+import { waitUntil } from '../../../core/process/wait.ts';
 import { frozenCgroupName } from '../../../bench/host/stale-cgroups.ts';
+import { readSwapDevices } from '../../../bench/host/swap.ts';
 
-export { startSelfcheck, type Target } from '../../../workloads/selfcheck-client.ts';
-import type { Target } from '../../../workloads/selfcheck-client.ts';
+export { startSelfcheck, type Target } from '../../targets/selfcheck-client.ts';
+import type { Target } from '../../targets/selfcheck-client.ts';
 
-/** State letter (R, S, T, t, D, Z...) of a thread, from /proc/PID/task/TID/stat. */
+/** State letter (R, S, T, t, D, Z...) of a thread, from /proc/PID/task/TID/stat; throws when the thread is gone. */
 export function threadState(pid: number, tid = pid): string {
-  const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-  return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
+  const stat = readProcStat(pid, { tid });
+  if (stat === null) throw new Error(`thread ${tid} of pid ${pid} is gone`);
+  return stat.state;
 }
 
-/** TracerPid of a thread. */
+/** TracerPid of a thread (0: not traced); throws when the thread is gone. */
 export function tracerPid(pid: number, tid = pid): number {
-  return Number(/^TracerPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))?.[1] ?? -1);
+  return readTaskStatus(pid, tid).tracerPid;
 }
 
 /** Run time of a thread so far, in ns (/proc/PID/task/TID/schedstat). */
 export function threadRunNs(pid: number, tid: number): number {
-  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+  return readSchedstat(pid, tid).runNs;
 }
 
 /** VmSwap of a process in bytes. */
 export function vmSwapBytes(pid: number): number {
-  return Number(/^VmSwap:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  return readStatus(pid).swapBytes;
 }
 
 /** True when a swap device is active. */
 export function swapActive(): boolean {
-  return readFileSync('/proc/swaps', 'utf8').trim().split('\n').length > 1;
+  return readSwapDevices().length > 0;
 }
 
-/** Polls `pred` every 10 ms until it holds or `timeoutMs` passes; returns whether it held. */
-export async function waitFor(pred: () => boolean, timeoutMs = 60_000): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (pred()) return true;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return pred();
+/** Checks `pred` every 10 ms until it holds or `timeoutMs` passes; resolves whether it held. */
+export function waitFor(pred: () => boolean, timeoutMs = 60_000): Promise<boolean> {
+  return waitUntil(pred, { timeoutMs, intervalMs: 10 });
 }
 
 /** A cgroup created for one test, frozen and thawed on request, removed by `remove()`. */
@@ -61,31 +62,36 @@ export function makeFreezerCgroup(version: 'v1' | 'v2', root: string, pid: numbe
   const dir = `${root}/${frozenCgroupName(selfIdentity(), pid)}`;
   if (!existsSync(dir)) mkdirSync(dir); // mkdir in cgroupfs creates the cgroup
   writeFileSync(`${dir}/cgroup.procs`, String(pid));
+  const cg: FreezerCgroup = { version, dir };
   return {
     dir,
     freeze: async () => {
-      if (version === 'v1') {
-        writeFileSync(`${dir}/freezer.state`, 'FROZEN');
-        await waitFor(() => readFileSync(`${dir}/freezer.state`, 'utf8').trim() === 'FROZEN');
-      } else {
-        writeFileSync(`${dir}/cgroup.freeze`, '1');
-        await waitFor(() => /frozen 1/.test(readFileSync(`${dir}/cgroup.events`, 'utf8')));
-      }
+      setFrozen(cg, true);
+      await waitFor(() => freezeComplete(cg));
     },
-    thaw: () => {
-      if (version === 'v1') writeFileSync(`${dir}/freezer.state`, 'THAWED');
-      else writeFileSync(`${dir}/cgroup.freeze`, '0');
-    },
+    thaw: () => setFrozen(cg, false),
     remove: async (member: number) => {
       try {
-        if (version === 'v1') writeFileSync(`${dir}/freezer.state`, 'THAWED');
-        else writeFileSync(`${dir}/cgroup.freeze`, '0');
-      } catch { /* already gone */ }
-      try { writeFileSync(`${root}/cgroup.procs`, String(member)); } catch { /* member exited */ }
-      await waitFor(() => readFileSync(`${dir}/cgroup.procs`, 'utf8').trim() === '', 2000);
+        setFrozen(cg, false);
+      } catch {
+        // already gone
+      }
+      try {
+        writeFileSync(`${root}/cgroup.procs`, String(member));
+      } catch {
+        /* member exited */
+      }
+      await waitFor(() => cgroupPids(dir).length === 0, 2000);
       rmdirSync(dir);
     },
   };
+}
+
+/** Signals pending for a process, thread-directed and shared (SigPnd | ShdPnd of /proc/PID/status), as a bit mask (bit N-1 for signal N). */
+export function pendingSignals(pid: number): bigint {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mask = (key: string): bigint => BigInt(`0x${new RegExp(`^${key}:\\s+(\\w+)`, 'm').exec(status)?.[1] ?? '0'}`);
+  return mask('SigPnd') | mask('ShdPnd');
 }
 
 /** Signals sent that the target has not counted yet, at most (well below the ~4,096 libuv's pipe holds). */
@@ -122,14 +128,10 @@ export async function signalStream(t: Target): Promise<SignalStream> {
     let lastNs = 0n;
     while (!done) {
       const now = process.hrtime.bigint();
-      if (now - lastNs >= 200_000n && sent - countedNow() < MAX_UNCOUNTED) {
-        const st = readFileSync(`/proc/${t.pid}/status`, 'utf8');
-        const pend = BigInt(`0x${/^ShdPnd:\s+(\w+)/m.exec(st)?.[1] ?? '0'}`) | BigInt(`0x${/^SigPnd:\s+(\w+)/m.exec(st)?.[1] ?? '0'}`);
-        if ((pend & SIGUSR2_BIT) === 0n) {
-          process.kill(t.pid, 'SIGUSR2');
-          sent++;
-          lastNs = now;
-        }
+      if (now - lastNs >= 200_000n && sent - countedNow() < MAX_UNCOUNTED && (pendingSignals(t.pid) & SIGUSR2_BIT) === 0n) {
+        process.kill(t.pid, 'SIGUSR2');
+        sent++;
+        lastNs = now;
       }
       await new Promise((r) => setImmediate(r));
     }

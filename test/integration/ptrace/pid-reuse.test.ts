@@ -12,12 +12,19 @@ import { canRun, canUse } from '../../helpers/prereq.ts';
 const FIXTURE = fileURLToPath(new URL('./fixtures/pid-reuse.ts', import.meta.url));
 const run = canRun('ptrace pid reuse', { root: true }) && process.arch === 'x64';
 let haveUnshare = false;
-try { execFileSync('unshare', ['--version'], { stdio: 'ignore' }); haveUnshare = true; } catch { /* missing */ }
+try {
+  execFileSync('unshare', ['--version'], { stdio: 'ignore' });
+  haveUnshare = true;
+} catch {
+  /* missing */
+}
 const canUnshare = run && canUse('unshare (util-linux)', haveUnshare, 'apt-get install -y util-linux');
 
 describe.skipIf(!run || !canUnshare)('ptrace injector: pid reuse', () => {
   it('a pid reused by another process after pinning is refused (EPIDREUSED) and the newcomer is not touched', async () => {
-    const { stdout } = await promisify(execFile)('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '--import', import.meta.resolve('tsx'), FIXTURE], { timeout: 90_000 });
+    const { stdout } = await promisify(execFile)('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '--import', import.meta.resolve('tsx'), FIXTURE], {
+      timeout: 90_000,
+    });
     const out = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
     process.stderr.write(`pid reuse: ${JSON.stringify(out)}\n`);
     expect(out.failure).toBeUndefined();

@@ -10,7 +10,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRun, canUse } from '../../helpers/prereq.ts';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
-import { buildNativeSelfcheck, findCCompiler, startNativeSelfcheck, type NativeBuild, type NativeTarget } from '../../../workloads/selfcheck-client.ts';
+import { type CBuild, findCCompiler } from '../../../core/process/c-compiler.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
+import { buildNativeSelfcheck, startNativeSelfcheck, type NativeTarget } from '../../targets/selfcheck-client.ts';
 import { tracerPid } from './helpers.ts';
 
 /** Stops that must land inside a critical section (the section takes ~90 % of the loop; fewer stops land there when its CPU is contended, so injections go on until this many did). */
@@ -24,8 +26,10 @@ const haveCc = run && canUse('C compiler for the native rseq target', cc !== nul
 
 describe.skipIf(!run || !haveCc)('ptrace injector: restartable sequences', () => {
   const mech = new PtraceMechanism();
-  let build: NativeBuild;
-  beforeAll(() => { build = buildNativeSelfcheck(cc!); });
+  let build: CBuild;
+  beforeAll(() => {
+    build = buildNativeSelfcheck(cc!);
+  });
   afterAll(async () => {
     await mech.dispose();
     build?.remove();
@@ -38,7 +42,10 @@ describe.skipIf(!run || !haveCc)('ptrace injector: restartable sequences', () =>
    * moving its rseq registration every `moveEvery` injections when set; returns its counters
    * and the reports' rseq verdicts.
    */
-  async function injectMany(fixup: boolean, moveEvery = 0): Promise<{ injections: number; violations: number; commits: number; aborts: number; moves: number; verdicts: Record<string, number>; errors: string[] }> {
+  async function injectMany(
+    fixup: boolean,
+    moveEvery = 0,
+  ): Promise<{ injections: number; violations: number; commits: number; aborts: number; moves: number; verdicts: Record<string, number>; errors: string[] }> {
     const t: NativeTarget = await startNativeSelfcheck(build, 'rseq');
     try {
       await mech.open({ pid: t.pid });
@@ -47,7 +54,7 @@ describe.skipIf(!run || !haveCc)('ptrace injector: restartable sequences', () =>
       let i = 0;
       for (; i < MAX_INJECTIONS && (i < MIN_INJECTIONS || (verdicts[fixup ? 'aborted' : 'ignored'] ?? 0) < INSIDE); i++) {
         if (moveEvery > 0 && i > 0 && i % moveEvery === 0) await t.moveRseq();
-        const r = await mech.inject({ pid: t.pid, advice: 20, ranges: [{ startAddr: t.region.startAddr + (i % 64) * 4096, lengthBytes: 4096 }], rseqFixup: fixup });
+        const r = await mech.inject({ pid: t.pid, advice: ADVICE_VALUE.cold, ranges: [{ startAddr: t.region.startAddr + (i % 64) * 4096, lengthBytes: 4096 }], rseqFixup: fixup });
         if (r.error !== null) errors.push(r.error);
         verdicts[r.rseq] = (verdicts[r.rseq] ?? 0) + 1;
       }

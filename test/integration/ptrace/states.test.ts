@@ -4,19 +4,18 @@
  * PAGEOUT moved the idle region to swap), and the target reports no corruption.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { canRun } from '../../helpers/prereq.ts';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
 import type { InjectionReport } from '../../../bench/mechanisms/ptrace/injector.ts';
-import type { SelfcheckStatus } from '../../../workloads/selfcheck-protocol.ts';
-import { cgroupMounts } from '../../../bench/sys/ptrace-freezer.ts';
-import {
-  makeFreezerCgroup, signalStream, startSelfcheck, swapActive, threadRunNs, threadState, tracerPid, vmSwapBytes, waitFor, type Target,
-} from './helpers.ts';
+import type { SelfcheckStatus } from '../../targets/selfcheck-protocol.ts';
+import { freezeComplete } from '../../../core/cgroup/freezer.ts';
+import { readCgroupMounts } from '../../../core/cgroup/mounts.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
+import { makeFreezerCgroup, signalStream, startSelfcheck, swapActive, threadRunNs, threadState, tracerPid, vmSwapBytes, waitFor, type Target } from './helpers.ts';
 
 const run = canRun('ptrace injection states', { root: true }) && process.arch === 'x64';
-const MADV_COLD = 20;
-const MADV_PAGEOUT = 21;
+const MADV_COLD = ADVICE_VALUE.cold;
+const MADV_PAGEOUT = ADVICE_VALUE.pageout;
 
 describe.skipIf(!run)('ptrace injector: target states', () => {
   const mech = new PtraceMechanism();
@@ -27,9 +26,15 @@ describe.skipIf(!run)('ptrace injector: target states', () => {
     await mech.open({ pid: t.pid });
     return t;
   };
-  beforeAll(async () => { await mech.open({ pid: process.pid }); });
-  afterEach(async () => { for (const t of targets.splice(0)) await t.kill(); });
-  afterAll(async () => { await mech.dispose(); });
+  beforeAll(async () => {
+    await mech.open({ pid: process.pid });
+  });
+  afterEach(async () => {
+    for (const t of targets.splice(0)) await t.kill();
+  });
+  afterAll(async () => {
+    await mech.dispose();
+  });
 
   /** Checks the invariants after an injection and returns the target's counters. */
   async function checkAfter(t: Target, report: InjectionReport, stateBefore: string): Promise<void> {
@@ -163,7 +168,7 @@ describe.skipIf(!run)('ptrace injector: target states', () => {
 
   for (const version of ['v1', 'v2'] as const) {
     it(`frozen by the cgroup ${version} freezer: thaw, inject, re-freeze; stays frozen`, async () => {
-      const m = cgroupMounts();
+      const m = readCgroupMounts();
       const root = version === 'v1' ? m.v1Freezer : m.v2;
       if (root === null) {
         process.stderr.write(`SKIP frozen ${version}: no ${version} freezer mounted\n`);
@@ -178,10 +183,7 @@ describe.skipIf(!run)('ptrace injector: target states', () => {
         expect(report.results[0]!.ret).toBe(0);
         expect(report.thawed.map((c) => c.dir)).toEqual([cg.dir]);
         expect(tracerPid(t.pid)).toBe(0);
-        const frozenAgain = version === 'v1'
-          ? () => readFileSync(`${cg.dir}/freezer.state`, 'utf8').trim() === 'FROZEN'
-          : () => /frozen 1/.test(readFileSync(`${cg.dir}/cgroup.events`, 'utf8'));
-        expect(await waitFor(frozenAgain, 60_000)).toBe(true);
+        expect(await waitFor(() => freezeComplete({ version, dir: cg.dir }), 60_000)).toBe(true);
         const refused = await mech.inject({ pid: t.pid, advice: MADV_COLD, ranges: [t.ready.checked], thawFrozen: false });
         expect(refused.errorCode).toBe('EFROZEN');
         expect(refused.error).toMatch(/target frozen/);
@@ -226,7 +228,16 @@ describe.skipIf(!run)('ptrace tracer: shutdown during an injection', () => {
       const report = await pending;
       expect(report.error).toBeNull();
       expect(report.syscalls).toBe(ranges.length);
-      expect(await waitFor(() => { try { process.kill(mech.tracerPid!, 0); return false; } catch { return true; } }, 60_000)).toBe(true);
+      expect(
+        await waitFor(() => {
+          try {
+            process.kill(mech.tracerPid!, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        }, 60_000),
+      ).toBe(true);
       expect(tracerPid(t.pid)).toBe(0);
       expect(threadState(t.pid)).not.toMatch(/[tTZ]/);
       const s = await t.status();

@@ -5,10 +5,11 @@
  * multi-threaded, under seccomp, frozen by cgroup v2, receiving a stream of signals).
  * Returns what it saw; the caller asserts.
  */
-import { readFileSync } from 'node:fs';
 import { PtraceMechanism } from '../../../bench/mechanisms/ptrace/index.ts';
-import { cgroupMounts } from '../../../bench/sys/ptrace-freezer.ts';
-import type { SelfcheckStatus } from '../../../workloads/selfcheck-protocol.ts';
+import { ADVICE_VALUE } from '../../../core/sys/syscall.ts';
+import { freezeComplete } from '../../../core/cgroup/freezer.ts';
+import { readCgroupMounts } from '../../../core/cgroup/mounts.ts';
+import type { SelfcheckStatus } from '../../targets/selfcheck-protocol.ts';
 import { makeFreezerCgroup, signalStream, startSelfcheck, swapActive, threadState, tracerPid, waitFor, type SignalStream, type Target, type TestCgroup } from './helpers.ts';
 
 /** What a torture run saw. */
@@ -63,8 +64,19 @@ export async function runTorture(injections: number): Promise<TortureResult> {
   let frozenPid = 0;
   let stream: SignalStream | null = null;
   const result: TortureResult = {
-    injections, errors: [], thawCycles: 0, frozenTarget: false, methods: {}, windowsNs: { seccomp: null, thaw: null }, signalsSent: 0, signalsCounted: 0, eintrTotal: 0,
-    targets: [], stoppedStayedStopped: false, frozenStayedFrozen: null, seconds: 0,
+    injections,
+    errors: [],
+    thawCycles: 0,
+    frozenTarget: false,
+    methods: {},
+    windowsNs: { seccomp: null, thaw: null },
+    signalsSent: 0,
+    signalsCounted: 0,
+    eintrTotal: 0,
+    targets: [],
+    stoppedStayedStopped: false,
+    frozenStayedFrozen: null,
+    seconds: 0,
   };
   try {
     for (const s of SPECS) {
@@ -76,7 +88,7 @@ export async function runTorture(injections: number): Promise<TortureResult> {
     const stopped = byName.get('stopped')!;
     process.kill(stopped.pid, 'SIGSTOP');
     if (!(await waitFor(() => threadState(stopped.pid) === 'T'))) throw new Error(`pid ${stopped.pid} did not stop`);
-    const v2 = cgroupMounts().v2;
+    const v2 = readCgroupMounts().v2;
     const frozen = byName.get('frozen')!;
     if (v2 !== null) {
       frozenPid = frozen.pid;
@@ -97,7 +109,7 @@ export async function runTorture(injections: number): Promise<TortureResult> {
       const page = (i * 7) % (t.ready.checked.lengthBytes / 4096 - 4);
       const ranges = [{ startAddr: t.ready.checked.startAddr + page * 4096, lengthBytes: 4096 * (1 + (i % 4)) }];
       if (i % 5 === 0) ranges.push({ startAddr: t.ready.idle.startAddr, lengthBytes: t.ready.idle.lengthBytes });
-      const advice = usePageout && i % 2 === 0 ? 21 : 20;
+      const advice = usePageout && i % 2 === 0 ? ADVICE_VALUE.pageout : ADVICE_VALUE.cold;
       const r = await mech.inject({ pid: t.pid, tid, advice, ranges });
       if (r.thawed.length > 0) result.thawCycles++;
       if (r.windows.seccompNs !== null) seccompNs.push(r.windows.seccompNs);
@@ -116,11 +128,11 @@ export async function runTorture(injections: number): Promise<TortureResult> {
     result.stoppedStayedStopped = threadState(stopped.pid) === 'T';
     if (cg !== null) {
       const dir = cg.dir;
-      result.frozenStayedFrozen = await waitFor(() => /frozen 1/.test(readFileSync(`${dir}/cgroup.events`, 'utf8')), 3000);
+      result.frozenStayedFrozen = await waitFor(() => freezeComplete({ version: 'v2', dir }), 60_000);
       cg.thaw();
     }
     process.kill(stopped.pid, 'SIGCONT');
-    await waitFor(() => threadState(stopped.pid) !== 'T', 2000);
+    await waitFor(() => threadState(stopped.pid) !== 'T', 60_000);
     for (const [name, t] of byName) {
       const traced = [t.pid, ...t.ready.workerTids].filter((tid) => t.alive() && tracerPid(t.pid, tid) !== 0).length;
       const state = t.alive() ? threadState(t.pid) : 'gone';

@@ -13,22 +13,33 @@ const INJECTIONS = 2400;
 const TIMEOUT_MS = 900_000;
 
 describe.skipIf(!run)('ptrace injector torture', () => {
-  it(`${INJECTIONS} injections: zero corruption, zero deaths, nothing left traced or stopped`, async () => {
-    const r = await runTorture(INJECTIONS);
-    expect(r.errors).toEqual([]);
-    if (r.frozenTarget) {
-      expect(r.thawCycles).toBe(INJECTIONS / 10);
-      expect(r.frozenStayedFrozen).toBe(true);
-    }
-    expect(r.stoppedStayedStopped).toBe(true);
-    for (const t of r.targets) {
-      expect({ name: t.name, alive: t.alive, traced: t.tracedThreads }).toEqual({ name: t.name, alive: true, traced: 0 });
-      expect(t.state).not.toMatch(/[tTZ]/);
-      expect({ name: t.name, hash: t.status?.hashFailures, pages: t.status?.pageFailures, other: t.status?.otherErrors, idle: t.idleBadPages })
-        .toEqual({ name: t.name, hash: 0, pages: 0, other: 0, idle: 0 });
-    }
-    expect(r.signalsCounted).toBe(r.signalsSent);
-    expect(r.methods.sigframe).toBe(INJECTIONS);
-    process.stderr.write(`torture: ${INJECTIONS} injections in ${r.seconds} s, ${r.thawCycles} thaw cycles, ${r.signalsSent} signals, ${r.eintrTotal} EINTRs seen by targets, methods ${JSON.stringify(r.methods)}, windows ${JSON.stringify(r.windowsNs)}\n`);
-  }, TIMEOUT_MS);
+  it(
+    `${INJECTIONS} injections: zero corruption, zero deaths, nothing left traced or stopped`,
+    async () => {
+      const r = await runTorture(INJECTIONS);
+      expect(r.errors).toEqual([]);
+      if (r.frozenTarget) {
+        expect(r.thawCycles).toBe(INJECTIONS / 10);
+        expect(r.frozenStayedFrozen).toBe(true);
+      }
+      expect(r.stoppedStayedStopped).toBe(true);
+      for (const t of r.targets) {
+        expect({ name: t.name, alive: t.alive, traced: t.tracedThreads }).toEqual({ name: t.name, alive: true, traced: 0 });
+        expect(t.state).not.toMatch(/[tTZ]/);
+        expect({ name: t.name, hash: t.status?.hashFailures, pages: t.status?.pageFailures, other: t.status?.otherErrors, idle: t.idleBadPages }).toEqual({
+          name: t.name,
+          hash: 0,
+          pages: 0,
+          other: 0,
+          idle: 0,
+        });
+      }
+      expect(r.signalsCounted).toBe(r.signalsSent);
+      expect(r.methods.sigframe).toBe(INJECTIONS);
+      process.stderr.write(
+        `torture: ${INJECTIONS} injections in ${r.seconds} s, ${r.thawCycles} thaw cycles, ${r.signalsSent} signals, ${r.eintrTotal} EINTRs seen by targets, methods ${JSON.stringify(r.methods)}, windows ${JSON.stringify(r.windowsNs)}\n`,
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

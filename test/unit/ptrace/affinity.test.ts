@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CpuFollower, parseStatProcessor } from '../../../bench/sys/ptrace-affinity.ts';
+import { CpuFollower, parseStatProcessor } from '../../../core/sys/ptrace-affinity.ts';
 
 /** A /proc/PID/stat line with `processor` (field 39) set to `cpu` and the given command name. */
 function statLine(comm: string, cpu: number): string {
@@ -12,7 +12,11 @@ function statLine(comm: string, cpu: number): string {
 
 describe('processor field of /proc/PID/stat', () => {
   it('reads field 39, counting from the last parenthesis', () => {
-    for (const [comm, cpu] of [['node', 0], ['a b) c (d', 1], ['x', 117]] as const) {
+    for (const [comm, cpu] of [
+      ['node', 0],
+      ['a b) c (d', 1],
+      ['x', 117],
+    ] as const) {
       const b = Buffer.from(statLine(comm, cpu));
       expect(parseStatProcessor(b, b.length)).toBe(cpu);
     }

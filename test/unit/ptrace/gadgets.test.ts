@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { findRestorer, findSyscallGadget, gadgetAt, scanOrder } from '../../../bench/sys/ptrace-gadgets.ts';
-import { elfTextBounds } from '../../../bench/sys/ptrace-vdso.ts';
+import { findRestorer, findSyscallGadget, gadgetAt, scanOrder } from '../../../core/sys/ptrace-gadgets.ts';
+import { elfTextBounds } from '../../../core/sys/ptrace-vdso.ts';
 
 const vdso = Buffer.from(readFileSync(new URL('./fixtures/vdso-x86_64-linux-6.18.b64', import.meta.url), 'utf8'), 'base64');
 
@@ -39,7 +39,10 @@ describe('rt_sigreturn sequences', () => {
   });
   it('scans the vDSO, then C libraries, then the executable, and skips non-executable mappings', () => {
     const m = (path: string, perms = 'r-xp') => ({ startAddr: 0, endAddr: 4096, perms, path });
-    const order = scanOrder([m('/usr/lib/libfoo.so'), m('/usr/bin/app'), m('[vdso]'), m('/usr/lib/x86_64-linux-gnu/libc.so.6'), m('', 'rw-p'), m('[vsyscall]', '--xp')], '/usr/bin/app');
+    const order = scanOrder(
+      [m('/usr/lib/libfoo.so'), m('/usr/bin/app'), m('[vdso]'), m('/usr/lib/x86_64-linux-gnu/libc.so.6'), m('', 'rw-p'), m('[vsyscall]', '--xp')],
+      '/usr/bin/app',
+    );
     expect(order.map((e) => e.path)).toEqual(['[vdso]', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/bin/app', '/usr/lib/libfoo.so']);
   });
 });

@@ -1,7 +1,7 @@
 /** IovecArray: struct iovec entries written from numbers and BigInts, laid out as the kernel reads them. */
 import { describe, expect, it } from 'vitest';
-import { viewBytes } from '../../../bench/sys/mman.ts';
-import { IovecArray, NativeArena } from '../../../bench/sys/ptrace-mem.ts';
+import { viewBytes } from '../../../core/sys/mman.ts';
+import { IovecArray, NativeArena } from '../../../core/sys/ptrace-mem.ts';
 
 describe('IovecArray', () => {
   const arena = new NativeArena(4096);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pairedMedianRatio } from '../../../bench/benchmarks/paired-ratio.ts';
+import { pairedMedianRatio } from '../../../core/stats/paired-ratio.ts';
 
 describe('paired median ratio', () => {
   it('is exact on constant series and its interval collapses', () => {

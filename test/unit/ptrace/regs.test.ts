@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { regOffset, X86_64_REG_NAMES, X86_64_REGS_SIZE_BYTES, X86_64Regs } from '../../../bench/sys/ptrace-regs.ts';
+import { regOffset, X86_64_REG_NAMES, X86_64_REGS_SIZE_BYTES, X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
 
 describe('x86_64 user_regs_struct layout', () => {
   it('has 27 eight-byte registers (216 bytes)', () => {
@@ -17,7 +17,7 @@ describe('x86_64 user_regs_struct layout', () => {
     expect(regOffset('cs')).toBe(136);
     expect(regOffset('gs')).toBe(208);
   });
-  it('stores numbers exactly, negatives in two\'s complement', () => {
+  it("stores numbers exactly, negatives in two's complement", () => {
     const r = new X86_64Regs();
     r.set('orig_rax', -1);
     expect(r.get('orig_rax')).toBe(0xffffffffffffffffn);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRseqConfig, parseRseqCs, rseqFixup, type RseqCs } from '../../../bench/sys/ptrace-rseq.ts';
+import { parseRseqConfig, parseRseqCs, rseqFixup, type RseqCs } from '../../../core/sys/ptrace-rseq.ts';
 
 const SIG = 0x53053053;
 const cs: RseqCs = { version: 0, flags: 0, startIp: 0x1000n, postCommitOffset: 0x40n, abortIp: 0x2000n };

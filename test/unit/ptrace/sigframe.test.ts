@@ -1,9 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyRestartRules, buildFrame, ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS, FP_XSTATE_MAGIC1, FP_XSTATE_MAGIC2,
-  isRestartPending, NR_RESTART_SYSCALL, parseFrame, placeFrame, RED_ZONE_BYTES, RT_SIGFRAME_SIZE_BYTES, XFEATURES_ALL,
-} from '../../../bench/sys/ptrace-sigframe.ts';
-import { X86_64Regs } from '../../../bench/sys/ptrace-regs.ts';
+  applyRestartRules,
+  buildFrame,
+  ERESTART_RESTARTBLOCK,
+  ERESTARTNOHAND,
+  ERESTARTNOINTR,
+  ERESTARTSYS,
+  FP_XSTATE_MAGIC1,
+  FP_XSTATE_MAGIC2,
+  isRestartPending,
+  NR_RESTART_SYSCALL,
+  parseFrame,
+  placeFrame,
+  RED_ZONE_BYTES,
+  RT_SIGFRAME_SIZE_BYTES,
+  XFEATURES_ALL,
+} from '../../../core/sys/ptrace-sigframe.ts';
+import { X86_64Regs } from '../../../core/sys/ptrace-regs.ts';
 
 function regsAt(rip: number, rax: number, origRax: number): X86_64Regs {
   const r = new X86_64Regs();
@@ -31,7 +44,11 @@ describe('system-call restart rules (no handler)', () => {
     expect([frame.getNumber('rip'), frame.getSigned('rax')]).toEqual([0x2000, 35]);
   });
   it('leaves finished calls (EINTR, results) and non-syscall stops alone', () => {
-    for (const [rax, orig] of [[-4, 232], [7, 0], [-ERESTARTSYS, -1]] as const) {
+    for (const [rax, orig] of [
+      [-4, 232],
+      [7, 0],
+      [-ERESTARTSYS, -1],
+    ] as const) {
       const r = regsAt(0x3002, rax, orig);
       expect(isRestartPending(r)).toBe(false);
       expect(applyRestartRules(r, 'original')).toBe('none');
@@ -56,7 +73,7 @@ describe('rt_sigreturn frame', () => {
     const p = placeFrame(rsp, 832);
     const resume = new X86_64Regs();
     const names = ['r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rdi', 'rsi', 'rbp', 'rbx', 'rdx', 'rax', 'rcx', 'rsp', 'rip', 'eflags'] as const;
-    names.forEach((n, i) => resume.set(n, 0x1111 * (i + 1)));
+    for (const [i, n] of names.entries()) resume.set(n, 0x1111 * (i + 1));
     resume.set('cs', 0x33);
     resume.set('ss', 0x2b);
     const xstate = Buffer.alloc(832, 0xab);
@@ -67,7 +84,7 @@ describe('rt_sigreturn frame', () => {
     const f = parseFrame(out, p);
     expect(f.restorerAddr).toBe(0x7f00_0000_1050);
     expect(f.ucFlags).toBe(7);
-    names.forEach((n, i) => expect(f.regs[n]).toBe(BigInt(0x1111 * (i + 1))));
+    for (const [i, n] of names.entries()) expect(f.regs[n]).toBe(BigInt(0x1111 * (i + 1)));
     expect([f.cs, f.ss]).toEqual([0x33, 0x2b]);
     expect(f.fpstateAddr).toBe(p.fpstateAddr);
     expect(f.sigmask).toBe(mask.readBigUInt64LE(0));
@@ -86,6 +103,8 @@ describe('rt_sigreturn frame', () => {
   });
   it('refuses an XSAVE area smaller than legacy area + header', () => {
     const p = placeFrame(rsp, 512);
-    expect(() => buildFrame(Buffer.alloc(4096), p, { resume: new X86_64Regs(), sigmask: Buffer.alloc(8), xstate: Buffer.alloc(512), xstateBytes: 512, restorerAddr: 1 })).toThrow(/too small/);
+    expect(() => buildFrame(Buffer.alloc(4096), p, { resume: new X86_64Regs(), sigmask: Buffer.alloc(8), xstate: Buffer.alloc(512), xstateBytes: 512, restorerAddr: 1 })).toThrow(
+      /too small/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeWaitStatus, describeWaitStatus, isEventStop, PTRACE_EVENT_STOP } from '../../../bench/sys/ptrace-status.ts';
+import { decodeWaitStatus, describeWaitStatus, isEventStop, PTRACE_EVENT_STOP } from '../../../core/sys/ptrace-status.ts';
 
 // Status words built as the kernel builds them (kernel/exit.c, kernel/signal.c ptrace_do_notify).
 const exited = (code: number): number => (code & 0xff) << 8;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { elfTextBounds, findSyscallInsn, parseMaps } from '../../../bench/sys/ptrace-vdso.ts';
+import { elfTextBounds, findSyscallInsn } from '../../../core/sys/ptrace-vdso.ts';
 
 const image = Buffer.from(readFileSync(new URL('./fixtures/vdso-x86_64-linux-6.18.b64', import.meta.url), 'utf8'), 'base64');
 
@@ -28,12 +28,5 @@ describe('vDSO syscall instruction search', () => {
   });
   it('treats a non-ELF blob as all text', () => {
     expect(elfTextBounds(Buffer.from([1, 2, 3]))).toEqual({ start: 0, end: 3 });
-  });
-  it('parses /proc/PID/maps lines, including the [vdso] line', () => {
-    const maps = parseMaps('7ffd5e5f3000-7ffd5e5f5000 r-xp 00000000 00:00 0                          [vdso]\n55d0c0a00000-55d0c0a21000 rw-p 00000000 00:00 0 \n');
-    expect(maps).toEqual([
-      { startAddr: 0x7ffd5e5f3000, endAddr: 0x7ffd5e5f5000, perms: 'r-xp', path: '[vdso]' },
-      { startAddr: 0x55d0c0a00000, endAddr: 0x55d0c0a21000, perms: 'rw-p', path: '' },
-    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { WaitTimer } from '../../../bench/sys/ptrace-wait.ts';
+import { WaitTimer } from '../../../core/sys/ptrace-wait.ts';
 
 describe('WaitTimer: blocking waitpid with a deadline', () => {
   it('cuts a blocked wait short at the deadline, and again one period later without re-arming', async () => {

@@ -1,15 +1,13 @@
 /**
- * Starting and talking to the self-checking injection targets: workloads/selfcheck.ts (Node)
- * and workloads/selfcheck-native.c (registers, XSAVE state, signal mask, rseq; compiled with
+ * Starting and talking to the self-checking injection targets: test/targets/selfcheck.ts (Node)
+ * and test/targets/selfcheck-native.c (registers, XSAVE state, signal mask, rseq; compiled with
  * the system C compiler into a temporary directory). The caller is the targets' parent; a
  * ptrace tracer must always be another process (libuv reaps ptrace stops of its children).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { readLines } from '../../core/channel.ts';
+import { type CBuild, compileC } from '../../core/process/c-compiler.ts';
 import type { SelfcheckReady, SelfcheckStatus } from './selfcheck-protocol.ts';
 
 const SELFCHECK = fileURLToPath(new URL('./selfcheck.ts', import.meta.url));
@@ -26,20 +24,36 @@ interface LineChild {
 
 function lineChild(child: ChildProcess, what: string): LineChild {
   let exited = false;
-  const exit = new Promise<void>((res) => child.on('exit', () => { exited = true; res(); }));
+  const exit = new Promise<void>((res) =>
+    child.on('exit', () => {
+      exited = true;
+      res();
+    }),
+  );
   const waiting: ((msg: Record<string, unknown>) => void)[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  readLines(child.stdout!, (line) => {
     let msg: Record<string, unknown>;
-    try { msg = JSON.parse(line) as Record<string, unknown>; } catch { return; }
+    try {
+      msg = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
     waiting.shift()?.(msg);
   });
-  const next = (): Promise<Record<string, unknown>> => new Promise((res, rej) => {
-    if (exited) { rej(new Error(`${what} exited`)); return; }
-    waiting.push(res);
-    void exit.then(() => rej(new Error(`${what} exited`)));
-  });
+  const next = (): Promise<Record<string, unknown>> =>
+    new Promise((res, rej) => {
+      if (exited) {
+        rej(new Error(`${what} exited`));
+        return;
+      }
+      waiting.push(res);
+      void exit.then(() => rej(new Error(`${what} exited`)));
+    });
   return {
-    child, next, exit, exited: () => exited,
+    child,
+    next,
+    exit,
+    exited: () => exited,
     ask: async (line: string) => {
       const p = next();
       child.stdin!.write(`${line}\n`);
@@ -63,25 +77,31 @@ export interface Target {
   kill(): Promise<void>;
 }
 
-/** Starts workloads/selfcheck.ts with `args` and waits for its ready line. */
+/** Starts test/targets/selfcheck.ts with `args` and waits for its ready line. */
 export async function startSelfcheck(args: string[]): Promise<Target> {
   const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SELFCHECK, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lc = lineChild(child, 'selfcheck target');
   const ready = (await lc.next()) as unknown as SelfcheckReady;
   return {
-    child, ready, pid: ready.pid,
+    child,
+    ready,
+    pid: ready.pid,
     status: async () => (await lc.ask(JSON.stringify({ cmd: 'status' }))) as unknown as SelfcheckStatus,
     verifyIdle: async () => Number((await lc.ask(JSON.stringify({ cmd: 'verify-idle' }))).pageFailures),
     alive: () => !lc.exited(),
     kill: async () => {
       if (lc.exited()) return;
-      try { process.kill(ready.pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(ready.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       await lc.exit;
     },
   };
 }
 
-/** Counters of workloads/selfcheck-native.c. */
+/** Counters of test/targets/selfcheck-native.c. */
 export interface NativeStatus {
   type: 'status';
   mode: 'regs' | 'rseq';
@@ -122,41 +142,13 @@ export interface NativeTarget {
   stop(): Promise<void>;
 }
 
-/** A compiled selfcheck-native binary in a temporary directory. */
-export interface NativeBuild {
-  /** Path of the executable. */
-  path: string;
-  /** Deletes the directory. */
-  remove(): void;
-}
-
-/** Name of the C compiler found on PATH (cc, gcc or clang), or null. */
-export function findCCompiler(): string | null {
-  for (const cc of ['cc', 'gcc', 'clang']) {
-    try {
-      execFileSync(cc, ['--version'], { stdio: 'ignore' });
-      return cc;
-    } catch { /* next */ }
-  }
-  return null;
-}
-
-/** Compiles workloads/selfcheck-native.c (x86_64 only). Throws with the compiler's message on failure. */
-export function buildNativeSelfcheck(cc: string): NativeBuild {
-  const dir = mkdtempSync(join(tmpdir(), 'hintbench-native-'));
-  const path = join(dir, 'selfcheck-native');
-  try {
-    execFileSync(cc, ['-O2', '-pthread', '-o', path, NATIVE_SOURCE], { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`${cc} could not build ${NATIVE_SOURCE}: ${stderr.trim() || (err as Error).message}`);
-  }
-  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+/** Compiles test/targets/selfcheck-native.c (x86_64 only). Throws with the compiler's message on failure. */
+export function buildNativeSelfcheck(cc: string): CBuild {
+  return compileC(cc, NATIVE_SOURCE, ['-O2', '-pthread']);
 }
 
 /** Starts a native target in `mode` and waits for its ready line. */
-export async function startNativeSelfcheck(build: NativeBuild, mode: 'regs' | 'rseq'): Promise<NativeTarget> {
+export async function startNativeSelfcheck(build: CBuild, mode: 'regs' | 'rseq'): Promise<NativeTarget> {
   const child = spawn(build.path, [mode], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lc = lineChild(child, `selfcheck-native ${mode}`);
   const ready = await lc.next();
@@ -170,7 +162,13 @@ export async function startNativeSelfcheck(build: NativeBuild, mode: 'regs' | 'r
     stop: async () => {
       if (lc.exited()) return;
       child.stdin!.write('exit\n');
-      const timer = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, 2000);
+      const timer = setTimeout(() => {
+        try {
+          child.kill('SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 2000);
       await lc.exit;
       clearTimeout(timer);
     },

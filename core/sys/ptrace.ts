@@ -1,13 +1,15 @@
 /**
- * ptrace(2), waitpid(2) and tgkill(2) bindings. Every call is synchronous on the calling
+ * ptrace(2) and tgkill(2) bindings, and the tracer's waits on its tracees (waitpid from wait.ts). Every call is synchronous on the calling
  * thread: ptrace requests are only valid from the thread that seized the tracee, so never
  * call these through koffi's `.async` (it runs on another thread and gets ESRCH).
  */
+import { constants } from 'node:os';
 import koffi from 'koffi';
 import { lastErrno, libc } from './libc.ts';
 import { SyscallError } from './errno.ts';
 import { decodeWaitStatus, type WaitStatus } from './ptrace-status.ts';
-import { X86_64Regs } from './ptrace-regs.ts';
+import type { X86_64Regs } from './ptrace-regs.ts';
+import { __WALL, waitpid } from './wait.ts';
 
 /** ptrace requests (include/uapi/linux/ptrace.h, x86_64). */
 export const PTRACE_PEEKDATA = 2;
@@ -36,26 +38,20 @@ export const PTRACE_PEEKSIGINFO_SHARED = 1;
 export const PTRACE_O_TRACESYSGOOD = 0x1;
 export const PTRACE_O_SUSPEND_SECCOMP = 0x200000;
 
-/** waitpid options. */
-export const WNOHANG = 1;
-export const __WALL = 0x40000000;
-
-/** Signal numbers the injector handles by name (x86_64 and aarch64). */
-export const SIGKILL = 9;
-export const SIGTRAP = 5;
-export const SIGSTOP = 19;
+/** Signal numbers the injector handles by name, from Node's table of this platform's signals. */
+export const SIGKILL = constants.signals.SIGKILL;
+export const SIGTRAP = constants.signals.SIGTRAP;
+export const SIGSTOP = constants.signals.SIGSTOP;
 
 /** sizeof(siginfo_t) and sizeof(kernel sigset_t) on 64-bit Linux. */
 export const SIGINFO_SIZE_BYTES = 128;
 export const SIGSET_SIZE_BYTES = 8;
 
-const ptraceBuf: (req: number, pid: number, addr: bigint | number, data: Buffer | null) => number =
-  libc.func('long ptrace(long req, int pid, uintptr_t addr, void *data)');
-const ptraceInt: (req: number, pid: number, addr: bigint | number, data: bigint | number) => number | bigint =
-  libc.func('long ptrace(long req, int pid, uintptr_t addr, uintptr_t data)');
-const ptraceBufArgs: (req: number, pid: number, addr: Buffer, data: Buffer) => number =
-  libc.func('long ptrace(long req, int pid, void *addr, void *data)');
-const waitpidNative: (pid: number, status: Buffer, options: number) => number = libc.func('int waitpid(int pid, void *status, int options)');
+const ptraceBuf: (req: number, pid: number, addr: bigint | number, data: Buffer | null) => number = libc.func('long ptrace(long req, int pid, uintptr_t addr, void *data)');
+const ptraceInt: (req: number, pid: number, addr: bigint | number, data: bigint | number) => number | bigint = libc.func(
+  'long ptrace(long req, int pid, uintptr_t addr, uintptr_t data)',
+);
+const ptraceBufArgs: (req: number, pid: number, addr: Buffer, data: Buffer) => number = libc.func('long ptrace(long req, int pid, void *addr, void *data)');
 const tgkillNative: (tgid: number, tid: number, sig: number) => number = libc.func('int tgkill(int tgid, int tid, int sig)');
 const usleepNative: (usec: number) => number = libc.func('int usleep(unsigned int usec)');
 const schedYieldNative: () => number = libc.func('int sched_yield(void)');
@@ -199,7 +195,7 @@ const PENDING: WaitResult = Object.freeze({ pending: true });
 export function waitTid(tid: number, extraOptions = 0): WaitResult {
   for (;;) {
     sysCallCounter.calls++;
-    const r = waitpidNative(tid, statusBuf, __WALL | extraOptions);
+    const r = waitpid(tid, statusBuf, __WALL | extraOptions);
     if (r === 0) return PENDING;
     if (r < 0) {
       const errno = lastErrno();
@@ -231,13 +227,4 @@ export function sleepUs(us: number): void {
 /** Yields the CPU (sched_yield). */
 export function yieldCpu(): void {
   schedYieldNative();
-}
-
-const clockGettimeBuf: (clockid: number, ts: Buffer) => number = libc.func('int clock_gettime(int clockid, void *ts)');
-const tsBuf = Buffer.alloc(16);
-
-/** CPU time of the calling thread in ns (CLOCK_THREAD_CPUTIME_ID), through a reused buffer: cheap enough to bracket every injection. */
-export function threadCpuTimeNs(): number {
-  if (clockGettimeBuf(3, tsBuf) !== 0) throw new SyscallError('clock_gettime(CLOCK_THREAD_CPUTIME_ID)', lastErrno());
-  return Number(tsBuf.readBigInt64LE(0)) * 1e9 + Number(tsBuf.readBigInt64LE(8));
 }

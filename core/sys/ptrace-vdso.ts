@@ -2,30 +2,12 @@
  * Finding a `syscall` instruction (0f 05) in a process's vDSO, so an injected system call
  * runs code the target already maps executable; nothing is written into the target.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { HintbenchError } from '../errors.ts';
+import { readMaps } from '../proc/maps.ts';
 
 /** The bytes of the x86_64 `syscall` instruction. */
 export const X86_64_SYSCALL_INSN = Buffer.from([0x0f, 0x05]);
-
-/** A mapping line of /proc/PID/maps. */
-export interface MapsEntry {
-  startAddr: number;
-  endAddr: number;
-  perms: string;
-  path: string;
-}
-
-/** Parses /proc/PID/maps text into entries. */
-export function parseMaps(text: string): MapsEntry[] {
-  const out: MapsEntry[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^([0-9a-f]+)-([0-9a-f]+)\s+(\S+)\s+\S+\s+\S+\s+\S+\s*(.*)$/.exec(line);
-    if (m === null) continue;
-    out.push({ startAddr: parseInt(m[1]!, 16), endAddr: parseInt(m[2]!, 16), perms: m[3]!, path: m[4]!.trim() });
-  }
-  return out;
-}
 
 /**
  * Offset of the first `syscall` instruction (0f 05) in `code[textStart, textEnd)`, or -1.
@@ -101,15 +83,10 @@ export function readProcMem(pid: number, addr: number, lengthBytes: number, tid:
  * Throws HintbenchError when the process has no vDSO or none is found.
  */
 export function locateVdsoSyscall(pid: number, tid: number = pid): VdsoSyscall {
-  const mapsPath = `/proc/${pid}/task/${tid}/maps`;
-  let maps: MapsEntry[];
-  try {
-    maps = parseMaps(readFileSync(mapsPath, 'utf8'));
-  } catch (err) {
-    throw new HintbenchError(`cannot read ${mapsPath}: ${(err as Error).message}`, 'check that the pid exists and that hintbench runs as root', { cause: err });
-  }
+  const maps = readMaps(pid, tid);
   const vdso = maps.find((m) => m.path === '[vdso]');
-  if (vdso === undefined) throw new HintbenchError(`pid ${pid} has no [vdso] mapping in ${mapsPath}`, 'use --via process_madvise for this target (it was started without a vDSO)');
+  if (vdso === undefined)
+    throw new HintbenchError(`pid ${pid} has no [vdso] mapping in /proc/${pid}/task/${tid}/maps`, 'use --via process_madvise for this target (it was started without a vDSO)');
   const image = readProcMem(pid, vdso.startAddr, vdso.endAddr - vdso.startAddr, tid);
   const { start, end } = elfTextBounds(image);
   const off = findSyscallInsn(image, start, end);

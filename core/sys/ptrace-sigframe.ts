@@ -21,7 +21,7 @@
  * base is 8 mod 16, as after a call; uc_stack is all zero so that rt_sigreturn leaves the
  * thread's sigaltstack unchanged (a zero-sized stack is refused, which the kernel ignores).
  */
-import { regOffset, X86_64Regs, type X86_64Reg } from './ptrace-regs.ts';
+import { regOffset, type X86_64Regs, type X86_64Reg } from './ptrace-regs.ts';
 
 /** The x86-64 System V red zone below rsp that leaf functions may use. */
 export const RED_ZONE_BYTES = 128;
@@ -47,9 +47,24 @@ export const MIN_XSTATE_BYTES = 576;
 
 /** Field order of the 64-bit struct sigcontext: byte offset of each general register. */
 const SIGCONTEXT_GPRS: readonly [X86_64Reg, number][] = [
-  ['r8', 0], ['r9', 8], ['r10', 16], ['r11', 24], ['r12', 32], ['r13', 40], ['r14', 48], ['r15', 56],
-  ['rdi', 64], ['rsi', 72], ['rbp', 80], ['rbx', 88], ['rdx', 96], ['rax', 104], ['rcx', 112], ['rsp', 120],
-  ['rip', 128], ['eflags', 136],
+  ['r8', 0],
+  ['r9', 8],
+  ['r10', 16],
+  ['r11', 24],
+  ['r12', 32],
+  ['r13', 40],
+  ['r14', 48],
+  ['r15', 56],
+  ['rdi', 64],
+  ['rsi', 72],
+  ['rbp', 80],
+  ['rbx', 88],
+  ['rdx', 96],
+  ['rax', 104],
+  ['rcx', 112],
+  ['rsp', 120],
+  ['rip', 128],
+  ['eflags', 136],
 ];
 /** Pairs (sigcontext word index, user_regs_struct word index), in 32-bit words. */
 const GPR_COPY: readonly number[] = SIGCONTEXT_GPRS.flatMap(([reg, off]) => [off >> 2, regOffset(reg) >> 2]);
@@ -196,7 +211,7 @@ export function buildFrame(out: Buffer, placement: FramePlacement, c: FrameConte
   }
   // cs and ss are 16-bit fields of one 64-bit word (cs, gs, fs, ss): gs and fs stay zero.
   dst[(sc + SC_CS) >> 2] = src[regOffset('cs') >> 2]! & 0xffff;
-  dst[(sc + SC_CS + 4) >> 2] = (src[regOffset('ss') >> 2]! & 0xffff) << 16 >>> 0;
+  dst[(sc + SC_CS + 4) >> 2] = ((src[regOffset('ss') >> 2]! & 0xffff) << 16) >>> 0;
   putU64(dst, (sc + SC_FPSTATE) >> 2, placement.fpstateAddr);
   c.sigmask.copy(out, uc + SIGMASK_OFFSET, 0, 8);
   c.xstate.copy(out, fp, 0, c.xstateBytes);

@@ -5,7 +5,7 @@
  * which in a VM is a trip through the hypervisor (tens of us here). The tracee's CPU is read
  * from /proc/PID/task/TID/stat (field 39, `processor`) through a kept-open descriptor.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { KeptFiles } from '../proc/kept-files.ts';
 import { libc } from './libc.ts';
 
 const setAffinity: (pid: number, size: number, mask: Buffer) => number = libc.func('int sched_setaffinity(int pid, size_t cpusetsize, void *mask)');
@@ -15,8 +15,6 @@ const getAffinity: (pid: number, size: number, mask: Buffer) => number = libc.fu
 const MASK_BYTES = 128;
 /** Index of `processor` among the fields after the `(comm)` field of /proc/.../stat (field 39 overall). */
 const PROCESSOR_FIELD_AFTER_COMM = 36;
-/** Descriptors kept open at most; beyond that all are closed and reopened on demand. */
-const MAX_FDS = 256;
 
 /**
  * Parses the `processor` field (39) out of /proc/PID/task/TID/stat bytes; -1 when malformed.
@@ -51,7 +49,7 @@ export class CpuFollower {
   private readonly allowed = Buffer.alloc(MASK_BYTES);
   private readonly mask = Buffer.alloc(MASK_BYTES);
   private readonly buf = Buffer.alloc(1024);
-  private readonly fds = new Map<number, number>();
+  private readonly statFiles = new KeptFiles();
   private current = -1;
   /** Times the thread changed CPU (for reports and tests). */
   moves = 0;
@@ -62,24 +60,8 @@ export class CpuFollower {
 
   /** CPU thread `tid` of `pid` last ran on, or -1 when it cannot be read (gone). */
   cpuOf(pid: number, tid: number): number {
-    let fd = this.fds.get(tid);
-    if (fd === undefined) {
-      if (this.fds.size >= MAX_FDS) this.reset();
-      try {
-        fd = openSync(`/proc/${pid}/task/${tid}/stat`, 'r');
-      } catch {
-        return -1;
-      }
-      this.fds.set(tid, fd);
-    }
-    let n: number;
-    try {
-      n = readSync(fd, this.buf, 0, this.buf.length, 0);
-    } catch {
-      this.forget(tid);
-      return -1;
-    }
-    return parseStatProcessor(this.buf, n);
+    const n = this.statFiles.read(`/proc/${pid}/task/${tid}/stat`, this.buf);
+    return n < 0 ? -1 : parseStatProcessor(this.buf, n);
   }
 
   /**
@@ -106,16 +88,13 @@ export class CpuFollower {
     this.current = -1;
   }
 
-  /** Closes the descriptor kept for `tid` (after its process exited or exec'd). */
-  forget(tid: number): void {
-    const fd = this.fds.get(tid);
-    if (fd !== undefined) { try { closeSync(fd); } catch { /* closed */ } }
-    this.fds.delete(tid);
+  /** Closes the descriptor kept for thread `tid` of `pid` (after its process exited or exec'd). */
+  forget(pid: number, tid: number): void {
+    this.statFiles.forget(`/proc/${pid}/task/${tid}/stat`);
   }
 
   /** Closes every kept descriptor. */
   reset(): void {
-    for (const fd of this.fds.values()) { try { closeSync(fd); } catch { /* closed */ } }
-    this.fds.clear();
+    this.statFiles.reset();
   }
 }

@@ -55,10 +55,7 @@ export function parseRseqCs(bytes: Buffer, offset = 0): RseqCs {
 }
 
 /** What the fixup decided for one stopped thread. */
-export type RseqVerdict =
-  | { kind: 'outside' }
-  | { kind: 'abort'; abortIp: bigint }
-  | { kind: 'invalid'; reason: string };
+export type RseqVerdict = { kind: 'outside' } | { kind: 'abort'; abortIp: bigint } | { kind: 'invalid'; reason: string };
 
 const U64 = (1n << 64n) - 1n;
 

@@ -5,9 +5,33 @@
 
 /** Register names in struct order. */
 export const X86_64_REG_NAMES = [
-  'r15', 'r14', 'r13', 'r12', 'rbp', 'rbx', 'r11', 'r10', 'r9', 'r8',
-  'rax', 'rcx', 'rdx', 'rsi', 'rdi', 'orig_rax', 'rip', 'cs', 'eflags', 'rsp', 'ss',
-  'fs_base', 'gs_base', 'ds', 'es', 'fs', 'gs',
+  'r15',
+  'r14',
+  'r13',
+  'r12',
+  'rbp',
+  'rbx',
+  'r11',
+  'r10',
+  'r9',
+  'r8',
+  'rax',
+  'rcx',
+  'rdx',
+  'rsi',
+  'rdi',
+  'orig_rax',
+  'rip',
+  'cs',
+  'eflags',
+  'rsp',
+  'ss',
+  'fs_base',
+  'gs_base',
+  'ds',
+  'es',
+  'fs',
+  'gs',
 ] as const;
 
 /** One x86_64 register name. */
@@ -19,9 +43,7 @@ export const X86_64_REGS_SIZE_BYTES = X86_64_REG_NAMES.length * 8;
 /** Code segment selector of 64-bit user code (__USER_CS); 0x23 is 32-bit compat code. */
 export const X86_64_USER_CS = 0x33;
 
-const OFFSETS: Readonly<Record<X86_64Reg, number>> = Object.fromEntries(
-  X86_64_REG_NAMES.map((name, i) => [name, i * 8]),
-) as Record<X86_64Reg, number>;
+const OFFSETS: Readonly<Record<X86_64Reg, number>> = Object.fromEntries(X86_64_REG_NAMES.map((name, i) => [name, i * 8])) as Record<X86_64Reg, number>;
 
 /** Byte offset of a register inside user_regs_struct. */
 export function regOffset(name: X86_64Reg): number {

@@ -9,8 +9,9 @@
  * The pure finders work on bytes; locateGadgets() reads the target through
  * /proc/PID/task/TID/maps and mem.
  */
-import { readFileSync, readlinkSync } from 'node:fs';
-import { parseMaps, readProcMem, type MapsEntry } from './ptrace-vdso.ts';
+import { readlinkSync } from 'node:fs';
+import { type MapEntry, readMaps } from '../proc/maps.ts';
+import { readProcMem } from './ptrace-vdso.ts';
 
 /** How a syscall gadget returns: `ret` pops [rsp]; `leave` first sets rsp = rbp and pops rbp. */
 export type GadgetKind = 'ret' | 'leave';
@@ -119,8 +120,8 @@ export type FoundRestorer = Pick<TargetGadgets, 'restorerAddr' | 'restorerBytes'
 const MAX_SCAN_BYTES_PER_MAPPING = 32 * 1024 * 1024;
 
 /** Orders executable mappings: the vDSO, then C libraries, then the main executable, then the rest. */
-export function scanOrder(maps: MapsEntry[], exePath: string): MapsEntry[] {
-  const rank = (m: MapsEntry): number => {
+export function scanOrder<M extends Pick<MapEntry, 'perms' | 'path'>>(maps: readonly M[], exePath: string): M[] {
+  const rank = (m: M): number => {
     if (m.path === '[vdso]') return 0;
     if (/\/(libc|ld-musl|libc\.musl)[^/]*$/.test(m.path)) return 1;
     if (m.path === exePath) return 2;
@@ -137,9 +138,13 @@ export function scanOrder(maps: MapsEntry[], exePath: string): MapsEntry[] {
  */
 export function locateGadgets(pid: number, tid: number = pid): { gadget: FoundGadget | null; restorer: FoundRestorer | null } {
   const task = `/proc/${pid}/task/${tid}`;
-  const maps = parseMaps(readFileSync(`${task}/maps`, 'utf8'));
+  const maps = readMaps(pid, tid);
   let exe = '';
-  try { exe = readlinkSync(`${task}/exe`); } catch { /* kernel thread or gone */ }
+  try {
+    exe = readlinkSync(`${task}/exe`);
+  } catch {
+    /* kernel thread or gone */
+  }
   let gadget: FoundGadget | null = null;
   let leaveGadget: FoundGadget | null = null;
   let restorer: FoundRestorer | null = null;
@@ -148,7 +153,11 @@ export function locateGadgets(pid: number, tid: number = pid): { gadget: FoundGa
     const size = m.endAddr - m.startAddr;
     if (size > MAX_SCAN_BYTES_PER_MAPPING) continue;
     let code: Buffer;
-    try { code = readProcMem(pid, m.startAddr, size, tid); } catch { continue; }
+    try {
+      code = readProcMem(pid, m.startAddr, size, tid);
+    } catch {
+      continue;
+    }
     if (gadget === null) {
       const g = findSyscallGadget(code);
       if (g !== null) {

@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { lastErrno, libc } from './libc.ts';
 import { closeFd, pidfdOpen } from './pidfd.ts';
-import { statField } from './proc.ts';
+import { statField } from '../proc/stat.ts';
 import { sysCallCounter } from './ptrace.ts';
 
 /** pidfd_send_signal(2) on x86_64 and aarch64 (asm-generic numbering). */
@@ -41,7 +41,11 @@ export interface PidPin {
 export function pinPid(pid: number): PidPin {
   const pidfd = pidfdOpen(pid);
   let startTicks = -1;
-  try { startTicks = statField(readFileSync(`/proc/${pid}/stat`, 'utf8'), 22); } catch { /* exited just now: the next check says so */ }
+  try {
+    startTicks = statField(readFileSync(`/proc/${pid}/stat`, 'utf8'), 22);
+  } catch {
+    /* exited just now: the next check says so */
+  }
   return { pid, pidfd, startTicks };
 }
 
@@ -55,5 +59,9 @@ export function pinAlive(pin: PidPin): boolean {
 
 /** Closes the pin's pidfd. */
 export function unpin(pin: PidPin): void {
-  try { closeFd(pin.pidfd); } catch { /* already closed */ }
+  try {
+    closeFd(pin.pidfd);
+  } catch {
+    /* already closed */
+  }
 }

@@ -32,7 +32,7 @@ export function wExitStatus(status: number): number {
 
 /** WIFSIGNALED. */
 export function wIfSignaled(status: number): boolean {
-  return ((((status & 0x7f) + 1) << 24) >> 25) > 0;
+  return (((status & 0x7f) + 1) << 24) >> 25 > 0;
 }
 
 /** WTERMSIG. */
@@ -76,10 +76,14 @@ export function isEventStop(s: WaitStatus): boolean {
 /** A one-line description of a wait status, for error messages. */
 export function describeWaitStatus(s: WaitStatus): string {
   switch (s.kind) {
-    case 'exited': return `exited with code ${s.exitCode}`;
-    case 'signaled': return `killed by ${signalName(s.signal)}${s.coreDumped ? ' (core dumped)' : ''}`;
-    case 'continued': return 'continued';
-    case 'stopped': return s.event === 0 ? `signal-delivery stop (${signalName(s.signal)})` : `ptrace event ${s.event} stop (signal ${s.signal})`;
+    case 'exited':
+      return `exited with code ${s.exitCode}`;
+    case 'signaled':
+      return `killed by ${signalName(s.signal)}${s.coreDumped ? ' (core dumped)' : ''}`;
+    case 'continued':
+      return 'continued';
+    case 'stopped':
+      return s.event === 0 ? `signal-delivery stop (${signalName(s.signal)})` : `ptrace event ${s.event} stop (signal ${s.signal})`;
   }
 }
 

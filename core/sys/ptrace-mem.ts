@@ -9,10 +9,12 @@ import { SyscallError } from './errno.ts';
 import { mmapAnon, viewBytes } from './mman.ts';
 import { sysCallCounter } from './ptrace.ts';
 
-const readvNative: (pid: number, local: bigint, liovcnt: number, remote: bigint, riovcnt: number, flags: number) => number =
-  libc.func('long process_vm_readv(int pid, uintptr_t local, unsigned long liovcnt, uintptr_t remote, unsigned long riovcnt, unsigned long flags)');
-const writevNative: (pid: number, local: bigint, liovcnt: number, remote: bigint, riovcnt: number, flags: number) => number =
-  libc.func('long process_vm_writev(int pid, uintptr_t local, unsigned long liovcnt, uintptr_t remote, unsigned long riovcnt, unsigned long flags)');
+const readvNative: (pid: number, local: bigint, liovcnt: number, remote: bigint, riovcnt: number, flags: number) => number = libc.func(
+  'long process_vm_readv(int pid, uintptr_t local, unsigned long liovcnt, uintptr_t remote, unsigned long riovcnt, unsigned long flags)',
+);
+const writevNative: (pid: number, local: bigint, liovcnt: number, remote: bigint, riovcnt: number, flags: number) => number = libc.func(
+  'long process_vm_writev(int pid, uintptr_t local, unsigned long liovcnt, uintptr_t remote, unsigned long riovcnt, unsigned long flags)',
+);
 
 const TWO_32 = 0x1_0000_0000;
 
@@ -58,7 +60,10 @@ export class IovecArray {
   /** Entries in use. */
   count = 0;
 
-  constructor(arena: NativeArena, readonly capacity: number) {
+  constructor(
+    arena: NativeArena,
+    readonly capacity: number,
+  ) {
     this.block = arena.alloc(16 * capacity, 16);
     this.words = new Uint32Array(this.block.buf.buffer, this.block.buf.byteOffset, 4 * capacity);
   }

@@ -18,6 +18,7 @@ import { lastErrno, libc } from './libc.ts';
 import { SyscallError } from './errno.ts';
 import { decodeWaitStatus, type WaitStatus } from './ptrace-status.ts';
 import { sysCallCounter } from './ptrace.ts';
+import { __WALL, waitpid } from './wait.ts';
 
 const dlsym: (handle: null, name: string) => unknown = libc.func('void *dlsym(void *handle, const char *name)');
 const sigactionNative: (sig: number, act: Buffer | null, old: Buffer | null) => number = libc.func('int sigaction(int sig, void *act, void *oldact)');
@@ -25,9 +26,10 @@ const sigrtmin: () => number = libc.func('int __libc_current_sigrtmin(void)');
 const sigrtmax: () => number = libc.func('int __libc_current_sigrtmax(void)');
 const gettid: () => number = libc.func('int gettid(void)');
 const timerCreate: (clockid: number, sev: Buffer, timerid: Buffer) => number = libc.func('int timer_create(int clockid, void *sevp, void *timerid)');
-const timerSettime: (timerid: bigint, flags: number, value: Buffer, old: Buffer | null) => number = libc.func('int timer_settime(uintptr_t timerid, int flags, void *new_value, void *old_value)');
+const timerSettime: (timerid: bigint, flags: number, value: Buffer, old: Buffer | null) => number = libc.func(
+  'int timer_settime(uintptr_t timerid, int flags, void *new_value, void *old_value)',
+);
 const timerDelete: (timerid: bigint) => number = libc.func('int timer_delete(uintptr_t timerid)');
-const waitpidNative: (pid: number, status: Buffer, options: number) => number = libc.func('int waitpid(int pid, void *status, int options)');
 
 /** sizeof(struct sigaction) in glibc on x86_64/aarch64: handler, 128-byte mask, flags (+pad), restorer. */
 const SIGACTION_SIZE_BYTES = 152;
@@ -37,7 +39,6 @@ const SIGEVENT_SIZE_BYTES = 64;
 const SIGEV_THREAD_ID = 4;
 const CLOCK_MONOTONIC = 1;
 const EINTR = 4;
-const WALL = 0x40000000;
 
 /** Result of a deadline wait: the state change, or `timedOut` when the timer fired first. */
 export type TimedWait = { timedOut: false; pid: number; status: WaitStatus } | { timedOut: true };
@@ -57,7 +58,11 @@ export class WaitTimer {
    * @param signal the real-time signal it delivers
    * @param repeatNs period of the expiries after the first one
    */
-  private constructor(private readonly timerId: bigint, readonly signal: number, readonly repeatNs: number) {}
+  private constructor(
+    private readonly timerId: bigint,
+    readonly signal: number,
+    readonly repeatNs: number,
+  ) {}
 
   /** Installs the no-op handler and the thread's timer; null when that is not possible here. */
   static create(repeatNs = 10_000_000): WaitTimer | null {
@@ -127,7 +132,7 @@ export class WaitTimer {
    */
   wait(tid: number): TimedWait {
     sysCallCounter.calls++;
-    const r = waitpidNative(tid, this.status, WALL);
+    const r = waitpid(tid, this.status, __WALL);
     if (r > 0) return { timedOut: false, pid: r, status: decodeWaitStatus(this.status.readInt32LE(0)) };
     const errno = lastErrno();
     // The timer fired, or another signal interrupted the wait: the caller re-checks its clock.

@@ -15,11 +15,11 @@
  * tracer it does not answer: ask again afterwards. SIGUSR2 is counted (SIGUSR1 is reserved
  * by Node for its inspector); the count is also kept as a u32 at `signalCountAddr`.
  */
-import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
-import { lastErrno, libc } from '../bench/sys/libc.ts';
-import { madvise, mmapAnon, viewBytes } from '../bench/sys/mman.ts';
-import { syscall } from '../bench/sys/syscall.ts';
+import { readLines } from '../../core/channel.ts';
+import { lastErrno, libc } from '../../core/sys/libc.ts';
+import { madvise, mmapAnon, viewBytes } from '../../core/sys/mman.ts';
+import { ADVICE_VALUE, syscall } from '../../core/sys/syscall.ts';
 import { parseSelfcheckArgs, type SelfcheckReady, type SelfcheckStatus } from './selfcheck-protocol.ts';
 import { buildDenyAdviceFilter, installSeccompFilter } from './selfcheck-seccomp.ts';
 
@@ -36,7 +36,13 @@ function word(seed: number, i: number): number {
   return (x ^ (x >>> 13)) >>> 0;
 }
 
-interface CheckedRegion { addr: bigint; bytes: number; words: Uint32Array; sums: Uint32Array; seed: number }
+interface CheckedRegion {
+  addr: bigint;
+  bytes: number;
+  words: Uint32Array;
+  sums: Uint32Array;
+  seed: number;
+}
 
 function makeRegion(mib: number, seed: number): CheckedRegion {
   const bytes = mib * 1024 * 1024;
@@ -74,14 +80,25 @@ const idle = makeRegion(opts.idleMiB, 0x5678);
 
 // ---- counters ----
 const st: Omit<SelfcheckStatus, 'type' | 'workerCounts'> = {
-  steps: 0, hashChecks: 0, hashFailures: 0, pageChecks: 0, pageFailures: 0, eintr: 0, otherErrors: 0,
-  signals: 0, cycles: 0, blockingCalls: 0,
+  steps: 0,
+  hashChecks: 0,
+  hashFailures: 0,
+  pageChecks: 0,
+  pageFailures: 0,
+  eintr: 0,
+  otherErrors: 0,
+  signals: 0,
+  cycles: 0,
+  blockingCalls: 0,
 };
 // The count also sits in a page of its own, which a tester may read through /proc/PID/mem
 // without waiting for the main thread (to keep the signals it has not counted yet bounded).
 const signalPage = mmapAnon(PAGE);
 const signalCount = new Uint32Array(viewBytes(signalPage, PAGE), 0, 1);
-process.on('SIGUSR2', () => { st.signals++; signalCount[0] = st.signals; });
+process.on('SIGUSR2', () => {
+  st.signals++;
+  signalCount[0] = st.signals;
+});
 
 // ---- hash chain, verified by recomputation every 1024 steps ----
 const RING = 1024;
@@ -102,7 +119,10 @@ function step(): void {
     const first = st.steps - RING;
     for (let k = 1; k < RING; k++) {
       x = next(x, first + k);
-      if (x !== ring[k]) { st.hashFailures++; break; }
+      if (x !== ring[k]) {
+        st.hashFailures++;
+        break;
+      }
     }
     st.hashChecks++;
   }
@@ -147,11 +167,20 @@ function countFailure(ret: number, expectedErrnos: number[]): void {
 function blockOnce(): void {
   st.blockingCalls++;
   switch (opts.mode) {
-    case 'busy': return;
-    case 'nanosleep': countFailure(nanosleepNative(oneMs, null), []); return;
-    case 'read': countFailure(readNative(timerFd, scratch, 8), []); return;
-    case 'epoll': countFailure(epollWait(epfd, scratch, 1, 1), []); return;
-    case 'futex': countFailure(syscall(NR_FUTEX, 'void *', futexAddr, 'int', FUTEX_WAIT_PRIVATE, 'int', 0, 'void *', oneMs, 'void *', null, 'int', 0), [110, 11]); return;
+    case 'busy':
+      return;
+    case 'nanosleep':
+      countFailure(nanosleepNative(oneMs, null), []);
+      return;
+    case 'read':
+      countFailure(readNative(timerFd, scratch, 8), []);
+      return;
+    case 'epoll':
+      countFailure(epollWait(epfd, scratch, 1, 1), []);
+      return;
+    case 'futex':
+      countFailure(syscall(NR_FUTEX, 'void *', futexAddr, 'int', FUTEX_WAIT_PRIVATE, 'int', 0, 'void *', oneMs, 'void *', null, 'int', 0), [110, 11]);
+      return;
   }
 }
 
@@ -198,21 +227,29 @@ function cycle(): void {
 }
 
 function send(obj: SelfcheckReady | SelfcheckStatus | { type: 'verified'; pageFailures: number }): void {
-  process.stdout.write(JSON.stringify(obj) + '\n');
+  process.stdout.write(`${JSON.stringify(obj)}\n`);
 }
 
 async function main(): Promise<void> {
   let seccomp = { installed: false, madviseDenied: false };
   if (opts.seccomp) {
-    installSeccompFilter(buildDenyAdviceFilter([20, 21]));
+    installSeccompFilter(buildDenyAdviceFilter([ADVICE_VALUE.cold, ADVICE_VALUE.pageout]));
     let denied = false;
-    try { madvise(idle.addr, PAGE, 20); } catch (err) { denied = (err as { code?: string }).code === 'EPERM'; }
+    try {
+      madvise(idle.addr, PAGE, ADVICE_VALUE.cold);
+    } catch (err) {
+      denied = (err as { code?: string }).code === 'EPERM';
+    }
     seccomp = { installed: true, madviseDenied: denied };
   }
   await startWorkers();
-  createInterface({ input: process.stdin }).on('line', (line) => {
+  readLines(process.stdin, (line) => {
     let cmd: string | undefined;
-    try { cmd = (JSON.parse(line) as { cmd?: string }).cmd; } catch { return; }
+    try {
+      cmd = (JSON.parse(line) as { cmd?: string }).cmd;
+    } catch {
+      return;
+    }
     if (cmd === 'status') send({ type: 'status', ...st, workerCounts: Array.from(shared.slice(0, opts.threads)) });
     else if (cmd === 'verify-idle') send({ type: 'verified', pageFailures: verifyRegion(idle) });
     else if (cmd === 'exit') process.exit(0);
@@ -220,7 +257,11 @@ async function main(): Promise<void> {
   process.stdin.on('end', () => process.exit(0));
   process.stdout.on('error', () => process.exit(0));
   send({
-    type: 'ready', pid: process.pid, mode: opts.mode, workerTids, seccomp,
+    type: 'ready',
+    pid: process.pid,
+    mode: opts.mode,
+    workerTids,
+    seccomp,
     checked: { startAddr: Number(checked.addr), lengthBytes: checked.bytes },
     idle: { startAddr: Number(idle.addr), lengthBytes: idle.bytes },
     signalCountAddr: Number(signalPage),

@@ -12,11 +12,18 @@
  * itself; after a tracer kill hintbench must exit with an error naming the target and its fate.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MAX_REPEAT } from '../live/hint.ts';
+import { MAX_REPEAT } from '../../bench/live/hint.ts';
+import { NR_MADVISE_X86_64 } from '../../bench/mechanisms/ptrace/stopped-target.ts';
+import { KeptFiles } from '../../core/proc/kept-files.ts';
+import { processExists } from '../../core/proc/stat.ts';
+import { parseStatus } from '../../core/proc/status.ts';
+import { waitUntil } from '../../core/process/wait.ts';
 
-const HINTBENCH = fileURLToPath(new URL('../hintbench.js', import.meta.url));
+/** Waits until `pred` holds or `ms` pass (checking every 2 ms); resolves whether it held. */
+const until = (pred: () => boolean, ms: number): Promise<boolean> => waitUntil(pred, { timeoutMs: ms, intervalMs: 2 });
+
+const HINTBENCH = fileURLToPath(new URL('../../bench/hintbench.js', import.meta.url));
 
 /** A target to kill hintbench over, and how to hint it. */
 export interface KillTarget {
@@ -65,85 +72,74 @@ export interface KillTrialsOptions {
   onTrial?: (t: KillTrial) => void;
 }
 
-/** Reads a small /proc file through a kept descriptor (cheap enough to poll in a spin). */
-class ProcPoller {
-  private readonly fd: number;
-  private readonly buf = Buffer.alloc(4096);
-
-  constructor(path: string) {
-    this.fd = openSync(path, 'r');
-  }
-
-  text(): string {
-    const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
-    return this.buf.toString('latin1', 0, n);
-  }
-
-  close(): void {
-    closeSync(this.fd);
-  }
-}
-
-/** TracerPid from /proc/PID/status text. */
-function tracerPidOf(status: string): number {
-  const i = status.indexOf('TracerPid:');
-  return i < 0 ? 0 : parseInt(status.slice(i + 10), 10);
-}
-
-/** State letter from /proc/PID/status text. */
-function stateOf(status: string): string {
-  return /^State:\s+(\S)/m.exec(status)?.[1] ?? '?';
+/** Reads a small /proc file through a kept descriptor (cheap enough to poll in a spin); text() throws when it cannot be read. */
+function procPoller(path: string): { text(): string; close(): void } {
+  const file = new KeptFiles(1);
+  const buf = Buffer.alloc(4096);
+  return {
+    text: () => {
+      const text = file.text(path, buf);
+      if (text === null) throw new Error(`cannot read ${path}`);
+      return text;
+    },
+    close: () => file.reset(),
+  };
 }
 
 function spinUs(us: number): void {
   const until = process.hrtime.bigint() + BigInt(Math.round(us * 1000));
-  while (process.hrtime.bigint() < until) { /* spin */ }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Waits (async, polling every 2 ms) until `pred` holds or `ms` pass. */
-async function until(pred: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (pred()) return true;
-    await sleep(2);
-  }
-  return pred();
-}
-
-function processGone(pid: number): boolean {
-  try {
-    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const s = st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3);
-    return s === 'Z' || s === 'X';
-  } catch {
-    return true;
+  while (process.hrtime.bigint() < until) {
+    /* spin */
   }
 }
 
 /** Runs one trial against `target`. */
 async function trial(opts: KillTrialsOptions, target: KillTarget): Promise<KillTrial> {
   const rec: KillTrial = {
-    kind: opts.kind, targetPid: target.pid, tracerPid: 0, delayUs: 0, tracedAtKill: false, syscallAtKill: '',
-    hintCode: null, hintStderr: '', tracerLeftMs: null, targetAlive: true, leftTraced: false, leftStopped: false, problem: null,
+    kind: opts.kind,
+    targetPid: target.pid,
+    tracerPid: 0,
+    delayUs: 0,
+    tracedAtKill: false,
+    syscallAtKill: '',
+    hintCode: null,
+    hintStderr: '',
+    tracerLeftMs: null,
+    targetAlive: true,
+    leftTraced: false,
+    leftStopped: false,
+    problem: null,
   };
-  const hint = spawn(process.execPath, [HINTBENCH, 'hint', '--pid', String(target.pid), '--advice', opts.advice, '--via', 'ptrace',
-    '--repeat', String(MAX_REPEAT), '--no-probe', '--ranges', target.ranges], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const hint = spawn(
+    process.execPath,
+    [HINTBENCH, 'hint', '--pid', String(target.pid), '--advice', opts.advice, '--via', 'ptrace', '--repeat', String(MAX_REPEAT), '--no-probe', '--ranges', target.ranges],
+    { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
-  hint.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  hint.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const hintExit = new Promise<number | null>((res) => hint.on('close', (code) => res(code)));
-  const status = new ProcPoller(`/proc/${target.pid}/status`);
-  const syscallFile = new ProcPoller(`/proc/${target.pid}/syscall`);
+  const status = procPoller(`/proc/${target.pid}/status`);
+  const syscallFile = procPoller(`/proc/${target.pid}/syscall`);
   try {
     // Until the first injection (or hintbench exits: a refusal must not cost the full wait).
     let hintExited = false;
-    void hintExit.then(() => { hintExited = true; });
+    void hintExit.then(() => {
+      hintExited = true;
+    });
     let injecting = false;
-    await until(() => (injecting = tracerPidOf(status.text()) !== 0) || hintExited, 30_000);
+    await until(() => {
+      injecting = parseStatus(status.text()).tracerPid !== 0;
+      return injecting || hintExited;
+    }, 30_000);
     if (!injecting) {
       rec.problem = `no injection into pid ${target.pid} ${hintExited ? 'before hintbench exited' : 'within 30 s'} (hintbench said: ${stderr.trim().split('\n').pop() ?? ''})`;
-      try { process.kill(-hint.pid!, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-hint.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       return rec;
     }
     // Let 0-4 injections go by, then catch the start of the next one (spinning: an injection
@@ -154,42 +150,57 @@ async function trial(opts: KillTrialsOptions, target: KillTarget): Promise<KillT
     let traced = true;
     let tracer = 0;
     while (process.hrtime.bigint() < deadline) {
-      const tp = tracerPidOf(status.text());
+      const tp = parseStatus(status.text()).tracerPid;
       if (tp !== 0 && !traced) {
-        if (seen >= skip) { tracer = tp; break; }
+        if (seen >= skip) {
+          tracer = tp;
+          break;
+        }
         seen++;
       }
       traced = tp !== 0;
     }
     if (tracer === 0) {
       rec.problem = 'injections stopped coming';
-      try { process.kill(-hint.pid!, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-hint.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       return rec;
     }
     rec.tracerPid = tracer;
     rec.delayUs = Math.round(opts.random() * (opts.maxDelayUs ?? 150));
     spinUs(rec.delayUs);
     const sys = syscallFile.text().trim();
-    rec.tracedAtKill = tracerPidOf(status.text()) === tracer;
+    rec.tracedAtKill = parseStatus(status.text()).tracerPid === tracer;
     rec.syscallAtKill = sys.split(' ')[0] ?? '';
     if (opts.kind === 'group') process.kill(-hint.pid!, 'SIGKILL');
     else process.kill(tracer, 'SIGKILL');
     const t0 = Date.now();
     rec.hintCode = await hintExit;
-    rec.hintStderr = stderr.trim().split('\n').filter((l) => l !== '').pop() ?? '';
+    rec.hintStderr =
+      stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l !== '')
+        .pop() ?? '';
     if (opts.kind === 'group') {
-      rec.tracerLeftMs = (await until(() => processGone(tracer), 10_000)) ? Date.now() - t0 : null;
+      rec.tracerLeftMs = (await until(() => !processExists(tracer), 10_000)) ? Date.now() - t0 : null;
     } else {
-      await until(() => processGone(tracer), 10_000);
+      await until(() => !processExists(tracer), 10_000);
     }
     // The target: untraced, not stopped, alive.
-    await until(() => { const s = status.text(); return tracerPidOf(s) === 0 && !/[tT]/.test(stateOf(s)); }, 2_000);
-    const s = status.text();
-    rec.leftTraced = tracerPidOf(s) !== 0;
-    rec.leftStopped = /[tT]/.test(stateOf(s));
-    rec.targetAlive = !/[ZX]/.test(stateOf(s));
+    await until(() => {
+      const s = parseStatus(status.text());
+      return s.tracerPid === 0 && !/[tT]/.test(s.state);
+    }, 2_000);
+    const s = parseStatus(status.text());
+    rec.leftTraced = s.tracerPid !== 0;
+    rec.leftStopped = /[tT]/.test(s.state);
+    rec.targetAlive = !/[ZX]/.test(s.state);
   } catch (err) {
-    rec.targetAlive = existsSync(`/proc/${target.pid}`) && !processGone(target.pid);
+    rec.targetAlive = processExists(target.pid);
     rec.problem = (err as Error).message;
   } finally {
     status.close();
@@ -212,13 +223,19 @@ export async function runKillTrials(opts: KillTrialsOptions): Promise<KillTrial[
 
 /** Counts over trials, for tests and the benchmark's figures. */
 export function summarizeKillTrials(trials: KillTrial[]): {
-  trials: number; tracedAtKill: number; insideInjectedMadvise: number; targetDeaths: number; leftTraced: number; leftStopped: number;
-  tracerLingered: number; problems: string[];
+  trials: number;
+  tracedAtKill: number;
+  insideInjectedMadvise: number;
+  targetDeaths: number;
+  leftTraced: number;
+  leftStopped: number;
+  tracerLingered: number;
+  problems: string[];
 } {
   return {
     trials: trials.length,
     tracedAtKill: trials.filter((t) => t.tracedAtKill).length,
-    insideInjectedMadvise: trials.filter((t) => t.syscallAtKill === '28').length,
+    insideInjectedMadvise: trials.filter((t) => t.syscallAtKill === String(NR_MADVISE_X86_64)).length,
     targetDeaths: trials.filter((t) => !t.targetAlive).length,
     leftTraced: trials.filter((t) => t.leftTraced).length,
     leftStopped: trials.filter((t) => t.leftStopped).length,

@@ -6,26 +6,32 @@
  * calls: neither target takes signals, so each one is a target that found itself in the
  * injected code with its tracer gone and returned to its own context through the frame.
  *
- *   node --import tsx bench/benchmarks/ptrace-kill.ts [--group N] [--tracer N] [--seed S] [--out FILE]
+ *   node --import tsx test/kill/ptrace-kill.ts [--group N] [--tracer N] [--seed S] [--out FILE]
  * Needs root and a C compiler.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { HintbenchError } from '../errors.ts';
-import { buildNativeSelfcheck, findCCompiler, startNativeSelfcheck, startSelfcheck } from '../../workloads/selfcheck-client.ts';
-import { writeBenchmark } from './output.ts';
-import { mulberry32 } from './paired-ratio.ts';
+import { HintbenchError } from '../../core/errors.ts';
+import { readLines } from '../../core/channel.ts';
+import { findCCompiler } from '../../core/process/c-compiler.ts';
+import { requireRoot } from '../../core/process/privileges.ts';
+import { buildNativeSelfcheck, startNativeSelfcheck, startSelfcheck } from '../targets/selfcheck-client.ts';
+import { writeBenchmark } from '../../bench/benchmarks/output.ts';
+import { mulberry32 } from '../../core/stats/random.ts';
 import { runKillTrials, summarizeKillTrials, type KillTarget } from './ptrace-kill-trials.ts';
 
 const { values } = parseArgs({ options: { group: { type: 'string' }, tracer: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
 const groupKills = Number(values.group ?? 100);
 const tracerKills = Number(values.tracer ?? 100);
 const seed = Number(values.seed ?? 1);
-for (const [flag, v] of [['--group', groupKills], ['--tracer', tracerKills], ['--seed', seed]] as const) {
+for (const [flag, v] of [
+  ['--group', groupKills],
+  ['--tracer', tracerKills],
+  ['--seed', seed],
+] as const) {
   if (!Number.isInteger(v) || v < 0) throw new HintbenchError(`${flag} must be a non-negative integer`, `pass e.g. ${flag} 100`);
 }
-if (process.getuid?.() !== 0) throw new HintbenchError('ptrace-kill needs root (ptrace of other processes)', 'run it with sudo');
+requireRoot('ptrace-kill', 'ptrace of other processes', 'npm run bench:ptrace-kill');
 const cc = findCCompiler();
 if (cc === null) throw new HintbenchError('ptrace-kill needs a C compiler for its register-checking target', 'apt-get install -y gcc');
 
@@ -40,13 +46,22 @@ const targets: KillTarget[] = [
 
 /** bpftrace counting rt_sigreturn of the two targets, or null without bpftrace. */
 function startSigreturnCount(): { stop(): Promise<Record<string, number>> } | null {
-  try { execFileSync('bpftrace', ['--version'], { stdio: 'ignore' }); } catch { return null; }
+  try {
+    execFileSync('bpftrace', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
   const script = `tracepoint:syscalls:sys_enter_rt_sigreturn /pid == ${native.pid} || pid == ${node.pid}/ { @[pid] = count(); }`;
   const bt = spawn('bpftrace', ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
   const lines: string[] = [];
   let attached: () => void = () => {};
-  const ready = new Promise<void>((res) => { attached = res; });
-  createInterface({ input: bt.stdout! }).on('line', (l) => { lines.push(l); if (l.startsWith('Attaching')) attached(); });
+  const ready = new Promise<void>((res) => {
+    attached = res;
+  });
+  readLines(bt.stdout!, (l) => {
+    lines.push(l);
+    if (l.startsWith('Attaching')) attached();
+  });
   const closed = new Promise<void>((res) => bt.on('close', () => res()));
   return {
     stop: async () => {
@@ -85,18 +100,35 @@ build.remove();
 
 const g = summarizeKillTrials(group);
 const tr = summarizeKillTrials(tracer);
-const corrupt = nativeStatus === null || nodeStatus === null
-  || nativeStatus.regMismatches + nativeStatus.sleepErrors + nativeStatus.shortSleeps + nativeStatus.maskErrors + nativeStatus.memErrors > 0
-  || nodeStatus.hashFailures + nodeStatus.pageFailures + nodeStatus.otherErrors > 0 || nodeIdleBadPages !== 0;
+const corrupt =
+  nativeStatus === null ||
+  nodeStatus === null ||
+  nativeStatus.regMismatches + nativeStatus.sleepErrors + nativeStatus.shortSleeps + nativeStatus.maskErrors + nativeStatus.memErrors > 0 ||
+  nodeStatus.hashFailures + nodeStatus.pageFailures + nodeStatus.otherErrors > 0 ||
+  nodeIdleBadPages !== 0;
 const deaths = g.targetDeaths + tr.targetDeaths;
 const left = g.leftTraced + g.leftStopped + tr.leftTraced + tr.leftStopped + g.tracerLingered;
 const ok = !corrupt && deaths === 0 && left === 0 && g.problems.length + tr.problems.length === 0;
 const frameReturns = sigreturns === null ? null : Object.values(sigreturns).reduce((a, b) => a + b, 0);
-writeBenchmark('ptrace-kill', {
-  seed, seconds, group: g, tracer: tr, rtSigreturnByPid: sigreturns, frameReturns,
-  native: nativeStatus, node: nodeStatus, nodeIdleBadPages, trials: [...group, ...tracer], passed: ok,
-}, `SIGKILL during injections: ${g.trials} group kills (${g.tracedAtKill} with the target seized), ${tr.trials} tracer kills (${tr.tracedAtKill} seized, ` +
-  `${frameReturns ?? 'n/a'} returns through the frame); target deaths ${deaths}, corruption ${corrupt ? 'FOUND' : 'none'} ` +
-  `(native: ${nativeStatus?.loops ?? 0} checked loops, ${nativeStatus?.regMismatches ?? '?'} register mismatches), left traced/stopped ${left}, ` +
-  `tracer lingering after group kill ${g.tracerLingered}; ${seconds.toFixed(0)} s: ${ok ? 'PASS' : 'FAIL'}`, values.out);
+writeBenchmark(
+  'ptrace-kill',
+  {
+    seed,
+    seconds,
+    group: g,
+    tracer: tr,
+    rtSigreturnByPid: sigreturns,
+    frameReturns,
+    native: nativeStatus,
+    node: nodeStatus,
+    nodeIdleBadPages,
+    trials: [...group, ...tracer],
+    passed: ok,
+  },
+  `SIGKILL during injections: ${g.trials} group kills (${g.tracedAtKill} with the target seized), ${tr.trials} tracer kills (${tr.tracedAtKill} seized, ` +
+    `${frameReturns ?? 'n/a'} returns through the frame); target deaths ${deaths}, corruption ${corrupt ? 'FOUND' : 'none'} ` +
+    `(native: ${nativeStatus?.loops ?? 0} checked loops, ${nativeStatus?.regMismatches ?? '?'} register mismatches), left traced/stopped ${left}, ` +
+    `tracer lingering after group kill ${g.tracerLingered}; ${seconds.toFixed(0)} s: ${ok ? 'PASS' : 'FAIL'}`,
+  values.out,
+);
 process.exitCode = ok ? 0 : 1;
