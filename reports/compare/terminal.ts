@@ -27,7 +27,7 @@ export function wrapLine(text: string, width: number = TERMINAL_WIDTH, indent = 
 }
 
 /** A line cut to the terminal width, marked with `…` when cut. */
-function fit(line: string): string {
+function clip(line: string): string {
   return line.length <= TERMINAL_WIDTH ? line : `${line.slice(0, TERMINAL_WIDTH - 1)}…`;
 }
 
@@ -43,7 +43,7 @@ function table(rows: readonly string[][]): string[] {
   const widths = HEADERS.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   const numeric = [false, true, true, false, true, false];
   return all.map((r) =>
-    fit(
+    clip(
       `  ${r
         .map((cell, i) => (i === r.length - 1 ? cell : numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
         .join('  ')

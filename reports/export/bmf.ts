@@ -24,7 +24,8 @@ export type BmfDocument = Record<string, Record<string, BmfMetric>>;
 export function toBmf(run: RunResult): BmfDocument {
   const doc: BmfDocument = {};
   for (const f of keyFigures(run)) {
-    const bench = (doc[f.scenarioId] ??= {});
+    const bench = doc[f.scenarioId] ?? {};
+    doc[f.scenarioId] = bench;
     bench[kebab(f.field)] = { value: f.ci.median, lower_value: f.ci.lower, upper_value: f.ci.upper };
   }
   return doc;
