@@ -209,7 +209,11 @@ function zramRuns(): void {
   }
   const after = { swap: swapShow(), algorithm: activeAlgorithm(), hostState: readFileSync(HOST_STATE, 'utf8') };
   const restored = restoreError === null && after.swap === before.swap && after.algorithm === 'lzo-rle' && after.hostState === before.hostState;
-  writeBenchmark('compare-proofs-zram-restore', { before, after, restored, restoreError: restoreError === null ? null : String(restoreError) }, `zram restored: ${restored} (${after.swap}, ${after.algorithm})`);
+  writeBenchmark(
+    'compare-proofs-zram-restore',
+    { before, after, restored, restoreError: restoreError === null ? null : String(restoreError) },
+    `zram restored: ${restored} (${after.swap}, ${after.algorithm})`,
+  );
   if (!restored) throw new Error('zram0 was not restored as it was: see compare-proofs-zram-restore.json');
 }
 

@@ -9,7 +9,7 @@ import type { RunResult } from '../../core/types.ts';
 
 /** One environment fact that differs. */
 export interface EnvironmentDifference {
-  /** Field path in results.json's environment, e.g. `kernelRelease` or `swapDevices`. */
+  /** Field path in results.json's environment, e.g. `kernelRelease` or `swapDevices[0].zramCompressor`. */
   field: string;
   /** Value in the base run, as text. */
   base: string;
@@ -19,39 +19,35 @@ export interface EnvironmentDifference {
 
 /** Fields whose change says nothing about the conditions of the measurement. */
 const IGNORED_FIELDS: ReadonlySet<string> = new Set(['hostname']);
-/** Per swap device: fields that vary while a run goes (left out of the comparison). */
-const VOLATILE_SWAP_FIELDS: ReadonlySet<string> = new Set(['usedBytes']);
+/** Leaf names that vary while a run goes (swap space in use): left out. */
+const VOLATILE_LEAVES: ReadonlySet<string> = new Set(['usedBytes']);
 
-/** A value as comparable text: swap devices without their usage, arrays joined, objects as JSON. */
-function describe(field: string, value: unknown): string {
-  if (value === undefined) return '(not recorded)';
-  if (value === null) return '(none)';
-  if (field === 'swapDevices' && Array.isArray(value)) {
-    if (value.length === 0) return '(none)';
-    return value
-      .map((d) => {
-        const o = d as Record<string, unknown>;
-        return Object.entries(o)
-          .filter(([k]) => !VOLATILE_SWAP_FIELDS.has(k))
-          .map(([k, v]) => `${k}=${String(v)}`)
-          .join(' ');
-      })
-      .join('; ');
+/** Leaves of a JSON value as path -> text: `swapDevices[0].zramCompressor` -> `lzo-rle`; an empty list is `(none)`. */
+function flatten(value: unknown, path: string, out: Map<string, string>): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0) out.set(path, '(none)');
+    value.forEach((v, i) => {
+      flatten(v, `${path}[${i}]`, out);
+    });
+    return;
   }
-  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) if (!VOLATILE_LEAVES.has(k)) flatten(v, path === '' ? k : `${path}.${k}`, out);
+    return;
+  }
+  out.set(path, value === null ? '(none)' : String(value));
 }
 
-/** Every environment field that differs between base and next (plus the results schema version), in base order. */
+/** Every environment fact that differs between base and next, by field path, in base order. */
 export function environmentDifferences(base: RunResult, next: RunResult): EnvironmentDifference[] {
-  const b = base.environment as Record<string, unknown>;
-  const n = next.environment as Record<string, unknown>;
-  const fields = [...new Set([...Object.keys(b), ...Object.keys(n)])].filter((f) => !IGNORED_FIELDS.has(f));
+  const b = new Map<string, string>();
+  const n = new Map<string, string>();
+  for (const [k, v] of Object.entries(base.environment)) if (!IGNORED_FIELDS.has(k)) flatten(v, k, b);
+  for (const [k, v] of Object.entries(next.environment)) if (!IGNORED_FIELDS.has(k)) flatten(v, k, n);
   const out: EnvironmentDifference[] = [];
-  for (const field of fields) {
-    const bv = describe(field, b[field]);
-    const nv = describe(field, n[field]);
+  for (const field of new Set([...b.keys(), ...n.keys()])) {
+    const bv = b.get(field) ?? '(not recorded)';
+    const nv = n.get(field) ?? '(not recorded)';
     if (bv !== nv) out.push({ field, base: bv, next: nv });
   }
   return out;

@@ -10,14 +10,35 @@ export function metricUnit(field: SampleFieldName): { unit: string; divisor: num
   return { unit, divisor: display.divisor, label: display.label };
 }
 
-/** A metric value in its display unit with at most 4 significant digits (integers shown whole). */
+/** Time units a nanosecond figure is shown in, largest first. */
+const TIME_UNITS: readonly [string, number][] = [
+  ['s', 1e9],
+  ['ms', 1e6],
+  ['µs', 1e3],
+  ['ns', 1],
+];
+
+/** A number with at most 4 significant digits (whole numbers of 1000 and more shown whole). */
+function fourDigits(v: number): string {
+  return Math.abs(v) >= 1000 || Number.isInteger(v)
+    ? v.toFixed(0)
+    : v
+        .toPrecision(4)
+        .replace(/(\.\d*?)0+$/, '$1')
+        .replace(/\.$/, '');
+}
+
+/** A metric value with its unit, short: times scaled to s, ms, µs or ns; pages as `pg`. */
 export function formatValue(field: SampleFieldName, value: number | null): string {
   if (value === null) return '-';
-  const { unit, divisor } = metricUnit(field);
-  const v = value / divisor;
-  const abs = Math.abs(v);
-  const text = abs >= 1000 || Number.isInteger(v) ? v.toFixed(0) : v.toPrecision(4).replace(/\.?0+$/, '');
-  return unit === '' ? text : `${text} ${unit}`;
+  const unit = SAMPLE_FIELDS[field].unit;
+  if (unit === 'ns') {
+    const [name, scale] = TIME_UNITS.find(([, s]) => Math.abs(value) >= s) ?? ['ns', 1];
+    return `${fourDigits(value / scale)} ${name}`;
+  }
+  if (unit === 'pages') return `${fourDigits(value)} pg`;
+  if (unit === 'bytes') return `${fourDigits(value / 2 ** 20)} MiB`;
+  return fourDigits(value);
 }
 
 /** A fraction as a signed percentage with one decimal: 0.1034 -> `+10.3%`. */
@@ -55,21 +76,21 @@ export function reasonText(cell: ComparisonCell, minN: number): string {
     case 'too-few-samples':
       return `n < ${minN}`;
     case 'interval-short-of-confidence':
-      return 'CI short of confidence';
+      return 'CI short of 95%';
     case 'no-relative-figure':
       return 'base median 0';
     case 'significant-and-beyond-threshold':
-      return `CI beyond ${t}`;
+      return `beyond ${t}`;
     case 'interval-within-threshold':
-      return `CI within ${t}`;
+      return `within ${t}`;
     case 'not-significant-after-correction':
-      return 'not significant (Holm)';
+      return 'not significant';
     case 'interval-straddles-threshold':
-      return `CI straddles ${t}`;
+      return `straddles ${t}`;
   }
 }
 
-/** Verdict and reason: `regressed (CI beyond ±5%)`. */
+/** Verdict and reason: `regressed (beyond ±5%)`. */
 export function verdictText(cell: ComparisonCell, minN: number): string {
   return `${cell.verdict} (${reasonText(cell, minN)})`;
 }

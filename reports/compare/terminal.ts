@@ -28,7 +28,8 @@ export function wrapLine(text: string, width: number = TERMINAL_WIDTH, indent = 
 
 /** A line cut to the terminal width, marked with `…` when cut. */
 function clip(line: string): string {
-  return line.length <= TERMINAL_WIDTH ? line : `${line.slice(0, TERMINAL_WIDTH - 1)}…`;
+  const chars = [...line];
+  return chars.length <= TERMINAL_WIDTH ? line : `${chars.slice(0, TERMINAL_WIDTH - 1).join('')}…`;
 }
 
 const HEADERS = ['metric', 'base', 'new', 'shift [CI]', 'p(Holm)', 'verdict'];
@@ -37,19 +38,18 @@ function row(cell: ComparisonCell, minN: number): string[] {
   return [cell.field, formatValue(cell.field, cell.baseMedian), formatValue(cell.field, cell.newMedian), formatShift(cell), formatP(cell.adjustedPValue), verdictText(cell, minN)];
 }
 
-/** Rows padded into columns (the last column unpadded), each prefixed with two spaces. */
+/** Rows padded into columns (the last column unpadded), each prefixed with two spaces; one space between columns when two do not fit. */
 function table(rows: readonly string[][]): string[] {
   const all = [HEADERS, ...rows];
-  const widths = HEADERS.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const widths = HEADERS.map((_, i) => Math.max(...all.map((r) => [...r[i]!].length)));
   const numeric = [false, true, true, false, true, false];
-  return all.map((r) =>
-    clip(
-      `  ${r
-        .map((cell, i) => (i === r.length - 1 ? cell : numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd()}`,
-    ),
-  );
+  const pad = (cell: string, i: number): string => {
+    const room = widths[i]! - [...cell].length;
+    return numeric[i] ? ' '.repeat(room) + cell : cell + ' '.repeat(room);
+  };
+  const render = (gap: string): string[] => all.map((r) => `  ${r.map((cell, i) => (i === r.length - 1 ? cell : pad(cell, i))).join(gap)}`.trimEnd());
+  const wide = render('  ');
+  return (wide.every((l) => [...l].length <= TERMINAL_WIDTH) ? wide : render(' ')).map(clip);
 }
 
 /** The whole comparison as terminal lines (no line longer than TERMINAL_WIDTH). */

@@ -25,13 +25,19 @@ export interface GithubBenchmarkFiles {
   biggerIsBetter: GithubBenchmarkEntry[];
 }
 
+/** Half the interval's width: whole units from 1000 up, else 6 significant digits. */
+function halfWidth(lower: number, upper: number): number {
+  const half = (upper - lower) / 2;
+  return Math.abs(half) >= 1000 ? Math.round(half) : Number(half.toPrecision(6));
+}
+
 function entry(f: KeyFigure): GithubBenchmarkEntry {
   const { ci } = f;
   return {
     name: `${f.scenarioId} ${f.field}`,
     unit: f.unit,
     value: ci.median,
-    range: `± ${Number(((ci.upper - ci.lower) / 2).toPrecision(6))}`,
+    range: `± ${halfWidth(ci.lower, ci.upper)}`,
     extra: `median of ${ci.n} samples, ${(ci.coverage * 100).toFixed(1)}% interval [${ci.lower}, ${ci.upper}]`,
   };
 }
