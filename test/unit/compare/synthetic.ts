@@ -3,7 +3,7 @@
  * with samples drawn from log-normal distributions of known medians (core/stats/simulation.ts),
  * optionally shifted by a known factor per metric.
  */
-import { type SampleFieldName } from '../../../core/metrics.ts';
+import type { SampleFieldName } from '../../../core/metrics.ts';
 import { SeededRandom } from '../../../core/stats/random.ts';
 import { drawValue, type SyntheticDistribution } from '../../../core/stats/simulation.ts';
 import type { RunResult, Sample, ScenarioResult } from '../../../core/types.ts';
