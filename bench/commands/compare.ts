@@ -43,7 +43,7 @@ async function compare(values: OptionValues, positionals: string[]): Promise<num
 /** `hintbench compare`. */
 export const compareCommand: Command = {
   name: 'compare',
-  usage: 'compare BASE NEW [NEW...] [--threshold 5%] [--format F]',
+  usage: 'compare BASE NEW [NEW...] [--threshold P]',
   summary: `compare runs: verdict per scenario and key metric; exit ${COMPARE_EXIT.ok} no regression, ${COMPARE_EXIT.regressed} regression, ${COMPARE_EXIT.usage} bad input`,
   options: {
     threshold: {
