@@ -102,6 +102,15 @@ function aaReport(): void {
   const counts = { regressed: 0, improved: 0, unchanged: 0, inconclusive: 0 };
   for (const c of cells) counts[c.verdict]++;
   const rate = cells.length === 0 ? 0 : falsePositives.length / cells.length;
+  // Every pair (i < j): more comparisons, not independent of each other (each run is in several).
+  const allPairs: Comparison[] = [];
+  for (let i = 0; i < dirs.length; i++) for (let j = i + 1; j < dirs.length; j++) allPairs.push(compareDirs(dirs[i]!, dirs[j]!));
+  const allCells = allPairs.flatMap((p) => p.cells);
+  const allFalse = allCells.filter((c) => c.verdict === 'regressed' || c.verdict === 'improved');
+  const allRate = allCells.length === 0 ? 0 : allFalse.length / allCells.length;
+  const shifts = cells.flatMap((c) => (c.shift === null ? [] : [Math.abs(c.shift.estimate)])).sort((a, b) => a - b);
+  const widths = cells.flatMap((c) => (c.shift === null ? [] : [c.shift.upper - c.shift.lower])).sort((a, b) => a - b);
+  const mid = (xs: number[]): number | null => (xs.length === 0 ? null : xs[Math.floor(xs.length / 2)]!);
   writeBenchmark(
     'compare-proofs-aa',
     {
@@ -115,9 +124,13 @@ function aaReport(): void {
       uncorrectedPBelow005: rawSignificant,
       verdictCounts: counts,
       pairsWithRegression: pairs.filter((p) => p.regressed).length,
+      medianAbsShift: mid(shifts),
+      medianIntervalWidth: mid(widths),
+      allPairs: { pairs: allPairs.length, metricTests: allCells.length, falsePositives: allFalse.map(cellFigures), falsePositiveRate: allRate },
     },
     `A/A: ${pairs.length} pairs, ${cells.length} metric tests, ${falsePositives.length} false positives (rate ${(rate * 100).toFixed(2)}%, nominal 5%); ` +
-      `verdicts ${counts.unchanged} unchanged, ${counts.inconclusive} inconclusive; ${rawSignificant} tests with uncorrected p < 0.05; ${pairs.filter((p) => p.regressed).length} pairs would exit 1`,
+      `verdicts ${counts.unchanged} unchanged, ${counts.inconclusive} inconclusive; ${rawSignificant} tests with uncorrected p < 0.05; ${pairs.filter((p) => p.regressed).length} pairs would exit 1; ` +
+      `all ${allPairs.length} pairs: ${allFalse.length} of ${allCells.length} (${(allRate * 100).toFixed(2)}%); median |shift| ${pct(mid(shifts))}, median interval width ${pct(mid(widths))}`,
   );
 }
 
