@@ -99,7 +99,7 @@ export function verdictText(cell: ComparisonCell, minN: number): string {
 export function conclusion(c: Comparison): string {
   const { regressed, improved, unchanged, inconclusive } = c.counts;
   const head = c.regressed ? 'REGRESSION' : 'no regression';
-  return `${head}: ${regressed} regressed, ${improved} improved, ${unchanged} unchanged, ${inconclusive} inconclusive of ${c.cells.length} (Holm over ${c.options.familySize} tests, alpha ${c.options.alpha}, ${Math.round(c.options.confidence * 100)}% intervals)`;
+  return `${head}: ${regressed} regressed, ${improved} improved, ${unchanged} unchanged, ${inconclusive} inconclusive (Holm over ${c.options.familySize} tests, alpha ${c.options.alpha})`;
 }
 
 /** Lines saying how a new run's environment differs from the base's (or that it does not). */
