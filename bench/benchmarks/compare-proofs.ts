@@ -13,7 +13,10 @@
  *         they were.
  *   report  recomputes the figures of all phases from the runs already in --out.
  *
- *   node --import tsx bench/benchmarks/compare-proofs.ts <phase> [--out DIR] [--reps N] [--budget-s S]
+ *   node --import tsx bench/benchmarks/compare-proofs.ts <phase> [--out DIR] [--reps N] [--budget-s S] [--aa-from K]
+ *
+ * --aa-from K leaves the first K A/A runs out of the figures (runs made while other work
+ * loaded the machine: the JSON lists the runs used).
  *
  * Writes results/benchmarks/compare-proofs-<phase>.json and one line of text.
  */
@@ -33,12 +36,14 @@ const HOST_STATE = '/run/hintbench/host-state.json';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { out: { type: 'string' }, reps: { type: 'string' }, 'budget-s': { type: 'string' } },
+  options: { out: { type: 'string' }, reps: { type: 'string' }, 'budget-s': { type: 'string' }, 'aa-from': { type: 'string' } },
 });
 const phase = positionals[0] ?? 'report';
 const outRoot = resolve(values.out ?? 'results/compare-proofs');
 const reps = Number(values.reps ?? 10);
 const budgetMs = Number(values['budget-s'] ?? 540) * 1000;
+/** A/A runs before this index are left out of the figures (e.g. runs made while other work loaded the machine). */
+const aaFrom = Number(values['aa-from'] ?? 0);
 mkdirSync(outRoot, { recursive: true });
 
 /** Runs the proof suite into `dir`; returns its wall time. Throws when the run does not finish cleanly. */
@@ -92,7 +97,7 @@ function aaRuns(): void {
 }
 
 function aaReport(): void {
-  const dirs = phaseDirs('aa-');
+  const dirs = phaseDirs('aa-').slice(aaFrom);
   const pairs: Comparison[] = [];
   for (let i = 0; i + 1 < dirs.length; i += 2) pairs.push(compareDirs(dirs[i]!, dirs[i + 1]!));
   const cells = pairs.flatMap((p) => p.cells);
@@ -115,6 +120,7 @@ function aaReport(): void {
     'compare-proofs-aa',
     {
       runs: dirs,
+      leftOutRuns: aaFrom,
       pairs: pairs.length,
       metricTests: cells.length,
       testsWithPValue: tested,
