@@ -38,16 +38,8 @@ describe.skipIf(!chromiumAvailable())('compare.html in chromium', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${join(workDir, 'profile')}`,
-      ],
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      // playwright gives the browser a fresh temporary profile and removes it on close
     });
   });
 
