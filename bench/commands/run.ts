@@ -13,6 +13,7 @@ import { resolveSuite } from '../scenarios/builtin.ts';
 import { MAX_REPETITIONS } from '../scenarios/suite-file.ts';
 import { intOpt, noPositionals, requireRootFor, stringOpt } from './args.ts';
 import { withInterrupt } from './interrupt.ts';
+import { FOLLOW_UP_OPTIONS, checkFollowUps, runFollowUps } from './run-follow-ups.ts';
 import type { Command, OptionValues } from './types.ts';
 
 const log = (line: string): void => {
@@ -81,7 +82,7 @@ async function measure(suite: Suite, dir: OutputDir, hostChanges: string[], valu
   log('');
   log(`Results: ${dir.path}`);
   log(`Report:  ${files.find((f) => f.endsWith('report.html')) ?? dir.path}`);
-  return runExitCode(result);
+  return runFollowUps(values, dir, result, runExitCode(result), log);
 }
 
 /** Claims the results directory, prepares the host, measures, and undoes both whatever happens. */
@@ -125,6 +126,7 @@ async function run(values: OptionValues, positionals: string[]): Promise<number>
   const suite = resolveSuite(suiteName, reps === undefined ? undefined : { repetitions: reps });
   const maxSamples = stringOpt(values, 'max-samples') === undefined ? DEFAULT_MAX_SAMPLES : intOpt(values, 'max-samples', DEFAULT_MAX_SAMPLES);
   checkSampleCap(suite, maxSamples);
+  checkFollowUps(values);
   requireRootFor('hintbench run');
   if (values['ignore-memory-check'] !== true) checkMemoryPlan(suite, readMemoryBudget());
   const state: RunState = { dirPath: null, suiteStarted: false };
@@ -160,6 +162,7 @@ export const runCommand: Command = {
     'no-setup': { type: 'boolean', help: 'do not prepare the host (swap, bpftrace, tracefs)' },
     'keep-host': { type: 'boolean', help: 'keep what host preparation created (undo later with hintbench teardown)' },
     png: { type: 'boolean', help: 'also render each chart as PNG' },
+    ...FOLLOW_UP_OPTIONS,
   },
   run,
 };
