@@ -9,12 +9,37 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ExplainSource } from '../core/types.ts';
 
 /** Names of the shipped scripts (bpf/<name>.bt). */
-export type ProbeScriptName = 'hint-latency' | 'hint-latency-batch' | 'refaults' | 'stall' | 'reclaim-bg' | 'eintr';
+export type ProbeScriptName = 'hint-latency' | 'hint-latency-batch' | 'refaults' | 'stall' | 'reclaim-bg' | 'eintr' | 'hint-tlb' | 'hint-ipi' | 'hint-sched' | 'refault-latency';
 
 /** Every shipped script, in the order they are joined. */
-export const PROBE_SCRIPTS: readonly ProbeScriptName[] = ['hint-latency', 'hint-latency-batch', 'refaults', 'stall', 'reclaim-bg', 'eintr'];
+export const PROBE_SCRIPTS: readonly ProbeScriptName[] = [
+  'hint-latency',
+  'hint-latency-batch',
+  'refaults',
+  'stall',
+  'reclaim-bg',
+  'eintr',
+  'hint-tlb',
+  'hint-ipi',
+  'hint-sched',
+  'refault-latency',
+];
+
+/** The script behind each explanation source (core/types.ts ExplainSource). */
+export const EXPLAIN_SCRIPTS: Readonly<Record<ExplainSource, ProbeScriptName>> = {
+  tlb: 'hint-tlb',
+  ipi: 'hint-ipi',
+  sched: 'hint-sched',
+  'refault-latency': 'refault-latency',
+};
+
+/** The explanation sources among `scripts`. */
+export function explainSourcesOf(scripts: readonly ProbeScriptName[]): ExplainSource[] {
+  return (Object.keys(EXPLAIN_SCRIPTS) as ExplainSource[]).filter((src) => scripts.includes(EXPLAIN_SCRIPTS[src]));
+}
 
 /** Tracepoints (`category/name`) each script attaches to; refaults.bt uses a software event only. */
 export const SCRIPT_TRACEPOINTS: Readonly<Record<ProbeScriptName, readonly string[]>> = {
@@ -36,6 +61,26 @@ export const SCRIPT_TRACEPOINTS: Readonly<Record<ProbeScriptName, readonly strin
   stall: ['sched/sched_switch'],
   'reclaim-bg': ['vmscan/mm_vmscan_reclaim_pages', 'vmscan/mm_vmscan_lru_shrink_inactive'],
   eintr: ['raw_syscalls/sys_exit'],
+  'hint-tlb': ['syscalls/sys_enter_process_madvise', 'syscalls/sys_exit_process_madvise', 'syscalls/sys_enter_madvise', 'syscalls/sys_exit_madvise', 'tlb/tlb_flush'],
+  'hint-ipi': [
+    'syscalls/sys_enter_process_madvise',
+    'syscalls/sys_exit_process_madvise',
+    'syscalls/sys_enter_madvise',
+    'syscalls/sys_exit_madvise',
+    'ipi/ipi_send_cpu',
+    'ipi/ipi_send_cpumask',
+    'irq_vectors/call_function_entry',
+    'irq_vectors/call_function_single_entry',
+  ],
+  'hint-sched': [
+    'syscalls/sys_enter_process_madvise',
+    'syscalls/sys_exit_process_madvise',
+    'syscalls/sys_enter_madvise',
+    'syscalls/sys_exit_madvise',
+    'sched/sched_switch',
+    'sched/sched_migrate_task',
+  ],
+  'refault-latency': ['exceptions/page_fault_user'],
 };
 
 /** Every tracepoint any shipped script uses, sorted, without duplicates. */

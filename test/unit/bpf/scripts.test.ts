@@ -96,8 +96,11 @@ describe('joinScripts', () => {
   it('joins the real scripts into one program with every probe once', () => {
     const all = joinScripts(PROBE_SCRIPTS);
     const body = code(all.program);
-    expect(body.match(/^tracepoint:sched:sched_switch$/gm)).toHaveLength(1);
-    expect(body.match(/^software:major-faults:1$/gm)).toHaveLength(1);
+    // each script attaches its own probes: a tracepoint appears once per script using it
+    const users = (tp: string): number => PROBE_SCRIPTS.filter((n) => SCRIPT_TRACEPOINTS[n].includes(tp)).length;
+    expect(body.match(/^tracepoint:sched:sched_switch$/gm)).toHaveLength(users('sched/sched_switch'));
+    expect(body.match(/^tracepoint:tlb:tlb_flush$/gm)).toHaveLength(1);
+    expect(body.match(/^software:major-faults:1$/gm)).toHaveLength(2); // refaults.bt, refault-latency.bt
     const firstProbe = body.split('\n').findIndex((l) => /^[a-z]+:/.test(l));
     const lastDefine = body
       .split('\n')
