@@ -2,7 +2,9 @@
  * The probe scripts hintbench ships, and joining several of them into one bpftrace program.
  *
  * bpftrace accepts `#define` lines only before the first probe and at most one BEGIN and one
- * END per program, so the scripts use no BEGIN/END, prefix their map and macro names
+ * END per program, and 0.17 fails to load a program where a tracepoint appears both in a probe
+ * list (`tracepoint:a, tracepoint:b { }`) and on its own ("unreachable insn"), so the scripts
+ * use no BEGIN/END and no probe lists, prefix their map and macro names
  * (`@hb_<script>_`, `HB_`), and joinScripts() hoists every `#define` to the top. It records
  * which lines of the joined program came from which script, so a bpftrace error
  * (`probes.bt:171:1-26: ERROR: ...`) can be traced back to the script that caused it.

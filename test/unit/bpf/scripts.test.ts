@@ -24,6 +24,10 @@ describe('the shipped scripts', () => {
       expect(maps.every((m) => m.startsWith('hb_'))).toBe(true);
     });
 
+    it(`${name}.bt uses no probe list (bpftrace 0.17 cannot load one beside another probe on the same tracepoint)`, () => {
+      expect(code(text)).not.toMatch(/^[a-z]+:[^\n{]*,\s*$/m);
+    });
+
     it(`${name}.bt attaches to exactly the tracepoints listed for it`, () => {
       const found = [...new Set([...code(text).matchAll(/tracepoint:([a-z0-9_]+):([a-z0-9_]+)/g)].map((m) => `${m[1]}/${m[2]}`))].sort();
       expect(found).toEqual([...SCRIPT_TRACEPOINTS[name]].sort());
