@@ -85,8 +85,11 @@ export const SCRIPT_TRACEPOINTS: Readonly<Record<ProbeScriptName, readonly strin
   'refault-latency': ['exceptions/page_fault_user'],
 };
 
-/** Every tracepoint any shipped script uses, sorted, without duplicates. */
-export const TRACEPOINTS_USED: readonly string[] = [...new Set(Object.values(SCRIPT_TRACEPOINTS).flat())].sort();
+/** The explanation scripts: optional, a run leaves one out (with a warning) when this kernel lacks a tracepoint it uses. */
+const OPTIONAL_SCRIPTS: readonly ProbeScriptName[] = Object.values(EXPLAIN_SCRIPTS);
+
+/** Every tracepoint the required (non-explanation) scripts use, sorted, without duplicates: what `hintbench doctor` requires. */
+export const TRACEPOINTS_USED: readonly string[] = [...new Set(PROBE_SCRIPTS.filter((s) => !OPTIONAL_SCRIPTS.includes(s)).flatMap((s) => SCRIPT_TRACEPOINTS[s]))].sort();
 
 /** Absolute path of a shipped script. */
 export function scriptPath(name: ProbeScriptName): string {

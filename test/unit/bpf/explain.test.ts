@@ -1,7 +1,11 @@
 /** The explanation probes' output: parsed into facts (bpf/report.ts) and attributed per hint (core/attribution.ts). */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { log2Buckets, reportFromEvents, schedFromRecord } from '../../../bpf/report.ts';
-import { explainSourcesOf } from '../../../bpf/scripts.ts';
+import { EXPLAIN_SCRIPTS, SCRIPT_TRACEPOINTS, TRACEPOINTS_USED, explainSourcesOf } from '../../../bpf/scripts.ts';
+import { availableScripts } from '../../../bpf/session.ts';
 import { parseOutput } from '../../../bpf/ndjson.ts';
 import { attribute, explainOf, IPI_KIND, TLB_REASON } from '../../../core/attribution.ts';
 import type { ProbeFacts } from '../../../core/types.ts';
@@ -110,5 +114,27 @@ describe('explainOf / attribute', () => {
     expect(figures[0]!.explain.callerCpu).toBe(1);
     expect(figures[1]!.explain.callerCpu).toBeNull();
     expect(warnings[0]).toMatch(/^caller CPU figures .* null for 1 hint\(s\): repetition 1: hint-sched recorded 1 of 2 hint syscalls of tid 100$/);
+  });
+});
+
+describe('availableScripts', () => {
+  it('leaves out an explanation script whose tracepoint this kernel lacks, naming it; keeps all without tracefs', () => {
+    const root = mkdtempSync(join(tmpdir(), 'hb-tracefs-'));
+    try {
+      const present = [...new Set(Object.values(EXPLAIN_SCRIPTS).flatMap((s) => SCRIPT_TRACEPOINTS[s]))].filter((tp) => tp !== 'ipi/ipi_send_cpumask');
+      for (const tp of present) mkdirSync(join(root, 'sys/kernel/tracing/events', tp), { recursive: true });
+      const r = availableScripts(Object.values(EXPLAIN_SCRIPTS), root);
+      expect(r.scripts).toEqual(['hint-tlb', 'hint-sched', 'refault-latency']);
+      expect(r.skipped).toEqual([{ name: 'hint-ipi', missing: ['ipi/ipi_send_cpumask'] }]);
+      expect(explainSourcesOf(r.scripts)).toEqual(['tlb', 'sched', 'refault-latency']);
+      expect(availableScripts(['hint-tlb'], join(root, 'nowhere'))).toEqual({ scripts: ['hint-tlb'], skipped: [] });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('doctor requires only the tracepoints of the required scripts', () => {
+    expect(TRACEPOINTS_USED).not.toContain('tlb/tlb_flush');
+    expect(TRACEPOINTS_USED).toContain('sched/sched_switch');
   });
 });
