@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../../bench/runner/scenario.ts';
 import { scenarioId } from '../../../bench/scenarios/matrix.ts';
 import type { MemorySpec, Sample, Scenario, ScenarioResult, TargetState } from '../../../core/types.ts';
+import { readNrMigrations } from '../../../core/proc/sched.ts';
 import { canRun } from '../../helpers/prereq.ts';
 
 const PAGES = 16_384; // 64 MiB
@@ -36,9 +37,15 @@ describe.skipIf(!run)('explanation figures against independent counts', () => {
   const results: Partial<Record<TargetState, ScenarioResult>> = {};
   const samples = (): Sample[] => [...(results.running?.samples ?? []), ...(results.sleeping?.samples ?? [])];
 
+  /** Migrations of this thread (the process_madvise caller) over both scenarios, from /proc. */
+  let callerMigrationsProc: number | null = null;
+
   beforeAll(async () => {
+    const before = readNrMigrations(process.pid, process.pid);
     results.running = await runScenario(scenario('running'));
     results.sleeping = await runScenario(scenario('sleeping'));
+    const after = readNrMigrations(process.pid, process.pid);
+    callerMigrationsProc = before === null || after === null ? null : after - before;
   }, 300_000);
   afterAll(() => {
     for (const s of samples()) console.log(JSON.stringify(s, (k, v) => (k === 'refaultLatencyLog2Hist' ? JSON.stringify(v) : v)));
@@ -109,6 +116,9 @@ describe.skipIf(!run)('explanation figures against independent counts', () => {
   });
 
   it('places the caller on a CPU and counts its migrations and switches consistently', () => {
+    // the probe counts migrations inside the hint calls only, /proc over the whole runs
+    const probe = samples().reduce((a, s) => a + n(s.callerMigrations), 0);
+    expect(probe, `probe ${probe}, /proc se.nr_migrations delta ${callerMigrationsProc}`).toBeLessThanOrEqual(n(callerMigrationsProc));
     for (const s of samples()) {
       expect(n(s.callerCpu)).toBeGreaterThanOrEqual(0);
       expect(n(s.targetCpu)).toBeGreaterThanOrEqual(0);
