@@ -2,9 +2,9 @@
  * What a probe session saw, built from bpftrace's parsed output, and the lookups the runner
  * uses to attribute it to one hint or one workload phase. Pure: no I/O.
  */
-import type { ProbeFacts, ProbeHint } from '../core/types.ts';
+import type { HintSchedRecord, ProbeFacts, ProbeHint, RefaultLatency } from '../core/types.ts';
 import { parseHintLine, parseStallLine } from './events.ts';
-import { splitMapKey, type BpftraceEvent } from './ndjson.ts';
+import { splitMapKey, type BpftraceEvent, type HistBucket } from './ndjson.ts';
 
 /** Pages reclaimed during the session by one thread name (reclaim-bg.bt): noise next to the hints. */
 export interface BackgroundReclaim {
@@ -110,6 +110,32 @@ export function applyEvent(report: ProbeReport, ev: BpftraceEvent): void {
         for (const e of ev.entries) printed.push({ script, tid: Number(e.key), count: Number(e.value) });
       } else if (ev.name === '@hb_hbat_calls') {
         report.hintCalls = (report.hintCalls ?? 0) + Number(ev.entries[0]?.value ?? 0);
+      } else if (ev.name === '@hb_tlb_n' || ev.name === '@hb_ipi_n') {
+        report.hintEvents ??= [];
+        const source = ev.name === '@hb_tlb_n' ? 'tlb' : 'ipi';
+        for (const e of ev.entries) {
+          const [tid, enterNs, kind] = splitMapKey(e.key, 3).map(Number);
+          if (tid === undefined || enterNs === undefined || kind === undefined || ![tid, enterNs, kind].every(Number.isFinite)) {
+            report.warnings.push(`unreadable ${ev.name} key ${e.key}`);
+            continue;
+          }
+          report.hintEvents.push({ source, tid, enterNs, kind, count: Number(e.value) });
+        }
+      } else if (ev.name === '@hb_hsch_rec') {
+        report.hintSched ??= [];
+        for (const e of ev.entries) {
+          const rec = schedFromRecord(e.key, e.value);
+          if (rec === null) report.warnings.push(`unreadable hint-sched record ${e.key}`);
+          else report.hintSched.push(rec);
+        }
+      } else if (ev.name === '@hb_hsch_calls') {
+        report.hintSchedCalls = (report.hintSchedCalls ?? 0) + Number(ev.entries[0]?.value ?? 0);
+      } else if (ev.name === '@hb_rfl_sum' || ev.name === '@hb_rfl_n') {
+        for (const e of ev.entries) {
+          const row = refaultRow(report, Number(e.key));
+          if (ev.name === '@hb_rfl_sum') row.sumNs += Number(e.value);
+          else row.count += Number(e.value);
+        }
       } else if (ev.name === '@hb_bg_reclaim_pages' || ev.name === '@hb_bg_lru_pages') {
         report.background ??= [];
         const bg = report.background;
@@ -121,6 +147,14 @@ export function applyEvent(report: ProbeReport, ev: BpftraceEvent): void {
           }
           if (ev.name === '@hb_bg_reclaim_pages') row.reclaimPages += Number(e.value);
           else row.lruPages += Number(e.value);
+        }
+      }
+      return;
+    case 'hist':
+      if (ev.name === '@hb_rfl_hist') {
+        for (const e of ev.entries) {
+          const row = refaultRow(report, Number(e.key));
+          row.log2Buckets = addBuckets(row.log2Buckets, log2Buckets(e.value));
         }
       }
       return;
@@ -142,6 +176,50 @@ export function hintFromRecord(key: string, value: unknown): ProbeHint | null {
   const [pid, sys, behavior, latencyNs, reclaimedPages, ret] = value.map(Number) as [number, number, number, number, number, number];
   if (sys !== 1 && sys !== 2) return null;
   return { pid, tid, syscall: sys === 1 ? 'process_madvise' : 'madvise', behavior, enterNs, latencyNs, reclaimedPages, ret };
+}
+
+/**
+ * A hint-sched.bt record: key `tid,enter_ns`, value
+ * `[cpu_enter, cpu_exit, migrations, switches, preemptions, off_cpu_ns]`.
+ */
+export function schedFromRecord(key: string, value: unknown): HintSchedRecord | null {
+  const [tid, enterNs] = splitMapKey(key, 2).map(Number);
+  if (!Array.isArray(value) || value.length < 6 || tid === undefined || enterNs === undefined || !Number.isFinite(tid) || !Number.isFinite(enterNs)) return null;
+  const v = value.map(Number);
+  if (!v.every(Number.isFinite)) return null;
+  const [cpuEnter, cpuExit, migrations, switches, preemptions, offCpuNs] = v as [number, number, number, number, number, number];
+  return { tid, enterNs, cpuEnter, cpuExit, migrations, switches, preemptions, offCpuNs };
+}
+
+/**
+ * A bpftrace hist() as counts per log2 bucket: index i holds [2^i, 2^(i+1)) (index 0 also
+ * holds 0, and the underflow bucket of negative values, which latencies never have).
+ */
+export function log2Buckets(buckets: readonly HistBucket[]): number[] {
+  const out: number[] = [];
+  for (const b of buckets) {
+    const min = b.minValue ?? 0;
+    const i = min <= 1 ? 0 : Math.round(Math.log2(min));
+    while (out.length <= i) out.push(0);
+    out[i]! += b.count;
+  }
+  return out;
+}
+
+/** Bucket-wise sum of two log2 histograms. */
+function addBuckets(a: readonly number[], b: readonly number[]): number[] {
+  return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => (a[i] ?? 0) + (b[i] ?? 0));
+}
+
+/** The refault-latency row of process `pid`, created empty when absent. */
+function refaultRow(report: ProbeReport, pid: number): RefaultLatency {
+  report.refaultLatency ??= [];
+  let row = report.refaultLatency.find((r) => r.pid === pid);
+  if (row === undefined) {
+    row = { pid, log2Buckets: [], count: 0, sumNs: 0 };
+    report.refaultLatency.push(row);
+  }
+  return row;
 }
 
 /** Sorts hints by enter time (ties by tid), without mutating the input. */
@@ -206,6 +284,9 @@ export function finishReport(r: ProbeReport): ProbeReport {
     const total = missing.reduce((s, u) => s + u.count, 0);
     const tids = missing.map((u) => `${u.tid} (${u.count})`).join(', ');
     warnings.push(`${script}.bt printed ${total} line(s) that never arrived, for tid(s) ${tids}: the ${script === 'stall' ? 'stalls' : 'hints'} of those threads are incomplete`);
+  }
+  if (r.hintSchedCalls !== undefined && r.hintSchedCalls > (r.hintSched?.length ?? 0)) {
+    warnings.push(`hint-sched saw ${r.hintSchedCalls} hint calls but its map kept ${r.hintSched?.length ?? 0}: raise mapKeysMax`);
   }
   if (r.hintCalls !== undefined) {
     const recorded = batchRecords?.length ?? 0;

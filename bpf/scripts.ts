@@ -2,19 +2,46 @@
  * The probe scripts hintbench ships, and joining several of them into one bpftrace program.
  *
  * bpftrace accepts `#define` lines only before the first probe and at most one BEGIN and one
- * END per program, so the scripts use no BEGIN/END, prefix their map and macro names
+ * END per program, and 0.17 fails to load a program where a tracepoint appears both in a probe
+ * list (`tracepoint:a, tracepoint:b { }`) and on its own ("unreachable insn"), so the scripts
+ * use no BEGIN/END and no probe lists, prefix their map and macro names
  * (`@hb_<script>_`, `HB_`), and joinScripts() hoists every `#define` to the top. It records
  * which lines of the joined program came from which script, so a bpftrace error
  * (`probes.bt:171:1-26: ERROR: ...`) can be traced back to the script that caused it.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ExplainSource } from '../core/types.ts';
 
 /** Names of the shipped scripts (bpf/<name>.bt). */
-export type ProbeScriptName = 'hint-latency' | 'hint-latency-batch' | 'refaults' | 'stall' | 'reclaim-bg' | 'eintr';
+export type ProbeScriptName = 'hint-latency' | 'hint-latency-batch' | 'refaults' | 'stall' | 'reclaim-bg' | 'eintr' | 'hint-tlb' | 'hint-ipi' | 'hint-sched' | 'refault-latency';
 
 /** Every shipped script, in the order they are joined. */
-export const PROBE_SCRIPTS: readonly ProbeScriptName[] = ['hint-latency', 'hint-latency-batch', 'refaults', 'stall', 'reclaim-bg', 'eintr'];
+export const PROBE_SCRIPTS: readonly ProbeScriptName[] = [
+  'hint-latency',
+  'hint-latency-batch',
+  'refaults',
+  'stall',
+  'reclaim-bg',
+  'eintr',
+  'hint-tlb',
+  'hint-ipi',
+  'hint-sched',
+  'refault-latency',
+];
+
+/** The script behind each explanation source (core/types.ts ExplainSource). */
+export const EXPLAIN_SCRIPTS: Readonly<Record<ExplainSource, ProbeScriptName>> = {
+  tlb: 'hint-tlb',
+  ipi: 'hint-ipi',
+  sched: 'hint-sched',
+  'refault-latency': 'refault-latency',
+};
+
+/** The explanation sources among `scripts`. */
+export function explainSourcesOf(scripts: readonly ProbeScriptName[]): ExplainSource[] {
+  return (Object.keys(EXPLAIN_SCRIPTS) as ExplainSource[]).filter((src) => scripts.includes(EXPLAIN_SCRIPTS[src]));
+}
 
 /** Tracepoints (`category/name`) each script attaches to; refaults.bt uses a software event only. */
 export const SCRIPT_TRACEPOINTS: Readonly<Record<ProbeScriptName, readonly string[]>> = {
@@ -36,10 +63,33 @@ export const SCRIPT_TRACEPOINTS: Readonly<Record<ProbeScriptName, readonly strin
   stall: ['sched/sched_switch'],
   'reclaim-bg': ['vmscan/mm_vmscan_reclaim_pages', 'vmscan/mm_vmscan_lru_shrink_inactive'],
   eintr: ['raw_syscalls/sys_exit'],
+  'hint-tlb': ['syscalls/sys_enter_process_madvise', 'syscalls/sys_exit_process_madvise', 'syscalls/sys_enter_madvise', 'syscalls/sys_exit_madvise', 'tlb/tlb_flush'],
+  'hint-ipi': [
+    'syscalls/sys_enter_process_madvise',
+    'syscalls/sys_exit_process_madvise',
+    'syscalls/sys_enter_madvise',
+    'syscalls/sys_exit_madvise',
+    'ipi/ipi_send_cpu',
+    'ipi/ipi_send_cpumask',
+    'irq_vectors/call_function_entry',
+    'irq_vectors/call_function_single_entry',
+  ],
+  'hint-sched': [
+    'syscalls/sys_enter_process_madvise',
+    'syscalls/sys_exit_process_madvise',
+    'syscalls/sys_enter_madvise',
+    'syscalls/sys_exit_madvise',
+    'sched/sched_switch',
+    'sched/sched_migrate_task',
+  ],
+  'refault-latency': ['exceptions/page_fault_user'],
 };
 
-/** Every tracepoint any shipped script uses, sorted, without duplicates. */
-export const TRACEPOINTS_USED: readonly string[] = [...new Set(Object.values(SCRIPT_TRACEPOINTS).flat())].sort();
+/** The explanation scripts: optional, a run leaves one out (with a warning) when this kernel lacks a tracepoint it uses. */
+const OPTIONAL_SCRIPTS: readonly ProbeScriptName[] = Object.values(EXPLAIN_SCRIPTS);
+
+/** Every tracepoint the required (non-explanation) scripts use, sorted, without duplicates: what `hintbench doctor` requires. */
+export const TRACEPOINTS_USED: readonly string[] = [...new Set(PROBE_SCRIPTS.filter((s) => !OPTIONAL_SCRIPTS.includes(s)).flatMap((s) => SCRIPT_TRACEPOINTS[s]))].sort();
 
 /** Absolute path of a shipped script. */
 export function scriptPath(name: ProbeScriptName): string {

@@ -40,7 +40,7 @@ import type { ProbeHint } from '../core/types.ts';
 import { LineSplitter } from '../core/channel.ts';
 import { classifyStderrLine, meaningfulStderr, parseLineAll } from './ndjson.ts';
 import { applyEvent, emptyReport, finishReport, type ProbeReport } from './report.ts';
-import { PROBE_SCRIPTS, SCRIPT_TRACEPOINTS, joinScripts, mapErrorLocations, type JoinedProgram, type ProbeScriptName } from './scripts.ts';
+import { PROBE_SCRIPTS, SCRIPT_TRACEPOINTS, explainSourcesOf, joinScripts, mapErrorLocations, type JoinedProgram, type ProbeScriptName } from './scripts.ts';
 
 export type { ProbeScriptName } from './scripts.ts';
 export { PROBE_SCRIPTS, TRACEPOINTS_USED, SCRIPT_TRACEPOINTS } from './scripts.ts';
@@ -102,6 +102,31 @@ export function missingProbeTracepoints(scripts: readonly ProbeScriptName[] = PR
   const dir = findTracefs(root);
   if (dir === null) return null;
   return missingTracepoints(dir, [...new Set(scripts.flatMap((s) => SCRIPT_TRACEPOINTS[s]))].sort(), root);
+}
+
+/** A script left out of a session because this kernel lacks tracepoints it attaches to. */
+export interface SkippedScript {
+  /** The script. */
+  name: ProbeScriptName;
+  /** Tracepoints (`category/name`) it needs that tracefs does not have. */
+  missing: string[];
+}
+
+/**
+ * Splits `wanted` into the scripts this kernel can run and those it cannot (a tracepoint is
+ * missing), so optional probes degrade to a recorded reason instead of failing the session.
+ * When tracefs is not mounted nothing can be told and every script is kept (bpftrace then
+ * names what fails).
+ */
+export function availableScripts(wanted: readonly ProbeScriptName[], root: string = HOST_ROOT): { scripts: ProbeScriptName[]; skipped: SkippedScript[] } {
+  const scripts: ProbeScriptName[] = [];
+  const skipped: SkippedScript[] = [];
+  for (const name of wanted) {
+    const missing = missingProbeTracepoints([name], root);
+    if (missing !== null && missing.length > 0) skipped.push({ name, missing });
+    else scripts.push(name);
+  }
+  return { scripts, skipped };
 }
 
 /** Map size when hint-latency-batch is selected: 32768 records (a few MB of kernel memory per map). */
@@ -212,6 +237,7 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
   });
 
   const report = emptyReport();
+  report.explainSources = explainSourcesOf(scripts);
   if (!command.guarded) {
     report.warnings.push(`bpftrace runs without a parent-death signal (no setpriv with --pdeathsig): if this process is SIGKILLed, bpftrace keeps running; ${PDEATHSIG_FIX}`);
   }

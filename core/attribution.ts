@@ -13,9 +13,15 @@
  *   again after the caller's clock stopped); job-control stops are the target state, not the
  *   hint's doing;
  * - retouchMajorFaultsProbe counts the target's major faults under the thread name of its
- *   re-touch phase, targetEintr the system calls of the target that returned EINTR.
+ *   re-touch phase, targetEintr the system calls of the target that returned EINTR;
+ * - the explanation figures (explainOf()) are keyed like the hints, by the hinting thread
+ *   and the enter time of each of its system calls: TLB flushes and IPIs per call summed over
+ *   the calls that entered inside the window, the calling thread's CPU, migrations,
+ *   preemptions and off-CPU time likewise (null unless hint-sched recorded every call), and
+ *   the re-touch's major-fault latency histogram of the target process (its pid is fresh for
+ *   every sample). A figure is null when its probe did not run in the session.
  */
-import type { ProbeFacts, ProbeHint, ProbeStall } from './types.ts';
+import type { ExplainSource, HintEventCount, HintSchedRecord, ProbeFacts, ProbeHint, ProbeStall, RefaultLatency } from './types.ts';
 
 /** One hint: its time window, the thread that made its system calls and how many it made. */
 export interface AttributionWindow {
@@ -50,6 +56,113 @@ export interface Attribution {
   stallNs: number | null;
   retouchMajorFaultsProbe: number | null;
   targetEintr: number | null;
+  /** TLB flushes, IPIs, CPU placement and refault latency (see explainOf()). */
+  explain: ExplainFigures;
+}
+
+/** tlb_flush reasons of hint-tlb.bt (the kernel's enum tlb_flush_reason). */
+export const TLB_REASON = { remoteShootdown: 1, localShootdown: 2, localMmShootdown: 3, remoteSendIpi: 4, remoteWrongCpu: 5 } as const;
+/** Event kinds of hint-ipi.bt. */
+export const IPI_KIND = { sendCpu: 1, sendCpumask: 2, callFunction: 3, callFunctionSingle: 4 } as const;
+
+/** The explanation figures of one hint; each null when its probe did not run (or, for the sched ones, missed a call). */
+export interface ExplainFigures {
+  tlbRemoteIpiSends: number | null;
+  tlbRemoteShootdowns: number | null;
+  tlbRemoteWrongCpu: number | null;
+  tlbLocalShootdowns: number | null;
+  tlbLocalMmShootdowns: number | null;
+  ipiSends: number | null;
+  callFunctionIrqs: number | null;
+  callerCpu: number | null;
+  callerMigrations: number | null;
+  callerSwitches: number | null;
+  callerPreemptions: number | null;
+  callerOffCpuNs: number | null;
+  refaultsTimed: number | null;
+  refaultLatencyMeanNs: number | null;
+  refaultLatencyLog2Hist: number[] | null;
+}
+
+/** Explanation figures when nothing was measured. */
+export function noExplain(): ExplainFigures {
+  return {
+    tlbRemoteIpiSends: null,
+    tlbRemoteShootdowns: null,
+    tlbRemoteWrongCpu: null,
+    tlbLocalShootdowns: null,
+    tlbLocalMmShootdowns: null,
+    ipiSends: null,
+    callFunctionIrqs: null,
+    callerCpu: null,
+    callerMigrations: null,
+    callerSwitches: null,
+    callerPreemptions: null,
+    callerOffCpuNs: null,
+    refaultsTimed: null,
+    refaultLatencyMeanNs: null,
+    refaultLatencyLog2Hist: null,
+  };
+}
+
+/** Records of thread `tid` whose system call entered within [fromNs, toNs] (inclusive). */
+function callsInWindow<T extends { tid: number; enterNs: number }>(records: readonly T[], tid: number, fromNs: number, toNs: number): T[] {
+  return records.filter((r) => r.tid === tid && r.enterNs >= fromNs && r.enterNs <= toNs);
+}
+
+/** Sum of the event counts of `source` whose kind is one of `kinds`. */
+function countOf(events: readonly HintEventCount[], source: HintEventCount['source'], kinds: readonly number[]): number {
+  return events.filter((e) => e.source === source && kinds.includes(e.kind)).reduce((s, e) => s + e.count, 0);
+}
+
+/**
+ * The explanation figures of one window. `sources` are the probes that ran. The TLB and IPI
+ * counts sum the window's calls (0 when a call saw no event); the sched figures come from
+ * hint-sched's per-call records and are null unless there is one for each of the window's
+ * `syscalls` calls; the refault figures are those of the target process `targetPid`.
+ */
+export function explainOf(
+  facts: Pick<ProbeFacts, 'hintEvents' | 'hintSched' | 'refaultLatency'>,
+  sources: readonly ExplainSource[],
+  w: { tid: number; fromNs: number; toNs: number; syscalls: number },
+  targetPid: number | null,
+): ExplainFigures {
+  const out = noExplain();
+  if (w.syscalls > 0) {
+    const events = callsInWindow(facts.hintEvents ?? [], w.tid, w.fromNs, w.toNs);
+    if (sources.includes('tlb')) {
+      out.tlbRemoteIpiSends = countOf(events, 'tlb', [TLB_REASON.remoteSendIpi]);
+      out.tlbRemoteShootdowns = countOf(events, 'tlb', [TLB_REASON.remoteShootdown]);
+      out.tlbRemoteWrongCpu = countOf(events, 'tlb', [TLB_REASON.remoteWrongCpu]);
+      out.tlbLocalShootdowns = countOf(events, 'tlb', [TLB_REASON.localShootdown]);
+      out.tlbLocalMmShootdowns = countOf(events, 'tlb', [TLB_REASON.localMmShootdown]);
+    }
+    if (sources.includes('ipi')) {
+      out.ipiSends = countOf(events, 'ipi', [IPI_KIND.sendCpu, IPI_KIND.sendCpumask]);
+      out.callFunctionIrqs = countOf(events, 'ipi', [IPI_KIND.callFunction, IPI_KIND.callFunctionSingle]);
+    }
+    const sched: HintSchedRecord[] = callsInWindow(facts.hintSched ?? [], w.tid, w.fromNs, w.toNs).sort((a, b) => a.enterNs - b.enterNs);
+    if (sources.includes('sched') && sched.length === w.syscalls) {
+      out.callerCpu = sched[0]!.cpuEnter;
+      out.callerMigrations = sched.reduce((s, r) => s + r.migrations, 0);
+      out.callerSwitches = sched.reduce((s, r) => s + r.switches, 0);
+      out.callerPreemptions = sched.reduce((s, r) => s + r.preemptions, 0);
+      out.callerOffCpuNs = sched.reduce((s, r) => s + r.offCpuNs, 0);
+    }
+  }
+  if (targetPid !== null && sources.includes('refault-latency')) {
+    const rows: RefaultLatency[] = (facts.refaultLatency ?? []).filter((r) => r.pid === targetPid);
+    const hist: number[] = [];
+    for (const r of rows) {
+      for (const [i, c] of r.log2Buckets.entries()) hist[i] = (hist[i] ?? 0) + c;
+    }
+    const n = rows.reduce((s, r) => s + r.count, 0);
+    const sumNs = rows.reduce((s, r) => s + r.sumNs, 0);
+    out.refaultsTimed = n;
+    out.refaultLatencyMeanNs = n > 0 ? sumNs / n : null;
+    out.refaultLatencyLog2Hist = Array.from(hist, (c) => c ?? 0);
+  }
+  return out;
 }
 
 /** Most incomplete hints named one by one in the warnings; the rest are counted. */
@@ -102,9 +215,24 @@ export function tracedStallNs(stalls: readonly ProbeStall[], tids: readonly numb
 export function attribute(facts: ProbeFacts, windows: readonly AttributionWindow[]): { figures: Attribution[]; warnings: string[] } {
   const hints = sortedByEnter(facts.hints) ? facts.hints : [...facts.hints].sort((a, b) => a.enterNs - b.enterNs);
   const incomplete: string[] = [];
+  const schedIncomplete: string[] = [];
+  const sources = facts.explainSources ?? [];
   let expected = 0;
   const figures = windows.map((w): Attribution => {
-    const a: Attribution = { probeSyscalls: null, kernelLatencyNs: null, reclaimedPages: null, stallNs: null, retouchMajorFaultsProbe: null, targetEintr: null };
+    const a: Attribution = {
+      probeSyscalls: null,
+      kernelLatencyNs: null,
+      reclaimedPages: null,
+      stallNs: null,
+      retouchMajorFaultsProbe: null,
+      targetEintr: null,
+      explain: explainOf(facts, sources, w, w.target?.pid ?? null),
+    };
+    if (sources.includes('sched') && w.syscalls > 0 && a.explain.callerCpu === null) {
+      schedIncomplete.push(
+        `${w.label}: hint-sched recorded ${callsInWindow(facts.hintSched ?? [], w.tid, w.fromNs, w.toNs).length} of ${w.syscalls} hint syscalls of tid ${w.tid}`,
+      );
+    }
     if (w.syscalls > 0) {
       expected += 1;
       let seen = 0;
@@ -132,7 +260,13 @@ export function attribute(facts: ProbeFacts, windows: readonly AttributionWindow
     }
     return a;
   });
-  const warnings = incomplete.slice(0, NAMED_INCOMPLETE_MAX);
+  const warnings: string[] = [];
+  if (schedIncomplete.length > 0) {
+    warnings.push(
+      `caller CPU figures (callerCpu, callerMigrations, callerSwitches, callerPreemptions, callerOffCpuNs) are null for ${schedIncomplete.length} hint(s): ${schedIncomplete.slice(0, NAMED_INCOMPLETE_MAX).join('; ')}`,
+    );
+  }
+  warnings.push(...incomplete.slice(0, NAMED_INCOMPLETE_MAX));
   if (incomplete.length > NAMED_INCOMPLETE_MAX) warnings.push(`... and ${incomplete.length - NAMED_INCOMPLETE_MAX} more hints the probe did not record completely`);
   if (incomplete.length > 0) {
     const why =

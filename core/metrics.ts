@@ -45,6 +45,15 @@ export interface SampleField<S extends z.ZodType = z.ZodType> {
 const count = z.int().nonnegative();
 const countOrNull = count.nullable();
 const nsOrNull = z.number().nonnegative().nullable();
+/*
+ * Fields added after results.json files were first written: a file without them reads as
+ * null (not measured), so it stays valid under the same schemaVersion.
+ */
+const countAdded = count.nullable().default(null);
+const deltaAdded = z.int().nullable().default(null);
+const nsAdded = z.number().nonnegative().nullable().default(null);
+const ratioAdded = z.number().positive().nullable().default(null);
+const histAdded = z.array(count).nullable().default(null);
 
 /** A field that is context: not summarised, not judged. */
 function plain<S extends z.ZodType>(schema: S, unit: MetricUnit, doc: string): SampleField<S> {
@@ -142,6 +151,73 @@ export const SAMPLE_FIELDS = {
   targetEintr: metric(count, null, 'lower-is-better', "system calls of the target that returned EINTR during the sample (probe eintr.bt, over the workload's life)", {
     display: { label: 'target EINTRs', divisor: 1, decimals: 0 },
   }),
+  retouchMinorFaults: metric(countAdded, null, 'none', "minor faults during the re-touch, from the workload's /proc/self/stat"),
+  tlbRemoteIpiSends: metric(
+    countAdded,
+    null,
+    'none',
+    'TLB shootdown requests the hinting thread sent to other CPUs during its hint syscalls (tlb:tlb_flush reason "remote IPI send"; bpf/hint-tlb.bt); null when the probe did not run',
+  ),
+  tlbRemoteShootdowns: metric(
+    countAdded,
+    null,
+    'none',
+    'TLB flushes other CPUs ran for remote shootdowns while a hint syscall was in flight (tlb:tlb_flush reason "remote shootdown", any CPU; includes other processes\' flushes at that time)',
+  ),
+  tlbRemoteWrongCpu: metric(
+    countAdded,
+    null,
+    'none',
+    'shootdown IPIs that found the mm no longer loaded on the receiving CPU, while a hint syscall was in flight (tlb:tlb_flush reason "remote wrong CPU")',
+  ),
+  tlbLocalShootdowns: metric(countAdded, null, 'none', 'full local TLB flushes by the hinting thread during its hint syscalls (tlb:tlb_flush reason "local shootdown")'),
+  tlbLocalMmShootdowns: metric(
+    countAdded,
+    null,
+    'none',
+    'local TLB flushes of the target\'s mm by the hinting thread during its hint syscalls (tlb:tlb_flush reason "local MM shootdown")',
+  ),
+  ipiSends: metric(countAdded, null, 'none', 'IPIs the hinting thread sent during its hint syscalls (ipi:ipi_send_cpu + ipi:ipi_send_cpumask; bpf/hint-ipi.bt)'),
+  callFunctionIrqs: metric(
+    countAdded,
+    null,
+    'none',
+    'function-call interrupts any CPU took while a hint syscall was in flight (irq_vectors:call_function_entry + call_function_single_entry; the receiving side of IPIs)',
+  ),
+  irqTlbShootdowns: metric(
+    deltaAdded,
+    null,
+    'none',
+    'TLB shootdown interrupts received by all CPUs across the hint window (/proc/interrupts TLB line delta; independent of the probes)',
+  ),
+  irqFunctionCalls: metric(deltaAdded, null, 'none', 'function-call interrupts received by all CPUs across the hint window (/proc/interrupts CAL line delta)'),
+  callerCpu: plain(countAdded, null, 'CPU the hinting thread was on when its first hint syscall entered the kernel (bpf/hint-sched.bt)'),
+  targetCpu: plain(countAdded, null, "CPU the target's main thread last ran on, read just before the hint (/proc/PID/task/TID/stat field 39)"),
+  callerMigrations: metric(countAdded, null, 'none', 'migrations of the hinting thread to another CPU during its hint syscalls (sched:sched_migrate_task)'),
+  targetMigrations: metric(countAdded, null, 'none', "migrations of the target's threads across the hint window (se.nr_migrations delta, /proc/PID/task/TID/sched)"),
+  callerSwitches: metric(countAdded, null, 'none', 'times the hinting thread was switched out during its hint syscalls (sched:sched_switch)'),
+  callerPreemptions: metric(countAdded, null, 'none', 'switches out of the hinting thread during its hint syscalls while it was still runnable: preempted by another task'),
+  callerOffCpuNs: metric(nsAdded, 'ns', 'none', 'time the hinting thread spent switched out during its hint syscalls'),
+  refaultsTimed: metric(countAdded, null, 'none', 're-touch major faults the latency histogram timed (bpf/refault-latency.bt); should equal retouchMajorFaultsProbe'),
+  refaultLatencyMeanNs: metric(nsAdded, 'ns', 'lower-is-better', 'mean time from fault entry to the end of its handling over the re-touch major faults (swap-in per page)'),
+  refaultLatencyLog2Hist: plain(
+    histAdded,
+    null,
+    're-touch major faults per latency bucket: element i counts faults that took [2^i, 2^(i+1)) ns (element 0 also 0-1 ns); null when the probe did not run',
+  ),
+  pgscanKswapdDeltaPages: metric(deltaAdded, 'pages', 'none', 'pgscan_kswapd delta from just before the hint to just after the re-touch (/proc/vmstat, system-wide)'),
+  pgscanDirectDeltaPages: metric(deltaAdded, 'pages', 'none', 'pgscan_direct delta over the same span'),
+  pgstealKswapdDeltaPages: metric(deltaAdded, 'pages', 'none', 'pgsteal_kswapd delta over the same span (MADV_PAGEOUT counts in neither pgscan nor pgsteal)'),
+  pgstealDirectDeltaPages: metric(deltaAdded, 'pages', 'none', 'pgsteal_direct delta over the same span'),
+  workingsetRefaultAnonDeltaPages: metric(deltaAdded, 'pages', 'none', 'workingset_refault_anon delta over the same span'),
+  workingsetRefaultFileDeltaPages: metric(deltaAdded, 'pages', 'none', 'workingset_refault_file delta over the same span'),
+  workingsetActivateAnonDeltaPages: metric(deltaAdded, 'pages', 'none', 'workingset_activate_anon delta over the same span (refaulted pages activated at once)'),
+  workingsetActivateFileDeltaPages: metric(deltaAdded, 'pages', 'none', 'workingset_activate_file delta over the same span'),
+  thpSwpoutDelta: metric(deltaAdded, null, 'none', 'thp_swpout delta over the same span (huge pages swapped out whole)'),
+  thpSplitPageDelta: metric(deltaAdded, null, 'none', 'thp_split_page delta over the same span (huge pages split, e.g. to swap them out)'),
+  zramOrigDeltaBytes: metric(deltaAdded, 'bytes', 'none', 'zram orig_data_size delta across the hint window, summed over the zram swap devices (/sys/block/zramN/mm_stat)'),
+  zramComprDeltaBytes: metric(deltaAdded, 'bytes', 'none', 'zram compr_data_size delta across the hint window: what those bytes compressed to'),
+  zramCompressionRatio: metric(ratioAdded, null, 'higher-is-better', 'zramOrigDeltaBytes / zramComprDeltaBytes; null unless both grew'),
   dataIntact: plain(z.boolean(), null, 'the workload verified all its pages after the hint'),
   errors: plain(z.array(z.string()), null, 'errors met in this sample (empty when clean)'),
 } as const satisfies Record<string, SampleField>;

@@ -113,6 +113,55 @@ export interface MajorFaultCount {
   count: number;
 }
 
+/** Explanation probes a session can run (bpf/hint-tlb.bt, hint-ipi.bt, hint-sched.bt, refault-latency.bt). */
+export type ExplainSource = 'tlb' | 'ipi' | 'sched' | 'refault-latency';
+
+/** Events of one kind counted during one hint system call (hint-tlb.bt: tlb_flush reasons; hint-ipi.bt: IPI kinds). */
+export interface HintEventCount {
+  /** Script that counted them. */
+  source: 'tlb' | 'ipi';
+  /** Thread that made the hint system call. */
+  tid: number;
+  /** bpftrace nsecs (CLOCK_MONOTONIC) at that call's sys_enter. */
+  enterNs: number;
+  /** tlb: the tlb_flush reason (1..5); ipi: 1 ipi_send_cpu, 2 ipi_send_cpumask, 3 call_function_entry, 4 call_function_single_entry. */
+  kind: number;
+  /** Events counted. */
+  count: number;
+}
+
+/** Where the hinting thread ran during one hint system call (hint-sched.bt). */
+export interface HintSchedRecord {
+  /** Thread that made the call. */
+  tid: number;
+  /** bpftrace nsecs (CLOCK_MONOTONIC) at sys_enter. */
+  enterNs: number;
+  /** CPU at sys_enter. */
+  cpuEnter: number;
+  /** CPU at sys_exit. */
+  cpuExit: number;
+  /** sched_migrate_task events of the thread during the call. */
+  migrations: number;
+  /** Times it was switched out during the call. */
+  switches: number;
+  /** Switches out while still runnable (preempted by another task). */
+  preemptions: number;
+  /** Time switched out during the call, in ns. */
+  offCpuNs: number;
+}
+
+/** Major-fault latencies of one process's re-touch phase (refault-latency.bt). */
+export interface RefaultLatency {
+  /** Process id. */
+  pid: number;
+  /** Faults per log2 bucket: index i holds latencies in [2^i, 2^(i+1)) ns (index 0 also holds 0 ns). */
+  log2Buckets: number[];
+  /** Faults timed (the buckets' total). */
+  count: number;
+  /** Sum of their latencies, in ns. */
+  sumNs: number;
+}
+
 /** What the probes saw that attribution (core/attribution.ts) turns into a hint's figures. */
 export interface ProbeFacts {
   /** One record per COLD/PAGEOUT madvise or process_madvise call, sorted by enter time. */
@@ -125,4 +174,14 @@ export interface ProbeFacts {
   stalls: ProbeStall[];
   /** Hint calls the probe counted (records beyond its map size are missing from `hints`); absent when it printed no count. */
   hintCalls?: number;
+  /** Explanation probes that ran in the session; a figure whose source is missing here is null, not 0. */
+  explainSources?: ExplainSource[];
+  /** TLB flush and IPI counts per hint system call (hint-tlb.bt, hint-ipi.bt). */
+  hintEvents?: HintEventCount[];
+  /** One record per hint system call (hint-sched.bt). */
+  hintSched?: HintSchedRecord[];
+  /** Hint calls hint-sched.bt counted (records beyond its map size are missing from `hintSched`). */
+  hintSchedCalls?: number;
+  /** Re-touch major-fault latencies per process (refault-latency.bt). */
+  refaultLatency?: RefaultLatency[];
 }

@@ -1,7 +1,10 @@
 import type { Mechanism } from '../mechanisms/mechanism.ts';
 import { readSchedstat, threadIds } from '../../core/proc/tasks.ts';
 import { readStatus } from '../../core/proc/status.ts';
-import { readVmstat } from '../../core/proc/vmstat.ts';
+import { readVmstat, vmstatSampleDeltas } from '../../core/proc/vmstat.ts';
+import { hintCounterFields, noCounters, readHintCounters } from '../../core/proc/sample-counters.ts';
+import { zramSwapDevices } from '../../core/proc/zram-stat.ts';
+import { noExplain } from '../../core/attribution.ts';
 import type { HintOutcome, Sample, Scenario } from '../../core/types.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
 import { enterState, leaveState } from './target-state.ts';
@@ -71,12 +74,16 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, re
     callerCpuNs: null,
     targetCpuNs: null,
     targetEintr: 0,
+    ...noExplain(),
+    ...noCounters(),
     dataIntact: false,
     errors: [],
   };
   let hintWindow: Window = { fromNs: 0, toNs: 0 };
   let syscallTid = process.pid;
   const targetTids = threadIds(workload.pid);
+  const zramDevices = zramSwapDevices();
+  let vmSpanStart: Record<string, number> = {};
   try {
     await enterState(workload, scenario.targetState);
     let outcome: HintOutcome | null = null;
@@ -84,6 +91,8 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, re
       await mechanism.open({ pid: workload.pid });
       const before = readStatus(workload.pid);
       const vmBefore = readVmstat();
+      vmSpanStart = vmBefore;
+      const countersBefore = readHintCounters(workload.pid, targetTids, zramDevices);
       const cpuBefore = targetCpuNs(workload.pid, targetTids);
       const fromNs = nowNs();
       if (scenario.advice !== 'none') {
@@ -91,6 +100,7 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, re
       }
       const toNs = nowNs();
       const cpuAfter = targetCpuNs(workload.pid, targetTids);
+      Object.assign(sample, hintCounterFields(countersBefore, readHintCounters(workload.pid, targetTids, zramDevices)));
       const vmAfter = readVmstat();
       const after = readStatus(workload.pid);
       hintWindow = { fromNs, toNs };
@@ -119,6 +129,8 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, re
     const vmAfterTouch = readVmstat();
     sample.retouchNs = touched.elapsedNs;
     sample.retouchMajorFaults = touched.majorFaults;
+    sample.retouchMinorFaults = touched.minorFaults;
+    Object.assign(sample, vmstatSampleDeltas(vmSpanStart, vmAfterTouch));
     sample.pswpinDeltaPages = (vmAfterTouch.pswpin ?? 0) - (vmBeforeTouch.pswpin ?? 0);
     const verified = await workload.verify();
     sample.dataIntact = verified.intact;

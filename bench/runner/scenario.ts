@@ -1,4 +1,5 @@
-import { startProbeSession, type ProbeSession } from '../../bpf/session.ts';
+import { EXPLAIN_SCRIPTS } from '../../bpf/scripts.ts';
+import { availableScripts, startProbeSession, type ProbeSession } from '../../bpf/session.ts';
 import { RETOUCH_COMM } from '../../workloads/protocol.ts';
 import { createMechanism } from '../mechanisms/index.ts';
 import type { Mechanism } from '../mechanisms/mechanism.ts';
@@ -59,6 +60,7 @@ function withProbeFigures(sample: Sample, a: Attribution): Sample {
     stallNs: a.stallNs,
     retouchMajorFaultsProbe: a.retouchMajorFaultsProbe,
     targetEintr: a.targetEintr ?? 0,
+    ...a.explain,
   };
 }
 
@@ -115,8 +117,10 @@ export async function runScenario(scenario: Scenario, opts: ScenarioOptions = {}
   let saveError: unknown = null;
   try {
     mechanism = await (opts.createMechanism ?? createMechanism)(scenario.mechanism);
+    const explain = availableScripts(Object.values(EXPLAIN_SCRIPTS));
+    for (const s of explain.skipped) warnings.push(`probe ${s.name}.bt not run: this kernel lacks tracepoint(s) ${s.missing.join(', ')}; its figures are null`);
     session = await startProbeSession({
-      scripts: ['hint-latency-batch', 'refaults', 'stall', 'eintr'],
+      scripts: ['hint-latency-batch', 'refaults', 'stall', 'eintr', ...explain.scripts],
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.bpftracePath === undefined ? {} : { bpftracePath: opts.bpftracePath }),
     });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeFd, pidfdOpen } from '../../../core/sys/pidfd.ts';
 import { processMadviseRaw } from '../../../core/sys/process-madvise.ts';
 import { PROBE_SCRIPTS, startProbeSession, type ProbeReport, type ProbeScriptName } from '../../../bpf/session.ts';
+import { EXPLAIN_SCRIPTS } from '../../../bpf/scripts.ts';
 import { hintsInWindow } from '../../../core/attribution.ts';
 import { canRun } from '../../helpers/prereq.ts';
 import { startPyTarget, type PyTarget } from './target.ts';
@@ -58,7 +59,16 @@ describe.skipIf(!run)('probe overhead per hint syscall', () => {
   it('sees every call; reports the added cost', async () => {
     // Rounds interleave the configurations so that load from elsewhere hits them alike; the
     // figure per configuration is the lowest median over the rounds.
-    const configs: ProbeScriptName[][] = [[], ['hint-latency'], ['hint-latency-batch'], PROBE_SCRIPTS.filter((x) => x !== 'hint-latency')];
+    // The suite runner's session without and with the explanation scripts, and every script but hint-latency.
+    const runnerBase: ProbeScriptName[] = ['hint-latency-batch', 'refaults', 'stall', 'eintr'];
+    const configs: ProbeScriptName[][] = [
+      [],
+      ['hint-latency'],
+      ['hint-latency-batch'],
+      runnerBase,
+      [...runnerBase, ...Object.values(EXPLAIN_SCRIPTS)],
+      PROBE_SCRIPTS.filter((x) => x !== 'hint-latency'),
+    ];
     const best = new Map<string, { perCallNs: number; kernelNs: number; startupMs: number }>();
     for (let round = 0; round < ROUNDS; round++) {
       for (const scripts of configs) {

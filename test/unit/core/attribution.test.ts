@@ -1,6 +1,6 @@
 /** Attribution of probe records to hints: one definition for the suite, `hint` and the benchmarks. */
 import { describe, expect, it } from 'vitest';
-import { attribute, hintsInWindow, majorFaultsOf, tracedStallNs, type AttributionWindow } from '../../../core/attribution.ts';
+import { attribute, hintsInWindow, majorFaultsOf, noExplain, tracedStallNs, type AttributionWindow } from '../../../core/attribution.ts';
 import type { ProbeFacts, ProbeHint } from '../../../core/types.ts';
 
 const hint = (tid: number, enterNs: number, latencyNs: number, reclaimedPages = 0): ProbeHint => ({
@@ -39,7 +39,7 @@ describe('attribute', () => {
       hintCalls: 5,
     });
     const { figures, warnings } = attribute(f, [win('repetition 0', 1000, 2000, 42, 2, { pid: 500, tids: [500], retouchComm: 'hbw-retouch', measureStall: false })]);
-    expect(figures).toEqual([{ probeSyscalls: 2, kernelLatencyNs: 500, reclaimedPages: 2, stallNs: null, retouchMajorFaultsProbe: 2, targetEintr: 3 }]);
+    expect(figures).toEqual([{ probeSyscalls: 2, kernelLatencyNs: 500, reclaimedPages: 2, stallNs: null, retouchMajorFaultsProbe: 2, targetEintr: 3, explain: noExplain() }]);
     expect(warnings).toEqual([]);
   });
 
@@ -68,7 +68,15 @@ describe('attribute', () => {
 
   it('leaves probeSyscalls and the kernel figures null when the mechanism made no call (the baseline)', () => {
     const { figures, warnings } = attribute(facts({ hints: [hint(1, 5, 5)] }), [win('repetition 0', 0, 10, 1, 0)]);
-    expect(figures[0]).toEqual({ probeSyscalls: null, kernelLatencyNs: null, reclaimedPages: null, stallNs: null, retouchMajorFaultsProbe: null, targetEintr: null });
+    expect(figures[0]).toEqual({
+      probeSyscalls: null,
+      kernelLatencyNs: null,
+      reclaimedPages: null,
+      stallNs: null,
+      retouchMajorFaultsProbe: null,
+      targetEintr: null,
+      explain: noExplain(),
+    });
     expect(warnings).toEqual([]);
   });
 

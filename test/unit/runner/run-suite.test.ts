@@ -53,8 +53,9 @@ class FakeMechanism implements Mechanism {
       const enterNs = Number(process.hrtime.bigint());
       const record = [request.target.pid, 1, 21, this.opts.latencyNs, this.opts.reclaimedPages, bytes];
       appendFileSync(relay, `${JSON.stringify({ type: 'map', data: { '@hb_hbat_rec': { [`${process.pid},${enterNs}`]: record } } })}\n`);
+      appendFileSync(relay, `${JSON.stringify({ type: 'map', data: { '@hb_hsch_rec': { [`${process.pid},${enterNs}`]: [0, 0, 0, 0, 0, 0] } } })}\n`);
     }
-    if (relay !== undefined) appendFileSync(relay, `${JSON.stringify({ type: 'map', data: { '@hb_hbat_calls': this.opts.recorded } })}\n`);
+    if (relay !== undefined) appendFileSync(relay, `${JSON.stringify({ type: 'map', data: { '@hb_hbat_calls': this.opts.recorded, '@hb_hsch_calls': this.opts.recorded } })}\n`);
     const failed = this.opts.failOn?.includes(n) === true;
     return {
       bytesAdvised: failed ? 0 : bytes,
