@@ -67,7 +67,7 @@ export function runFacts(run: RunResult): [label: string, value: string][] {
   const samples = run.scenarios.reduce((n, s) => n + s.samples.length, 0);
   const description = run.environment.suiteDefinition?.description;
   return [
-    ['suite', description === undefined ? run.suite : `${run.suite}: ${description}`],
+    ['suite', description === undefined || description === '' ? run.suite : `${run.suite}: ${description}`],
     ['started', run.startedAt],
     ['finished', run.finishedAt ?? 'not finished (run interrupted or still going)'],
     [

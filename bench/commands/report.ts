@@ -1,7 +1,6 @@
 import { rebuildReports, readRunOf } from '../../reports/write.ts';
 import { formatTextSummary } from '../../reports/summary-table.ts';
-import { HintbenchError } from '../../core/errors.ts';
-import { stringOpt } from './args.ts';
+import { stringOpt, usageError } from './args.ts';
 import type { Command } from './types.ts';
 
 /** Output formats of `hintbench report`. */
@@ -27,12 +26,12 @@ export const reportCommand: Command = {
   async run(values, positionals) {
     const [target, extra] = positionals;
     if (target === undefined || extra !== undefined)
-      throw new HintbenchError('hintbench report takes exactly one results directory', 'e.g. hintbench report results/2026-11-25T17-40-12Z-default (or its results.json)');
+      throw usageError('hintbench report takes exactly one results directory', 'e.g. hintbench report results/2026-11-25T17-40-12Z-default (or its results.json)');
     const format = stringOpt(values, 'format') ?? 'files';
     if (!(FORMATS as readonly string[]).includes(format))
-      throw new HintbenchError(`--format must be one of ${FORMATS.join(', ')}, got '${format.slice(0, 24)}'`, 'pass --format text for the text summary, or leave --format out', { exitCode: 2 });
+      throw usageError(`--format must be one of ${FORMATS.join(', ')}, got '${format.slice(0, 24)}'`, 'pass --format text for the text summary, or leave --format out');
     if (format === 'text') {
-      if (values.png === true) throw new HintbenchError('--png writes chart files, --format text writes none', 'leave out one of them', { exitCode: 2 });
+      if (values.png === true) throw usageError('--png writes chart files, --format text writes none', 'leave out one of them');
       process.stdout.write(formatTextSummary(readRunOf(target)));
       return 0;
     }
