@@ -192,7 +192,13 @@ function legendScales(rows: readonly ChartRow[]): { color: object; shape: object
   let spare = 0;
   const colour = (m: string): string => MECHANISM_COLOURS[m] ?? MORE_COLOURS[spare++ % MORE_COLOURS.length]!;
   return {
-    color: { field: 'mechanism', type: 'nominal', title: 'mechanism', scale: { domain: mechanisms, range: mechanisms.map(colour) }, legend: { orient: 'bottom', direction: 'horizontal' } },
+    color: {
+      field: 'mechanism',
+      type: 'nominal',
+      title: 'mechanism',
+      scale: { domain: mechanisms, range: mechanisms.map(colour) },
+      legend: { orient: 'bottom', direction: 'horizontal' },
+    },
     shape: {
       field: 'advice',
       type: 'nominal',
@@ -229,7 +235,11 @@ function panelSpec(rows: readonly ChartRow[], metric: PanelMetric, multi: boolea
         mark: { type: 'point', filled: true, size: 42, opacity: 0.75 },
         encoding: { shape: scales.shape, tooltip },
       },
-      { transform: [{ filter: "datum.kind === 'median'" }], mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { y2: { field: 'upper' }, y: { field: 'lower', type: 'quantitative' } } },
+      {
+        transform: [{ filter: "datum.kind === 'median'" }],
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: { y2: { field: 'upper' }, y: { field: 'lower', type: 'quantitative' } },
+      },
       { transform: [{ filter: "datum.kind === 'median'" }], mark: { type: 'tick', thickness: 2.5, size: 12 }, encoding: { tooltip } },
     ],
   };
@@ -295,15 +305,17 @@ export function hintLatencyChart(run: RunResult): ChartSpec | null {
 export function reclaimThroughputChart(run: RunResult): ChartSpec | null {
   const pageSizeBytes = run.environment.pageSizeBytes;
   const results = withSamples(run, true).filter((r) => r.scenario.advice === 'pageout');
-  const values = (r: ScenarioResult): (number | null)[] =>
-    measuredSamples(r).map((s) => (s.reclaimedPages === 0 ? null : reclaimThroughputGiBps(s, pageSizeBytes)));
+  const values = (r: ScenarioResult): (number | null)[] => measuredSamples(r).map((s) => (s.reclaimedPages === 0 ? null : reclaimThroughputGiBps(s, pageSizeBytes)));
   const metric: PanelMetric = {
     panel: 'reclaim throughput',
     axisTitle: 'reclaim throughput',
     axis: 'rate',
     values,
     median: (r) => {
-      const ci = medianCi(values(r).filter((v): v is number => v !== null), REPORT_CONFIDENCE);
+      const ci = medianCi(
+        values(r).filter((v): v is number => v !== null),
+        REPORT_CONFIDENCE,
+      );
       return ci === null ? null : { median: ci.median, lower: ci.lower, upper: ci.upper };
     },
   };

@@ -45,7 +45,10 @@ export function environmentFacts(env: Environment): [label: string, value: strin
     ['THP mode', env.thpMode],
     ['THP defrag', optional(env.thpDefrag)],
     ['cgroup memory controller', env.cgroupMemory],
-    ['load average (1 / 5 / 15 min)', `start ${optional(env.loadAverageStart, load)}, end ${env.loadAverageEnd === null ? 'not recorded (run unfinished)' : optional(env.loadAverageEnd, load)}`],
+    [
+      'load average (1 / 5 / 15 min)',
+      `start ${optional(env.loadAverageStart, load)}, end ${env.loadAverageEnd === null ? 'not recorded (run unfinished)' : optional(env.loadAverageEnd, load)}`,
+    ],
     ['Node.js', env.nodeVersion],
     ['bpftrace', env.bpftraceVersion ?? 'not available'],
     ['hintbench', env.hintbenchVersion],

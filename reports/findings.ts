@@ -147,12 +147,7 @@ function confidenceWords(confidence: number): string {
 }
 
 /** Compares one metric between two scenarios; null when either side has no positive values or the interval includes 1. */
-function compare(
-  dim: FindingDimension,
-  metric: (typeof FINDING_METRICS)[number],
-  a: ScenarioResult,
-  b: ScenarioResult,
-): { finding: Finding | null; clear: boolean } | null {
+function compare(dim: FindingDimension, metric: (typeof FINDING_METRICS)[number], a: ScenarioResult, b: ScenarioResult): { finding: Finding | null; clear: boolean } | null {
   const va = fieldValues(measuredSamples(a), metric.field);
   const vb = fieldValues(measuredSamples(b), metric.field);
   if (va.length < 2 || vb.length < 2 || ![...va, ...vb].every((v) => v > 0)) return null;

@@ -57,7 +57,9 @@ function facts(list: readonly [string, string][]): string {
 /** The methodology as `###` sections. */
 function methodologyMarkdown(run: RunResult): string {
   return methodology(run)
-    .map((m) => [`### ${escapeMarkdown(m.title)}`, ...m.paragraphs.map((p) => wrapped(escapeMarkdown(p))), ...(m.bullets.length === 0 ? [] : [bullets(m.bullets, '')])].join('\n\n'))
+    .map((m) =>
+      [`### ${escapeMarkdown(m.title)}`, ...m.paragraphs.map((p) => wrapped(escapeMarkdown(p))), ...(m.bullets.length === 0 ? [] : [bullets(m.bullets, '')])].join('\n\n'),
+    )
     .join('\n\n');
 }
 

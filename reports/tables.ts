@@ -127,8 +127,7 @@ function widthsOf(table: GroupedTable): number[] {
  */
 export function groupedTableText(table: GroupedTable): string[] {
   const widths = widthsOf(table);
-  const line = (cells: readonly string[]): string =>
-    `  ${cells.map((c, i) => (table.numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ')}`.trimEnd();
+  const line = (cells: readonly string[]): string => `  ${cells.map((c, i) => (table.numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ')}`.trimEnd();
   const out = [line(table.headers), `  ${widths.map((w) => '-'.repeat(w)).join('  ')}`];
   for (const g of table.groups) out.push(g.title, ...g.rows.map(line));
   return out;

@@ -33,8 +33,7 @@ function quoted(v: string): string {
 export function intOpt(values: OptionValues, name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   const v = stringOpt(values, name);
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || BigInt(v) < BigInt(min))
-    throw usageError(`--${name} must be an integer >= ${min}, got '${quoted(v)}'`, `pass e.g. --${name} ${Math.max(min, fallback)}`);
+  if (!/^\d+$/.test(v) || BigInt(v) < BigInt(min)) throw usageError(`--${name} must be an integer >= ${min}, got '${quoted(v)}'`, `pass e.g. --${name} ${Math.max(min, fallback)}`);
   if (BigInt(v) > BigInt(max)) throw usageError(`--${name} ${quoted(v)} is too large: at most ${max}`, `pass --${name} ${max} or less`);
   return Number(v);
 }

@@ -175,8 +175,6 @@ export async function collectEnvironment(root: string = HOST_ROOT, bpftracePath 
     loadAverageEnd: null,
     hintbenchCommit: readHintbenchCommit(),
     argv: context.argv ?? process.argv.slice(2),
-    ...(suite === undefined
-      ? {}
-      : { suiteDefinition: { name: suite.name, description: suite.description, scenarios: suite.scenarios.map((s) => `${s.id} x ${s.repetitions}`) } }),
+    ...(suite === undefined ? {} : { suiteDefinition: { name: suite.name, description: suite.description, scenarios: suite.scenarios.map((s) => `${s.id} x ${s.repetitions}`) } }),
   };
 }
