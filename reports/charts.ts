@@ -167,7 +167,7 @@ export function logTicks(lo: number, hi: number): number[] {
 function labelExpr(axis: AxisKind): string {
   if (axis === 'time')
     return (
-      "datum.value >= 1e9 ? format(datum.value / 1e9, '~r') + ' s' : datum.value >= 1e6 ? format(datum.value / 1e6, '~r') + ' ms' : " +
+      "datum.value == 0 ? '0' : datum.value >= 1e9 ? format(datum.value / 1e9, '~r') + ' s' : datum.value >= 1e6 ? format(datum.value / 1e6, '~r') + ' ms' : " +
       "datum.value >= 1e3 ? format(datum.value / 1e3, '~r') + ' µs' : format(datum.value, '~r') + ' ns'"
     );
   if (axis === 'rate') return "format(datum.value, '~r') + ' GiB/s'";
@@ -185,10 +185,22 @@ function yEncoding(rows: readonly ChartRow[], metric: PanelMetric): object {
   return { field: 'value', type: 'quantitative', scale: { type: 'log', domain: [lo, hi], nice: false }, axis: { ...axis, values: logTicks(lo, hi) } };
 }
 
+/** The distinct values, those named in `order` first in that order, then the others as they come. */
+function inFixedOrder(values: readonly string[], order: readonly string[]): string[] {
+  const present = new Set(values);
+  return [...order.filter((v) => present.has(v)), ...[...present].filter((v) => !order.includes(v))];
+}
+
 /** Colour and shape scales listing only the mechanisms and advices the chart has marks for. */
 function legendScales(rows: readonly ChartRow[]): { color: object; shape: object } {
-  const mechanisms = [...new Set(rows.map((r) => r.mechanism))];
-  const advices = [...new Set(rows.map((r) => r.advice))];
+  const mechanisms = inFixedOrder(
+    rows.map((r) => r.mechanism),
+    Object.keys(MECHANISM_COLOURS),
+  );
+  const advices = inFixedOrder(
+    rows.map((r) => r.advice),
+    Object.keys(ADVICE_SHAPES),
+  );
   let spare = 0;
   const colour = (m: string): string => MECHANISM_COLOURS[m] ?? MORE_COLOURS[spare++ % MORE_COLOURS.length]!;
   return {

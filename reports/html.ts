@@ -59,7 +59,8 @@ function groupedHtmlTable(table: GroupedTable, cssClass: string): string {
     .map(
       (g) =>
         `<tr class="group"><th colspan="${table.headers.length}">${escapeHtml(g.title)}</th></tr>\n` +
-        g.rows.map((row) => `<tr>${row.map((cell, i) => `<td${align(i)}>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n'),
+        g.rows.map((row) => `<tr>${row.map((cell, i) => `<td${align(i)}>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n') +
+        (g.note === undefined ? '' : `\n<tr class="note"><td colspan="${table.headers.length}">${escapeHtml(g.note)}</td></tr>`),
     )
     .join('\n');
   return `<div class="table-wrap"><table class="${cssClass}"><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
@@ -89,6 +90,7 @@ table { border-collapse: collapse; font-size: .8rem; margin: .5rem 0; }
 th, td { border: 1px solid #ccc; padding: .2rem .4rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.group th { background: #e8eef5; text-align: left; overflow-wrap: anywhere; }
+tr.note td { font-size: .75rem; color: #555; }
 .table-wrap { max-width: 100%; overflow-x: auto; }
 dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .2rem 1rem; font-size: .85rem; }
 dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; overflow-wrap: anywhere; }

@@ -32,11 +32,19 @@ export function escapeMarkdown(text: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
-/** A grouped table as one GitHub-flavoured Markdown table per group, each under a bold title line. */
+/** A grouped table as one GitHub-flavoured Markdown table per group, each under a bold title line, its note below. */
 export function markdownTables(table: GroupedTable): string {
   const row = (cells: readonly string[]): string => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
   const rule = `|${table.numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`;
-  return table.groups.map((g) => [wrapped(`**${escapeMarkdown(g.title)}**`), '', row(table.headers), rule, ...g.rows.map(row)].join('\n')).join('\n\n');
+  return table.groups
+    .map((g) =>
+      [
+        wrapped(`**${escapeMarkdown(g.title)}**`),
+        ...(g.rows.length === 0 ? [] : ['', row(table.headers), rule, ...g.rows.map(row)]),
+        ...(g.note === undefined ? [] : ['', wrapped(escapeMarkdown(g.note))]),
+      ].join('\n'),
+    )
+    .join('\n\n');
 }
 
 /** Prose wrapped to MARKDOWN_WIDTH. */

@@ -21,8 +21,8 @@ export interface GroupedTable {
   headers: string[];
   /** Per column: right-align (numbers). */
   numeric: boolean[];
-  /** Row groups, each with a title. */
-  groups: { title: string; rows: string[][] }[];
+  /** Row groups, each with a title and an optional note shown under its rows. */
+  groups: { title: string; rows: string[][]; note?: string }[];
 }
 
 /** `process_madvise PAGEOUT`, or `no hint (baseline)`. */
@@ -92,22 +92,28 @@ export function overviewTable(run: RunResult, opts: OverviewOptions = {}): Group
   return { headers, numeric, groups };
 }
 
-/** The per-scenario metric table (see the module doc); `fields` defaults to every reported field that varies. */
+/**
+ * The per-scenario metric table (see the module doc); `fields` defaults to every reported field
+ * that varies in the run. A field whose samples all have the same value in a scenario gets no
+ * row there; the group's note names it with its value.
+ */
 export function metricTable(run: RunResult, fields: readonly SampleFieldName[] = varyingFields(run)): GroupedTable {
   const headers = ['metric', 'n', 'median', `${REPORT_CONFIDENCE * 100} % CI of median`, 'robust CV'];
   const numeric = [false, true, true, true, true];
   const groups = run.scenarios
     .filter((r) => measuredSamples(r).length > 0)
-    .map((r) => ({
-      title: r.scenario.id,
-      rows: fields.flatMap((field) => {
-        const s = metricStats(r, field);
-        if (s === null) return [];
-        const cv = s.describe.robustCv;
-        return [[fieldLabel(field), String(s.describe.n), medianText(s), ciText(s), cv === null ? '' : formatPercent(cv)]];
-      }),
-    }))
-    .filter((g) => g.rows.length > 0);
+    .map((r) => {
+      const stats = fields.map((field) => metricStats(r, field)).filter((s): s is MetricStats => s !== null);
+      const same = stats.filter((s) => s.describe.min === s.describe.max);
+      const rows = stats
+        .filter((s) => !same.includes(s))
+        .map((s) => {
+          const cv = s.describe.robustCv;
+          return [fieldLabel(s.field), String(s.describe.n), medianText(s), ciText(s), cv === null ? '' : formatPercent(cv)];
+        });
+      const note = same.length === 0 ? undefined : `The same in every sample: ${same.map((s) => `${fieldLabel(s.field)} ${formatField(s.field, s.describe.min)}`).join(', ')}.`;
+      return { title: r.scenario.id, rows, ...(note === undefined ? {} : { note }) };
+    });
   return { headers, numeric, groups };
 }
 

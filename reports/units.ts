@@ -77,8 +77,9 @@ function byteUnit(bytes: number): [string, number] {
   return BYTE_UNITS.find(([, scale]) => abs >= scale) ?? ['B', 1];
 }
 
-/** A range `lo–hi` of a field's values, both in the unit of the larger end: `952–1,150 ms` is `0.95–1.15 s`. */
+/** A range `lo–hi` of a field's values, both in the unit of the larger end: `952–1,150 ms` is `0.95–1.15 s`; one value when lo = hi. */
 export function formatFieldRange(field: SampleFieldName, lo: number, hi: number): string {
+  if (lo === hi) return formatField(field, lo);
   const unit = SAMPLE_FIELDS[field].unit;
   if (unit === 'ns' || unit === 'bytes') {
     const [label, scale] = unit === 'ns' ? durationUnit(Math.max(Math.abs(lo), Math.abs(hi))) : byteUnit(Math.max(Math.abs(lo), Math.abs(hi)));

@@ -81,8 +81,9 @@ describe('chart specs', () => {
     const range = (name: string, scale: string) => (scales(name).find((s) => s.name === scale) as { range?: unknown } | undefined)?.range;
     expect(domain('hint-latency', 'color')).toEqual(['process_madvise', 'ptrace']);
     expect(range('hint-latency', 'color')).toEqual([MECHANISM_COLOURS.process_madvise, MECHANISM_COLOURS.ptrace]);
-    expect(domain('hint-latency', 'shape')).toEqual(['PAGEOUT', 'COLD']);
-    expect(range('hint-latency', 'shape')).toEqual([ADVICE_SHAPES.PAGEOUT, ADVICE_SHAPES.COLD]);
+    expect(domain('hint-latency', 'shape')).toEqual(['COLD', 'PAGEOUT']);
+    expect(range('hint-latency', 'shape')).toEqual([ADVICE_SHAPES.COLD, ADVICE_SHAPES.PAGEOUT]);
+    expect(domain('stall-cpu', 'color')).toEqual(['process_madvise', 'ptrace']);
     expect(domain('reclaim-throughput', 'shape')).toEqual(['PAGEOUT']);
     expect(domain('refaults-retouch', 'color')).toContain('no hint');
     // Okabe-Ito blue and orange: no red/green pair.

@@ -45,6 +45,16 @@ describe('statistics from raw samples', () => {
     const labels = new Set(table.groups.flatMap((g) => g.rows.map((r) => r[0])));
     for (const f of constant) expect(labels.has(fieldLabel(f))).toBe(false);
     expect(table.groups.map((g) => g.title)).toEqual(run.scenarios.filter((s) => s.samples.length > 0).map((s) => s.scenario.id));
+    // Within a scenario, a metric whose samples are all equal is named in the note, not given a row.
+    const pm = run.scenarios[0]!;
+    pm.samples.forEach((x, i) => {
+      x.swapAfterBytes = 64 * 2 ** 20;
+      x.rssAfterBytes = 1000 + i;
+    });
+    const g = metricTable(run).groups[0]!;
+    expect(g.rows.some((r) => r[0] === fieldLabel('swapAfterBytes'))).toBe(false);
+    expect(g.note).toContain(`${fieldLabel('swapAfterBytes')} 64.0 MiB`);
+    expect(g.rows.some((r) => r[0] === fieldLabel('rssAfterBytes'))).toBe(true);
   });
 
   it('overview: groups by memory layout and target state, empty cells where nothing was measured', () => {
