@@ -111,7 +111,7 @@ export function metricTable(run: RunResult, fields: readonly SampleFieldName[] =
           const cv = s.describe.robustCv;
           return [fieldLabel(s.field), String(s.describe.n), medianText(s), ciText(s), cv === null ? '' : formatPercent(cv)];
         });
-      const note = same.length === 0 ? undefined : `The same in every sample: ${same.map((s) => `${fieldLabel(s.field)} ${formatField(s.field, s.describe.min)}`).join(', ')}.`;
+      const note = same.length === 0 ? undefined : `The same in every sample: ${same.map((s) => `${fieldLabel(s.field)} = ${formatField(s.field, s.describe.min)}`).join(', ')}.`;
       return { title: r.scenario.id, rows, ...(note === undefined ? {} : { note }) };
     });
   return { headers, numeric, groups };

@@ -53,7 +53,7 @@ describe('statistics from raw samples', () => {
     });
     const g = metricTable(run).groups[0]!;
     expect(g.rows.some((r) => r[0] === fieldLabel('swapAfterBytes'))).toBe(false);
-    expect(g.note).toContain(`${fieldLabel('swapAfterBytes')} 64.0 MiB`);
+    expect(g.note).toContain(`${fieldLabel('swapAfterBytes')} = 64.0 MiB`);
     expect(g.rows.some((r) => r[0] === fieldLabel('rssAfterBytes'))).toBe(true);
   });
 
