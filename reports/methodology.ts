@@ -61,8 +61,7 @@ export function methodology(run: RunResult): MethodSection[] {
   noise.push(
     `${env.cpuCount} online CPU${env.cpuCount === 1 ? '' : 's'}: a running target, the caller, bpftrace and the tracer compete for them, which lengthens every wall-clock figure of running-target scenarios`,
   );
-  if (typeof env.virtualization === 'string' && env.virtualization !== 'none')
-    noise.push(`virtualised (${env.virtualization}): steal time and virtual-CPU scheduling add noise`);
+  if (typeof env.virtualization === 'string' && env.virtualization !== 'none') noise.push(`virtualised (${env.virtualization}): steal time and virtual-CPU scheduling add noise`);
   const load = [env.loadAverageStart, env.loadAverageEnd].map((l) => (Array.isArray(l) ? l.join(' / ') : null));
   if (load[0] !== null || load[1] !== null) noise.push(`load average (1 / 5 / 15 min): ${load[0] ?? 'unknown'} at the start, ${load[1] ?? 'unknown'} at the end`);
   if (env.swapDevices.some((d) => d.zramCompressor !== null))
