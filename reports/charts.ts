@@ -15,6 +15,7 @@ import type { RunResult, Scenario, ScenarioResult } from '../core/types.ts';
 import { reclaimThroughputGiBps } from './derived.ts';
 import { memoryWords } from './findings.ts';
 import { fieldValues, measuredSamples, metricStats, REPORT_CONFIDENCE } from './sample-stats.ts';
+import { wrapText } from './tables.ts';
 
 /** One chart: a file-friendly name, its title and the Vega-Lite spec. */
 export interface ChartSpec {
@@ -276,11 +277,11 @@ function buildChart(name: string, title: string, results: readonly ScenarioResul
   return { name, title, spec: spec as TopLevelSpec };
 }
 
-/** Title lines: `what:` and the comparison on the next line when the whole would not fit a panel's width (about 80 characters). */
+/** Title lines: `what:` and the comparison on the lines after it, wrapped to fit a panel's width (about 72 characters a line). */
 export function titleLines(title: string): string[] {
   const at = title.indexOf(': ');
   if (title.length <= 70 || at < 0) return [title];
-  return [title.slice(0, at + 1), title.slice(at + 2)];
+  return [title.slice(0, at + 1), ...wrapText(title.slice(at + 2), 72)];
 }
 
 /** `a vs b` / `a and b` listings for titles. */

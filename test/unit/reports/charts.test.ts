@@ -29,7 +29,10 @@ describe('chart specs', () => {
       expect(() => compileToVega(chart.spec)).not.toThrow();
       const svg = await chartToSvg(chart.spec);
       expect(svg.startsWith('<svg')).toBe(true);
-      for (const line of titleLines(chart.title)) expect(svg).toContain(line.replace(/&/g, '&amp;'));
+      for (const line of titleLines(chart.title)) {
+        expect(svg).toContain(line.replace(/&/g, '&amp;'));
+        expect(line.length, line).toBeLessThanOrEqual(72);
+      }
       expect(svg).toContain(MARKS_SUBTITLE);
       expect(svgSize(svg).width, chart.name).toBeLessThanOrEqual(800);
     }
