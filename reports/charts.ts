@@ -269,7 +269,7 @@ function buildChart(name: string, title: string, results: readonly ScenarioResul
   const specs = panels.map((p) => panelSpec(p.rows, p.metric, multi, slots, rows));
   const common = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: titleLines(title), subtitle: MARKS_SUBTITLE, anchor: 'start', fontSize: 14, limit: PANEL_WIDTH_PX + 80 },
+    title: { text: titleLines(title), subtitle: MARKS_SUBTITLE, anchor: 'start', fontSize: 14, subtitleFontSize: 11 },
     data: { values: rows },
     config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11 } },
   };
