@@ -1,34 +1,53 @@
 /**
  * Vega-Lite chart specs built from a saved RunResult only (pure functions, no I/O).
- * Every chart shows one dot per sample and a bar at the median; medians come from
- * ScenarioResult.summary, except the derived throughput (see derived.ts).
+ *
+ * Every panel shows one dot per measured sample (warm-up samples left out) and, beside the
+ * dots, the median with its 95 % confidence interval as a whisker, all computed from the raw
+ * samples (sample-stats.ts). Colour is the mechanism (Okabe–Ito, colour-blind safe), shape the
+ * advice; the legends list only what the chart draws. A metric whose values span more than
+ * LOG_RANGE_RATIO is drawn on a log scale; time axes are labelled in SI units (1 ms, 10 ms,
+ * 1 s). Panels are stacked, each PANEL_WIDTH_PX wide, so a chart fits an 800 px page.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { RunResult, Sample, Scenario, ScenarioResult } from '../core/types.ts';
-import { medianOfDerived, pagesAdvised, reclaimThroughputGiBps } from './derived.ts';
+import type { SampleFieldName } from '../core/metrics.ts';
+import { medianCi } from '../core/stats/median-ci.ts';
+import type { RunResult, Scenario, ScenarioResult } from '../core/types.ts';
+import { reclaimThroughputGiBps } from './derived.ts';
+import { memoryWords } from './findings.ts';
+import { fieldValues, measuredSamples, metricStats, REPORT_CONFIDENCE } from './sample-stats.ts';
+import { wrapText } from './tables.ts';
 
 /** One chart: a file-friendly name, its title and the Vega-Lite spec. */
 export interface ChartSpec {
   /** File stem (`<name>.svg`) and HTML element id; lowercase, dashes. */
   name: string;
-  /** Human title. */
+  /** Human title: what is compared, including the target states. */
   title: string;
   /** The Vega-Lite spec with its data inlined. */
   spec: TopLevelSpec;
 }
 
-/** One data row of a chart: a sample's value or a median. */
+/** One data row of a chart: a sample's value, or a median with its interval. */
 export interface ChartRow {
-  /** `sample` for a dot, `median` for a median bar. */
+  /** `sample` for a dot, `median` for a median with its CI. */
   kind: 'sample' | 'median';
-  /** x group: memory layout and target state, e.g. `64 MiB random, sleeping`. */
+  /** x group: memory layout and target state, e.g. `256 MiB random, running target`. */
   group: string;
-  /** Colour: mechanism and advice, e.g. `ptrace pageout`. */
+  /** Colour: the mechanism (`no hint` for the baseline). */
+  mechanism: string;
+  /** Shape: the advice (`none` for the baseline). */
+  advice: string;
+  /** Mechanism and advice, e.g. `ptrace PAGEOUT`. */
   series: string;
-  /** Facet panel title (charts with several panels). */
+  /** Slot within a group: the series' dots, then its median beside them. */
+  slot: string;
+  /** Panel the row belongs to. */
   panel: string;
-  /** Value in the unit of the chart's y axis. */
+  /** Value in the unit of the panel's axis (ns for times). */
   value: number;
+  /** CI bounds of a median (null for samples). */
+  lower: number | null;
+  upper: number | null;
   /** Scenario identifier (tooltip). */
   scenario: string;
   /** Repetition index, or null for medians. */
@@ -36,221 +55,304 @@ export interface ChartRow {
 }
 
 /** The subtitle every chart carries, saying how to read its marks. */
-export const MARKS_SUBTITLE = 'dots: one per sample · bars: median';
+export const MARKS_SUBTITLE = `dots: one per sample · bar and whisker beside them: median and its ${REPORT_CONFIDENCE * 100} % CI`;
+
+/** A metric whose largest value is more than this many times its smallest is drawn on a log scale. */
+export const LOG_RANGE_RATIO = 20;
+
+/** Plot width of every panel, in px (axis and labels come on top; the whole chart stays under 800 px). */
+export const PANEL_WIDTH_PX = 600;
+
+/** Colour of each mechanism (Okabe–Ito palette: distinguishable with any colour-vision deficiency). */
+export const MECHANISM_COLOURS: Readonly<Record<string, string>> = {
+  process_madvise: '#0072B2',
+  ptrace: '#E69F00',
+  'no hint': '#555555',
+};
+
+/** Shape of each advice. */
+export const ADVICE_SHAPES: Readonly<Record<string, string>> = {
+  COLD: 'circle',
+  PAGEOUT: 'triangle-up',
+  none: 'square',
+};
+
+/** Fallback colours for mechanisms not listed above (rest of the Okabe–Ito palette). */
+const MORE_COLOURS = ['#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#F0E442', '#000000'];
 
 /** x group of a scenario: memory layout and target state. */
 export function scenarioGroup(s: Scenario): string {
-  const vmas = s.memory.vmas > 1 ? `, ${s.memory.vmas} VMAs` : '';
-  return `${s.memory.sizeMiB} MiB ${s.memory.content}${vmas}, ${s.targetState}`;
+  return `${memoryWords(s)}, ${s.targetState} target`;
+}
+
+/** Mechanism label (colour). */
+function mechanismOf(s: Scenario): string {
+  return s.mechanism === 'none' ? 'no hint' : s.mechanism;
+}
+
+/** Advice label (shape). */
+function adviceOf(s: Scenario): string {
+  return s.advice === 'none' ? 'none' : s.advice.toUpperCase();
 }
 
 /** Colour series of a scenario: mechanism and advice (the baseline says so). */
 export function scenarioSeries(s: Scenario): string {
-  return s.mechanism === 'none' ? 'none (baseline)' : `${s.mechanism} ${s.advice}`;
+  return s.mechanism === 'none' ? 'no hint (baseline)' : `${s.mechanism} ${adviceOf(s)}`;
 }
 
-/** What one panel of a chart plots: a label, a per-sample value and a median. */
+/** How one panel's values are read, and how its axis is labelled. */
+type AxisKind = 'time' | 'count' | 'rate';
+
+/** What one panel of a chart plots. */
 interface PanelMetric {
+  /** Panel title. */
   panel: string;
-  sampleValue: (sample: Sample) => number | null;
-  median: (result: ScenarioResult) => number | null;
+  /** Axis title. */
+  axisTitle: string;
+  axis: AxisKind;
+  /** Per-sample values of a scenario, in sample order (null where a sample has none). */
+  values: (result: ScenarioResult) => (number | null)[];
+  /** Median and CI of a scenario; null when it has no value. */
+  median: (result: ScenarioResult) => { median: number; lower: number; upper: number } | null;
 }
 
-/** Median of a summarised Sample field divided by `divisor`, or null when absent. */
-function summaryMedian(field: keyof Sample, divisor: number): (r: ScenarioResult) => number | null {
-  return (r) => {
-    const s = r.summary[field];
-    return s === undefined ? null : s.median / divisor;
-  };
-}
-
-/** A metric read straight from a Sample field and its summary, scaled by `divisor`. */
-function fieldMetric(panel: string, field: keyof Sample, divisor: number): PanelMetric {
+/** A panel of a Sample field: values and median CI from the measured samples. */
+function fieldPanel(panel: string, field: SampleFieldName, axis: AxisKind, axisTitle: string): PanelMetric {
   return {
     panel,
-    sampleValue: (sample) => {
-      const v = sample[field];
-      return typeof v === 'number' ? v / divisor : null;
+    axisTitle,
+    axis,
+    values: (r) => measuredSamples(r).map((s) => fieldValues([s], field)[0] ?? null),
+    median: (r) => {
+      const s = metricStats(r, field);
+      return s?.ci == null ? null : { median: s.ci.median, lower: s.ci.lower, upper: s.ci.upper };
     },
-    median: summaryMedian(field, divisor),
   };
 }
 
-/** Rows of a chart: for each selected scenario and panel, its samples and its median. */
-function chartRows(results: readonly ScenarioResult[], metrics: readonly PanelMetric[], keep: (v: number) => boolean = () => true): ChartRow[] {
+/** Rows of one panel for the given scenarios; values `keep` refuses (zeros on a log axis, say) are left out. */
+function panelRows(results: readonly ScenarioResult[], metric: PanelMetric): ChartRow[] {
   const rows: ChartRow[] = [];
   for (const result of results) {
-    const base = { group: scenarioGroup(result.scenario), series: scenarioSeries(result.scenario), scenario: result.scenario.id };
-    for (const metric of metrics) {
-      for (const sample of result.samples) {
-        const value = metric.sampleValue(sample);
-        if (value !== null && keep(value)) rows.push({ ...base, kind: 'sample', panel: metric.panel, value, repetition: sample.repetition });
-      }
-      const median = metric.median(result);
-      if (median !== null && keep(median)) rows.push({ ...base, kind: 'median', panel: metric.panel, value: median, repetition: null });
-    }
+    const s = result.scenario;
+    const series = scenarioSeries(s);
+    const base = { group: scenarioGroup(s), mechanism: mechanismOf(s), advice: adviceOf(s), series, panel: metric.panel, scenario: s.id };
+    const samples = measuredSamples(result);
+    metric.values(result).forEach((value, i) => {
+      if (value !== null && Number.isFinite(value))
+        rows.push({ ...base, kind: 'sample', slot: `${series} samples`, value, lower: null, upper: null, repetition: samples[i]?.repetition ?? null });
+    });
+    const m = metric.median(result);
+    if (m !== null) rows.push({ ...base, kind: 'median', slot: `${series} median`, value: m.median, lower: m.lower, upper: m.upper, repetition: null });
   }
   return rows;
 }
 
-/** Options of the shared dots-plus-median layout. */
-interface LayoutOptions {
-  title: string;
-  rows: ChartRow[];
-  /** y axis title (with unit) of each panel, keyed by panel name, in display order. */
-  yTitles: Readonly<Record<string, string>>;
-  yScale?: 'linear' | 'log';
-  /** Every series of the run, so a series has the same colour in every chart. */
-  seriesDomain: readonly string[];
+/** Whether a panel's values call for a log scale: all positive and spanning more than LOG_RANGE_RATIO. */
+export function wantsLogScale(values: readonly number[]): boolean {
+  if (values.length === 0 || values.some((v) => v <= 0)) return false;
+  return Math.max(...values) / Math.min(...values) > LOG_RANGE_RATIO;
 }
 
-/** Colour series of every scenario of a run, in scenario order (one colour each across charts). */
-export function seriesDomain(run: RunResult): string[] {
-  return [...new Set(run.scenarios.map((r) => scenarioSeries(r.scenario)))];
+/** Tick values of a log axis over [lo, hi]: powers of ten, with 2x and 5x steps when the range spans fewer than three decades. */
+export function logTicks(lo: number, hi: number): number[] {
+  const ticks: number[] = [];
+  const first = Math.floor(Math.log10(lo));
+  const last = Math.ceil(Math.log10(hi));
+  const steps = last - first < 3 ? [1, 2, 5] : [1];
+  for (let e = first; e <= last; e++) for (const m of steps) ticks.push(m * 10 ** e);
+  return ticks.filter((t) => t >= lo && t <= hi);
 }
 
-/** The y-axis field definition of a panel. */
-function yEncoding(yTitle: string, yScale: 'linear' | 'log'): object {
-  return { field: 'value', type: 'quantitative', title: yTitle, scale: yScale === 'log' ? { type: 'log' } : { zero: true } };
+/** Vega expression labelling an axis value in SI units for its kind. */
+function labelExpr(axis: AxisKind): string {
+  if (axis === 'time')
+    return (
+      "datum.value == 0 ? '0' : datum.value >= 1e9 ? format(datum.value / 1e9, '~r') + ' s' : datum.value >= 1e6 ? format(datum.value / 1e6, '~r') + ' ms' : " +
+      "datum.value >= 1e3 ? format(datum.value / 1e3, '~r') + ' µs' : format(datum.value, '~r') + ' ns'"
+    );
+  if (axis === 'rate') return "format(datum.value, '~r') + ' GiB/s'";
+  return "format(datum.value, '~s')";
 }
 
-/** One panel: dots for samples and ticks for medians of the rows whose panel matches. */
-function panelSpec(panel: string, yTitle: string, opts: LayoutOptions, widthPx: number, multi: boolean): object {
+/** The y encoding of a panel: log scale with explicit ticks when the values call for it, else linear from zero. */
+function yEncoding(rows: readonly ChartRow[], metric: PanelMetric): object {
+  const all = rows.flatMap((r) => [r.value, ...(r.lower === null ? [] : [r.lower]), ...(r.upper === null ? [] : [r.upper])]);
+  const log = wantsLogScale(all);
+  const axis = { labelExpr: labelExpr(metric.axis), title: `${metric.axisTitle}${log ? ' (log scale)' : ''}`, grid: true };
+  if (!log) return { field: 'value', type: 'quantitative', scale: { zero: true }, axis: { ...axis, tickCount: 6 } };
+  const lo = Math.min(...all) / 1.3;
+  const hi = Math.max(...all) * 1.3;
+  return { field: 'value', type: 'quantitative', scale: { type: 'log', domain: [lo, hi], nice: false }, axis: { ...axis, values: logTicks(lo, hi) } };
+}
+
+/** The distinct values, those named in `order` first in that order, then the others as they come. */
+function inFixedOrder(values: readonly string[], order: readonly string[]): string[] {
+  const present = new Set(values);
+  return [...order.filter((v) => present.has(v)), ...[...present].filter((v) => !order.includes(v))];
+}
+
+/** Colour and shape scales listing only the mechanisms and advices the chart has marks for. */
+function legendScales(rows: readonly ChartRow[]): { color: object; shape: object } {
+  const mechanisms = inFixedOrder(
+    rows.map((r) => r.mechanism),
+    Object.keys(MECHANISM_COLOURS),
+  );
+  const advices = inFixedOrder(
+    rows.map((r) => r.advice),
+    Object.keys(ADVICE_SHAPES),
+  );
+  let spare = 0;
+  const colour = (m: string): string => MECHANISM_COLOURS[m] ?? MORE_COLOURS[spare++ % MORE_COLOURS.length]!;
   return {
-    ...(multi ? { title: { text: panel, fontSize: 12 } } : {}),
-    width: widthPx,
-    height: 240,
-    transform: [{ filter: { field: 'panel', equal: panel } }],
+    color: {
+      field: 'mechanism',
+      type: 'nominal',
+      title: 'mechanism',
+      scale: { domain: mechanisms, range: mechanisms.map(colour) },
+      legend: { orient: 'bottom', direction: 'horizontal' },
+    },
+    shape: {
+      field: 'advice',
+      type: 'nominal',
+      title: 'advice',
+      scale: { domain: advices, range: advices.map((a) => ADVICE_SHAPES[a] ?? 'diamond') },
+      legend: { orient: 'bottom', direction: 'horizontal' },
+    },
+  };
+}
+
+/** One panel: sample dots (`rows`: this panel's; `allRows`: the chart's, which the shared legends list), and beside them the median tick with its CI whisker. */
+function panelSpec(rows: readonly ChartRow[], metric: PanelMetric, multi: boolean, slots: readonly string[], allRows: readonly ChartRow[]): object {
+  const scales = legendScales(allRows);
+  const tooltip = [
+    { field: 'scenario', type: 'nominal', title: 'scenario' },
+    { field: 'kind', type: 'nominal', title: 'mark' },
+    { field: 'repetition', type: 'quantitative', title: 'repetition' },
+    { field: 'value', type: 'quantitative', title: metric.axisTitle, format: '~r' },
+  ];
+  return {
+    ...(multi ? { title: { text: metric.panel, fontSize: 12, anchor: 'start' } } : {}),
+    width: PANEL_WIDTH_PX,
+    height: 220,
+    transform: [{ filter: { field: 'panel', equal: metric.panel } }],
     encoding: {
-      x: { field: 'group', type: 'nominal', title: 'memory, target state', axis: { labelAngle: -20, labelLimit: 240 } },
-      xOffset: { field: 'series', type: 'nominal' },
-      y: yEncoding(yTitle, opts.yScale ?? 'linear'),
-      color: { field: 'series', type: 'nominal', title: 'mechanism, advice', scale: { domain: [...opts.seriesDomain] }, legend: { labelLimit: 320 } },
-      tooltip: [
-        { field: 'scenario', type: 'nominal', title: 'scenario' },
-        { field: 'kind', type: 'nominal', title: 'mark' },
-        { field: 'repetition', type: 'quantitative', title: 'repetition' },
-        { field: 'value', type: 'quantitative', title: yTitle, format: ',.3~f' },
-      ],
+      x: { field: 'group', type: 'nominal', title: null, axis: { labelAngle: 0, labelExpr: "split(datum.label, ', ')", labelLimit: 200 } },
+      xOffset: { field: 'slot', type: 'nominal', scale: { domain: [...slots] } },
+      y: yEncoding(rows, metric),
+      color: scales.color,
     },
     layer: [
-      { transform: [{ filter: "datum.kind === 'sample'" }], mark: { type: 'point', filled: true, size: 45, opacity: 0.7 } },
-      { transform: [{ filter: "datum.kind === 'median'" }], mark: { type: 'tick', thickness: 3, size: 20 } },
+      {
+        transform: [{ filter: "datum.kind === 'sample'" }],
+        mark: { type: 'point', filled: true, size: 42, opacity: 0.75 },
+        encoding: { shape: scales.shape, tooltip },
+      },
+      {
+        transform: [{ filter: "datum.kind === 'median'" }],
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: { y2: { field: 'upper' }, y: { field: 'lower', type: 'quantitative' } },
+      },
+      { transform: [{ filter: "datum.kind === 'median'" }], mark: { type: 'tick', thickness: 2.5, size: 12 }, encoding: { tooltip } },
     ],
   };
 }
 
-/** Dots per sample plus median bars, grouped by memory layout, coloured by mechanism; one panel per metric. */
-function dotsWithMedians(opts: LayoutOptions): TopLevelSpec {
-  const panels = Object.keys(opts.yTitles).filter((p) => opts.rows.some((r) => r.panel === p));
-  const groups = new Set(opts.rows.map((r) => r.group));
-  const series = new Set(opts.rows.map((r) => r.series));
-  const widthPx = Math.max(120, 36 * series.size) * Math.max(1, groups.size);
+/** A chart of one or more stacked panels; null when no panel has a sample. `title` is `what: compared`, drawn over two lines. */
+function buildChart(name: string, title: string, results: readonly ScenarioResult[], metrics: readonly PanelMetric[]): ChartSpec | null {
+  const panels = metrics.map((m) => ({ metric: m, rows: panelRows(results, m) })).filter((p) => p.rows.some((r) => r.kind === 'sample'));
+  if (panels.length === 0) return null;
+  const rows = panels.flatMap((p) => p.rows);
+  const series = [...new Set(rows.map((r) => r.series))];
+  const slots = series.flatMap((s) => [`${s} samples`, `${s} median`]);
   const multi = panels.length > 1;
-  const specs = panels.map((p) => panelSpec(p, opts.yTitles[p]!, opts, widthPx, multi));
+  const specs = panels.map((p) => panelSpec(p.rows, p.metric, multi, slots, rows));
   const common = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: opts.title, subtitle: MARKS_SUBTITLE, anchor: 'start', fontSize: 15 },
-    data: { values: opts.rows },
-    config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 } },
+    title: { text: titleLines(title), subtitle: MARKS_SUBTITLE, anchor: 'start', fontSize: 14, subtitleFontSize: 11 },
+    data: { values: rows },
+    config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11 } },
   };
-  if (!multi) return { ...common, ...(specs[0] ?? panelSpec('', '', opts, widthPx, false)) } as TopLevelSpec;
-  // Side by side while the panels fit a page (~1100 px); stacked when they would not.
-  const layout = widthPx * panels.length > MAX_ROW_WIDTH_PX ? 'vconcat' : 'hconcat';
-  return { ...common, [layout]: specs, resolve: { scale: { color: 'shared' } } } as TopLevelSpec;
+  const spec = multi ? { ...common, vconcat: specs, resolve: { scale: { color: 'shared', shape: 'shared', y: 'independent' } } } : { ...common, ...specs[0] };
+  return { name, title, spec: spec as TopLevelSpec };
 }
 
-/** Widest row of side-by-side panels, in px, before they are stacked instead. */
-const MAX_ROW_WIDTH_PX = 1100;
-
-/** Scenarios that delivered a hint and have samples. */
-function hinted(run: RunResult): ScenarioResult[] {
-  return run.scenarios.filter((r) => r.scenario.mechanism !== 'none' && r.samples.length > 0);
+/** Title lines: `what:` and the comparison on the lines after it, wrapped to fit a panel's width (about 72 characters a line). */
+export function titleLines(title: string): string[] {
+  const at = title.indexOf(': ');
+  if (title.length <= 70 || at < 0) return [title];
+  return [title.slice(0, at + 1), ...wrapText(title.slice(at + 2), 72)];
 }
 
-/** Hint latency, user-side and kernel-side, in µs on a log scale. */
-export function hintLatencyChart(run: RunResult): ChartSpec {
-  const title = 'Hint latency by mechanism, advice and size';
-  const user = 'user-side (caller wall time)';
-  const kernel = 'kernel-side (syscall enter to exit)';
-  const rows = chartRows(hinted(run), [fieldMetric(user, 'userLatencyNs', 1e3), fieldMetric(kernel, 'kernelLatencyNs', 1e3)], (v) => v > 0);
-  const yTitle = 'hint latency (µs, log scale)';
-  return { name: 'hint-latency', title, spec: dotsWithMedians({ title, rows, yTitles: { [user]: yTitle, [kernel]: yTitle }, yScale: 'log', seriesDomain: seriesDomain(run) }) };
+/** `a vs b` / `a and b` listings for titles. */
+function listing(values: readonly string[], joiner: string): string {
+  return values.length <= 1 ? (values[0] ?? '') : `${values.slice(0, -1).join(', ')}${joiner}${values.at(-1)}`;
 }
 
-/** Reclaim throughput in GiB/s (reclaimed bytes over kernel-side latency; derived.ts). */
-export function reclaimThroughputChart(run: RunResult): ChartSpec {
-  const title = 'Reclaim throughput inside the hint (pages reclaimed × page size / kernel-side latency)';
+/** Title part naming the compared mechanisms, advices and target states of some scenarios. */
+function comparisonWords(results: readonly ScenarioResult[], withBaseline = false): string {
+  const hinted = results.filter((r) => r.scenario.mechanism !== 'none').map((r) => r.scenario);
+  const mechanisms = listing([...new Set(hinted.map((s) => s.mechanism))], ' vs ');
+  const advices = listing([...new Set(hinted.map((s) => s.advice.toUpperCase()))], ' and ');
+  const states = [...new Set(results.map((r) => r.scenario.targetState))];
+  const stateWords = `${listing(states, ' and ')} target${states.length > 1 ? 's' : ''}`;
+  const baseline = withBaseline && results.some((r) => r.scenario.mechanism === 'none') ? ' vs no hint' : '';
+  return `${mechanisms}, ${advices}${baseline}, ${stateWords}`;
+}
+
+/** Scenarios with measured samples; `hintedOnly` drops the baseline. */
+function withSamples(run: RunResult, hintedOnly: boolean): ScenarioResult[] {
+  return run.scenarios.filter((r) => measuredSamples(r).length > 0 && (!hintedOnly || r.scenario.mechanism !== 'none'));
+}
+
+/** Hint latency, caller side and kernel side. */
+export function hintLatencyChart(run: RunResult): ChartSpec | null {
+  const results = withSamples(run, true);
+  return buildChart('hint-latency', `Hint latency: ${comparisonWords(results)}`, results, [
+    fieldPanel('caller side: wall time around the hint system calls', 'userLatencyNs', 'time', 'hint latency'),
+    fieldPanel('kernel side: system call entry to exit', 'kernelLatencyNs', 'time', 'hint latency'),
+  ]);
+}
+
+/** Reclaim throughput of PAGEOUT (COLD reclaims nothing by design, so it has no throughput to show): per-sample ratios (derived.ts). */
+export function reclaimThroughputChart(run: RunResult): ChartSpec | null {
   const pageSizeBytes = run.environment.pageSizeBytes;
-  const throughput = (s: Sample): number | null => reclaimThroughputGiBps(s, pageSizeBytes);
-  const panel = 'throughput';
-  const rows = chartRows(hinted(run), [
-    {
-      panel,
-      sampleValue: throughput,
-      median: (r) => medianOfDerived(r.samples.map(throughput)),
+  const results = withSamples(run, true).filter((r) => r.scenario.advice === 'pageout');
+  const values = (r: ScenarioResult): (number | null)[] => measuredSamples(r).map((s) => (s.reclaimedPages === 0 ? null : reclaimThroughputGiBps(s, pageSizeBytes)));
+  const metric: PanelMetric = {
+    panel: 'reclaim throughput',
+    axisTitle: 'reclaim throughput',
+    axis: 'rate',
+    values,
+    median: (r) => {
+      const ci = medianCi(
+        values(r).filter((v): v is number => v !== null),
+        REPORT_CONFIDENCE,
+      );
+      return ci === null ? null : { median: ci.median, lower: ci.lower, upper: ci.upper };
     },
-  ]);
-  return { name: 'reclaim-throughput', title, spec: dotsWithMedians({ title, rows, yTitles: { [panel]: 'reclaim throughput (GiB/s)' }, seriesDomain: seriesDomain(run) }) };
+  };
+  return buildChart('reclaim-throughput', `PAGEOUT reclaim throughput (reclaimed bytes / kernel-side latency): ${comparisonWords(results)}`, results, [metric]);
 }
 
-/** Pages advised next to pages reclaimed. */
-export function pagesReclaimedChart(run: RunResult): ChartSpec {
-  const title = 'Pages reclaimed vs pages advised';
-  const pageSizeBytes = run.environment.pageSizeBytes;
-  const advised = 'pages advised';
-  const reclaimed = 'pages reclaimed';
-  const rows = chartRows(hinted(run), [
-    { panel: advised, sampleValue: (s) => pagesAdvised(s, pageSizeBytes), median: summaryMedian('bytesAdvised', pageSizeBytes) },
-    fieldMetric(reclaimed, 'reclaimedPages', 1),
+/** Re-touch time and major faults after the hint, against the no-hint baseline. */
+export function refaultsChart(run: RunResult): ChartSpec | null {
+  const results = withSamples(run, false);
+  return buildChart('refaults-retouch', `Re-touch after the hint: ${comparisonWords(results, true)}`, results, [
+    fieldPanel('time to touch every page again', 'retouchNs', 'time', 're-touch time'),
+    fieldPanel('major faults during the re-touch', 'retouchMajorFaults', 'count', 'major faults'),
   ]);
-  const unit = `pages (${pageSizeBytes / 1024} KiB each)`;
-  return {
-    name: 'pages-reclaimed',
-    title,
-    spec: dotsWithMedians({ title, rows, yTitles: { [advised]: `advised ${unit}`, [reclaimed]: `reclaimed ${unit}` }, seriesDomain: seriesDomain(run) }),
-  };
 }
 
-/** Major faults and re-touch time after the hint, with the no-hint baseline. */
-export function refaultsChart(run: RunResult): ChartSpec {
-  const title = 'Refaults and re-touch time after the hint (with no-hint baseline)';
-  const faults = 'major faults during re-touch';
-  const retouch = 're-touch time';
-  const rows = chartRows(
-    run.scenarios.filter((r) => r.samples.length > 0),
-    [fieldMetric(faults, 'retouchMajorFaults', 1), fieldMetric(retouch, 'retouchNs', 1e6)],
-  );
-  return {
-    name: 'refaults-retouch',
-    title,
-    spec: dotsWithMedians({ title, rows, yTitles: { [faults]: 'major faults (count)', [retouch]: 're-touch time (ms)' }, seriesDomain: seriesDomain(run) }),
-  };
-}
-
-/** Target stall and CPU paid by caller vs target, for the hinting mechanisms. */
-export function stallCpuChart(run: RunResult): ChartSpec {
-  const title = 'Target stall and CPU paid by caller vs target';
-  const stall = 'target stall: time in ptrace stops';
-  const window = 'injector stop window: stop to detach';
-  const caller = 'CPU paid by caller';
-  const target = 'CPU paid by target (a running target: incl. its own work)';
-  const rows = chartRows(hinted(run), [
-    fieldMetric(stall, 'stallNs', 1e3),
-    fieldMetric(window, 'injectorStopNs', 1e3),
-    fieldMetric(caller, 'callerCpuNs', 1e3),
-    fieldMetric(target, 'targetCpuNs', 1e3),
+/** Target stall and CPU paid by caller and target. */
+export function stallCpuChart(run: RunResult): ChartSpec | null {
+  const results = withSamples(run, true);
+  return buildChart('stall-cpu', `Target stall and CPU cost: ${comparisonWords(results)}`, results, [
+    fieldPanel('target stall: time in ptrace stops', 'stallNs', 'time', 'target stall'),
+    fieldPanel('injector stop window: stop to detach', 'injectorStopNs', 'time', 'stop window'),
+    fieldPanel('CPU time of the caller', 'callerCpuNs', 'time', 'caller CPU'),
+    fieldPanel("CPU time of the target (a running target's own spinning included)", 'targetCpuNs', 'time', 'target CPU'),
   ]);
-  return {
-    name: 'stall-cpu',
-    title,
-    spec: dotsWithMedians({
-      title,
-      rows,
-      yTitles: { [stall]: 'target stall (µs)', [window]: 'stop window (µs)', [caller]: 'caller CPU time (µs)', [target]: 'target CPU time (µs)' },
-      seriesDomain: seriesDomain(run),
-    }),
-  };
 }
 
 /** Sample rows of a chart spec (its inline data), for tests and emptiness checks. */
@@ -259,9 +361,7 @@ export function chartData(chart: ChartSpec): ChartRow[] {
   return data?.values ?? [];
 }
 
-/** Every chart the run has data for, in report order. Charts without a single sample are left out. */
+/** Every chart the run has samples for, in report order. */
 export function buildCharts(run: RunResult): ChartSpec[] {
-  return [hintLatencyChart, reclaimThroughputChart, pagesReclaimedChart, refaultsChart, stallCpuChart]
-    .map((build) => build(run))
-    .filter((chart) => chartData(chart).some((r) => r.kind === 'sample'));
+  return [hintLatencyChart, reclaimThroughputChart, refaultsChart, stallCpuChart].map((build) => build(run)).filter((c): c is ChartSpec => c !== null);
 }

@@ -1,11 +1,10 @@
 /**
- * The declared column lists every tabular output uses: samples.csv, the Markdown and HTML
- * tables and the terminal summary. Formats read their headers and cells from here only, so
- * they cannot drift apart. Headers are snake_case and end in their unit.
+ * The declared columns of samples.csv. Headers are snake_case and end in their unit. (The
+ * human-facing tables are built in tables.ts from the raw samples.)
  */
-import { DISPLAYED_METRICS, SAMPLE_FIELDS as SAMPLE_METRICS, SAMPLE_FIELD_NAMES, type SampleFieldName } from '../core/metrics.ts';
-import { ADVICES, CONTENTS, MECHANISMS, MEMORY_KINDS, SCENARIO_STATUSES, TARGET_STATES } from '../core/schema/enums.ts';
-import type { RunResult, Sample, Scenario, ScenarioResult, Summary } from '../core/types.ts';
+import { SAMPLE_FIELDS as SAMPLE_METRICS, SAMPLE_FIELD_NAMES, type SampleFieldName } from '../core/metrics.ts';
+import { ADVICES, CONTENTS, MECHANISMS, MEMORY_KINDS, TARGET_STATES } from '../core/schema/enums.ts';
+import type { RunResult, Sample, Scenario } from '../core/types.ts';
 
 /** A cell value before formatting: raw numbers in the unit the header names. */
 export type CellValue = string | number | boolean | null;
@@ -77,99 +76,4 @@ export function sampleFieldOfHeader(header: string): keyof Sample | null {
 /** Every sample of a run as rows, scenario by scenario, in repetition order. */
 export function sampleRows(run: RunResult): SampleRow[] {
   return run.scenarios.flatMap((s) => s.samples.map((sample) => ({ scenario: s.scenario, sample })));
-}
-
-/** A metric as human-facing tables show it: its field, label with display unit, and scale (from core/metrics.ts). */
-export type MetricDisplay = (typeof DISPLAYED_METRICS)[number];
-
-/** A per-metric summary row: one metric of one scenario. */
-export interface SummaryRow {
-  /** The scenario result the summary belongs to. */
-  result: ScenarioResult;
-  /** The metric shown. */
-  metric: MetricDisplay;
-  /** Its summary from ScenarioResult.summary. */
-  summary: Summary;
-}
-
-/** Format a raw value in a metric's display unit (thousands separated, fixed decimals). */
-export function formatMetric(value: number, metric: Pick<MetricDisplay, 'divisor' | 'decimals'>): string {
-  return (value / metric.divisor).toLocaleString('en-US', {
-    minimumFractionDigits: metric.decimals,
-    maximumFractionDigits: metric.decimals,
-  });
-}
-
-/** The summary columns: scenario, metric (with display unit), then median, min, max, spread. */
-export const SUMMARY_COLUMNS: readonly Column<SummaryRow>[] = [
-  { header: 'scenario_id', description: 'scenario identifier', value: (r) => r.result.scenario.id },
-  { header: 'metric', description: 'metric and the unit of the figures in this row', value: (r) => r.metric.label },
-  { header: 'n', description: 'number of values summarised', value: (r) => r.summary.n },
-  { header: 'median', description: 'median, in the unit of the metric column', value: (r) => formatMetric(r.summary.median, r.metric) },
-  { header: 'min', description: 'minimum', value: (r) => formatMetric(r.summary.min, r.metric) },
-  { header: 'max', description: 'maximum', value: (r) => formatMetric(r.summary.max, r.metric) },
-  { header: 'spread', description: 'max - min', value: (r) => formatMetric(r.summary.spread, r.metric) },
-  { header: 'rel_spread_pct', description: '(max - min) / median, percent', value: (r) => (r.summary.relSpread * 100).toFixed(1) },
-];
-
-/** Summary rows of a run: for each scenario, each key metric it has a summary for. */
-export function summaryRows(run: RunResult): SummaryRow[] {
-  return run.scenarios.flatMap((result) =>
-    DISPLAYED_METRICS.flatMap((metric) => {
-      const summary = result.summary[metric.field];
-      return summary === undefined ? [] : [{ result, metric, summary }];
-    }),
-  );
-}
-
-/** The metrics the per-scenario overview shows the median of. */
-const OVERVIEW_METRICS: readonly SampleFieldName[] = ['userLatencyNs', 'kernelLatencyNs', 'reclaimedPages', 'retouchMajorFaults', 'retouchNs'];
-
-/** A median column of the overview: header and scale from the metric's display. */
-function medianColumn(field: SampleFieldName): Column<ScenarioResult> {
-  const metric = DISPLAYED_METRICS.find((m) => m.field === field);
-  if (metric === undefined) throw new Error(`metric ${field} has no display in core/metrics.ts`);
-  return {
-    header: `median ${metric.label}`,
-    description: `median of ${field} over the samples`,
-    value: (r) => {
-      const s = r.summary[field];
-      return s === undefined ? '' : formatMetric(s.median, metric);
-    },
-  };
-}
-
-/** The per-scenario overview columns (terminal summary and the report's first table). */
-export const SCENARIO_COLUMNS: readonly Column<ScenarioResult>[] = [
-  { header: 'scenario', description: 'scenario identifier', value: (r) => r.scenario.id },
-  { header: 'n', description: 'samples collected', value: (r) => r.samples.length },
-  ...OVERVIEW_METRICS.map(medianColumn),
-  { header: 'status', description: SCENARIO_STATUSES.join(', '), value: (r) => r.status },
-];
-
-/** A cell as display text: null and undefined become empty, booleans and numbers as text. */
-export function cellText(value: CellValue): string {
-  return value === null ? '' : String(value);
-}
-
-/** A table as display text: headers and rows of cell strings, in column order. */
-export interface TextTable {
-  /** Column headers. */
-  headers: string[];
-  /** One array of cell texts per row. */
-  rows: string[][];
-  /** Per column: true when every non-empty cell looks numeric (right-align it). */
-  numeric: boolean[];
-}
-
-const NUMERIC_CELL = /^-?[\d,]+(\.\d+)?$/;
-
-/** Apply a column list to rows, giving display text for any table format. */
-export function tabulate<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): TextTable {
-  const cells = rows.map((row) => columns.map((c) => cellText(c.value(row))));
-  const numeric = columns.map((_, i) => {
-    const filled = cells.map((r) => r[i]!).filter((t) => t !== '');
-    return filled.length > 0 && filled.every((t) => NUMERIC_CELL.test(t));
-  });
-  return { headers: columns.map((c) => c.header), rows: cells, numeric };
 }

@@ -1,12 +1,17 @@
 /**
- * report.html: one self-contained file that opens offline. vega's browser build and the
- * compiled Vega specs (data inlined) are embedded; no request leaves the page (a
+ * report.html: one self-contained file that opens offline. Key findings first, then charts,
+ * tables, methodology, warnings and the environment. vega's browser build and the compiled
+ * Vega specs (data inlined) are embedded, and every chart's SVG, rendered in Node, is inlined
+ * as the picture a reader without JavaScript sees; no request leaves the page (a
  * Content-Security-Policy forbids any). Every string from results.json is escaped.
  */
 import type { Spec as VegaSpec } from 'vega';
 import type { RunResult } from '../core/types.ts';
-import { SCENARIO_COLUMNS, SUMMARY_COLUMNS, summaryRows, tabulate, type TextTable } from './columns.ts';
-import { environmentFacts, runFacts, runWarnings } from './environment.ts';
+import { environmentFacts, runFacts, runWarnings, suiteDefinitionLines } from './environment.ts';
+import { findingsFootnote, keyFindings } from './findings.ts';
+import { methodology } from './methodology.ts';
+import { ciFootnote, constantMetricLines, type GroupedTable, metricTable, overviewTable } from './tables.ts';
+import { REPORT_CONFIDENCE, varyingFields } from './sample-stats.ts';
 
 /** A chart as the HTML report embeds it: compiled to Vega in Node, so the page needs no vega-lite. */
 export interface HtmlChart {
@@ -16,6 +21,8 @@ export interface HtmlChart {
   title: string;
   /** Compiled Vega spec with its data inlined. */
   vegaSpec: VegaSpec;
+  /** The chart rendered to SVG in Node: shown until vega draws it, and all a reader without JavaScript sees. */
+  svg: string;
 }
 
 /** The page's Content-Security-Policy: inline code only, no network of any kind. */
@@ -44,12 +51,24 @@ export function inlineScriptSource(source: string): string {
   return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
-/** An HTML table from a text table; numeric columns right-aligned. */
-function htmlTable(table: TextTable, cssClass: string): string {
+/** An HTML table of titled row groups; numeric columns right-aligned. */
+function groupedHtmlTable(table: GroupedTable, cssClass: string): string {
   const align = (i: number): string => (table.numeric[i] ? ' class="num"' : '');
   const head = table.headers.map((h, i) => `<th${align(i)}>${escapeHtml(h)}</th>`).join('');
-  const body = table.rows.map((row) => `<tr>${row.map((cell, i) => `<td${align(i)}>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n');
-  return `<table class="${cssClass}"><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
+  const body = table.groups
+    .map(
+      (g) =>
+        `<tr class="group"><th colspan="${table.headers.length}">${escapeHtml(g.title)}</th></tr>\n` +
+        g.rows.map((row) => `<tr>${row.map((cell, i) => `<td${align(i)}>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n') +
+        (g.note === undefined ? '' : `\n<tr class="note"><td colspan="${table.headers.length}">${escapeHtml(g.note)}</td></tr>`),
+    )
+    .join('\n');
+  return `<div class="table-wrap"><table class="${cssClass}"><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
+}
+
+/** A paragraph of plain text, or nothing for null. */
+function para(text: string | null, cssClass = 'note'): string {
+  return text === null ? '' : `<p class="${cssClass}">${escapeHtml(text)}</p>`;
 }
 
 /** A definition list of label/value facts. */
@@ -64,16 +83,24 @@ function bulletList(items: readonly string[], empty: string): string {
 }
 
 const STYLE = `
-body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 1.5rem 2rem; color: #222; max-width: 1600px; }
-h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; font-size: .85rem; margin: .5rem 0; }
-th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-dl.facts { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; font-size: .9rem; }
-dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
-figure.chart { margin: 1rem 0 2rem; overflow-x: auto; } figure.chart figcaption { font-size: .8rem; color: #666; }
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 1rem; color: #222; max-width: 1000px; }
+h1 { font-size: 1.4rem; margin-bottom: .2rem; overflow-wrap: anywhere; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+h3 { font-size: 1rem; margin: 1rem 0 .3rem; }
+table { border-collapse: collapse; font-size: .8rem; margin: .5rem 0; }
+th, td { border: 1px solid #ccc; padding: .2rem .4rem; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.group th { background: #e8eef5; text-align: left; overflow-wrap: anywhere; }
+tr.note td { font-size: .75rem; color: #555; }
+.table-wrap { max-width: 100%; overflow-x: auto; }
+dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .2rem 1rem; font-size: .85rem; }
+dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+section.findings { background: #f4f8fc; border-left: 4px solid #0072B2; padding: .3rem 1rem; }
+section.findings li { margin: .3rem 0; }
+figure.chart { margin: 1rem 0 2rem; max-width: 100%; } figure.chart figcaption { font-size: .8rem; color: #666; }
+.chart-view svg { max-width: 100%; height: auto; }
 .failed { background: #fff0f0; border-left: 4px solid #c33; padding: .5rem 1rem; }
-.failed code { white-space: pre-wrap; } .none { color: #666; font-style: italic; }
+.failed code { white-space: pre-wrap; overflow-wrap: anywhere; } .none { color: #666; font-style: italic; } .note { font-size: .85rem; color: #444; }
+li { overflow-wrap: anywhere; }
 .chart-error { color: #c33; }
 `;
 
@@ -84,6 +111,7 @@ const BOOTSTRAP = `
   var done = charts.map(function (chart) {
     var el = document.getElementById('chart-' + chart.name);
     try {
+      el.textContent = '';
       var view = new vega.View(vega.parse(chart.spec), { renderer: 'svg', container: el, hover: true });
       return view.runAsync().then(function () { el.setAttribute('data-rendered', 'true'); });
     } catch (e) {
@@ -100,6 +128,30 @@ const BOOTSTRAP = `
   Promise.all(done).then(function () { document.body.setAttribute('data-charts-done', String(charts.length)); });
 })();
 `;
+
+/** The key findings as a list, with the note on what was left out. */
+function findingsHtml(run: RunResult): string {
+  const f = keyFindings(run);
+  const list =
+    f.findings.length === 0
+      ? '<p class="none">No pair of scenarios differing in one dimension showed a clear difference (or there were too few samples).</p>'
+      : `<ul>${f.findings.map((x) => `<li>${escapeHtml(x.sentence)}</li>`).join('')}</ul>`;
+  return `<section class="findings" id="key-findings"><h2>Key findings</h2>${list}${para(findingsFootnote(f))}</section>`;
+}
+
+/** The methodology sections. */
+function methodologyHtml(run: RunResult): string {
+  return methodology(run)
+    .map((m) => `<h3>${escapeHtml(m.title)}</h3>${m.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${m.bullets.length === 0 ? '' : bulletList(m.bullets, '')}`)
+    .join('\n');
+}
+
+/** The suite definition, when the results carry it. */
+function suiteHtml(run: RunResult): string {
+  const def = suiteDefinitionLines(run.environment);
+  if (def === null) return '<p class="none">Not recorded in these results.</p>';
+  return `<p>${escapeHtml(def.description)}</p>${bulletList(def.scenarios, 'No scenario.')}`;
+}
 
 /** The whole report page. `vegaSource` is vega's UMD build (render.ts: vegaUmdSource). */
 export function renderHtml(run: RunResult, charts: readonly HtmlChart[], vegaSource: string): string {
@@ -119,12 +171,14 @@ export function renderHtml(run: RunResult, charts: readonly HtmlChart[], vegaSou
       : charts
           .map(
             (c) =>
-              `<figure class="chart"><div class="chart-view" id="chart-${escapeHtml(c.name)}" role="img" aria-label="${escapeHtml(c.title)}"></div>` +
-              `<figcaption>${escapeHtml(c.title)} (also saved as ${escapeHtml(c.name)}.svg)</figcaption></figure>`,
+              `<figure class="chart"><div class="chart-view" id="chart-${escapeHtml(c.name)}" role="img" aria-label="${escapeHtml(c.title)}">${c.svg}</div>` +
+              `<figcaption>${escapeHtml(c.title)} (<a href="${escapeHtml(encodeURI(`${c.name}.svg`))}">${escapeHtml(c.name)}.svg</a>)</figcaption></figure>`,
           )
           .join('\n');
   const chartData = charts.map((c) => ({ name: c.name, spec: c.vegaSpec }));
   const title = `hintbench report: ${run.suite}, ${run.startedAt}`;
+  const fields = varyingFields(run);
+  const constants = constantMetricLines(run);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -137,18 +191,27 @@ export function renderHtml(run: RunResult, charts: readonly HtmlChart[], vegaSou
 <body>
 <h1>${escapeHtml(title)}</h1>
 ${factList(runFacts(run))}
+${findingsHtml(run)}
 <h2 id="failed">Failed scenarios</h2>
 ${failedHtml}
 <h2 id="charts">Charts</h2>
 ${chartsHtml}
-<h2 id="scenarios">Scenarios</h2>
-${htmlTable(tabulate(SCENARIO_COLUMNS, run.scenarios), 'scenarios')}
-<h2 id="summary">Summary per metric</h2>
-${htmlTable(tabulate(SUMMARY_COLUMNS, summaryRows(run)), 'summary')}
+<h2 id="overview">Overview</h2>
+<p class="note">Medians over the measured samples; the interval is the ${REPORT_CONFIDENCE * 100} % CI of the median hint latency.</p>
+${groupedHtmlTable(overviewTable(run), 'overview')}
+${para(ciFootnote(run, ['userLatencyNs']))}
+<h2 id="methodology">Methodology</h2>
+${methodologyHtml(run)}
+<h2 id="metrics">Every metric, per scenario</h2>
+<p class="note">Only metrics that vary in this run; robust CV = 1.4826 × MAD / median.${constants.length === 0 ? '' : ` The same in every sample: ${escapeHtml(constants.join('; '))}.`}</p>
+${groupedHtmlTable(metricTable(run, fields), 'metrics')}
+${para(ciFootnote(run, fields))}
 <h2 id="warnings">Warnings</h2>
 ${bulletList(runWarnings(run), 'No warnings.')}
 <h2 id="environment">Environment</h2>
 ${factList(environmentFacts(run.environment))}
+<h2 id="suite">Suite definition</h2>
+${suiteHtml(run)}
 <h2 id="host-changes">Host changes</h2>
 ${bulletList(run.hostChanges, 'Host preparation changed nothing.')}
 <script>${inlineScriptSource(vegaSource)}</script>

@@ -1,7 +1,17 @@
-/** report.md: run facts, failed scenarios, charts (as SVG links), tables, warnings, environment. */
+/**
+ * report.md: run facts, key findings, failed scenarios, charts (as SVG links), the overview,
+ * methodology, per-scenario metric tables, warnings, environment, suite definition. No line
+ * is wider than MARKDOWN_WIDTH columns (prose is wrapped; tables are narrow by design).
+ */
 import type { RunResult } from '../core/types.ts';
-import { SCENARIO_COLUMNS, SUMMARY_COLUMNS, summaryRows, tabulate, type TextTable } from './columns.ts';
-import { environmentFacts, runFacts, runWarnings } from './environment.ts';
+import { environmentFacts, runFacts, runWarnings, suiteDefinitionLines } from './environment.ts';
+import { findingsFootnote, keyFindings } from './findings.ts';
+import { methodology } from './methodology.ts';
+import { REPORT_CONFIDENCE, varyingFields } from './sample-stats.ts';
+import { ciFootnote, constantMetricLines, type GroupedTable, metricTable, overviewTable, wrapText } from './tables.ts';
+
+/** Widest line of report.md. */
+export const MARKDOWN_WIDTH = 100;
 
 /** A chart as the Markdown report links it. */
 export interface MarkdownChart {
@@ -22,21 +32,43 @@ export function escapeMarkdown(text: string): string {
     .replace(/\r?\n/g, ' ');
 }
 
-/** A GitHub-flavoured Markdown table; numeric columns right-aligned. */
-export function markdownTable(table: TextTable): string {
+/** A grouped table as one GitHub-flavoured Markdown table per group, each under a bold title line, its note below. */
+export function markdownTables(table: GroupedTable): string {
   const row = (cells: readonly string[]): string => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
   const rule = `|${table.numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`;
-  return [row(table.headers), rule, ...table.rows.map(row)].join('\n');
+  return table.groups
+    .map((g) =>
+      [
+        wrapped(`**${escapeMarkdown(g.title)}**`),
+        ...(g.rows.length === 0 ? [] : ['', row(table.headers), rule, ...g.rows.map(row)]),
+        ...(g.note === undefined ? [] : ['', wrapped(escapeMarkdown(g.note))]),
+      ].join('\n'),
+    )
+    .join('\n\n');
+}
+
+/** Prose wrapped to MARKDOWN_WIDTH. */
+function wrapped(text: string, prefix = '', indent = ''): string {
+  return wrapText(text, MARKDOWN_WIDTH, prefix, indent).join('\n');
 }
 
 /** A bullet list, or an italic line saying there is nothing. */
 function bullets(items: readonly string[], empty: string): string {
-  return items.length === 0 ? `_${empty}_` : items.map((i) => `- ${escapeMarkdown(i)}`).join('\n');
+  return items.length === 0 ? `_${empty}_` : items.map((i) => wrapped(escapeMarkdown(i), '- ', '  ')).join('\n');
 }
 
 /** Facts as a bullet list of `**label**: value`. */
 function facts(list: readonly [string, string][]): string {
-  return list.map(([k, v]) => `- **${escapeMarkdown(k)}**: ${escapeMarkdown(v)}`).join('\n');
+  return list.map(([k, v]) => wrapped(`**${escapeMarkdown(k)}**: ${escapeMarkdown(v)}`, '- ', '  ')).join('\n');
+}
+
+/** The methodology as `###` sections. */
+function methodologyMarkdown(run: RunResult): string {
+  return methodology(run)
+    .map((m) =>
+      [`### ${escapeMarkdown(m.title)}`, ...m.paragraphs.map((p) => wrapped(escapeMarkdown(p))), ...(m.bullets.length === 0 ? [] : [bullets(m.bullets, '')])].join('\n\n'),
+    )
+    .join('\n\n');
 }
 
 /** The whole Markdown report. */
@@ -44,22 +76,44 @@ export function renderMarkdown(run: RunResult, charts: readonly MarkdownChart[])
   const failed = run.scenarios
     .filter((s) => s.status === 'failed' || s.status === 'interrupted')
     .map((s) => `${s.scenario.id}${s.status === 'interrupted' ? ' (interrupted)' : ''}: ${s.error ?? 'no error recorded'}`);
-  const chartLines = charts.map((c) => `![${escapeMarkdown(c.title)}](${encodeURI(`${c.name}.svg`)})`);
+  const chartLines = charts.map((c) => wrapped(`![${escapeMarkdown(c.title)}](${encodeURI(`${c.name}.svg`)})`));
+  const f = keyFindings(run);
+  const footnote = findingsFootnote(f);
+  const fields = varyingFields(run);
+  const constants = constantMetricLines(run);
+  const def = suiteDefinitionLines(run.environment);
+  const optional = (text: string | null): string[] => (text === null ? [] : [wrapped(escapeMarkdown(text))]);
   return [
-    `# hintbench report: ${escapeMarkdown(run.suite)}, ${escapeMarkdown(run.startedAt)}`,
+    wrapped(`# hintbench report: ${escapeMarkdown(run.suite)}, ${escapeMarkdown(run.startedAt)}`),
     facts(runFacts(run)),
+    '## Key findings',
+    bullets(
+      f.findings.map((x) => x.sentence),
+      'No pair of scenarios differing in one dimension showed a clear difference (or there were too few samples).',
+    ),
+    ...optional(footnote),
     '## Failed scenarios',
     bullets(failed, 'No scenario failed.'),
-    '## Scenarios',
-    markdownTable(tabulate(SCENARIO_COLUMNS, run.scenarios)),
-    '## Summary per metric',
-    markdownTable(tabulate(SUMMARY_COLUMNS, summaryRows(run))),
     '## Charts',
     chartLines.length === 0 ? '_No scenario produced samples._' : chartLines.join('\n\n'),
+    '## Overview',
+    wrapped(`Medians over the measured samples; the interval is the ${REPORT_CONFIDENCE * 100} % CI of the median hint latency.`),
+    markdownTables(overviewTable(run)),
+    ...optional(ciFootnote(run, ['userLatencyNs'])),
+    '## Methodology',
+    methodologyMarkdown(run),
+    '## Every metric, per scenario',
+    wrapped(
+      `Only metrics that vary in this run; robust CV = 1.4826 × MAD / median.${constants.length === 0 ? '' : ` The same in every sample: ${escapeMarkdown(constants.join('; '))}.`}`,
+    ),
+    markdownTables(metricTable(run, fields)),
+    ...optional(ciFootnote(run, fields)),
     '## Warnings',
     bullets(runWarnings(run), 'No warnings.'),
     '## Environment',
     facts(environmentFacts(run.environment)),
+    '## Suite definition',
+    def === null ? '_Not recorded in these results._' : [wrapped(escapeMarkdown(def.description)), bullets(def.scenarios, 'No scenario.')].join('\n\n'),
     '## Host changes',
     bullets(run.hostChanges, 'Host preparation changed nothing.'),
     '',

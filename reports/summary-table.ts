@@ -1,28 +1,70 @@
-/** The plain-text table printed to the terminal at the end of a run. */
+/**
+ * The plain-text summaries: the one printed to the terminal at the end of a run (at most
+ * TERMINAL_WIDTH columns) and `hintbench report DIR --format text` (at most TEXT_WIDTH
+ * columns, for a patch cover letter). No colours, no trailing spaces.
+ */
 import type { RunResult } from '../core/types.ts';
-import { SCENARIO_COLUMNS, tabulate } from './columns.ts';
+import { findingsFootnote, keyFindings } from './findings.ts';
+import { ciFootnote, groupedTableText, overviewTable, wrapText } from './tables.ts';
+import { REPORT_CONFIDENCE, warmUpCount } from './sample-stats.ts';
+import { runWarnings } from './environment.ts';
 
-/** Pad to `width`, right-aligned for numeric columns. */
-function pad(text: string, width: number, right: boolean): string {
-  return right ? text.padStart(width) : text.padEnd(width);
+/** Widest line of the terminal summary. */
+export const TERMINAL_WIDTH = 100;
+/** Widest line of the text summary. */
+export const TEXT_WIDTH = 80;
+
+/** Key findings as wrapped bullet lines, with the footnote. */
+function findingLines(run: RunResult, width: number): string[] {
+  const f = keyFindings(run);
+  const lines = ['Key findings:'];
+  if (f.findings.length === 0) lines.push(...wrapText('No pair of scenarios differing in one dimension showed a clear difference (or too few samples).', width, '  ', '  '));
+  for (const finding of f.findings) lines.push(...wrapText(finding.sentence, width, '- ', '  '));
+  const note = findingsFootnote(f);
+  if (note !== null) lines.push(...wrapText(note, width, '  ', '  '));
+  return lines;
+}
+
+/** Failed and interrupted scenarios with their errors, wrapped. */
+function failureLines(run: RunResult, width: number): string[] {
+  return run.scenarios
+    .filter((s) => s.status === 'failed' || s.status === 'interrupted')
+    .flatMap((s) => wrapText(`${s.status}: ${s.scenario.id}: ${s.error ?? 'no error recorded'}`, width, '', '  '));
+}
+
+/** The overview table as text lines, with the note on short intervals. */
+function overviewLines(run: RunResult, width: number, compact: boolean): string[] {
+  const note = ciFootnote(run, ['userLatencyNs']);
+  return [...groupedTableText(overviewTable(run, { compact })), ...(note === null ? [] : wrapText(note, width, '', '  '))];
 }
 
 /**
- * One line per scenario (SCENARIO_COLUMNS: scenario, n, median latencies, reclaimed pages,
- * major faults, re-touch time, status), columns aligned, then one line per failed or interrupted scenario
- * with its error. No colours, no trailing spaces.
+ * The terminal summary: key findings, then the overview table grouped by memory layout and
+ * target state (medians and the 95 % CI of the hint latency from the measured samples), then
+ * one line per failed or interrupted scenario with its error.
  */
 export function formatSummaryTable(run: RunResult): string {
-  const table = tabulate(SCENARIO_COLUMNS, run.scenarios);
-  const widths = table.headers.map((h, i) => Math.max(h.length, ...table.rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => pad(c, widths[i]!, table.numeric[i]!))
-      .join('  ')
-      .trimEnd();
-  const lines = [line(table.headers), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line)];
-  for (const s of run.scenarios) {
-    if (s.status === 'failed' || s.status === 'interrupted') lines.push(`${s.status}: ${s.scenario.id}: ${s.error ?? 'no error recorded'}`);
-  }
+  const lines = [...findingLines(run, TERMINAL_WIDTH), '', ...overviewLines(run, TERMINAL_WIDTH, false), ...failureLines(run, TERMINAL_WIDTH)];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The 80-column text summary for a patch cover letter (`hintbench report DIR --format text`). */
+export function formatTextSummary(run: RunResult): string {
+  const env = run.environment;
+  const samples = run.scenarios.reduce((n, r) => n + r.samples.length, 0);
+  const warm = warmUpCount(run);
+  const head = [
+    `hintbench ${env.hintbenchVersion}, suite ${run.suite}, ${run.startedAt}`,
+    `Linux ${env.kernelRelease} ${env.arch}, ${env.cpuModel} x ${env.cpuCount}, swap: ${env.swapDevices.map((d) => d.name).join(', ') || 'none'}`,
+  ].flatMap((l) => wrapText(l, TEXT_WIDTH, '', '  '));
+  const method = wrapText(
+    `${samples} samples${warm > 0 ? ` (${warm} warm-up samples left out)` : ''}, one fresh workload each. Figures are medians; ` +
+      `intervals are distribution-free ${REPORT_CONFIDENCE * 100} % CIs (order statistics for a median, Hodges-Lehmann on logs for a ratio). ` +
+      'hint = caller wall time of the hint system calls; re-touch = time the target took to touch every page again.',
+    TEXT_WIDTH,
+  );
+  const warnings = runWarnings(run).length;
+  const tail = warnings > 0 ? [`${warnings} warning${warnings === 1 ? '' : 's'}: see report.md.`] : [];
+  const lines = [...head, '', ...findingLines(run, TEXT_WIDTH), '', ...overviewLines(run, TEXT_WIDTH, true), '', ...method, ...failureLines(run, TEXT_WIDTH), ...tail];
   return `${lines.join('\n')}\n`;
 }

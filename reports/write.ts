@@ -53,10 +53,12 @@ export async function writeReports(dir: OutputDir | string, run: RunResult, opts
   return withDir(dir, async (out) => {
     const fontFile = opts.png ? findFontFile() : null;
     const charts = buildCharts(run);
-    const compiled: HtmlChart[] = charts.map((c) => ({ name: c.name, title: c.title, vegaSpec: compileToVega(c.spec) }));
+    const compiled: HtmlChart[] = [];
     const chartFiles: string[] = [];
-    for (const chart of compiled) {
-      const svg = await vegaToSvg(chart.vegaSpec);
+    for (const chart of charts) {
+      const vegaSpec = compileToVega(chart.spec);
+      const svg = await vegaToSvg(vegaSpec);
+      compiled.push({ name: chart.name, title: chart.title, vegaSpec, svg });
       chartFiles.push(out.write(`${chart.name}.svg`, svg, { fix: WRITE_FIX }));
       if (fontFile !== null) chartFiles.push(out.write(`${chart.name}.png`, svgToPng(svg, fontFile), { fix: WRITE_FIX }));
     }
@@ -86,24 +88,42 @@ export function resultsDirOf(target: string): string {
   throw new HintbenchError(`${target} is a file, not a results directory`, `pass the directory written by \`hintbench run\` (e.g. ${dirname(target)}) or its ${RESULTS_FILE_NAME}`);
 }
 
+/** Reads the results.json of an open results directory, naming the directory when it has none. */
+function readRunIn(out: OutputDir): RunResult {
+  try {
+    return readResultsJsonIn(out);
+  } catch (err) {
+    if (err instanceof HintbenchError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+      throw new HintbenchError(`${out.path} holds no ${RESULTS_FILE_NAME}`, 'pass a directory written by `hintbench run` (it holds results.json)', { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** The run saved in a results directory (`target`: the directory or its results.json), read without writing anything. */
+export function readRunOf(target: string): RunResult {
+  const dir = resultsDirOf(target);
+  let out: OutputDir;
+  try {
+    out = OutputDir.open(dir);
+  } catch (cause) {
+    throw new HintbenchError(`cannot read ${dir}: ${(cause as Error).message}`, 'check that the results directory is readable', { cause });
+  }
+  try {
+    return readRunIn(out);
+  } finally {
+    out.close();
+  }
+}
+
 /**
  * Rebuild every report of a results directory from its results.json (`hintbench report`).
  * `target` is the directory or the path of its results.json.
  */
 export async function rebuildReports(target: string, opts: WriteReportsOptions = {}): Promise<string[]> {
-  const dir = resultsDirOf(target);
-  const out = openForWriting(dir);
+  const out = openForWriting(resultsDirOf(target));
   try {
-    let run: RunResult;
-    try {
-      run = readResultsJsonIn(out);
-    } catch (err) {
-      if (err instanceof HintbenchError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-        throw new HintbenchError(`${dir} holds no ${RESULTS_FILE_NAME}`, 'pass a directory written by `hintbench run` (it holds results.json)', { cause: err });
-      }
-      throw err;
-    }
-    return await writeReports(out, run, opts);
+    return await writeReports(out, readRunIn(out), opts);
   } finally {
     out.close();
   }

@@ -8,6 +8,18 @@ export function stringOpt(values: OptionValues, name: string): string | undefine
   return typeof v === 'string' ? v : undefined;
 }
 
+/** Exit code of every command-line error: an unknown command or flag, a missing, malformed or out-of-range value, an unexpected argument. */
+export const USAGE_EXIT = 2;
+
+/**
+ * An error in the command line itself, found before anything is done (exit USAGE_EXIT).
+ * Errors that depend on the system (a pid that does not exist, a file that cannot be read,
+ * a host that is not ready) are plain HintbenchErrors (exit 1).
+ */
+export function usageError(message: string, fix: string): HintbenchError {
+  return new HintbenchError(message, fix, { exitCode: USAGE_EXIT });
+}
+
 /** A value as it may be quoted in a message: at most 24 characters. */
 function quoted(v: string): string {
   return v.length <= 24 ? v : `${v.slice(0, 21)}...`;
@@ -21,15 +33,14 @@ function quoted(v: string): string {
 export function intOpt(values: OptionValues, name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   const v = stringOpt(values, name);
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || BigInt(v) < BigInt(min))
-    throw new HintbenchError(`--${name} must be an integer >= ${min}, got '${quoted(v)}'`, `pass e.g. --${name} ${Math.max(min, fallback)}`);
-  if (BigInt(v) > BigInt(max)) throw new HintbenchError(`--${name} ${quoted(v)} is too large: at most ${max}`, `pass --${name} ${max} or less`);
+  if (!/^\d+$/.test(v) || BigInt(v) < BigInt(min)) throw usageError(`--${name} must be an integer >= ${min}, got '${quoted(v)}'`, `pass e.g. --${name} ${Math.max(min, fallback)}`);
+  if (BigInt(v) > BigInt(max)) throw usageError(`--${name} ${quoted(v)} is too large: at most ${max}`, `pass --${name} ${max} or less`);
   return Number(v);
 }
 
 /** Throws when positionals were given to a command that takes none. */
 export function noPositionals(command: string, positionals: string[]): void {
-  if (positionals.length > 0) throw new HintbenchError(`unexpected argument '${positionals[0]}' for hintbench ${command}`, `run hintbench ${command} --help`);
+  if (positionals.length > 0) throw usageError(`unexpected argument '${positionals[0]}' for hintbench ${command}`, `run hintbench ${command} --help`);
 }
 
 /** Throws unless running as root; `command` is the hintbench command, e.g. `hintbench run`. */
@@ -59,7 +70,7 @@ function closeOptions(given: string, known: readonly string[]): string[] {
 /**
  * Translates an error of node:util parseArgs into hintbench's own one-line error naming the
  * flag: an unknown option (with the close known ones), an option without its value, a value
- * that starts with a dash, or a value given to a flag that takes none. The CLI exits 2.
+ * that starts with a dash, or a value given to a flag that takes none. The CLI exits USAGE_EXIT.
  */
 export function parseArgsError(err: unknown, command: string, args: readonly string[], options: Readonly<Record<string, { type: string; valueName?: string }>>): HintbenchError {
   const e = (err ?? {}) as ParseArgsFailure;
@@ -68,7 +79,7 @@ export function parseArgsError(err: unknown, command: string, args: readonly str
   const flag = /option '(-{1,2}[^' =]*)/i.exec(message)?.[1] ?? '';
   const name = flag.replace(/^-+/, '');
   const spec = options[name];
-  const exit = { exitCode: 2, cause: err };
+  const exit = { exitCode: USAGE_EXIT, cause: err };
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const close = closeOptions(flag, Object.keys(options));
     const hint =

@@ -3,7 +3,7 @@ import { ADVICES, HINT_MECHANISMS, isOneOf } from '../../core/schema/enums.ts';
 import { hintLiveProcess, MAX_REPEAT, type LiveHintRequest, type LiveHintResult } from '../live/hint.ts';
 import { parseRangeSelector } from '../live/ranges.ts';
 import { pageSizeBytes } from '../../core/sys/mman.ts';
-import { intOpt, noPositionals, requireRootFor, stringOpt } from './args.ts';
+import { intOpt, noPositionals, requireRootFor, stringOpt, usageError } from './args.ts';
 import { withInterrupt } from './interrupt.ts';
 import { oneLine } from './one-line.ts';
 import type { Command, OptionValues } from './types.ts';
@@ -12,18 +12,18 @@ const MiB = 1024 * 1024;
 
 function parseRequest(values: OptionValues): LiveHintRequest {
   const pidText = stringOpt(values, 'pid');
-  if (pidText === undefined) throw new HintbenchError('--pid is required', 'e.g. hintbench hint --pid 1234 --advice pageout');
+  if (pidText === undefined) throw usageError('--pid is required', 'e.g. hintbench hint --pid 1234 --advice pageout');
   if (!/^\d{1,10}$/.test(pidText) || Number(pidText) === 0)
-    throw new HintbenchError(`--pid must be a process id, got '${pidText.slice(0, 24)}'`, 'pass the numeric pid of a running process');
+    throw usageError(`--pid must be a process id, got '${pidText.slice(0, 24)}'`, 'pass the numeric pid of a running process');
   const advice = stringOpt(values, 'advice');
-  if (advice === undefined) throw new HintbenchError('--advice is required', `pass ${ADVICES.map((a) => `--advice ${a}`).join(' or ')}`);
-  if (!isOneOf(ADVICES, advice)) throw new HintbenchError(`unsupported advice '${advice}'`, `hintbench delivers ${ADVICES.map((a) => `--advice ${a}`).join(' or ')}`);
+  if (advice === undefined) throw usageError('--advice is required', `pass ${ADVICES.map((a) => `--advice ${a}`).join(' or ')}`);
+  if (!isOneOf(ADVICES, advice)) throw usageError(`unsupported advice '${advice}'`, `hintbench delivers ${ADVICES.map((a) => `--advice ${a}`).join(' or ')}`);
   const via = stringOpt(values, 'via') ?? 'process_madvise';
-  if (!isOneOf(HINT_MECHANISMS, via)) throw new HintbenchError(`unknown --via '${via}'`, `use ${HINT_MECHANISMS.map((m) => `--via ${m}`).join(' or ')}`);
+  if (!isOneOf(HINT_MECHANISMS, via)) throw usageError(`unknown --via '${via}'`, `use ${HINT_MECHANISMS.map((m) => `--via ${m}`).join(' or ')}`);
   const tidText = stringOpt(values, 'tid');
   if (tidText !== undefined && (!/^\d{1,10}$/.test(tidText) || Number(tidText) === 0))
-    throw new HintbenchError(`--tid must be a thread id, got '${tidText.slice(0, 24)}'`, `list the threads with ls /proc/${pidText}/task`);
-  if (tidText !== undefined && via !== 'ptrace') throw new HintbenchError('--tid only applies to --via ptrace', 'drop --tid, or add --via ptrace');
+    throw usageError(`--tid must be a thread id, got '${tidText.slice(0, 24)}'`, `list the threads with ls /proc/${pidText}/task`);
+  if (tidText !== undefined && via !== 'ptrace') throw usageError('--tid only applies to --via ptrace', 'drop --tid, or add --via ptrace');
   return {
     pid: Number(pidText),
     ...(tidText !== undefined ? { tid: Number(tidText) } : {}),

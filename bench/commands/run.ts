@@ -11,7 +11,7 @@ import type { OutputDir } from '../../reports/output-dir.ts';
 import type { RunResult, Suite } from '../../core/types.ts';
 import { resolveSuite } from '../scenarios/builtin.ts';
 import { MAX_REPETITIONS } from '../scenarios/suite-file.ts';
-import { intOpt, noPositionals, requireRootFor, stringOpt } from './args.ts';
+import { intOpt, noPositionals, requireRootFor, stringOpt, usageError } from './args.ts';
 import { withInterrupt } from './interrupt.ts';
 import { FOLLOW_UP_OPTIONS, checkFollowUps, runFollowUps } from './run-follow-ups.ts';
 import type { Command, OptionValues } from './types.ts';
@@ -39,7 +39,7 @@ function repsOption(values: OptionValues): number | undefined {
   const raw = stringOpt(values, 'reps');
   if (raw === undefined) return undefined;
   if (/^\d+$/.test(raw) && BigInt(raw) > BigInt(MAX_REPETITIONS)) {
-    throw new HintbenchError(`--reps must be at most ${MAX_REPETITIONS}, got '${raw}'`, `pass e.g. --reps 5 (a suite of N scenarios takes N x reps samples, about 1 s each)`);
+    throw usageError(`--reps must be at most ${MAX_REPETITIONS}, got '${raw}'`, `pass e.g. --reps 5 (a suite of N scenarios takes N x reps samples, about 1 s each)`);
   }
   return intOpt(values, 'reps', 5, 1, MAX_REPETITIONS);
 }

@@ -230,7 +230,7 @@ async function setupLocked(opts: SetupOptions, statePath: string): Promise<Omit<
     const version = await readBpftraceVersion();
     if (version === null) throw new HintbenchError('apt-get installed bpftrace but `bpftrace --version` still fails', 'run `bpftrace --version` to see why');
     state.bpftraceInstalled = true;
-    change(`installed bpftrace ${version} (apt-get install -y bpftrace; kept by teardown unless --remove-packages)`);
+    change(`installed bpftrace ${version} (apt-get install -y bpftrace; kept by hintbench teardown: apt-get remove bpftrace removes it)`);
   } else if (state.bpftraceInstalled) {
     reuse('bpftrace installed by an earlier setup is present');
   }

@@ -70,7 +70,9 @@ export function formatRange(r: ExactRange): string {
 function parseAddr(hex: string, part: string): bigint {
   const value = BigInt(`0x${hex}`);
   if (value >= TWO_TO_64) {
-    throw new HintbenchError(`--ranges: '${part}' has an address wider than 64 bits (0x${hex})`, 'addresses are 64-bit hex numbers; copy them from /proc/PID/maps');
+    throw new HintbenchError(`--ranges: '${part}' has an address wider than 64 bits (0x${hex})`, 'addresses are 64-bit hex numbers; copy them from /proc/PID/maps', {
+      exitCode: 2,
+    });
   }
   return value;
 }
@@ -78,7 +80,8 @@ function parseAddr(hex: string, part: string): bigint {
 /**
  * Parses `--ranges`: `anon` (private anonymous VMAs incl. the heap), `file` (file-backed
  * VMAs), `all` (both), or `START-END[,START-END...]` with hex addresses (0x optional) below
- * 2^64, page aligned, END > START. Errors name the flag and the bad part.
+ * 2^64, page aligned, END > START. Errors name the flag and the bad part; they are
+ * command-line errors (exit 2).
  */
 export function parseRangeSelector(text: string, pageSizeBytes: number): RangeSelector {
   if (text === 'anon' || text === 'file' || text === 'all') return { kind: text };
@@ -87,12 +90,17 @@ export function parseRangeSelector(text: string, pageSizeBytes: number): RangeSe
   for (const raw of text.split(',')) {
     const part = raw.trim();
     const m = /^(?:0x)?([0-9a-fA-F]+)-(?:0x)?([0-9a-fA-F]+)$/.exec(part);
-    if (!m) throw new HintbenchError(`--ranges: cannot read '${part}'`, 'use anon, file, all, or hex START-END pairs separated by commas, e.g. 7f0000000000-7f0000100000');
+    if (!m)
+      throw new HintbenchError(`--ranges: cannot read '${part}'`, 'use anon, file, all, or hex START-END pairs separated by commas, e.g. 7f0000000000-7f0000100000', {
+        exitCode: 2,
+      });
     const startAddr = parseAddr(m[1]!, part);
     const endAddr = parseAddr(m[2]!, part);
-    if (endAddr <= startAddr) throw new HintbenchError(`--ranges: '${part}' ends before it starts`, 'give START-END with END greater than START');
+    if (endAddr <= startAddr) throw new HintbenchError(`--ranges: '${part}' ends before it starts`, 'give START-END with END greater than START', { exitCode: 2 });
     if (startAddr % page !== 0n || endAddr % page !== 0n) {
-      throw new HintbenchError(`--ranges: '${part}' is not aligned to the ${pageSizeBytes}-byte page size`, 'use page-aligned addresses as /proc/PID/maps shows them');
+      throw new HintbenchError(`--ranges: '${part}' is not aligned to the ${pageSizeBytes}-byte page size`, 'use page-aligned addresses as /proc/PID/maps shows them', {
+        exitCode: 2,
+      });
     }
     ranges.push({ startAddr, endAddr });
   }

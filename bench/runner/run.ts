@@ -3,7 +3,7 @@ import { samplesCsv } from '../../reports/csv.ts';
 import type { OutputDir } from '../../reports/output-dir.ts';
 import { HOST_ROOT } from '../../core/proc/hostfs.ts';
 import { SCHEMA_VERSION } from '../../core/schema/results.ts';
-import { collectEnvironment } from '../host/fingerprint.ts';
+import { collectEnvironment, readLoadAverage } from '../host/fingerprint.ts';
 import type { RunResult, ScenarioResult, Suite } from '../../core/types.ts';
 import { runScenario, type ProgressFn, type ScenarioOptions } from './scenario.ts';
 
@@ -42,7 +42,7 @@ function saveCsv(out: OutputDir, run: RunResult): void {
 export async function runSuite(suite: Suite, opts: RunOptions): Promise<RunResult> {
   const { out } = opts;
   const started = new Date();
-  const environment = await collectEnvironment(HOST_ROOT, opts.bpftracePath);
+  const environment = await collectEnvironment(HOST_ROOT, opts.bpftracePath, { suite });
   const run: RunResult = {
     schemaVersion: SCHEMA_VERSION,
     suite: suite.name,
@@ -73,6 +73,7 @@ export async function runSuite(suite: Suite, opts: RunOptions): Promise<RunResul
     if (result.status === 'interrupted') opts.progress?.(`${label} ${scenario.id} interrupted: ${result.samples.length} of ${scenario.repetitions} repetitions kept`);
   }
   opts.signal?.throwIfAborted();
+  run.environment.loadAverageEnd = readLoadAverage();
   run.finishedAt = new Date().toISOString();
   saveResults(out, run);
   return run;

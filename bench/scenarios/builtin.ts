@@ -33,7 +33,7 @@ const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
     },
   },
   smoke: {
-    description: 'Seconds: COLD and PAGEOUT via process_madvise and ptrace of 16 MiB random anon memory, sleeping target, 2 repetitions, plus the baseline',
+    description: 'COLD and PAGEOUT via process_madvise and ptrace of 16 MiB random anon memory, sleeping target, 2 repetitions, plus the baseline',
     matrix: {
       mechanisms: ['process_madvise', 'ptrace'],
       advices: ['cold', 'pageout'],
@@ -57,6 +57,7 @@ export function builtinSuite(name: string, overrides?: { repetitions?: number })
     throw new HintbenchError(
       `unknown suite '${name}'`,
       `use one of: ${builtinSuiteNames().join(', ')} (hintbench suites lists them), or the path of a suite file (docs/suites.md)`,
+      { exitCode: 2 },
     );
   }
   const matrix = { ...entry.matrix, repetitions: overrides?.repetitions ?? entry.matrix.repetitions };

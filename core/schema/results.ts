@@ -39,6 +39,32 @@ export const EnvironmentSchema = z.object({
   bpftraceVersion: z.string().nullable().meta(doc('bpftrace version, null when absent')),
   hintbenchVersion: z.string().meta(doc('hintbench version')),
   backgroundReclaimers: z.array(z.string()).meta(doc('background reclaimers seen (DAMON kdamond, proactive-reclaim daemons): noise sources')),
+  swappiness: z.int().nullable().optional().meta(doc('/proc/sys/vm/swappiness; null when unreadable, absent in older results')),
+  pageCluster: z.int().nullable().optional().meta(doc('/proc/sys/vm/page-cluster (swap readahead: 2^n pages); null when unreadable')),
+  mglru: z.string().nullable().optional().meta(doc('/sys/kernel/mm/lru_gen/enabled (e.g. `0x0007`), `absent` when the kernel has no MGLRU; null when unreadable')),
+  zswap: z.string().nullable().optional().meta(doc('zswap: `enabled (compressor, max_pool_percent %)`, `disabled`, or `absent`; null when unreadable')),
+  thpDefrag: z.string().nullable().optional().meta(doc('transparent huge page defrag mode, e.g. `madvise`; null when unreadable')),
+  kernelCmdline: z.string().nullable().optional().meta(doc('/proc/cmdline; null when unreadable')),
+  kernelConfigSha256: z.string().nullable().optional().meta(doc('SHA-256 of the kernel config (/proc/config.gz, else /boot/config-RELEASE), null when neither is readable')),
+  cpuDetail: z
+    .string()
+    .nullable()
+    .optional()
+    .meta(doc('CPU vendor, family, model, stepping, microcode and MHz from /proc/cpuinfo, e.g. `AuthenticAMD family 25 model 1 stepping 1, microcode 0x1000065, 2445 MHz`')),
+  cpuGovernor: z.string().nullable().optional().meta(doc('cpufreq scaling governor of CPU 0; null when the CPU has no cpufreq (typical in a VM)')),
+  virtualization: z.string().nullable().optional().meta(doc('`none` on bare metal, else the hypervisor as the CPU and DMI report it (e.g. `KVM`); null when unknown')),
+  loadAverageStart: z.array(z.number()).nullable().optional().meta(doc('/proc/loadavg 1, 5 and 15 minute figures when the run started')),
+  loadAverageEnd: z.array(z.number()).nullable().optional().meta(doc('/proc/loadavg figures when the run finished (null while running or when interrupted)')),
+  hintbenchCommit: z.string().nullable().optional().meta(doc('git commit of the hintbench tree that ran, with `-dirty` when it had uncommitted changes; null outside a git clone')),
+  argv: z.array(z.string()).optional().meta(doc('the command line hintbench was started with (after `node script`)')),
+  suiteDefinition: z
+    .object({
+      name: z.string().meta(doc('suite name')),
+      description: z.string().meta(doc('what the suite measures')),
+      scenarios: z.array(z.string()).meta(doc('every scenario id of the suite with its repetitions, `id x N`, in run order')),
+    })
+    .optional()
+    .meta(doc('the suite as it was asked for (including scenarios that did not run)')),
 });
 
 export const ScenarioSchema = z.object({

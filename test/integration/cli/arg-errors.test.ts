@@ -28,7 +28,7 @@ describe('command-line option errors', () => {
 
   it('a newline or escape sequence inside an argument is printed escaped, on one line', async () => {
     const r = await cli(['hint', '--pid', '4242', '--advice', 'cold\nError: fake second line\u001b[2J']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr.endsWith('\n')).toBe(true);
     expect(errorLines(r)).toEqual(["Error: unsupported advice 'cold\\nError: fake second line\\x1b[2J'. Fix: hintbench delivers --advice cold or --advice pageout"]);
     const cmd = await cli(['frob\nnicate']);

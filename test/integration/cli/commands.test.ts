@@ -37,7 +37,8 @@ describe.skipIf(!ready)('hintbench commands', () => {
     const r = cli(['suites']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^default +20 scenarios, 100 samples: /m);
-    expect(r.stdout).toMatch(/^smoke +5 scenarios, 10 samples: /m);
+    expect(r.stdout).toMatch(/^smoke +5 scenarios, 10 samples: COLD and PAGEOUT /m);
+    expect(r.stdout).not.toContain('Seconds:');
     const v = cli(['suites', '--verbose']);
     expect(v.stdout).toMatch(/^ {4}ptrace\/pageout\/anon-random-256MiB-1vma\/running x5$/m);
   });
@@ -56,5 +57,26 @@ describe.skipIf(!ready)('hintbench commands', () => {
     expect(h.stdout).toMatch(/--ranges R/);
     expect(cli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(cli([]).code).toBe(2);
+    // help COMMAND is that command's help, not the global one
+    const run = cli(['help', 'run']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(cli(['run', '--help']).stdout);
+    expect(run.stdout).toMatch(/^Usage: hintbench run /);
+    const unknown = cli(['help', 'frob']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe("Error: unknown command 'frob'. Fix: run `hintbench help` for the list of commands\n");
+    expect(cli(['help']).stdout).toMatch(/^Exit codes: 0 success; 1 an error .*; 2 a bad command line$/m);
+  });
+
+  it('report --format text: the 80-column summary of a results directory, nothing written', () => {
+    const fixture = new URL('../../fixtures/results/results.json', import.meta.url).pathname;
+    const r = cli(['report', fixture, '--format', 'text']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^hintbench \S+, suite \S+, /);
+    expect(r.stdout).toContain('Key findings:');
+    expect(Math.max(...r.stdout.split('\n').map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    const bad = cli(['report', fixture, '--format', 'pdf']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^Error: --format must be one of files, text, got 'pdf'\. Fix: /);
   });
 });

@@ -42,15 +42,15 @@ describe.skipIf(!ready)('hintbench command-line errors', () => {
     expect(existsSync(join(cwd, 'results')) ? readdirSync(join(cwd, 'results')) : []).toEqual([]);
   };
 
-  it('unknown suite: one line naming it and listing the known suites', () => {
+  it('unknown suite: one line naming it and listing the known suites, exit 2 (a bad value)', () => {
     const r = cli(['run', '--suite', 'nope', '--no-setup'], { cwd });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(errorLines(r)).toHaveLength(1);
     expect(r.stderr).toMatch(/^Error: unknown suite 'nope'\. Fix: use one of: default(, \w+)+ \(hintbench suites lists them\), or the path of a suite file/m);
     nothingWritten();
   });
 
-  it('unknown command and unknown flag: exit 2 with a pointer to help', () => {
+  it('unknown command, unknown flag and bad value: all exit 2 with a pointer to help', () => {
     const a = cli(['frobnicate'], { cwd });
     expect(a.code).toBe(2);
     expect(errorLines(a)).toEqual(["Error: unknown command 'frobnicate'. Fix: run `hintbench help` for the list of commands"]);
@@ -59,7 +59,7 @@ describe.skipIf(!ready)('hintbench command-line errors', () => {
     expect(errorLines(b)).toHaveLength(1);
     expect(b.stderr).toMatch(/--sweet.*Fix: run `hintbench run --help`/);
     const c = cli(['run', '--reps', 'x'], { cwd });
-    expect(c.code).toBe(1);
+    expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/--reps must be an integer/);
     nothingWritten();
   });
@@ -106,15 +106,16 @@ describe.skipIf(!ready)('hintbench command-line errors', () => {
 
   it('hint refuses pid 1, kernel threads, itself and unsupported advice', () => {
     const kthread = readdirSync('/proc').find((d) => /^\d+$/.test(d) && spawnSync('cat', [`/proc/${d}/stat`], { encoding: 'utf8' }).stdout.includes('(kthreadd)'));
-    const cases: [string[], RegExp][] = [
-      [['--pid', '1', '--advice', 'cold'], /refusing to hint pid 1/],
-      [['--pid', String(process.pid), '--advice', 'willneed'], /unsupported advice 'willneed'/],
-      [['--pid', String(process.pid), '--advice', 'cold', '--via', 'carrier-pigeon'], /unknown --via 'carrier-pigeon'/],
+    // exit 1: the target is refused; exit 2: the command line itself is wrong
+    const cases: [string[], RegExp, number][] = [
+      [['--pid', '1', '--advice', 'cold'], /refusing to hint pid 1/, 1],
+      [['--pid', String(process.pid), '--advice', 'willneed'], /unsupported advice 'willneed'/, 2],
+      [['--pid', String(process.pid), '--advice', 'cold', '--via', 'carrier-pigeon'], /unknown --via 'carrier-pigeon'/, 2],
     ];
-    if (kthread !== undefined) cases.push([['--pid', kthread, '--advice', 'cold'], /is a kernel thread/]);
-    for (const [args, re] of cases) {
+    if (kthread !== undefined) cases.push([['--pid', kthread, '--advice', 'cold'], /is a kernel thread/, 1]);
+    for (const [args, re, code] of cases) {
       const r = cli(['hint', ...args, '--no-probe'], { cwd });
-      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.code, args.join(' ')).toBe(code);
       expect(errorLines(r), args.join(' ')).toHaveLength(1);
       expect(r.stderr).toMatch(re);
     }

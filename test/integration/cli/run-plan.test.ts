@@ -67,7 +67,7 @@ describe.skipIf(!ready)('hintbench run: plans refused up front', () => {
 
   it('--reps 99999999999999999999: one line, at most 10000', () => {
     const r = cli(['run', '--suite', 'smoke', '--reps', '99999999999999999999'], { cwd });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a bad value on the command line
     expect(errorLines(r)).toEqual([
       "Error: --reps must be at most 10000, got '99999999999999999999'. Fix: pass e.g. --reps 5 (a suite of N scenarios takes N x reps samples, about 1 s each)",
     ]);

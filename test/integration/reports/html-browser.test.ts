@@ -1,11 +1,13 @@
 /**
- * report.html opened in a real browser (Debian's chromium via playwright-core), with every
- * network request blocked: all charts render, nothing is fetched, no console errors.
+ * report.html opened in a real browser (Debian's chromium via playwright-core), offline, with
+ * JavaScript on and off: every chart has marks (drawn by vega, or the inline SVG without
+ * JavaScript), the key findings come first, nothing is fetched, nothing is logged as an
+ * error, and the page fits an 800 px wide window without horizontal scrolling.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inCI } from '../../helpers/prereq.ts';
 import { buildCharts } from '../../../reports/charts.ts';
@@ -14,6 +16,8 @@ import { writeReports } from '../../../reports/write.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FIXTURE = new URL('../../fixtures/results/results.json', import.meta.url).pathname;
+/** The page width the report must fit. */
+const PAGE_WIDTH_PX = 800;
 
 /** Chromium is required under CI (CI installs it); elsewhere its absence skips with a reason. */
 function chromiumAvailable(): boolean {
@@ -25,74 +29,102 @@ function chromiumAvailable(): boolean {
 
 describe.skipIf(!chromiumAvailable())('report.html in chromium', () => {
   let workDir: string;
-  let context: BrowserContext;
+  let htmlPath: string;
+  let chartNames: string[];
+  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'hintbench-report-browser-'));
-    // A fresh profile in the temporary directory (playwright passes it as --user-data-dir).
-    context = await chromium.launchPersistentContext(join(workDir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-  });
-
-  afterAll(async () => {
-    await context?.close();
-    if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
-  });
-
-  it('renders every chart offline, requests nothing and logs no error', async () => {
     const run = readResultsJson(FIXTURE);
-    const chartNames = buildCharts(run).map((c) => c.name);
-    expect(chartNames.length).toBeGreaterThanOrEqual(5);
+    chartNames = buildCharts(run).map((c) => c.name);
     const outDir = join(workDir, 'out');
     mkdirSync(outDir);
     await writeReports(outDir, run);
-    const htmlPath = join(outDir, 'report.html');
+    htmlPath = join(outDir, 'report.html');
+  });
 
-    const page = await context.newPage();
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  /** A fresh browser (own profile in the temporary directory) with every request but the report's own file blocked and recorded. */
+  async function openReport(javaScriptEnabled: boolean): Promise<{ page: Page; requested: string[]; consoleErrors: string[] }> {
+    const context = await chromium.launchPersistentContext(join(workDir, `profile-js-${javaScriptEnabled}`), {
+      executablePath: CHROMIUM,
+      headless: true,
+      javaScriptEnabled,
+      viewport: { width: PAGE_WIDTH_PX, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    contexts.push(context);
     const requested: string[] = [];
     await context.route('**/*', async (route) => {
       const url = route.request().url();
-      if (url.startsWith('file://') && url.endsWith('/report.html')) return route.continue();
+      if (url === `file://${htmlPath}`) return route.continue();
       requested.push(url);
       return route.abort();
     });
+    const page = await context.newPage();
     const consoleErrors: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
-
     await page.goto(`file://${htmlPath}`);
-    await page.waitForSelector(`body[data-charts-done="${chartNames.length}"]`, { timeout: 30_000 });
+    return { page, requested, consoleErrors };
+  }
 
+  /** Checks that hold with and without JavaScript. */
+  async function checkPage(page: Page): Promise<void> {
+    expect(chartNames.length).toBeGreaterThanOrEqual(4);
     for (const name of chartNames) {
       const view = page.locator(`#chart-${name}`);
-      expect(await view.getAttribute('data-rendered'), name).toBe('true');
       const svg = view.locator('svg').first();
       const box = await svg.boundingBox();
       expect(box, name).not.toBeNull();
       expect(box!.width, name).toBeGreaterThan(200);
-      expect(box!.height, name).toBeGreaterThan(150);
-      // Marks: vega draws each sample dot as a path inside a mark-symbol group.
-      const dots = await view.locator('g.mark-symbol path').count();
-      expect(dots, name).toBeGreaterThan(0);
+      expect(box!.x + box!.width, `${name} right edge`).toBeLessThanOrEqual(PAGE_WIDTH_PX);
+      // Marks: each sample dot is a path inside a mark-symbol group, each median a tick (mark-rect) with its whisker (mark-rule).
+      expect(await view.locator('g.mark-symbol path').count(), `${name} dots`).toBeGreaterThan(0);
       expect(await view.locator('g.mark-rect path, g.mark-rect rect').count(), `${name} median ticks`).toBeGreaterThan(0);
+      expect(await view.locator('g.mark-rule line, g.mark-rule path').count(), `${name} CI whiskers`).toBeGreaterThan(0);
     }
+    const findings = page.locator('#key-findings li');
+    expect(await findings.count()).toBeGreaterThan(0);
+    expect(await findings.first().textContent()).toMatch(/× slower .*CI/);
+    const findingsTop = (await page.locator('#key-findings').boundingBox())!.y;
+    expect(findingsTop).toBeLessThan((await page.locator('#charts').boundingBox())!.y);
+    expect(await page.locator('table.overview tr.group').count()).toBeGreaterThan(0);
+    // Evaluated in the page (a string: this file is compiled without the DOM types).
+    const widths = await page.evaluate<{ doc: number; body: number; inner: number }>(
+      '({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth, inner: window.innerWidth })',
+    );
+    expect(widths.inner).toBe(PAGE_WIDTH_PX);
+    expect(widths.doc, 'horizontal overflow').toBeLessThanOrEqual(PAGE_WIDTH_PX);
+    expect(widths.body, 'horizontal overflow').toBeLessThanOrEqual(PAGE_WIDTH_PX);
+  }
 
-    const scenarioRows = await page.locator('table.scenarios tbody tr').count();
-    expect(scenarioRows).toBe(run.scenarios.length);
-    expect(await page.locator('table.summary tbody tr').count()).toBeGreaterThan(0);
-    expect(await page.locator('#failed + .failed li').count()).toBe(run.scenarios.filter((s) => s.status === 'failed').length);
+  it('with JavaScript: vega draws every chart, nothing is requested, no error, fits 800 px', async () => {
+    const { page, requested, consoleErrors } = await openReport(true);
+    await page.waitForSelector(`body[data-charts-done="${chartNames.length}"]`, { timeout: 30_000 });
+    for (const name of chartNames) expect(await page.locator(`#chart-${name}`).getAttribute('data-rendered'), name).toBe('true');
+    // vega replaced the inline picture: one svg per view.
+    for (const name of chartNames) expect(await page.locator(`#chart-${name} > svg`).count(), name).toBe(1);
+    await checkPage(page);
     expect(requested).toEqual([]);
     expect(consoleErrors).toEqual([]);
-
     const shot = process.env.HINTBENCH_REPORT_SCREENSHOT ?? join(workDir, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
     expect(existsSync(shot)).toBe(true);
-    await page.close();
+  });
+
+  it('without JavaScript: the inline SVG of every chart shows, nothing is requested, no error, fits 800 px', async () => {
+    const { page, requested, consoleErrors } = await openReport(false);
+    for (const name of chartNames) expect(await page.locator(`#chart-${name}`).getAttribute('data-rendered'), name).toBeNull();
+    expect(await page.locator('body').getAttribute('data-charts-done')).toBeNull();
+    await checkPage(page);
+    expect(requested).toEqual([]);
+    expect(consoleErrors).toEqual([]);
   });
 });

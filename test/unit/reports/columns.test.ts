@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DISPLAYED_METRICS } from '../../../core/metrics.ts';
-import { SCENARIO_COLUMNS, SUMMARY_COLUMNS, formatMetric, sampleFieldOfHeader, snakeCase, summaryRows, tabulate } from '../../../reports/columns.ts';
+import { SAMPLE_COLUMNS, sampleFieldOfHeader, sampleRows, snakeCase } from '../../../reports/columns.ts';
 import { fixtureRun } from './fixture.ts';
 
-describe('column lists', () => {
+describe('samples.csv columns', () => {
   it('snake_cases field names keeping units', () => {
     expect(snakeCase('userLatencyNs')).toBe('user_latency_ns');
     expect(snakeCase('sizeMiB')).toBe('size_mib');
@@ -12,43 +11,13 @@ describe('column lists', () => {
     expect(sampleFieldOfHeader('scenario_id')).toBeNull();
   });
 
-  it('has one summary row per scenario and key metric present in its summary', () => {
+  it('has one row per sample with the scenario context first', () => {
     const run = fixtureRun();
-    const rows = summaryRows(run);
-    const expected = run.scenarios.reduce((n, s) => n + DISPLAYED_METRICS.filter((m) => s.summary[m.field] !== undefined).length, 0);
-    expect(rows).toHaveLength(expected);
-    expect(rows.some((r) => r.result.status === 'failed')).toBe(false);
-    const table = tabulate(SUMMARY_COLUMNS, rows);
-    expect(table.headers).toEqual(['scenario_id', 'metric', 'n', 'median', 'min', 'max', 'spread', 'rel_spread_pct']);
-    const pm = run.scenarios[0]!;
-    const i = rows.findIndex((r) => r.result === pm && r.metric.field === 'userLatencyNs');
-    const s = pm.summary.userLatencyNs!;
-    expect(table.rows[i]).toEqual([
-      pm.scenario.id,
-      'user latency (µs)',
-      String(s.n),
-      formatMetric(s.median, { divisor: 1e3, decimals: 1 }),
-      formatMetric(s.min, { divisor: 1e3, decimals: 1 }),
-      formatMetric(s.max, { divisor: 1e3, decimals: 1 }),
-      formatMetric(s.spread, { divisor: 1e3, decimals: 1 }),
-      (s.relSpread * 100).toFixed(1),
-    ]);
-    expect(table.numeric.slice(2)).toEqual([true, true, true, true, true, true]);
-  });
-
-  it('formats display units with separators', () => {
-    expect(formatMetric(52_431_870, { divisor: 1e3, decimals: 1 })).toBe('52,431.9');
-    expect(formatMetric(3_104_572, { divisor: 1e6, decimals: 2 })).toBe('3.10');
-  });
-
-  it('scenario overview: empty cells where a metric was not measured, status last', () => {
-    const run = fixtureRun();
-    const table = tabulate(SCENARIO_COLUMNS, run.scenarios);
-    const baseline = table.rows[run.scenarios.findIndex((s) => s.scenario.mechanism === 'none')]!;
-    expect(baseline[table.headers.indexOf('median user latency (µs)')]).toBe('');
-    expect(baseline[table.headers.indexOf('median re-touch major faults')]).toBe('0');
-    const failed = table.rows[run.scenarios.findIndex((s) => s.status === 'failed')]!;
-    expect(failed.at(-1)).toBe('failed');
-    expect(failed[1]).toBe('0');
+    const rows = sampleRows(run);
+    expect(rows).toHaveLength(run.scenarios.reduce((n, s) => n + s.samples.length, 0));
+    expect(SAMPLE_COLUMNS[0]!.header).toBe('scenario_id');
+    expect(SAMPLE_COLUMNS[0]!.value(rows[0]!)).toBe(run.scenarios[0]!.scenario.id);
+    const latency = SAMPLE_COLUMNS.find((c) => c.header === 'user_latency_ns')!;
+    expect(latency.value(rows[0]!)).toBe(run.scenarios[0]!.samples[0]!.userLatencyNs);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianOfDerived, pagesAdvised, reclaimThroughputGiBps } from '../../../reports/derived.ts';
+import { reclaimThroughputGiBps } from '../../../reports/derived.ts';
 
 describe('derived figures', () => {
   it('reclaim throughput: 64 MiB of 4 KiB pages in 50 ms is 1.25 GiB/s', () => {
@@ -11,12 +11,5 @@ describe('derived figures', () => {
     expect(reclaimThroughputGiBps({ reclaimedPages: null, kernelLatencyNs: 1 }, 4096)).toBeNull();
     expect(reclaimThroughputGiBps({ reclaimedPages: 1, kernelLatencyNs: null }, 4096)).toBeNull();
     expect(reclaimThroughputGiBps({ reclaimedPages: 1, kernelLatencyNs: 0 }, 4096)).toBeNull();
-  });
-
-  it('pages advised and the median of derived values', () => {
-    expect(pagesAdvised({ bytesAdvised: 1 << 20 }, 4096)).toBe(256);
-    expect(medianOfDerived([3, null, 1, 2])).toBe(2);
-    expect(medianOfDerived([4, 1, 3, 2])).toBe(2.5);
-    expect(medianOfDerived([null])).toBeNull();
   });
 });

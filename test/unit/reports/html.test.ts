@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { buildCharts } from '../../../reports/charts.ts';
 import { REPORT_CSP, escapeHtml, inlineScriptSource, jsonForScript, renderHtml, type HtmlChart } from '../../../reports/html.ts';
-import { compileToVega, vegaUmdSource } from '../../../reports/render.ts';
+import { compileToVega, vegaToSvg, vegaUmdSource } from '../../../reports/render.ts';
 import { fixtureRun } from './fixture.ts';
 
 const VEGA = vegaUmdSource();
 
-function page(run = fixtureRun()): { html: string; charts: HtmlChart[] } {
-  const charts = buildCharts(run).map((c) => ({ name: c.name, title: c.title, vegaSpec: compileToVega(c.spec) }));
+async function page(run = fixtureRun()): Promise<{ html: string; charts: HtmlChart[] }> {
+  const charts: HtmlChart[] = [];
+  for (const c of buildCharts(run)) {
+    const vegaSpec = compileToVega(c.spec);
+    charts.push({ name: c.name, title: c.title, vegaSpec, svg: await vegaToSvg(vegaSpec) });
+  }
   return { html: renderHtml(run, charts, VEGA), charts };
 }
 
@@ -17,8 +21,8 @@ function scripts(html: string): string[] {
 }
 
 describe('report.html', () => {
-  it('inlines the vega build and loads nothing from outside', () => {
-    const { html } = page();
+  it('inlines the vega build and loads nothing from outside', async () => {
+    const { html } = await page();
     expect(VEGA.length).toBeGreaterThan(100_000);
     expect(html).toContain(VEGA.slice(0, 2000));
     expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
@@ -28,15 +32,28 @@ describe('report.html', () => {
     expect(REPORT_CSP).toContain("default-src 'none'");
   });
 
-  it('has a view element and compiled spec for every chart, the tables, environment and host changes', () => {
+  it('has key findings first, a view with the inline SVG for every chart, the tables, methodology, environment and host changes', async () => {
     const run = fixtureRun();
-    const { html, charts } = page(run);
+    const { html, charts } = await page(run);
     const embedded = JSON.parse(scripts(html)[1]!) as { name: string; spec: unknown }[];
     expect(embedded.map((c) => c.name)).toEqual(charts.map((c) => c.name));
     expect(embedded[0]!.spec).toEqual(JSON.parse(JSON.stringify(charts[0]!.vegaSpec)));
-    for (const c of charts) expect(html).toContain(`id="chart-${c.name}"`);
-    expect(html.match(/<table class="scenarios">[\s\S]*?<\/table>/)![0].match(/<tr>/g)).toHaveLength(run.scenarios.length + 1);
-    expect(html).toContain('<table class="summary">');
+    for (const c of charts) {
+      const view = new RegExp(`<div class="chart-view" id="chart-${c.name}"[^>]*><svg[\\s\\S]*?</svg></div>`).exec(html);
+      expect(view, c.name).not.toBeNull();
+      expect(view![0]).toContain('mark-symbol');
+      expect(html).toContain(`href="${c.name}.svg"`);
+    }
+    const findings = html.indexOf('id="key-findings"');
+    expect(findings).toBeGreaterThan(0);
+    expect(findings).toBeLessThan(html.indexOf('id="charts"'));
+    expect(html).toMatch(/<section class="findings" id="key-findings"><h2>Key findings<\/h2><ul><li>64 MiB random, sleeping target: re-touch /);
+    // Overview: one heading row per memory layout and target state, one row per scenario.
+    const overview = html.match(/<table class="overview">[\s\S]*?<\/table>/)![0];
+    expect(overview.match(/<tr class="group">/g)).toHaveLength(3);
+    expect(overview.match(/<tr>/g)).toHaveLength(run.scenarios.length + 1);
+    expect(html).toContain('<table class="metrics">');
+    for (const h of ['One sample', 'Order and warm-up', 'Probes', 'Attribution', 'Statistics', 'Noise sources present']) expect(html).toContain(`<h3>${h}</h3>`);
     expect(html).toContain(escapeHtml(run.environment.kernelRelease));
     expect(html).toContain('zram lzo-rle');
     expect(html).toContain(escapeHtml(run.hostChanges[0]!));
@@ -44,13 +61,13 @@ describe('report.html', () => {
     expect(html).toContain('1 EINTR seen by the target');
   });
 
-  it('escapes hostile scenario names and errors everywhere', () => {
+  it('escapes hostile scenario names and errors everywhere', async () => {
     const run = fixtureRun();
     const failed = run.scenarios.find((s) => s.status === 'failed')!;
     failed.error = 'boom </script><b>bold</b><script>alert(1)</script>';
     run.scenarios[0]!.scenario.id = 'evil</script><img src=x onerror=alert(2)>';
     run.scenarios[0]!.warnings.push('<!-- <script>');
-    const { html } = page(run);
+    const { html } = await page(run);
     expect(html).not.toContain('<b>bold</b>');
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('boom &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;');
@@ -71,10 +88,10 @@ describe('report.html', () => {
     expect(inlineScriptSource('var a = "</SCRIPT>"; // <!--')).toBe('var a = "<\\/SCRIPT>"; // <\\!--');
   });
 
-  it('says so when nothing could be charted', () => {
+  it('says so when nothing could be charted', async () => {
     const run = fixtureRun();
     run.scenarios = run.scenarios.filter((s) => s.status === 'failed');
-    const { html, charts } = page(run);
+    const { html, charts } = await page(run);
     expect(charts).toEqual([]);
     expect(html).toContain('nothing to chart');
   });
