@@ -160,6 +160,7 @@ export async function runLabSample(cfg: LabConfig, strategy: Strategy, features:
       ...(cfg.fileDir === undefined ? {} : { fileDir: cfg.fileDir }),
       beforeStart: (pid) => {
         spawnedPid = pid;
+        result.pid = pid;
         cg = createLabMemcg(features, pid);
         result.memcg.dir = cg.dir;
         if (opts.initialLimits !== undefined) setMemcgLimits(cg, opts.initialLimits);
