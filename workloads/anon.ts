@@ -17,10 +17,10 @@ import type { Content, MemoryKind } from '../core/types.ts';
 import { pageSizeBytes } from '../core/sys/mman.ts';
 import { setParentDeathSignal, setThreadName } from '../core/sys/prctl.ts';
 import { readStatFaults } from '../core/proc/stat.ts';
-import { readLines } from '../core/channel.ts';
 import { AnonMemory } from './memory.ts';
 import { backingFor, fileDirProblem } from './kinds.ts';
-import { IDLE_COMM, RETOUCH_COMM, encodeLine, parseCommand, type Command, type Reply, type WorkloadState } from './protocol.ts';
+import { IDLE_COMM, RETOUCH_COMM, type Command, type WorkloadState } from './protocol.ts';
+import { send, serveCommands } from './serve.ts';
 
 const startNs = process.hrtime.bigint();
 /** Length of one spin slice in `running` state before yielding to the event loop, ns. */
@@ -65,10 +65,6 @@ function parseOptions(argv: string[]): Options {
   const dirProblem = kind === 'file_private' || kind === 'file_shared' ? fileDirProblem(fileDir) : null;
   if (dirProblem !== null) fail(`--file-dir: ${dirProblem}; pass a directory on a disk file system`);
   return { sizeMiB, content, vmas, kind, fileDir };
-}
-
-function send(reply: Reply): void {
-  process.stdout.write(encodeLine(reply));
 }
 
 // Die with the runner, even if it is SIGKILLed. If it already died before prctl took effect
@@ -158,25 +154,6 @@ function handle(cmd: Command): void {
   }
 }
 
-function onLine(line: string): void {
-  if (line.trim() === '') return;
-  let cmd: Command;
-  try {
-    cmd = parseCommand(line);
-  } catch (e) {
-    send({ type: 'error', message: (e as Error).message });
-    return;
-  }
-  try {
-    handle(cmd);
-  } catch (e) {
-    send({ type: 'error', id: cmd.id, message: (e as Error).message });
-  }
-}
-
-readLines(process.stdin, onLine);
-// The runner closed our stdin (it exited or let go of us): leave.
-process.stdin.on('end', () => process.exit(0));
-process.stdin.on('error', () => process.exit(0));
+serveCommands(handle);
 
 send({ type: 'ready', pid: process.pid, pageSizeBytes: pageSize, regions: memory.regions, setupNs: Number(process.hrtime.bigint() - startNs) });

@@ -22,15 +22,11 @@ import { readStatFaults } from '../core/proc/stat.ts';
 import type { Region } from '../core/types.ts';
 import { AnonMemory, type PageSlot } from './memory.ts';
 import { backingFor, fileDirProblem } from './kinds.ts';
-import { IDLE_COMM, RETOUCH_COMM, encodeLine, parseCommand, type Command, type MeasuredReply, type Reply, type TouchSet } from './protocol.ts';
+import { IDLE_COMM, RETOUCH_COMM, type Command, type MeasuredReply, type TouchSet } from './protocol.ts';
+import { send, serveCommands } from './serve.ts';
 import { latencyQuantiles, parseWorkingSetOptions, type WorkingSetOptions } from './working-set-options.ts';
-import { readLines } from '../core/channel.ts';
 
 const startNs = process.hrtime.bigint();
-
-function send(reply: Reply): void {
-  process.stdout.write(encodeLine(reply));
-}
 
 function fail(message: string): never {
   process.stderr.write(`working-set workload: ${message}\n`);
@@ -206,27 +202,6 @@ async function handle(cmd: Command): Promise<void> {
   }
 }
 
-/** Commands run one at a time, in order (a measurement is asynchronous). */
-let queue: Promise<void> = Promise.resolve();
-
-function onLine(line: string): void {
-  if (line.trim() === '') return;
-  let cmd: Command;
-  try {
-    cmd = parseCommand(line);
-  } catch (e) {
-    send({ type: 'error', message: (e as Error).message });
-    return;
-  }
-  queue = queue.then(() =>
-    handle(cmd).catch((e: unknown) => {
-      send({ type: 'error', id: cmd.id, message: (e as Error).message });
-    }),
-  );
-}
-
-readLines(process.stdin, onLine);
-process.stdin.on('end', () => process.exit(0));
-process.stdin.on('error', () => process.exit(0));
+serveCommands(handle);
 
 send({ type: 'ready', pid: process.pid, pageSizeBytes: pageSize, regions: [hot.region, cold.region], setupNs: Number(process.hrtime.bigint() - startNs) });
