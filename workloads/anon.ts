@@ -20,7 +20,7 @@ import { readStatFaults } from '../core/proc/stat.ts';
 import { AnonMemory } from './memory.ts';
 import { backingFor, fileDirProblem } from './kinds.ts';
 import { IDLE_COMM, RETOUCH_COMM, type Command, type WorkloadState } from './protocol.ts';
-import { send, serveCommands } from './serve.ts';
+import { send, sendVerified, serveCommands } from './serve.ts';
 
 const startNs = process.hrtime.bigint();
 /** Length of one spin slice in `running` state before yielding to the event loop, ns. */
@@ -125,17 +125,9 @@ function handle(cmd: Command): void {
       });
       return;
     }
-    case 'verify': {
-      const t0 = process.hrtime.bigint();
-      const { corruptPages, firstCorruptAddr } = memory.verify();
-      const elapsedNs = Number(process.hrtime.bigint() - t0);
-      send(
-        firstCorruptAddr === null
-          ? { type: 'verified', id: cmd.id, intact: true, corruptPages, elapsedNs }
-          : { type: 'verified', id: cmd.id, intact: false, corruptPages, firstCorruptAddr, elapsedNs },
-      );
+    case 'verify':
+      sendVerified(cmd.id, () => memory.verify());
       return;
-    }
     case 'state': {
       state = cmd.state;
       if (state === 'running' && !spinQueued) {

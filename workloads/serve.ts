@@ -11,6 +11,18 @@ export function send(reply: Reply): void {
   process.stdout.write(encodeLine(reply));
 }
 
+/** Answers `verify` with id `id`: runs `check` over the memory and replies with its outcome and time. */
+export function sendVerified(id: number, check: () => { corruptPages: number; firstCorruptAddr: number | null }): void {
+  const t0 = process.hrtime.bigint();
+  const { corruptPages, firstCorruptAddr } = check();
+  const elapsedNs = Number(process.hrtime.bigint() - t0);
+  send(
+    firstCorruptAddr === null
+      ? { type: 'verified', id, intact: true, corruptPages, elapsedNs }
+      : { type: 'verified', id, intact: false, corruptPages, firstCorruptAddr, elapsedNs },
+  );
+}
+
 /**
  * Reads commands from stdin and passes each to `handle` once the previous one has finished
  * (a handler may be asynchronous). A handler's exception becomes an `error` reply with the

@@ -23,7 +23,7 @@ import type { Region } from '../core/types.ts';
 import { AnonMemory, type PageSlot } from './memory.ts';
 import { backingFor, fileDirProblem } from './kinds.ts';
 import { IDLE_COMM, RETOUCH_COMM, type Command, type MeasuredReply, type TouchSet } from './protocol.ts';
-import { send, serveCommands } from './serve.ts';
+import { send, sendVerified, serveCommands } from './serve.ts';
 import { latencyQuantiles, parseWorkingSetOptions, type WorkingSetOptions } from './working-set-options.ts';
 
 const startNs = process.hrtime.bigint();
@@ -178,20 +178,13 @@ async function handle(cmd: Command): Promise<void> {
     case 'residency':
       send({ type: 'residency', id: cmd.id, sets: [hot, cold].map((p) => ({ role: p.role, pages: p.slots.length, residentPages: resident(p, 0, p.slots.length) })) });
       return;
-    case 'verify': {
-      const t0 = process.hrtime.bigint();
-      const h = hot.memory.verify();
-      const c = cold.memory.verify();
-      const corruptPages = h.corruptPages + c.corruptPages;
-      const firstCorruptAddr = h.firstCorruptAddr ?? c.firstCorruptAddr;
-      const elapsedNs = Number(process.hrtime.bigint() - t0);
-      send(
-        firstCorruptAddr === null
-          ? { type: 'verified', id: cmd.id, intact: true, corruptPages, elapsedNs }
-          : { type: 'verified', id: cmd.id, intact: false, corruptPages, firstCorruptAddr, elapsedNs },
-      );
+    case 'verify':
+      sendVerified(cmd.id, () => {
+        const h = hot.memory.verify();
+        const c = cold.memory.verify();
+        return { corruptPages: h.corruptPages + c.corruptPages, firstCorruptAddr: h.firstCorruptAddr ?? c.firstCorruptAddr };
+      });
       return;
-    }
     case 'state':
       if (cmd.state !== 'sleeping') throw new Error(`the working-set workload only sleeps between commands; state ${cmd.state} is not supported`);
       send({ type: 'state', id: cmd.id, state: cmd.state });
