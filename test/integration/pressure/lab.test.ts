@@ -6,6 +6,7 @@ import { runLabSample } from '../../../bench/pressure/sample.ts';
 import { frozenCgroupName } from '../../../bench/host/stale-cgroups.ts';
 import { processExists } from '../../../core/proc/stat.ts';
 import { canRun } from '../../helpers/prereq.ts';
+import { MEMORY_KINDS } from '../../../core/schema/enums.ts';
 import { spawnSync } from 'node:child_process';
 
 const MiB = 1024 * 1024;
@@ -58,8 +59,22 @@ describe.skipIf(!canPressure)('strategy lab on the real kernel', () => {
     // The kernel's own words, when its log still holds them.
     if (!s.oom.reason!.includes('has no line')) expect(s.oom.reason).toMatch(/CONSTRAINT_MEMCG|Killed process/);
     expect(s.pid).toBeGreaterThan(0);
+    process.stderr.write(`OOM reason: ${s.oom.reason}\n`);
     expect(existsSync(s.memcg.dir)).toBe(false);
     expect(processExists(s.pid)).toBe(false);
+  });
+
+  it.each(MEMORY_KINDS)('a %s cold set, hinted COLD and put under pressure, is intact afterwards', async (kind) => {
+    const cfg = parseLabConfig({ 'hot-mib': '8', 'cold-mib': '48', 'cold-kind': kind, batches: '4', 'interval-ms': '5' });
+    const s = await runLabSample(cfg, 'cold_cold_set', features!);
+    expect(s.error).toBeNull();
+    expect(s.pressure!.limitError).toBeNull();
+    expect(s.oom.kills).toBe(0);
+    process.stderr.write(
+      `${kind} cold set under pressure: ${s.coldEvictedPages}/${s.coldPages} cold pages out, limit write ${((s.pressure!.limitWriteNs ?? 0) / 1e6).toFixed(1)} ms\n`,
+    );
+    expect(s.intact).toBe(true);
+    expect(existsSync(s.memcg.dir)).toBe(false);
   });
 
   // On cgroup2 the stale-cgroup cleanup of bench/host/stale-cgroups.ts covers them (test/integration/host).
