@@ -5,7 +5,7 @@
  * below the working set). Writes the samples and per-strategy medians as JSON and one line of
  * text per strategy: freed MiB, hot-set refaults, cold pages evicted, hot-set access p99 under
  * pressure vs without, OOM kills. Medians come with a confidence interval and its coverage
- * (`[lower-upper, coverage]`); samples of the strategies are interleaved.
+ * (`[lower to upper, coverage]`); samples of the strategies are interleaved.
  *
  *   node --import tsx bench/benchmarks/pressure-lab.ts [--hot-mib 64] [--cold-mib 192]
  *     [--hot-kind anon] [--cold-kind anon] [--content random] [--limit-mib N]

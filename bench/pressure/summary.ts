@@ -60,7 +60,7 @@ export function summarizeStrategy(strategy: Strategy, samples: readonly LabSampl
 function show(f: FigureSummary | null, scale: number, digits: number, unit: string): string {
   if (f === null) return 'n/a';
   const v = (x: number): string => (x / scale).toFixed(digits);
-  return f.n === 1 ? `${v(f.median)}${unit}` : `${v(f.median)}${unit} [${v(f.lower)}-${v(f.upper)}, ${Math.round(f.coverage * 100)} %]`;
+  return f.n === 1 ? `${v(f.median)}${unit}` : `${v(f.median)}${unit} [${v(f.lower)} to ${v(f.upper)}, ${Math.round(f.coverage * 100)} %]`;
 }
 
 /** One line of text for a strategy: freed MiB, hot refaults, cold evicted, p99 under pressure vs without, OOM kills. */
