@@ -11,14 +11,13 @@
  */
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
-import { tmpdir } from 'node:os';
 import { CONTENTS, MEMORY_KINDS, isOneOf } from '../core/schema/enums.ts';
 import type { Content, MemoryKind } from '../core/types.ts';
 import { pageSizeBytes } from '../core/sys/mman.ts';
 import { setParentDeathSignal, setThreadName } from '../core/sys/prctl.ts';
 import { readStatFaults } from '../core/proc/stat.ts';
 import { AnonMemory } from './memory.ts';
-import { backingFor, fileDirProblem } from './kinds.ts';
+import { backingFor, defaultFileDir, fileDirProblem } from './kinds.ts';
 import { IDLE_COMM, RETOUCH_COMM, type Command, type WorkloadState } from './protocol.ts';
 import { send, sendVerified, serveCommands } from './serve.ts';
 
@@ -49,7 +48,7 @@ function parseOptions(argv: string[]): Options {
       content: { type: 'string' },
       vmas: { type: 'string', default: '1' },
       kind: { type: 'string', default: 'anon' },
-      'file-dir': { type: 'string', default: tmpdir() },
+      'file-dir': { type: 'string', default: defaultFileDir() },
     },
     strict: true,
   });

@@ -15,6 +15,7 @@
  * by SIGKILL leaves nothing on disk; the mapping keeps the inode and its page cache alive.
  */
 import { closeSync, fsyncSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmdirSync, statfsSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MemoryKind } from '../core/types.ts';
 import { MADV_HUGEPAGE, MAP_SHARED, memfdCreate, mmapFixed } from '../core/sys/mapping.ts';
@@ -66,6 +67,12 @@ export function fileDirProblem(dir: string): string | null {
   } catch (err) {
     return `${dir} cannot be used: ${(err as Error).message}`;
   }
+}
+
+/** Where file kinds put their files by default: the OS temporary directory, or /var/tmp when that is tmpfs. */
+export function defaultFileDir(): string {
+  const dir = tmpdir();
+  return fileDirProblem(dir) === null ? dir : '/var/tmp';
 }
 
 /** A file of `lengthBytes` in a fresh temporary directory below `fileDir`, opened read-write and already unlinked. */

@@ -3,11 +3,11 @@
  * builds it from a spec, the workload parses it back and names the flag that is wrong.
  */
 import { parseArgs } from 'node:util';
-import { tmpdir } from 'node:os';
 import { CONTENTS, MEMORY_KINDS, isOneOf } from '../core/schema/enums.ts';
 import type { WorkingSetSpecSchema } from '../core/schema/memory.ts';
 import type { z } from 'zod';
 import { quantileOfSorted } from '../core/stats/quantiles.ts';
+import { defaultFileDir } from './kinds.ts';
 import { fileURLToPath } from 'node:url';
 
 /** The memory of a working-set workload. */
@@ -42,7 +42,7 @@ export function parseWorkingSetOptions(argv: string[]): WorkingSetOptions {
       'cold-mib': str,
       'cold-kind': { type: 'string', default: 'anon' },
       'cold-content': { type: 'string', default: 'random' },
-      'file-dir': { type: 'string', default: tmpdir() },
+      'file-dir': { type: 'string', default: defaultFileDir() },
     },
     strict: true,
   });

@@ -6,11 +6,16 @@ import { readSmaps, smapsFieldIn } from '../../../core/proc/smaps.ts';
 import { readVmstat } from '../../../core/proc/vmstat.ts';
 import type { Advice, MechanismName, MemoryKind, Region } from '../../../core/types.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
-import { canRun } from '../../helpers/prereq.ts';
+import { canRun, canUse } from '../../helpers/prereq.ts';
+import { existsSync, readFileSync } from 'node:fs';
 
 const MiB = 1024 * 1024;
+const THP_ENABLED = '/sys/kernel/mm/transparent_hugepage/enabled';
 const SIZE_MIB = 16;
 const canHint = canRun('memory kinds hinted', { root: true, swap: true });
+/** MADV_HUGEPAGE gets huge pages only when THP is `always` or `madvise`. */
+const thpMode = /\[(\w+)\]/.exec(existsSync(THP_ENABLED) ? readFileSync(THP_ENABLED, 'utf8') : '')?.[1] ?? 'absent';
+const canThp = canUse('transparent huge pages for MADV_HUGEPAGE', thpMode === 'always' || thpMode === 'madvise', `echo madvise > ${THP_ENABLED} (now: ${thpMode})`);
 
 /** Sum of an smaps field over the workload's regions, bytes. */
 function regionField(pid: number, regions: readonly Region[], field: string): number {
@@ -35,7 +40,7 @@ afterAll(async () => {
 });
 
 /** Every kind with both advices by process_madvise, and PAGEOUT injected by ptrace. */
-const CASES: Array<[MemoryKind, Advice, MechanismName]> = MEMORY_KINDS.flatMap((kind) => [
+const CASES: Array<[MemoryKind, Advice, MechanismName]> = MEMORY_KINDS.filter((kind) => kind !== 'thp' || canThp).flatMap((kind) => [
   [kind, 'pageout', 'process_madvise'],
   [kind, 'cold', 'process_madvise'],
   [kind, 'pageout', 'ptrace'],
