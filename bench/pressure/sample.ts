@@ -203,14 +203,19 @@ export async function runLabSample(cfg: LabConfig, strategy: Strategy, features:
     } catch (err) {
       limitError = (err as Error).message;
     }
-    result.pressure = { limitBytes, limitWriteNs, limitError, statDeltas: statDeltas(stat0, stat0), psi: null };
-    result.access.underPressure = accessOf(await workload.measure(measureOpts));
-    const residency = await workload.residency();
-    const coldSet = residency.sets.find((s) => s.role === 'cold');
-    result.coldPages = coldSet?.pages ?? null;
-    result.coldEvictedPages = coldSet === undefined ? null : coldSet.pages - coldSet.residentPages;
-    result.pressure.statDeltas = statDeltas(stat0, readMemcgStat(memcg));
-    result.pressure.psi = psiDelta(psi0, readMemoryPsi(memcg));
+    const pressure: NonNullable<LabSample['pressure']> = { limitBytes, limitWriteNs, limitError, statDeltas: statDeltas(stat0, {}), psi: null };
+    result.pressure = pressure;
+    try {
+      result.access.underPressure = accessOf(await workload.measure(measureOpts));
+      const residency = await workload.residency();
+      const coldSet = residency.sets.find((s) => s.role === 'cold');
+      result.coldPages = coldSet?.pages ?? null;
+      result.coldEvictedPages = coldSet === undefined ? null : coldSet.pages - coldSet.residentPages;
+    } finally {
+      // Also when the workload died under the limit: what the cgroup went through is data.
+      pressure.statDeltas = statDeltas(stat0, readMemcgStat(memcg));
+      pressure.psi = psiDelta(psi0, readMemoryPsi(memcg));
+    }
 
     // Room again, then every page must still hold what was written.
     setMemcgLimits(memcg, { memoryBytes: null, swapBytes: null });
