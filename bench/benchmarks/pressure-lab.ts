@@ -1,7 +1,7 @@
 /**
  * The strategy lab, standalone: for a hot/cold working-set workload in a memory cgroup of its
  * own, each strategy (no hint, COLD on the cold set, PAGEOUT on the cold set, PAGEOUT on
- * everything; delivered by process_madvise) followed by pressure (the cgroup's limit lowered
+ * everything; delivered by process_madvise or injected by ptrace) followed by pressure (the cgroup's limit lowered
  * below the working set). Writes the samples and per-strategy medians as JSON and one line of
  * text per strategy: freed MiB, hot-set refaults, cold pages evicted, hot-set access p99 under
  * pressure vs without, OOM kills. Medians come with a confidence interval and its coverage
@@ -10,7 +10,8 @@
  *   node --import tsx bench/benchmarks/pressure-lab.ts [--hot-mib 64] [--cold-mib 192]
  *     [--hot-kind anon] [--cold-kind anon] [--content random] [--limit-mib N]
  *     [--strategies none,cold_cold_set,pageout_cold_set,pageout_all] [--repeat 3]
- *     [--batches 40] [--batch-pages N] [--interval-ms 25] [--file-dir DIR] [--out FILE]
+ *     [--batches 40] [--batch-pages N] [--interval-ms 25] [--file-dir DIR]
+ *     [--via process_madvise|ptrace] [--out FILE]
  *
  * Needs root, a memory cgroup controller and swap (run `hintbench setup` first). docs/lab.md
  * says what each figure means.
@@ -27,7 +28,22 @@ import { type LabSample, runLabSample } from '../pressure/sample.ts';
 import { strategyLine, summarizeStrategy } from '../pressure/summary.ts';
 import { writeBenchmark } from './output.ts';
 
-const FLAGS = ['hot-mib', 'cold-mib', 'hot-kind', 'cold-kind', 'content', 'limit-mib', 'strategies', 'repeat', 'batches', 'batch-pages', 'interval-ms', 'file-dir', 'out'] as const;
+const FLAGS = [
+  'hot-mib',
+  'cold-mib',
+  'hot-kind',
+  'cold-kind',
+  'content',
+  'limit-mib',
+  'strategies',
+  'repeat',
+  'batches',
+  'batch-pages',
+  'interval-ms',
+  'file-dir',
+  'via',
+  'out',
+] as const;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: Object.fromEntries(FLAGS.map((f) => [f, { type: 'string' as const }])), strict: true });
@@ -47,7 +63,7 @@ async function main(): Promise<void> {
     }
   }
   const summaries = cfg.strategies.map((s) => summarizeStrategy(s, samples));
-  const header = `pressure lab, ${cfg.spec.hot.sizeMiB} MiB hot ${cfg.spec.hot.kind} + ${cfg.spec.cold.sizeMiB} MiB cold ${cfg.spec.cold.kind} (${cfg.spec.hot.content}), limit ${cfg.limitMiB} MiB, memcg ${features.version}, PSI ${features.psiScope}:`;
+  const header = `pressure lab, ${cfg.spec.hot.sizeMiB} MiB hot ${cfg.spec.hot.kind} + ${cfg.spec.cold.sizeMiB} MiB cold ${cfg.spec.cold.kind} (${cfg.spec.hot.content}), limit ${cfg.limitMiB} MiB, via ${cfg.via}, memcg ${features.version}, PSI ${features.psiScope}:`;
   const lines = [header, ...summaries.map(strategyLine)];
   writeBenchmark(
     'pressure-lab',

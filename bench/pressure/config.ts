@@ -3,7 +3,7 @@
  * memory limit that makes the pressure, the strategies, the measurement rate; checked field
  * by field, each bad value a one-line HintbenchError naming its flag.
  */
-import { CONTENTS, MEMORY_KINDS, isOneOf } from '../../core/schema/enums.ts';
+import { CONTENTS, HINT_MECHANISMS, MEMORY_KINDS, isOneOf } from '../../core/schema/enums.ts';
 import { HintbenchError } from '../../core/errors.ts';
 import type { WorkingSetSpec } from '../../workloads/working-set-options.ts';
 
@@ -29,6 +29,8 @@ export interface LabConfig {
   limitMiB: number;
   /** Strategies in the order they run. */
   strategies: Strategy[];
+  /** How the hints are delivered. */
+  via: (typeof HINT_MECHANISMS)[number];
   /** Samples per strategy (each a fresh workload in a fresh cgroup). */
   repeat: number;
   /** Measurement: batches, pages per batch, and the interval between batch starts (ms). */
@@ -41,7 +43,10 @@ export interface LabConfig {
 
 /** Raw flag values as parseArgs gives them. */
 export type LabFlags = Partial<
-  Record<'hot-mib' | 'cold-mib' | 'hot-kind' | 'cold-kind' | 'content' | 'limit-mib' | 'strategies' | 'repeat' | 'batches' | 'batch-pages' | 'interval-ms' | 'file-dir', string>
+  Record<
+    'hot-mib' | 'cold-mib' | 'hot-kind' | 'cold-kind' | 'content' | 'limit-mib' | 'strategies' | 'repeat' | 'batches' | 'batch-pages' | 'interval-ms' | 'file-dir' | 'via',
+    string
+  >
 >;
 
 function bad(flag: string, message: string, fix: string): HintbenchError {
@@ -89,6 +94,8 @@ export function parseLabConfig(flags: LabFlags): LabConfig {
   const strategies = (flags.strategies ?? STRATEGIES.join(',')).split(',').map((s) => s.trim());
   for (const s of strategies)
     if (!isOneOf(STRATEGIES, s)) throw bad('strategies', `names an unknown strategy ${JSON.stringify(s)}`, `use a comma-separated list of ${STRATEGIES.join(', ')}`);
+  const via = flags.via ?? 'process_madvise';
+  if (!isOneOf(HINT_MECHANISMS, via)) throw bad('via', `is not a hint mechanism: ${JSON.stringify(via)}`, `use one of ${HINT_MECHANISMS.join(', ')}`);
   const batches = positiveNumber(flags, 'batches', 40, true);
   const hotPages = Math.ceil((hotMiB * 1024 * 1024) / 4096);
   // Default: the measurement reads the whole hot set twice.
@@ -97,6 +104,7 @@ export function parseLabConfig(flags: LabFlags): LabConfig {
     spec,
     limitMiB,
     strategies: strategies as Strategy[],
+    via,
     repeat: positiveNumber(flags, 'repeat', 3, true),
     batches,
     batchPages,

@@ -25,7 +25,8 @@ import {
 import { readStatus } from '../../core/proc/status.ts';
 import { spawnWorkingSet, type WorkloadExit, type WorkloadHandle } from '../../workloads/client.ts';
 import type { MeasuredReply } from '../../workloads/protocol.ts';
-import { ProcessMadviseMechanism } from '../mechanisms/process-madvise.ts';
+import { createMechanism } from '../mechanisms/index.ts';
+import type { Mechanism } from '../mechanisms/mechanism.ts';
 import type { LabConfig, Strategy } from './config.ts';
 import { createLabMemcg, removeLabMemcg } from './memcg-host.ts';
 import { oomKillReason } from './oom-reason.ts';
@@ -66,8 +67,8 @@ export interface LabSample {
   memcg: { version: 'v1' | 'v2'; dir: string };
   /** Workload pid. */
   pid: number;
-  /** The hint: bytes advised, time in the calls (none: null). */
-  hint: { advice: 'cold' | 'pageout'; set: 'cold' | 'all'; bytesAdvised: number; userLatencyNs: number; syscalls: number; error: string | null } | null;
+  /** The hint: how it was delivered, bytes advised, time in the calls (none: null). */
+  hint: { via: string; advice: 'cold' | 'pageout'; set: 'cold' | 'all'; bytesAdvised: number; userLatencyNs: number; syscalls: number; error: string | null } | null;
   /** What the hint freed: the workload's RSS drop, the cgroup's usage drop, the swap growth (process VmSwap and cgroup), bytes. */
   freed: { rssBytes: number; cgroupUsageBytes: number; processSwapBytes: number; cgroupSwapBytes: number | null } | null;
   /** Hot-set access without pressure (before the hint) and under pressure (after the hint and the limit). */
@@ -152,7 +153,7 @@ export async function runLabSample(cfg: LabConfig, strategy: Strategy, features:
     corruptPages: null,
     error: null,
   };
-  const mechanism = new ProcessMadviseMechanism();
+  let mechanism: Mechanism | null = null;
   const measureOpts = { batches: cfg.batches, batchPages: cfg.batchPages, intervalUs: Math.round(cfg.intervalMs * 1000) };
   let spawnedPid = 0;
   try {
@@ -177,10 +178,19 @@ export async function runLabSample(cfg: LabConfig, strategy: Strategy, features:
     const hint = strategyHint(strategy, workload.regions);
     const before = snapshot(workload.pid, memcg);
     if (hint !== null) {
+      mechanism = await createMechanism(cfg.via);
       await mechanism.open({ pid: workload.pid });
       const out = await mechanism.hint({ target: { pid: workload.pid }, advice: hint.advice, ranges: hint.ranges });
       await mechanism.close();
-      result.hint = { advice: hint.advice, set: hint.set, bytesAdvised: out.bytesAdvised, userLatencyNs: out.userLatencyNs, syscalls: out.syscalls, error: out.error ?? null };
+      result.hint = {
+        via: cfg.via,
+        advice: hint.advice,
+        set: hint.set,
+        bytesAdvised: out.bytesAdvised,
+        userLatencyNs: out.userLatencyNs,
+        syscalls: out.syscalls,
+        error: out.error ?? null,
+      };
     }
     const after = snapshot(workload.pid, memcg);
     result.freed = {
@@ -225,7 +235,7 @@ export async function runLabSample(cfg: LabConfig, strategy: Strategy, features:
   } catch (err) {
     result.error = (err as Error).message;
   } finally {
-    await mechanism.dispose();
+    await (mechanism as Mechanism | null)?.dispose();
     const memcg = cg as Memcg | null;
     if (memcg !== null) {
       try {

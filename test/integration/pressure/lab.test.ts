@@ -38,6 +38,20 @@ describe.skipIf(!canPressure)('strategy lab on the real kernel', () => {
     expect(processExists(s.pid)).toBe(false);
   });
 
+  it('PAGEOUT of the cold set injected by ptrace frees the same: RSS, cgroup usage and swap agree within 2 %', async () => {
+    const cfg = parseLabConfig({ 'hot-mib': '16', 'cold-mib': '64', batches: '8', 'interval-ms': '5', via: 'ptrace' });
+    const s = await runLabSample(cfg, 'pageout_cold_set', features!);
+    expect(s.error).toBeNull();
+    expect(s.hint?.via).toBe('ptrace');
+    const freed = s.freed!;
+    expect(freed.rssBytes).toBeGreaterThan(0.95 * 64 * MiB);
+    expect(relDiff(freed.cgroupUsageBytes, freed.rssBytes)).toBeLessThanOrEqual(0.02);
+    expect(relDiff(freed.processSwapBytes, freed.rssBytes)).toBeLessThanOrEqual(0.02);
+    expect(s.intact).toBe(true);
+    expect(existsSync(s.memcg.dir)).toBe(false);
+    expect(processExists(s.pid)).toBe(false);
+  });
+
   it('PAGEOUT of everything: the hot set refaults under pressure, one major fault per page, data intact', async () => {
     const cfg = parseLabConfig({ 'hot-mib': '16', 'cold-mib': '64', batches: '8', 'interval-ms': '5' });
     const s = await runLabSample(cfg, 'pageout_all', features!);

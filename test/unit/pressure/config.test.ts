@@ -17,6 +17,7 @@ describe('strategy lab configuration', () => {
   it('fills in defaults: every strategy, a limit of runtime + hot + a quarter of cold, two passes over the hot set', () => {
     const cfg = parseLabConfig({});
     expect(cfg.strategies).toEqual([...STRATEGIES]);
+    expect(cfg.via).toBe('process_madvise');
     expect(cfg.spec).toEqual({ hot: { kind: 'anon', content: 'random', sizeMiB: 64 }, cold: { kind: 'anon', content: 'random', sizeMiB: 192 } });
     expect(cfg.limitMiB).toBe(RUNTIME_MIB + 64 + 48);
     expect(cfg.batchPages * cfg.batches).toBeGreaterThanOrEqual(2 * 16384);
@@ -44,5 +45,6 @@ describe('strategy lab configuration', () => {
     expect(errorOf({ 'limit-mib': '100000' }).message).toMatch(/^--limit-mib 100000 leaves room for the whole working set/);
     expect(errorOf({ strategies: 'none,evict' }).message).toBe('--strategies names an unknown strategy "evict"');
     expect(errorOf({ batches: '2.5' }).message).toMatch(/^--batches must be a positive integer/);
+    expect(errorOf({ via: 'none' }).message).toBe('--via is not a hint mechanism: "none"');
   });
 });
