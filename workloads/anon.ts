@@ -3,19 +3,23 @@
  * regions and obeys the control protocol (docs/workload-protocol.md).
  *
  *   node --import tsx workloads/anon.ts --size-mib N --content zero|random|mixed --vmas K
+ *     [--kind anon|file_private|file_shared|shmem|memfd|thp] [--file-dir DIR]
+ *
+ * Despite its name it maps any memory kind (workloads/kinds.ts); private anonymous by default.
  *
  * It dies with the runner: PR_SET_PDEATHSIG(SIGKILL) at start, and exit when stdin closes.
  */
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
-import { CONTENTS, isOneOf } from '../core/schema/enums.ts';
-import type { Content } from '../core/types.ts';
+import { CONTENTS, MEMORY_KINDS, isOneOf } from '../core/schema/enums.ts';
+import type { Content, MemoryKind } from '../core/types.ts';
 import { pageSizeBytes } from '../core/sys/mman.ts';
 import { setParentDeathSignal, setThreadName } from '../core/sys/prctl.ts';
 import { readStatFaults } from '../core/proc/stat.ts';
-import { readLines } from '../core/channel.ts';
 import { AnonMemory } from './memory.ts';
-import { IDLE_COMM, RETOUCH_COMM, encodeLine, parseCommand, type Command, type Reply, type WorkloadState } from './protocol.ts';
+import { backingFor, defaultFileDir, fileDirProblem } from './kinds.ts';
+import { IDLE_COMM, RETOUCH_COMM, type Command, type WorkloadState } from './protocol.ts';
+import { send, sendVerified, serveCommands } from './serve.ts';
 
 const startNs = process.hrtime.bigint();
 /** Length of one spin slice in `running` state before yielding to the event loop, ns. */
@@ -26,6 +30,9 @@ interface Options {
   sizeMiB: number;
   content: Content;
   vmas: number;
+  kind: MemoryKind;
+  /** Where file kinds create their (immediately unlinked) files. */
+  fileDir: string;
 }
 
 function fail(message: string): never {
@@ -36,7 +43,13 @@ function fail(message: string): never {
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
-    options: { 'size-mib': { type: 'string' }, content: { type: 'string' }, vmas: { type: 'string', default: '1' } },
+    options: {
+      'size-mib': { type: 'string' },
+      content: { type: 'string' },
+      vmas: { type: 'string', default: '1' },
+      kind: { type: 'string', default: 'anon' },
+      'file-dir': { type: 'string', default: defaultFileDir() },
+    },
     strict: true,
   });
   const sizeMiB = Number(values['size-mib']);
@@ -45,11 +58,12 @@ function parseOptions(argv: string[]): Options {
   if (content === undefined || !isOneOf(CONTENTS, content)) fail(`--content must be one of ${CONTENTS.join(', ')}, got ${content}`);
   const vmas = Number(values.vmas);
   if (!Number.isInteger(vmas) || vmas < 1) fail(`--vmas must be a positive integer, got ${values.vmas}`);
-  return { sizeMiB, content, vmas };
-}
-
-function send(reply: Reply): void {
-  process.stdout.write(encodeLine(reply));
+  const kind = values.kind;
+  if (!isOneOf(MEMORY_KINDS, kind)) fail(`--kind must be one of ${MEMORY_KINDS.join(', ')}, got ${kind}`);
+  const fileDir = values['file-dir'];
+  const dirProblem = kind === 'file_private' || kind === 'file_shared' ? fileDirProblem(fileDir) : null;
+  if (dirProblem !== null) fail(`--file-dir: ${dirProblem}; pass a directory on a disk file system`);
+  return { sizeMiB, content, vmas, kind, fileDir };
 }
 
 // Die with the runner, even if it is SIGKILLed. If it already died before prctl took effect
@@ -62,7 +76,13 @@ const opts = parseOptions(process.argv.slice(2));
 const pageSize = pageSizeBytes();
 const totalPages = Math.ceil((opts.sizeMiB * 1024 * 1024) / pageSize);
 if (opts.vmas > totalPages) fail(`--vmas ${opts.vmas} is more than the ${totalPages} pages of ${opts.sizeMiB} MiB`);
-const memory = new AnonMemory({ totalPages, vmas: opts.vmas, content: opts.content, pageSizeBytes: pageSize });
+const memory = new AnonMemory({
+  totalPages,
+  vmas: opts.vmas,
+  content: opts.content,
+  pageSizeBytes: pageSize,
+  backing: backingFor(opts.kind, { fileDir: opts.fileDir, pageSizeBytes: pageSize }),
+});
 setThreadName(IDLE_COMM);
 
 let state: WorkloadState = 'sleeping';
@@ -104,17 +124,9 @@ function handle(cmd: Command): void {
       });
       return;
     }
-    case 'verify': {
-      const t0 = process.hrtime.bigint();
-      const { corruptPages, firstCorruptAddr } = memory.verify();
-      const elapsedNs = Number(process.hrtime.bigint() - t0);
-      send(
-        firstCorruptAddr === null
-          ? { type: 'verified', id: cmd.id, intact: true, corruptPages, elapsedNs }
-          : { type: 'verified', id: cmd.id, intact: false, corruptPages, firstCorruptAddr, elapsedNs },
-      );
+    case 'verify':
+      sendVerified(cmd.id, () => memory.verify());
       return;
-    }
     case 'state': {
       state = cmd.state;
       if (state === 'running' && !spinQueued) {
@@ -127,28 +139,12 @@ function handle(cmd: Command): void {
     case 'exit':
       send({ type: 'exiting', id: cmd.id });
       process.exit(0);
+      break;
+    default:
+      send({ type: 'error', id: cmd.id, message: `the memory workload does not answer ${cmd.type} (the working-set workload does)` });
   }
 }
 
-function onLine(line: string): void {
-  if (line.trim() === '') return;
-  let cmd: Command;
-  try {
-    cmd = parseCommand(line);
-  } catch (e) {
-    send({ type: 'error', message: (e as Error).message });
-    return;
-  }
-  try {
-    handle(cmd);
-  } catch (e) {
-    send({ type: 'error', id: cmd.id, message: (e as Error).message });
-  }
-}
-
-readLines(process.stdin, onLine);
-// The runner closed our stdin (it exited or let go of us): leave.
-process.stdin.on('end', () => process.exit(0));
-process.stdin.on('error', () => process.exit(0));
+serveCommands(handle);
 
 send({ type: 'ready', pid: process.pid, pageSizeBytes: pageSize, regions: memory.regions, setupNs: Number(process.hrtime.bigint() - startNs) });

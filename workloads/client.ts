@@ -7,7 +7,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { MemorySpec, Region } from '../core/types.ts';
 import { JsonLinesChannel, type WithoutId } from '../core/channel.ts';
-import { ProtocolError, parseReply, type Command, type ReadyReply, type Reply, type ReplyFor, type RetouchedReply, type VerifiedReply, type WorkloadState } from './protocol.ts';
+import {
+  ProtocolError,
+  parseReply,
+  type Command,
+  type MeasuredReply,
+  type ReadyReply,
+  type Reply,
+  type ReplyFor,
+  type ResidencyReply,
+  type RetouchedReply,
+  type TouchSet,
+  type TouchedReply,
+  type VerifiedReply,
+  type WorkloadState,
+} from './protocol.ts';
+import { WORKING_SET_PROGRAM, type WorkingSetSpec, workingSetArgs } from './working-set-options.ts';
 
 /** Default time to wait for `ready`, ms. */
 const DEFAULT_READY_TIMEOUT_MS = 60_000;
@@ -34,8 +49,16 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** Time to wait for each command's reply, ms (default 120 s). */
   commandTimeoutMs?: number;
-  /** Program to run instead of the spec's workload (a .ts file speaking the same protocol; for tests). */
+  /** Program to run instead of the spec's workload (a .ts file speaking the same protocol). */
   program?: string;
+  /** Arguments of the program instead of the spec's (workloadArgs). */
+  args?: string[];
+  /**
+   * Called with the pid before the workload program starts (it waits in a shell until this
+   * settles, then execs): e.g. to put it into a cgroup so that all its memory is charged there.
+   * A rejection kills it and fails the spawn.
+   */
+  beforeStart?: (pid: number) => void | Promise<void>;
 }
 
 /** A running workload. */
@@ -56,6 +79,12 @@ export interface WorkloadHandle {
   verify(): Promise<VerifiedReply>;
   /** Switch between idling and spinning on the CPU. */
   setState(state: WorkloadState): Promise<void>;
+  /** Working-set workload: read hot pages at a fixed rate, timing every access. */
+  measure(opts: { batches: number; batchPages: number; intervalUs: number }): Promise<MeasuredReply>;
+  /** Working-set workload: read every page of a set, splitting faults by set. */
+  touch(set: TouchSet): Promise<TouchedReply>;
+  /** Working-set workload: resident pages per set. */
+  residency(): Promise<ResidencyReply>;
   /** Ask it to exit; SIGKILL after `graceMs` (default 2 s). Resolves when it has exited. */
   exit(graceMs?: number): Promise<WorkloadExit>;
   /** SIGKILL it; resolves when it has exited. */
@@ -64,17 +93,25 @@ export interface WorkloadHandle {
   readonly exited: Promise<WorkloadExit>;
 }
 
-/** The workload program for a memory kind. */
-export function workloadPath(spec: MemorySpec): string {
-  switch (spec.kind) {
-    case 'anon':
-      return fileURLToPath(new URL('./anon.ts', import.meta.url));
-  }
+/** The workload program for a memory spec: one program maps every kind (workloads/kinds.ts). */
+export function workloadPath(_spec: MemorySpec): string {
+  return fileURLToPath(new URL('./anon.ts', import.meta.url));
 }
 
 /** The command line arguments of the workload program for a spec. */
 export function workloadArgs(spec: MemorySpec): string[] {
-  return ['--size-mib', String(spec.sizeMiB), '--content', spec.content, '--vmas', String(spec.vmas)];
+  const args = ['--size-mib', String(spec.sizeMiB), '--content', spec.content, '--vmas', String(spec.vmas)];
+  return spec.kind === 'anon' ? args : [...args, '--kind', spec.kind];
+}
+
+/**
+ * Spawns the working-set workload (workloads/working-set.ts) for `spec`; `fileDir` is where
+ * file-backed kinds put their files (default: the OS temporary directory).
+ */
+export function spawnWorkingSet(spec: WorkingSetSpec, opts: SpawnOptions & { fileDir?: string } = {}): Promise<WorkloadHandle> {
+  const { fileDir, ...rest } = opts;
+  const asMemory: MemorySpec = { kind: spec.hot.kind, content: spec.hot.content, sizeMiB: spec.hot.sizeMiB + spec.cold.sizeMiB, vmas: 2 };
+  return spawnWorkload(asMemory, { ...rest, program: WORKING_SET_PROGRAM, args: workingSetArgs(spec, fileDir) });
 }
 
 /** Absolute URL of tsx's loader, so workloads start whatever the current directory is. */
@@ -128,10 +165,14 @@ export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promis
   const t0 = process.hrtime.bigint();
   if (opts.signal?.aborted) return Promise.reject(new WorkloadError(0, 'aborted before spawn', ''));
 
-  const child: ChildProcess = spawn(process.execPath, ['--import', tsxLoader(), opts.program ?? workloadPath(spec), ...workloadArgs(spec)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, HBW_PARENT_PID: String(process.pid) },
-  });
+  const argv = ['--import', tsxLoader(), opts.program ?? workloadPath(spec), ...(opts.args ?? workloadArgs(spec))];
+  const env = { ...process.env, HBW_PARENT_PID: String(process.pid) };
+  // With beforeStart, a shell waits for one line on stdin (read consumes nothing more), then
+  // becomes the workload: same pid, same parent, same pipes.
+  const child: ChildProcess =
+    opts.beforeStart === undefined
+      ? spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'pipe'], env })
+      : spawn('/bin/sh', ['-c', 'read -r _ && exec "$@"', 'hbw-start', process.execPath, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env });
   const pid = child.pid ?? 0;
   let stderrTail = '';
   let dead: WorkloadExit | null = null;
@@ -199,8 +240,8 @@ export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promis
   void exited.then(() => opts.signal?.removeEventListener('abort', onAbort));
 
   /** Sends a command and resolves with its reply when that has the expected type. */
-  async function request<K extends keyof ReplyFor>(cmd: WithoutId<Extract<Command, { type: K }>>, expect: ReplyFor[K]['type']): Promise<ReplyFor[K]> {
-    const reply = await channel.request(cmd, { what: `${cmd.type} (expected ${expect})` });
+  async function request<K extends keyof ReplyFor>(cmd: WithoutId<Extract<Command, { type: K }>>, expect: ReplyFor[K]['type'], timeoutMs?: number): Promise<ReplyFor[K]> {
+    const reply = await channel.request(cmd, { what: `${cmd.type} (expected ${expect})`, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
     if (reply.type === 'error') throw new WorkloadError(pid, `command ${expect} failed: ${reply.message}`, stderrTail);
     if (reply.type !== expect) throw new WorkloadError(pid, `expected a ${expect} reply, got ${reply.type}`, stderrTail);
     return reply as ReplyFor[K];
@@ -210,6 +251,19 @@ export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promis
     killNow();
     return exited;
   };
+
+  if (opts.beforeStart !== undefined && pid > 0) {
+    const hook = opts.beforeStart;
+    void (async () => {
+      try {
+        await hook(pid);
+        child.stdin?.write('\n');
+      } catch (err) {
+        failAll(`could not be prepared: ${(err as Error).message}`);
+        killNow();
+      }
+    })();
+  }
 
   return new Promise<WorkloadHandle>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -236,6 +290,10 @@ export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promis
         setState: async (state) => {
           await request<'state'>({ type: 'state', state }, 'state');
         },
+        // The reply comes after the last batch: wait that long on top of the usual timeout.
+        measure: (m) => request<'measure'>({ type: 'measure', ...m }, 'measured', commandTimeoutMs + Math.ceil((m.batches * m.intervalUs) / 1000)),
+        touch: (set) => request<'touch'>({ type: 'touch', set }, 'touched'),
+        residency: () => request<'residency'>({ type: 'residency' }, 'residency'),
         exit: async (graceMs = DEFAULT_EXIT_GRACE_MS) => {
           if (dead !== null) return dead;
           const timer2 = setTimeout(killNow, graceMs);

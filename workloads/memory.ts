@@ -5,8 +5,8 @@
  */
 import { randomFillSync } from 'node:crypto';
 import type { Content, Region } from '../core/types.ts';
-import { PROT_NONE, PROT_READ, PROT_WRITE, madvise, mmapAnon, mprotect, viewBytes } from '../core/sys/mman.ts';
-import { MADV_NOHUGEPAGE } from '../core/sys/syscall.ts';
+import { PROT_NONE, mmapAnon, viewBytes } from '../core/sys/mman.ts';
+import { backingFor, type RegionBacking } from './kinds.ts';
 
 /** randomFillSync chunk, bytes. */
 const FILL_CHUNK_BYTES = 16 << 20;
@@ -52,7 +52,24 @@ export function pageChecksum(words: Uint32Array, firstWord: number, wordCount: n
   return h >>> 0;
 }
 
-/** Anonymous memory filled with one content, with per-page checksums. */
+/** One byte of one page, as the touch loops read it. */
+export interface PageSlot {
+  /** View holding the page. */
+  bytes: Uint8Array;
+  /** Offset of the page's first byte in `bytes`. */
+  offset: number;
+}
+
+/** Rounds `value` up to a multiple of `align` (a power of two). */
+function alignUp(value: bigint, align: number): bigint {
+  const a = BigInt(align);
+  return ((value + a - 1n) / a) * a;
+}
+
+/**
+ * Workload memory of one kind (private anonymous unless a backing says otherwise, see
+ * workloads/kinds.ts) filled with one content, with per-page checksums.
+ */
 export class AnonMemory {
   readonly pageSizeBytes: number;
   readonly content: Content;
@@ -64,8 +81,9 @@ export class AnonMemory {
    * Maps `totalPages` pages split over `vmas` VMAs and fills them. `maxViewBytes` (a multiple
    * of the page size, default MAX_VIEW_BYTES) bounds each view over a region.
    */
-  constructor(opts: { totalPages: number; vmas: number; content: Content; pageSizeBytes: number; maxViewBytes?: number }) {
+  constructor(opts: { totalPages: number; vmas: number; content: Content; pageSizeBytes: number; maxViewBytes?: number; backing?: RegionBacking }) {
     const { totalPages, vmas, content, pageSizeBytes } = opts;
+    const backing = opts.backing ?? backingFor('anon', { fileDir: '', pageSizeBytes });
     const maxViewBytes = opts.maxViewBytes ?? MAX_VIEW_BYTES;
     if (vmas < 1 || vmas > totalPages) throw new RangeError(`vmas must be between 1 and the page count ${totalPages}, got ${vmas}`);
     if (maxViewBytes < pageSizeBytes || maxViewBytes % pageSizeBytes !== 0)
@@ -75,26 +93,28 @@ export class AnonMemory {
     this.totalPages = totalPages;
     this.checksums = new Uint32Array(totalPages);
     const counts = splitPages(totalPages, vmas);
-    // One PROT_NONE reservation: guard, region, guard, region, ..., guard.
-    const reservedBytes = (totalPages + vmas + 1) * pageSizeBytes;
+    // One PROT_NONE reservation: guard, region, guard, region, ..., guard (plus room to
+    // align each region's start when the backing asks for more than a page).
+    const slackBytes = backing.alignBytes > pageSizeBytes ? (vmas + 1) * backing.alignBytes : 0;
+    const reservedBytes = (totalPages + vmas + 1) * pageSizeBytes + slackBytes;
     const base = mmapAnon(reservedBytes, { prot: PROT_NONE });
-    let addr = base + BigInt(pageSizeBytes);
+    let addr = alignUp(base + BigInt(pageSizeBytes), backing.alignBytes);
     let firstPage = 0;
     for (const pages of counts) {
       const lengthBytes = pages * pageSizeBytes;
-      mprotect(addr, lengthBytes, PROT_READ | PROT_WRITE);
-      // 4 KiB pages whatever the THP mode, so every run pages out the same way.
-      madvise(addr, lengthBytes, MADV_NOHUGEPAGE);
+      backing.map(addr, lengthBytes);
       const chunks: Chunk[] = [];
       for (let off = 0; off < lengthBytes; off += maxViewBytes) {
         const buffer = viewBytes(addr + BigInt(off), Math.min(maxViewBytes, lengthBytes - off));
         chunks.push({ bytes: new Uint8Array(buffer), words: new Uint32Array(buffer), firstPage: firstPage + off / pageSizeBytes, startAddr: Number(addr) + off });
       }
-      this.mapped.push({ region: { startAddr: Number(addr), lengthBytes, kind: 'anon', content }, chunks });
+      this.mapped.push({ region: { startAddr: Number(addr), lengthBytes, kind: backing.kind, content }, chunks });
       firstPage += pages;
-      addr += BigInt(lengthBytes + pageSizeBytes);
+      addr = alignUp(addr + BigInt(lengthBytes + pageSizeBytes), backing.alignBytes);
     }
     for (const c of this.chunks()) this.fill(c);
+    for (const m of this.mapped) backing.afterFill(BigInt(m.region.startAddr), m.region.lengthBytes);
+    backing.close();
     for (const c of this.chunks())
       this.checksumChunk(c, (page, sum) => {
         this.checksums[page] = sum;
@@ -144,6 +164,14 @@ export class AnonMemory {
     const wordsPerPage = this.pageSizeBytes / 4;
     const pages = m.words.length / wordsPerPage;
     for (let p = 0; p < pages; p++) sink(m.firstPage + p, pageChecksum(m.words, p * wordsPerPage, wordsPerPage, m.firstPage + p));
+  }
+
+  /** Where each page's first byte is, in page order (for loops that touch some pages). */
+  pageSlots(): PageSlot[] {
+    const ps = this.pageSizeBytes;
+    const out: PageSlot[] = [];
+    for (const m of this.chunks()) for (let off = 0; off < m.bytes.length; off += ps) out.push({ bytes: m.bytes, offset: off });
+    return out;
   }
 
   /** Reads one byte of every page (faulting swapped-out pages back in); returns their sum. */

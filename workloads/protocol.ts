@@ -4,7 +4,7 @@
  * gives them names and reads and writes protocol lines.
  */
 import type { z } from 'zod';
-import { CommandSchema, ReplySchema, type ReadyReplySchema, type WorkloadStateSchema } from '../core/schema/workload-protocol.ts';
+import { CommandSchema, ReplySchema, type ReadyReplySchema, type TouchSetSchema, type WorkloadStateSchema } from '../core/schema/workload-protocol.ts';
 import { SchemaViolation, check, parseJson } from '../core/schema/validate.ts';
 
 /** Name of the workload's main thread while it re-touches its memory (for probes keyed by comm). */
@@ -14,6 +14,8 @@ export const IDLE_COMM = 'hbw-idle';
 
 /** What the workload does between commands. */
 export type WorkloadState = z.infer<typeof WorkloadStateSchema>;
+/** Which sets a `touch` reads. */
+export type TouchSet = z.infer<typeof TouchSetSchema>;
 /** Every command the runner may send. */
 export type Command = z.infer<typeof CommandSchema>;
 /** Every line a workload may write. */
@@ -26,6 +28,12 @@ export type RetouchedReply = Extract<Reply, { type: 'retouched' }>;
 export type VerifiedReply = Extract<Reply, { type: 'verified' }>;
 /** A command failed or could not be parsed. */
 export type ErrorReply = Extract<Reply, { type: 'error' }>;
+/** Answer to `measure` (working-set workload). */
+export type MeasuredReply = Extract<Reply, { type: 'measured' }>;
+/** Answer to `touch` (working-set workload). */
+export type TouchedReply = Extract<Reply, { type: 'touched' }>;
+/** Answer to `residency` (working-set workload). */
+export type ResidencyReply = Extract<Reply, { type: 'residency' }>;
 
 /** The reply each command expects on success. */
 export interface ReplyFor {
@@ -33,6 +41,9 @@ export interface ReplyFor {
   verify: VerifiedReply;
   state: Extract<Reply, { type: 'state' }>;
   exit: Extract<Reply, { type: 'exiting' }>;
+  measure: MeasuredReply;
+  touch: TouchedReply;
+  residency: ResidencyReply;
 }
 
 /** A line that is not a valid message. */

@@ -12,8 +12,13 @@ export const MECHANISMS = ['process_madvise', 'ptrace', 'none'] as const;
 export const HINT_MECHANISMS = ['process_madvise', 'ptrace'] as const;
 /** Page content a workload writes: same-filled, incompressible, or about half compressible. */
 export const CONTENTS = ['zero', 'random', 'mixed'] as const;
-/** Kinds of mapping a workload creates. */
-export const MEMORY_KINDS = ['anon'] as const;
+/**
+ * Kinds of mapping a workload creates: private anonymous (4 KiB pages); a private read-only
+ * mapping of a file's clean page cache; a shared writable file mapping left dirty (reclaim
+ * needs writeback); shared anonymous memory (shmem, as on tmpfs); a memfd; private anonymous
+ * memory in transparent huge pages (MADV_HUGEPAGE).
+ */
+export const MEMORY_KINDS = ['anon', 'file_private', 'file_shared', 'shmem', 'memfd', 'thp'] as const;
 /** What the target does while it is hinted. */
 export const TARGET_STATES = ['running', 'sleeping', 'stopped', 'frozen'] as const;
 /** How a scenario ended. */

@@ -3,7 +3,7 @@
  * must not silently change what is measured); defaults fill what is left out.
  */
 import { z } from 'zod';
-import { AdviceSchema, ContentSchema, HintMechanismSchema, MemoryKindSchema, TargetStateSchema } from './enums.ts';
+import { AdviceSchema, ContentSchema, HintMechanismSchema, MEMORY_KINDS, MemoryKindSchema, TargetStateSchema } from './enums.ts';
 
 /** Largest workload a suite may ask for, in MiB (the machine must also have the memory and swap). */
 export const MAX_SIZE_MIB = 64 * 1024;
@@ -19,7 +19,7 @@ const PAGES_PER_MIB = 256;
 /** One workload layout of a suite file. */
 export const SuiteMemorySchema = z
   .strictObject({
-    kind: MemoryKindSchema.meta({ description: 'mapping kind', fix: 'only "anon" memory is supported so far; leave kind out' }).default('anon'),
+    kind: MemoryKindSchema.meta({ description: 'mapping kind', fix: `use one of ${MEMORY_KINDS.join(', ')}` }).default('anon'),
     content: ContentSchema.meta({ description: 'page content (same-filled, incompressible, ~50 % compressible)' }).default('random'),
     sizeMiB: z.int().min(1).max(MAX_SIZE_MIB).meta({ description: 'total anonymous memory', fix: 'e.g. 1 (MiB)' }),
     vmas: z

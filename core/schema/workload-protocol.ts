@@ -5,12 +5,54 @@
  * echoes its `id`.
  */
 import { z } from 'zod';
-import { RegionSchema } from './memory.ts';
+import { RegionSchema, WorkingSetRoleSchema } from './memory.ts';
 
 const id = z.int().nonnegative();
 
 /** What the workload does between commands. */
 export const WorkloadStateSchema = z.enum(['sleeping', 'running']);
+
+/** Which sets of a working-set workload a `touch` reads. */
+export const TouchSetSchema = z.enum(['hot', 'cold', 'all']);
+
+/** Longest measurement a `measure` command may ask for, batches. */
+export const MAX_MEASURE_BATCHES = 100_000;
+
+/** Access latency quantiles of a group of page accesses, ns. */
+const LatencySchema = z.object({
+  /** Median access time, ns. */
+  p50Ns: z.int().nonnegative(),
+  /** 99th percentile access time, ns. */
+  p99Ns: z.int().nonnegative(),
+  /** Longest access, ns. */
+  maxNs: z.int().nonnegative(),
+});
+
+/** One batch of hot-set accesses in a `measure` reply. */
+export const MeasureBatchSchema = LatencySchema.extend({
+  /** Start of the batch relative to the start of the measurement, ns. */
+  offsetNs: z.int().nonnegative(),
+  /** Pages read. */
+  pages: z.int().nonnegative(),
+  /** Of those, pages that were not resident just before (mincore): faults the batch took. */
+  faultedPages: z.int().nonnegative(),
+});
+
+/** Pages of one set and how many of them are resident (mincore). */
+export const SetResidencySchema = z.object({
+  role: WorkingSetRoleSchema,
+  pages: z.int().nonnegative(),
+  residentPages: z.int().nonnegative(),
+});
+
+/** Fault accounting of one set during a `touch`. */
+export const SetTouchSchema = z.object({
+  role: WorkingSetRoleSchema,
+  /** Pages read. */
+  pages: z.int().nonnegative(),
+  /** Of those, pages that were not resident just before they were read (mincore). */
+  faultedPages: z.int().nonnegative(),
+});
 
 /** Every command the runner may send. */
 export const CommandSchema = z.discriminatedUnion('type', [
@@ -22,6 +64,21 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state'), id, state: WorkloadStateSchema }),
   /** Reply, then exit with status 0. */
   z.object({ type: z.literal('exit'), id }),
+  /**
+   * Working-set workload: read `batchPages` hot pages per batch, one batch every `intervalUs`
+   * (a fixed rate), `batches` times, cycling through the hot set; time every access.
+   */
+  z.object({
+    type: z.literal('measure'),
+    id,
+    batches: z.int().positive().max(MAX_MEASURE_BATCHES),
+    batchPages: z.int().positive(),
+    intervalUs: z.int().nonnegative(),
+  }),
+  /** Working-set workload: read one byte of every page of a set and split the faults by set. */
+  z.object({ type: z.literal('touch'), id, set: TouchSetSchema }),
+  /** Working-set workload: how many pages of each set are resident. */
+  z.object({ type: z.literal('residency'), id }),
 ]);
 
 /** First line from the workload: it has mapped and filled its memory. */
@@ -62,6 +119,33 @@ export const ReplySchema = z.discriminatedUnion('type', [
     .refine((r) => r.intact === (r.corruptPages === 0), { message: 'contradicts itself: intact and corruptPages disagree', path: ['intact'] }),
   /** Answer to `state`. */
   z.object({ type: z.literal('state'), id, state: WorkloadStateSchema }),
+  /** Answer to `measure`: every batch, the quantiles over all accesses, and the fault deltas of /proc/self/stat. */
+  LatencySchema.extend({
+    type: z.literal('measured'),
+    id,
+    batches: z.array(MeasureBatchSchema),
+    /** Pages read over all batches. */
+    pages: z.int().nonnegative(),
+    /** Hot pages not resident when read (sum over batches). */
+    faultedPages: z.int().nonnegative(),
+    /** Batches that started more than one interval late (the rate was not kept). */
+    lateBatches: z.int().nonnegative(),
+    /** Wall time of the whole measurement, ns. */
+    elapsedNs: z.int().nonnegative(),
+    majorFaults: z.int().nonnegative(),
+    minorFaults: z.int().nonnegative(),
+  }),
+  /** Answer to `touch`: per set, pages read and pages that faulted; the process's fault deltas over the touch. */
+  z.object({
+    type: z.literal('touched'),
+    id,
+    sets: z.array(SetTouchSchema),
+    elapsedNs: z.int().nonnegative(),
+    majorFaults: z.int().nonnegative(),
+    minorFaults: z.int().nonnegative(),
+  }),
+  /** Answer to `residency`. */
+  z.object({ type: z.literal('residency'), id, sets: z.array(SetResidencySchema) }),
   /** Answer to `exit`, written just before the workload exits. */
   z.object({ type: z.literal('exiting'), id }),
   /** A command failed or could not be parsed (`id` is absent when the line had none). */

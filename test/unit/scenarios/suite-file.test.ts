@@ -39,7 +39,11 @@ describe('suite files', () => {
     [{ ...ok, advices: ['willneed'] }, /field advices\[0\] must be one of cold, pageout, got "willneed"/, /cold, pageout/],
     [{ ...ok, memories: [{ sizeMiB: 0 }] }, /field memories\[0\]\.sizeMiB must be an integer from 1 to 65536, got 0/, /e\.g\. 1/],
     [{ ...ok, memories: [{ sizeMiB: 1, vmas: 300 }] }, /memories\[0\]\.vmas is 300, more than the 256 pages/, /fewer VMAs/],
-    [{ ...ok, memories: [{ sizeMiB: 8, kind: 'file' }] }, /field memories\[0\]\.kind must be one of anon, got "file"/, /only "anon"/],
+    [
+      { ...ok, memories: [{ sizeMiB: 8, kind: 'file' }] },
+      /field memories\[0\]\.kind must be one of anon, file_private, file_shared, shmem, memfd, thp, got "file"/,
+      /use one of anon, file_private/,
+    ],
     [{ ...ok, targetStates: [] }, /field targetStates must be a non-empty list, got \[\]/, /allowed: running, sleeping, stopped, frozen/],
     [{ ...ok, repetitons: 3 }, /field repetitons is not a known field/, /known fields here: name, description/],
     [{ ...ok, name: 'a b' }, /field name must be letters, digits, dot, dash and underscore \(at most 64\), got "a b"/, /letters, digits/],
