@@ -100,16 +100,31 @@ export function formatMetric(value: number, metric: Pick<MetricDisplay, 'divisor
   });
 }
 
-/** The summary columns: scenario, metric (with display unit), then median, min, max, spread. */
+/** A percentage with one decimal, or null (an empty cell) when there is no figure. */
+function pct(fraction: number | null | undefined): string | null {
+  return fraction === null || fraction === undefined ? null : (fraction * 100).toFixed(1);
+}
+
+/**
+ * The summary columns: scenario, metric (with display unit), n, median with its confidence
+ * interval and the interval's actual coverage, min, max and the robust CV. The robust CV is
+ * empty when it has no meaning (a median of 0, fewer than 2 values), never a misleading 0 %.
+ */
 export const SUMMARY_COLUMNS: readonly Column<SummaryRow>[] = [
   { header: 'scenario_id', description: 'scenario identifier', value: (r) => r.result.scenario.id },
   { header: 'metric', description: 'metric and the unit of the figures in this row', value: (r) => r.metric.label },
-  { header: 'n', description: 'number of values summarised', value: (r) => r.summary.n },
+  { header: 'n', description: 'number of values summarised (warm-up excluded)', value: (r) => r.summary.n },
   { header: 'median', description: 'median, in the unit of the metric column', value: (r) => formatMetric(r.summary.median, r.metric) },
+  { header: 'ci_low', description: 'lower bound of the median confidence interval', value: (r) => (r.summary.ci === null ? null : formatMetric(r.summary.ci.lower, r.metric)) },
+  { header: 'ci_high', description: 'upper bound of the median confidence interval', value: (r) => (r.summary.ci === null ? null : formatMetric(r.summary.ci.upper, r.metric)) },
+  {
+    header: 'ci_coverage_pct',
+    description: 'actual coverage of that interval, percent (below the confidence asked for when n is small)',
+    value: (r) => pct(r.summary.ci?.coverage),
+  },
   { header: 'min', description: 'minimum', value: (r) => formatMetric(r.summary.min, r.metric) },
   { header: 'max', description: 'maximum', value: (r) => formatMetric(r.summary.max, r.metric) },
-  { header: 'spread', description: 'max - min', value: (r) => formatMetric(r.summary.spread, r.metric) },
-  { header: 'rel_spread_pct', description: '(max - min) / median, percent', value: (r) => (r.summary.relSpread * 100).toFixed(1) },
+  { header: 'robust_cv_pct', description: 'robust CV, 1.4826 MAD / median, percent; empty when the median is 0 or n < 2', value: (r) => pct(r.summary.robustCv) },
 ];
 
 /** Summary rows of a run: for each scenario, each key metric it has a summary for. */

@@ -3,8 +3,14 @@ import type { Suite } from '../../core/types.ts';
 import { expandMatrix, type Matrix } from './matrix.ts';
 import { readSuiteFile } from './suite-file.ts';
 
-/** Matrices of the built-in suites. */
-const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
+/** How a built-in suite stops when the command line says nothing (`--reps` makes any suite a fixed run). */
+export interface SuiteStopping {
+  /** Time budget of the measured part (warm-up included, host set-up excluded), ms. */
+  timeBudgetMs: number;
+}
+
+/** Matrices of the built-in suites, and the default stopping of those that run on a time budget. */
+const MATRICES: Record<string, { description: string; matrix: Matrix; stopping?: SuiteStopping }> = {
   default: {
     description:
       'COLD and PAGEOUT via process_madvise and ptrace injection of 256 MiB random and 64 MiB zero-filled anon memory, target running and sleeping, plus the no-hint baseline; 5 repetitions',
@@ -44,6 +50,11 @@ const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
     },
   },
 };
+
+/** The default stopping of a built-in suite; null for suites that run their fixed repetitions (and for suite files). */
+export function suiteStopping(name: string): SuiteStopping | null {
+  return MATRICES[name]?.stopping ?? null;
+}
 
 /** Names of the built-in suites. */
 export function builtinSuiteNames(): string[] {

@@ -19,7 +19,7 @@ describe('column lists', () => {
     expect(rows).toHaveLength(expected);
     expect(rows.some((r) => r.result.status === 'failed')).toBe(false);
     const table = tabulate(SUMMARY_COLUMNS, rows);
-    expect(table.headers).toEqual(['scenario_id', 'metric', 'n', 'median', 'min', 'max', 'spread', 'rel_spread_pct']);
+    expect(table.headers).toEqual(['scenario_id', 'metric', 'n', 'median', 'ci_low', 'ci_high', 'ci_coverage_pct', 'min', 'max', 'robust_cv_pct']);
     const pm = run.scenarios[0]!;
     const i = rows.findIndex((r) => r.result === pm && r.metric.field === 'userLatencyNs');
     const s = pm.summary.userLatencyNs!;
@@ -28,12 +28,23 @@ describe('column lists', () => {
       'user latency (µs)',
       String(s.n),
       formatMetric(s.median, { divisor: 1e3, decimals: 1 }),
+      formatMetric(s.ci!.lower, { divisor: 1e3, decimals: 1 }),
+      formatMetric(s.ci!.upper, { divisor: 1e3, decimals: 1 }),
+      (s.ci!.coverage * 100).toFixed(1),
       formatMetric(s.min, { divisor: 1e3, decimals: 1 }),
       formatMetric(s.max, { divisor: 1e3, decimals: 1 }),
-      formatMetric(s.spread, { divisor: 1e3, decimals: 1 }),
-      (s.relSpread * 100).toFixed(1),
+      (s.robustCv! * 100).toFixed(1),
     ]);
-    expect(table.numeric.slice(2)).toEqual([true, true, true, true, true, true]);
+    expect(table.numeric.slice(2)).toEqual([true, true, true, true, true, true, true, true]);
+  });
+
+  it('leaves the robust CV empty when the median is 0, never 0 %', () => {
+    const run = fixtureRun();
+    const result = run.scenarios[0]!;
+    const summary = { ...result.summary.userLatencyNs!, median: 0, robustCv: null, robustCvUnavailable: 'median-is-zero' as const };
+    const metric = DISPLAYED_METRICS.find((m) => m.field === 'userLatencyNs')!;
+    const table = tabulate(SUMMARY_COLUMNS, [{ result, metric, summary }]);
+    expect(table.rows[0]![table.headers.indexOf('robust_cv_pct')]).toBe('');
   });
 
   it('formats display units with separators', () => {
