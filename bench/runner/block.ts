@@ -107,7 +107,8 @@ async function settle(session: ProbeSession, touched: readonly ScenarioState[]):
     for (const state of touched) {
       if (state.pending.length === 0) continue;
       const attributed = attribute(facts, state.pendingWindows());
-      state.probeWarnings.push(...facts.warnings.filter((w) => !state.probeWarnings.includes(w)), ...attributed.warnings);
+      // One probe session per block: the same session-wide warning is kept once per scenario.
+      for (const w of [...facts.warnings, ...attributed.warnings]) if (!state.probeWarnings.includes(w)) state.probeWarnings.push(w);
       state.settle(attributed.figures);
     }
     return (facts.background ?? []).map((b) => ({ comm: b.comm, reclaimPages: b.reclaimPages, lruPages: b.lruPages }));

@@ -145,10 +145,9 @@ export function blockReclaimWarning(block: number, reclaim: readonly BlockReclai
 
 /** Run-level warning when an adaptive run stopped before every key metric reached the target. */
 export function stoppingWarning(reason: StopReason | null, target: number | null, worst: { label: string; halfWidth: number | null } | null): string | null {
-  if (target === null || worst === null || reason === null || reason === 'target-reached') return null;
-  const reached = worst.halfWidth !== null && worst.halfWidth <= target;
-  if (reached) return null;
+  if (target === null || reason === null || reason === 'target-reached') return null;
+  if (worst !== null && worst.halfWidth !== null && worst.halfWidth <= target) return null;
   const what = reason === 'time-budget' ? 'the time budget ended' : reason === 'reps-cap' ? 'the --reps cap was reached' : `the run stopped (${reason})`;
-  const widest = worst.halfWidth === null ? 'has no interval yet' : `is at +/- ${pct(worst.halfWidth)}`;
-  return `${what} before every key metric reached +/- ${pct(target)}: ${worst.label} ${widest}. Fix: raise --time-budget or --reps, or accept a wider --target-ci`;
+  const widest = worst === null ? 'no key metric has a value yet' : `${worst.label} ${worst.halfWidth === null ? 'has no interval yet' : `is at +/- ${pct(worst.halfWidth)}`}`;
+  return `${what} before every key metric reached +/- ${pct(target)}: ${widest}. Fix: raise --time-budget or --reps, or accept a wider --target-ci`;
 }
