@@ -1,8 +1,9 @@
 /**
  * Progress of a run on stderr. On a terminal the sample just finished is shown on one live
  * line that is rewritten in place (with elapsed time and ETA), and each block leaves one line
- * behind; elsewhere (a pipe, a CI log) only the block lines and notes are printed, one plain
- * line each. `quiet` prints nothing.
+ * behind. Elsewhere (a pipe, a CI log) every line is printed plainly, one per finished
+ * repetition and one per block, so a log shows every repetition the run reported as finished
+ * (results.json holds each of them). `quiet` prints nothing.
  */
 
 /** Where the progress goes: stderr, or a stand-in in tests. */
@@ -36,7 +37,7 @@ export class ProgressPrinter {
       this.live = false;
       return;
     }
-    if (kind !== 'step') this.stream.write(`${text}\n`);
+    this.stream.write(`${text}\n`);
   }
 
   /** Ends a live line left on the terminal. */

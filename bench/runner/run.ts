@@ -190,7 +190,7 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
       onRepetition: (state, position) => {
         save();
         const last = state.pending.at(-1)!.sample;
-        opts.progress?.(`${blockLabel(block)} [${position + 1}/${states.length}] ${state.scenario.id}: ${describeSample(last)}; ${timing()}`, 'step');
+        opts.progress?.(`${blockLabel(block)} [${position + 1}/${states.length}] ${state.scenario.id} rep ${last.repetition}: ${describeSample(last)}; ${timing()}`, 'step');
       },
     });
     blockDurationsMs.push(Date.now() - t0);
