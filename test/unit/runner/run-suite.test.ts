@@ -192,7 +192,7 @@ describe('runSuite blocks', () => {
         progress: (line, kind) => (kind === 'step' ? steps : blocks).push(line),
       },
     );
-    const ran = steps.map((l) => scenarios.findIndex((s) => l.includes(` ${s.id}: `)));
+    const ran = steps.map((l) => scenarios.findIndex((s) => l.includes(` ${s.id} rep `)));
     expect(ran).toEqual(blockOrders(3, 42, 'interleaved', 3).flat());
     expect(blocks.map((l) => l.split(' done')[0])).toEqual(['warm-up', 'block 1/2', 'block 2/2']);
     expect(run.seed).toBe(42);
@@ -216,7 +216,7 @@ describe('runSuite blocks', () => {
       { name: 'unit', description: '', scenarios },
       { ...withFakeProbe, order: 'sequential', warmUp: false, createMechanism: async () => new NoneMechanism(), progress: (l, k) => k === 'step' && steps.push(l) },
     );
-    expect(steps.map((l) => scenarios.findIndex((s) => l.includes(` ${s.id}: `)))).toEqual([0, 1, 2]);
+    expect(steps.map((l) => scenarios.findIndex((s) => l.includes(` ${s.id} rep `)))).toEqual([0, 1, 2]);
   });
 
   it('adaptive: stops at the minimum n once every key metric is within the target', async () => {
