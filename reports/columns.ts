@@ -157,7 +157,7 @@ function medianColumn(field: SampleFieldName): Column<ScenarioResult> {
 /** The per-scenario overview columns (terminal summary and the report's first table). */
 export const SCENARIO_COLUMNS: readonly Column<ScenarioResult>[] = [
   { header: 'scenario', description: 'scenario identifier', value: (r) => r.scenario.id },
-  { header: 'n', description: 'samples collected', value: (r) => r.samples.length },
+  { header: 'n', description: 'measured samples (warm-up excluded)', value: (r) => r.samples.filter((s) => !s.warmUp).length },
   ...OVERVIEW_METRICS.map(medianColumn),
   { header: 'status', description: SCENARIO_STATUSES.join(', '), value: (r) => r.status },
 ];
