@@ -10,7 +10,7 @@ import { fixedRule, formatSeconds, runSuite } from '../runner/run.ts';
 import type { OutputDir } from '../../reports/output-dir.ts';
 import { join } from 'node:path';
 import type { RunResult, Suite } from '../../core/types.ts';
-import { resolveSuite, suiteStopping } from '../scenarios/builtin.ts';
+import { resolveSuite } from '../scenarios/builtin.ts';
 import { MAX_SEED, RUN_ORDERS, type RunOrder } from '../runner/order.ts';
 import { DEFAULT_MIN_REPS, isAdaptive, parseDurationMs, parsePercent, type StoppingRule } from '../runner/stopping.ts';
 import { doctorWarnings } from '../runner/warnings.ts';
@@ -64,8 +64,7 @@ function seedOption(values: OptionValues): number | undefined {
 }
 
 /**
- * The stopping rule from --reps, --time-budget, --target-ci and --min-reps, and the suite's
- * default. With neither a budget nor a target the run is fixed (the suite's repetitions or
+ * The stopping rule from --reps, --time-budget, --target-ci and --min-reps. With neither a budget nor a target the run is fixed (the suite's repetitions or
  * --reps); a budget or a target makes it adaptive, with --reps as its cap and a target of
  * RECOMMENDED_TARGET_HALF_WIDTH unless --target-ci says otherwise. A target needs a bound.
  */
@@ -81,10 +80,6 @@ export function stoppingOption(values: OptionValues, suite: Suite, reps: number 
   if (targetText !== undefined) {
     targetHalfWidth = parsePercent(targetText);
     if (targetHalfWidth === null) throw new HintbenchError(`--target-ci must be a percentage above 0 and below 100, got '${targetText}'`, 'pass e.g. --target-ci 2.5%');
-  }
-  if (timeBudgetMs === null && targetHalfWidth === null && reps === undefined) {
-    const byDefault = suiteStopping(suite.name);
-    if (byDefault !== null && suite.scenarios.length > 0) timeBudgetMs = byDefault.timeBudgetMs;
   }
   const minText = stringOpt(values, 'min-reps');
   if (timeBudgetMs === null && targetHalfWidth === null) {

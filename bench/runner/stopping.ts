@@ -1,11 +1,12 @@
 /**
  * When a run stops adding blocks. A fixed run stops after its repetitions. An adaptive run
- * (`--time-budget`, `--target-ci`) keeps adding blocks while any key metric's median interval
- * is wider than the target (relative half-width), after at least the minimum repetitions
- * (hyperfine's "min runs"; 6 by default, the smallest n whose median interval reaches 95 %),
- * and never starts a block that is expected to overrun the time budget: the next block is
- * estimated from the blocks so far (the larger of their median and the last one, so a host
- * that is slowing down is not underestimated). `--reps` caps an adaptive run. Pure: no I/O.
+ * (`--time-budget`, `--target-ci`) first runs the minimum repetitions whatever the budget
+ * (hyperfine's `--min-runs`; 6 by default, the smallest n whose median interval reaches 95 %,
+ * so every key metric gets an interval), then keeps adding blocks while any key metric's
+ * median interval is wider than the target (relative half-width), and never starts a block
+ * that is expected to overrun the time budget: the next block is estimated from the blocks so
+ * far (the larger of their median and the last one, so a host that is slowing down is not
+ * underestimated). `--reps` caps an adaptive run (below the minimum too). Pure: no I/O.
  */
 import { DEFAULT_MIN_N } from '../../core/stats/verdict.ts';
 
@@ -64,8 +65,10 @@ export function targetReached(halfWidths: readonly (number | null)[], target: nu
 /** Whether to stop before the next block, and why; null: run another block. */
 export function stopReason(rule: StoppingRule, p: RunProgress): StopReason | null {
   if (!isAdaptive(rule)) return rule.maxReps === null || p.blocksDone >= rule.maxReps ? 'reps' : null;
-  if (rule.targetHalfWidth !== null && p.blocksDone >= rule.minReps && targetReached(p.halfWidths, rule.targetHalfWidth)) return 'target-reached';
-  if (rule.maxReps !== null && p.blocksDone >= rule.maxReps) return 'reps-cap';
+  if (rule.maxReps !== null && p.blocksDone >= rule.maxReps)
+    return rule.targetHalfWidth !== null && targetReached(p.halfWidths, rule.targetHalfWidth) ? 'target-reached' : 'reps-cap';
+  if (p.blocksDone < rule.minReps) return null;
+  if (rule.targetHalfWidth !== null && targetReached(p.halfWidths, rule.targetHalfWidth)) return 'target-reached';
   if (rule.timeBudgetMs !== null && p.elapsedMs + nextBlockEstimateMs(p.blockDurationsMs) > rule.timeBudgetMs) return 'time-budget';
   return null;
 }
@@ -78,7 +81,8 @@ export function stopReason(rule: StoppingRule, p: RunProgress): StopReason | nul
 export function etaMs(rule: StoppingRule, p: RunProgress): number | null {
   const perBlock = nextBlockEstimateMs(p.blockDurationsMs);
   if (p.blockDurationsMs.length === 0) return null;
-  const budgetLeft = rule.timeBudgetMs === null ? null : Math.max(0, rule.timeBudgetMs - p.elapsedMs);
+  const minLeftMs = Math.max(0, rule.minReps - p.blocksDone) * perBlock;
+  const budgetLeft = rule.timeBudgetMs === null ? null : Math.max(minLeftMs, rule.timeBudgetMs - p.elapsedMs);
   const blocksLeft = rule.maxReps === null ? null : Math.max(0, rule.maxReps - p.blocksDone);
   const byBlocks = blocksLeft === null ? null : blocksLeft * perBlock;
   if (byBlocks === null) return budgetLeft;

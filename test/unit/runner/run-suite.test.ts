@@ -231,15 +231,14 @@ describe('runSuite blocks', () => {
     expect(run.scenarios[0]!.summary.userLatencyNs!.ci!.meetsConfidence).toBe(true);
   });
 
-  it('adaptive: a budget too small for another block stops the run and says the target was not reached', async () => {
+  it('adaptive: a budget smaller than the minimum runs the minimum, then stops and says the target was not reached', async () => {
     const run = await runSuite(
       { name: 'unit', description: '', scenarios: [sized(1, 10)] },
-      { ...withFakeProbe, createMechanism: async () => new NoneMechanism(), stopping: { minReps: 6, maxReps: null, timeBudgetMs: 1, targetHalfWidth: 0.025 } },
+      { ...withFakeProbe, createMechanism: async () => new NoneMechanism(), stopping: { minReps: 2, maxReps: null, timeBudgetMs: 1, targetHalfWidth: 0.000001 } },
     );
-    expect(run.stopping).toMatchObject({ blocks: 0, reason: 'time-budget' });
-    expect(run.scenarios[0]!.samples.map((s) => s.warmUp)).toEqual([true]);
-    expect(run.scenarios[0]!.summary).toEqual({});
-    expect(run.warnings.some((w) => w.startsWith('the time budget ended before every key metric reached +/- 2.5 %'))).toBe(true);
+    expect(run.stopping).toMatchObject({ blocks: 2, reason: 'time-budget' });
+    expect(run.scenarios[0]!.samples.map((s) => s.warmUp)).toEqual([true, false, false]);
+    expect(run.warnings.some((w) => w.startsWith('the time budget ended before every key metric reached +/- 0.0 %'))).toBe(true);
   });
 
   it('interrupted: an abort after the first repetition keeps it, with its probe figures, and stops there', async () => {

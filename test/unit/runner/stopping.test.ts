@@ -27,8 +27,9 @@ describe('stopReason', () => {
     const durations = [9000, 10_000, 10_000, 10_000, 11_000, 10_000, 10_000, 9000, 11_000];
     expect(stopReason(adaptive, at(9, 90_000, durations, [0.05]))).toBe('time-budget');
     expect(stopReason(adaptive, at(9, 88_000, durations, [0.05]))).toBeNull();
-    // the budget wins over the minimum n
-    expect(stopReason(adaptive, at(2, 95_000, [40_000, 40_000], [null]))).toBe('time-budget');
+    // the minimum n is run whatever the budget (hyperfine's --min-runs), then the budget stops it
+    expect(stopReason(adaptive, at(2, 95_000, [40_000, 40_000], [null]))).toBeNull();
+    expect(stopReason(adaptive, at(6, 240_000, Array(6).fill(40_000), [null]))).toBe('time-budget');
   });
 
   it('adaptive: --reps caps it', () => {
@@ -49,6 +50,8 @@ describe('estimates', () => {
     expect(etaMs(fixed, at(0, 0, [], []))).toBeNull();
     expect(etaMs(fixed, at(2, 4000, [2000, 2000], []))).toBe(6000);
     expect(etaMs(adaptive, at(2, 4000, [2000, 2000], []))).toBe(96_000);
+    // the minimum left (4 blocks of 40 s) outlasts the budget
+    expect(etaMs(adaptive, at(2, 95_000, [40_000, 40_000], []))).toBe(160_000);
     expect(etaMs({ ...adaptive, maxReps: 4 }, at(2, 4000, [2000, 2000], []))).toBe(4000);
   });
 
