@@ -64,7 +64,8 @@ export interface BlockOutcome {
 }
 
 /**
- * Runs one repetition of `states[i]` for each i of `order` (failed scenarios are skipped),
+ * Runs one repetition of `states[i]` for each i of `order` (failed scenarios and those that
+ * have their `repetitions` are skipped),
  * then attributes the probe figures. Throws when the probe session cannot start (nothing of
  * the block ran) and rethrows an abort or an error of onRepetition after clean-up.
  */
@@ -79,7 +80,8 @@ export async function runBlock(states: readonly ScenarioState[], order: readonly
   try {
     for (const [position, index] of order.entries()) {
       const state = states[index]!;
-      if (state.failure !== null) continue;
+      // A failed scenario is skipped, and so is one that has all the measured repetitions it asked for.
+      if (state.failure !== null || (opts.block >= 0 && state.measuredCount() >= state.scenario.repetitions)) continue;
       opts.signal?.throwIfAborted();
       let mechanism: Mechanism;
       try {

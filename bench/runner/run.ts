@@ -115,7 +115,8 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
         status = reason === 'failed' ? 'failed' : 'interrupted';
         error = `${runError ?? 'interrupted'} after ${ofPlanned}`;
       } else {
-        status = st.samples.some((s) => !s.warmUp && s.errors.length > 0) ? 'partial' : 'ok';
+        // An error in the warm-up counts too: a corrupted page must not hide behind the summaries.
+        status = st.samples.some((s) => s.errors.length > 0) ? 'partial' : 'ok';
       }
       const extra =
         st.pending.length > 0

@@ -219,6 +219,15 @@ describe('runSuite blocks', () => {
     expect(steps.map((l) => scenarios.findIndex((s) => l.includes(` ${s.id} rep `)))).toEqual([0, 1, 2]);
   });
 
+  it('a scenario that has its repetitions sits out the later blocks', async () => {
+    const run = await runSuite(
+      { name: 'unit', description: '', scenarios: [sized(1, 1), sized(2, 2)] },
+      { ...withFakeProbe, warmUp: false, createMechanism: async () => new NoneMechanism() },
+    );
+    expect(run.stopping).toMatchObject({ blocks: 2, reason: 'reps' });
+    expect(run.scenarios.map((r) => r.samples.map((s) => s.block))).toEqual([[0], [0, 1]]);
+  });
+
   it('adaptive: stops at the minimum n once every key metric is within the target', async () => {
     const m = new FakeMechanism({ syscalls: 1, recorded: 0, latencyNs: 100, reclaimedPages: 0 });
     const run = await runSuite(
