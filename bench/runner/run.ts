@@ -12,7 +12,7 @@ import { BlockOrder, freshSeed, type RunOrder } from './order.ts';
 import { keyHalfWidths, widest } from './precision.ts';
 import { ScenarioState, describeSample, oneLine, type ProgressFn } from './scenario.ts';
 import { etaMs, isAdaptive, stopReason, type StopReason, type StoppingRule } from './stopping.ts';
-import { blockReclaimWarning, reclaimerWarnings, stoppingWarning } from './warnings.ts';
+import { blockReclaimWarning, reclaimerWarnings, stoppingWarning, type BlockReclaim } from './warnings.ts';
 
 /** Options of runSuite(). */
 export interface RunOptions {
@@ -81,6 +81,7 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
   const states = suite.scenarios.map((s) => new ScenarioState(s));
   const runWarnings = [...(opts.warnings ?? []), ...reclaimerWarnings(environment.backgroundReclaimers)];
   const blockDurationsMs: number[] = [];
+  const blockReclaims: { block: number; reclaim: BlockReclaim[] }[] = [];
   let blocksDone = 0;
   let reason: StopReason | null = null;
   let runError: string | null = null;
@@ -131,12 +132,13 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
     const scenarios = results(final);
     const halfWidths = keyHalfWidths(scenarios);
     const worst = widest(halfWidths);
+    const reclaim = blockReclaimWarning(blockReclaims);
     const late = final
       ? stoppingWarning(reason, rule.targetHalfWidth, worst === null ? null : { label: `${worst.scenarioId} ${worst.field}`, halfWidth: worst.relativeHalfWidth })
       : null;
     return {
       ...run,
-      warnings: late === null ? [...runWarnings] : [...runWarnings, late],
+      warnings: [...runWarnings, ...(reclaim === null ? [] : [reclaim]), ...(late === null ? [] : [late])],
       stopping: {
         mode: isAdaptive(rule) ? 'adaptive' : 'fixed',
         minRepetitions: rule.minReps,
@@ -196,8 +198,7 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
     });
     blockDurationsMs.push(Date.now() - t0);
     if (block >= 0) blocksDone++;
-    const note = blockReclaimWarning(block, outcome.reclaim);
-    if (note !== null) runWarnings.push(note);
+    blockReclaims.push({ block, reclaim: outcome.reclaim });
     for (const st of states) {
       if (st.failure !== null && !failedNoted.has(st)) {
         failedNoted.add(st);

@@ -129,18 +129,36 @@ export interface BlockReclaim {
   lruPages: number;
 }
 
+/** Pages others reclaimed per thread name in one block: DAMON's reclaim_pages() (kdamond threads) and any LRU shrinking (kswapd, direct reclaim; the hints themselves never shrink LRUs). */
+function othersReclaim(reclaim: readonly BlockReclaim[]): Map<string, number> {
+  const pages = new Map<string, number>();
+  for (const r of reclaim) {
+    const n = (r.comm.startsWith('kdamond') ? r.reclaimPages : 0) + r.lruPages;
+    if (n > 0) pages.set(r.comm, (pages.get(r.comm) ?? 0) + n);
+  }
+  return pages;
+}
+
 /**
- * A run-level warning for the reclaim others did during a block: DAMON's reclaim_pages()
- * (kdamond threads) and any LRU shrinking (kswapd, direct reclaim; the hints themselves never
- * shrink LRUs). Null when there was none.
+ * One run-level warning for the reclaim others did during the blocks (bpf/reclaim-bg.bt per
+ * block session): pages per thread name over the run and per block. Null when there was none.
  */
-export function blockReclaimWarning(block: number, reclaim: readonly BlockReclaim[]): string | null {
-  const parts = reclaim.flatMap((r) => {
-    const pages = (r.comm.startsWith('kdamond') ? r.reclaimPages : 0) + r.lruPages;
-    return pages > 0 ? [`${r.comm} ${pages}`] : [];
-  });
-  if (parts.length === 0) return null;
-  return `block ${block}: background reclaim during the block (pages by thread: ${parts.join(', ')}): system-wide counters of its samples (pswpout, pswpin) include it. Fix: see the background reclaimers warning; compare with runs where this did not happen`;
+export function blockReclaimWarning(blocks: readonly { block: number; reclaim: readonly BlockReclaim[] }[]): string | null {
+  const total = new Map<string, number>();
+  const perBlock: string[] = [];
+  for (const b of blocks) {
+    const pages = othersReclaim(b.reclaim);
+    if (pages.size === 0) continue;
+    let sum = 0;
+    for (const [comm, n] of pages) {
+      total.set(comm, (total.get(comm) ?? 0) + n);
+      sum += n;
+    }
+    perBlock.push(`${b.block < 0 ? 'warm-up' : `block ${b.block}`} ${sum}`);
+  }
+  if (perBlock.length === 0) return null;
+  const byThread = [...total].map(([comm, n]) => `${comm} ${n}`).join(', ');
+  return `background reclaim during ${perBlock.length} of ${blocks.length} blocks (pages by thread: ${byThread}; per block: ${perBlock.join(', ')}): system-wide counters of those samples (pswpout, pswpin) include it. Fix: see the background reclaimers warning; compare with runs where this did not happen`;
 }
 
 /** Run-level warning when an adaptive run stopped before every key metric reached the target. */

@@ -81,14 +81,21 @@ describe('run-level warnings', () => {
     expect(reclaimerWarnings([])).toEqual([]);
     expect(reclaimerWarnings(['DAMON kdamond.0 (pid 77)'])[0]).toMatch(/^background reclaimers run on this host \(DAMON kdamond\.0 \(pid 77\)\): .*Fix: /);
     // the hints' own reclaim_pages() under other comms is not background; LRU shrinking always is
-    expect(blockReclaimWarning(2, [{ comm: 'node', reclaimPages: 4096, lruPages: 0 }])).toBeNull();
+    expect(blockReclaimWarning([{ block: 2, reclaim: [{ comm: 'node', reclaimPages: 4096, lruPages: 0 }] }])).toBeNull();
     expect(
-      blockReclaimWarning(2, [
-        { comm: 'kdamond.0', reclaimPages: 3072, lruPages: 0 },
-        { comm: 'kswapd0', reclaimPages: 0, lruPages: 12 },
-        { comm: 'node', reclaimPages: 4096, lruPages: 0 },
+      blockReclaimWarning([
+        { block: -1, reclaim: [{ comm: 'kdamond.0', reclaimPages: 100, lruPages: 0 }] },
+        { block: 0, reclaim: [] },
+        {
+          block: 1,
+          reclaim: [
+            { comm: 'kdamond.0', reclaimPages: 3072, lruPages: 0 },
+            { comm: 'kswapd0', reclaimPages: 0, lruPages: 12 },
+            { comm: 'node', reclaimPages: 4096, lruPages: 0 },
+          ],
+        },
       ]),
-    ).toMatch(/^block 2: background reclaim during the block \(pages by thread: kdamond\.0 3072, kswapd0 12\): .*Fix: /);
+    ).toMatch(/^background reclaim during 2 of 3 blocks \(pages by thread: kdamond\.0 3172, kswapd0 12; per block: warm-up 100, block 1 3084\): .*Fix: /);
   });
 
   it('a budget that ended before the target says which metric is widest', () => {
