@@ -244,7 +244,8 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
     if (saveError !== null) throw saveError;
     const saved = save(true);
     saveCsv(saved);
-    if (opts.signal?.aborted) throw err;
+    // Whatever step noticed the abort first (a workload start, a /proc read), the run ends with the abort itself.
+    opts.signal?.throwIfAborted();
     return saved;
   }
   runWarnings.push(...(await mechanisms.dispose()));

@@ -219,6 +219,21 @@ describe('runSuite blocks', () => {
     expect(steps.map((l) => scenarios.findIndex((s) => l.includes(` ${s.id} rep `)))).toEqual([0, 1, 2]);
   });
 
+  it('an abort noticed by a failing step ends the run with the abort, not with the error of that step', async () => {
+    const ac = new AbortController();
+    const abort = new HintbenchError('interrupted by SIGINT', 'rerun', { exitCode: 130 });
+    const m = new FakeMechanism({ syscalls: 1, recorded: 0, latencyNs: 100, reclaimedPages: 0 });
+    m.hint = async () => {
+      ac.abort(abort);
+      throw new Error('process 4242 does not exist');
+    };
+    const err = await runSuite(
+      { name: 'unit', description: '', scenarios: [scenario('process_madvise', 3)] },
+      { ...withFakeProbe, createMechanism: fake(m), signal: ac.signal },
+    ).catch((e: unknown) => e);
+    expect(err).toBe(abort);
+  });
+
   it('a scenario that has its repetitions sits out the later blocks', async () => {
     const run = await runSuite(
       { name: 'unit', description: '', scenarios: [sized(1, 1), sized(2, 2)] },
