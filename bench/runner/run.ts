@@ -79,6 +79,8 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
   const order = opts.order ?? 'interleaved';
   const seed = opts.seed ?? freshSeed();
   const states = suite.scenarios.map((s) => new ScenarioState(s));
+  /** The clock of the time budget: from the first block (the environment fingerprint is not counted). */
+  const blocksStarted = Date.now();
   const runWarnings = [...(opts.warnings ?? []), ...reclaimerWarnings(environment.backgroundReclaimers)];
   const blockDurationsMs: number[] = [];
   const blockReclaims: { block: number; reclaim: BlockReclaim[] }[] = [];
@@ -103,7 +105,8 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
   const results = (final: boolean): ScenarioResult[] =>
     states.map((st) => {
       const measured = st.measuredCount();
-      const ofPlanned = rule.maxReps === null ? `${measured} measured repetitions` : `${measured} of ${rule.maxReps} repetitions`;
+      const planned = isAdaptive(rule) ? rule.maxReps : st.scenario.repetitions;
+      const ofPlanned = planned === null ? `${measured} measured repetitions` : `${measured} of ${planned} repetitions`;
       let status: ScenarioStatus;
       let error: string | null = null;
       if (st.failure !== null) {
@@ -172,7 +175,7 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
 
   const mechanisms = new MechanismPool(opts.createMechanism);
   const blockOrder = new BlockOrder(states.length, seed, order);
-  const progressOf = () => ({ blocksDone, elapsedMs: Date.now() - started, blockDurationsMs, halfWidths: [] as (number | null)[] });
+  const progressOf = () => ({ blocksDone, elapsedMs: Date.now() - blocksStarted, blockDurationsMs, halfWidths: [] as (number | null)[] });
   const blockLabel = (block: number): string => {
     if (block < 0) return 'warm-up';
     if (!isAdaptive(rule)) return `block ${block + 1}/${rule.maxReps}`;
@@ -180,7 +183,7 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
   };
   const timing = (): string => {
     const eta = etaMs(rule, progressOf());
-    return `${formatSeconds(Date.now() - started)} elapsed${eta === null ? '' : `, ETA ${formatSeconds(eta)}`}`;
+    return `${formatSeconds(Date.now() - blocksStarted)} elapsed${eta === null ? '' : `, ETA ${formatSeconds(eta)}`}`;
   };
 
   const runOne = async (block: number): Promise<void> => {
