@@ -77,7 +77,13 @@ function metric<S extends z.ZodType>(
  * mechanisms measure exactly what these lines say.
  */
 export const SAMPLE_FIELDS = {
-  repetition: plain(count, null, '0-based repetition index'),
+  repetition: plain(count, null, "0-based index of the sample within its scenario's samples (the warm-up, when there is one, is 0)"),
+  warmUp: plain(
+    z.boolean(),
+    null,
+    'the warm-up repetition, run before the first block: kept for inspection, left out of summaries, confidence intervals, warnings and comparisons',
+  ),
+  block: plain(z.int().min(-1), null, '0-based index of the block the sample was measured in (a block runs one repetition of every scenario); -1 for the warm-up'),
   pid: plain(z.int().positive(), null, 'workload process id'),
   userLatencyNs: metric(
     nsOrNull,

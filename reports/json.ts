@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { HintbenchError } from '../core/errors.ts';
+import { migrateV1, summariesFromSamples } from '../core/schema/migrate.ts';
 import { RunResultSchema, SUPPORTED_SCHEMA_VERSIONS } from '../core/schema/results.ts';
 import { SchemaViolation, check } from '../core/schema/validate.ts';
 import type { RunResult } from '../core/types.ts';
@@ -40,8 +41,10 @@ export function writeResultsJson(dir: OutputDir | string, run: RunResult): strin
 
 /**
  * Validate parsed JSON as a RunResult (core/schema/results.ts). `source` names where it came
- * from (a file path) for error messages. Throws HintbenchError naming the source and the
- * first wrong field.
+ * from (a file path) for error messages. A version 1 file is migrated to the current version
+ * first (core/schema/migrate.ts: samples get warmUp false and block = repetition, summaries
+ * are recomputed from the samples). Throws HintbenchError naming the source and the first
+ * wrong field.
  */
 export function validateRunResult(value: unknown, source: string): RunResult {
   const version = typeof value === 'object' && value !== null ? (value as { schemaVersion?: unknown }).schemaVersion : undefined;
@@ -51,7 +54,9 @@ export function validateRunResult(value: unknown, source: string): RunResult {
       'use the hintbench version that wrote these results, or rerun the suite with this one',
     );
   }
+  const v1 = version === 1 && typeof value === 'object' && value !== null && !Array.isArray(value);
   try {
+    if (v1) return summariesFromSamples(check(RunResultSchema, migrateV1(value as Record<string, unknown>), 'regenerate it with `hintbench run`, or fix that field by hand'));
     return check(RunResultSchema, value, 'regenerate it with `hintbench run`, or fix that field by hand (see docs/results-schema.md)');
   } catch (e) {
     if (e instanceof SchemaViolation) throw new HintbenchError(`${source} is not a valid results file: ${e.message}`, e.fix);

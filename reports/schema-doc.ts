@@ -11,7 +11,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SAMPLE_FIELDS } from '../core/metrics.ts';
-import { EnvironmentSchema, RunResultSchema, SampleSchema, ScenarioResultSchema, ScenarioSchema, SummarySchema, SwapDeviceSchema } from '../core/schema/results.ts';
+import {
+  EnvironmentSchema,
+  HalfWidthSchema,
+  MedianCiSchema,
+  RunResultSchema,
+  SampleSchema,
+  ScenarioResultSchema,
+  ScenarioSchema,
+  StoppingSchema,
+  SummarySchema,
+  SwapDeviceSchema,
+} from '../core/schema/results.ts';
 import { SAMPLE_COLUMNS, sampleFieldOfHeader } from './columns.ts';
 
 /** Where the generated files live. */
@@ -39,6 +50,9 @@ const NAMED: readonly [string, Node][] = [
   ['ScenarioResult', ScenarioResultSchema],
   ['Scenario', ScenarioSchema],
   ['Summary', SummarySchema],
+  ['MedianCi', MedianCiSchema],
+  ['Stopping', StoppingSchema],
+  ['HalfWidth', HalfWidthSchema],
   ['Sample', SampleSchema],
 ];
 
@@ -135,6 +149,9 @@ export function generatedTables(): Record<string, string[]> {
     ScenarioResult: objectTable(ScenarioResultSchema),
     Scenario: objectTable(ScenarioSchema, ['memory']),
     Summary: objectTable(SummarySchema),
+    MedianCi: objectTable(MedianCiSchema),
+    Stopping: objectTable(StoppingSchema),
+    HalfWidth: objectTable(HalfWidthSchema),
     Sample: sampleTable(),
     Metrics: metricsTable(),
     'samples.csv': csvTable(),

@@ -178,10 +178,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Repetitions a run reported as finished: `<scenario id>#<repetition index>`. */
-function reportedReps(stdout: string): string[] {
+/** Repetitions a run reported as finished (progress lines on stderr): `<scenario id>#<repetition index>`. */
+function reportedReps(stderr: string): string[] {
   const reps: string[] = [];
-  for (const m of stdout.matchAll(/^\[\d+\/\d+\] (\S+) rep (\d+)\/\d+: /gm)) reps.push(`${m[1]}#${Number(m[2]) - 1}`);
+  for (const m of stderr.matchAll(/^(?:warm-up|block [^[\n]+) \[\d+\/\d+\] (\S+) rep (\d+): /gm)) reps.push(`${m[1]}#${m[2]}`);
   return reps;
 }
 
@@ -213,7 +213,7 @@ async function runTrial(n: number, suite: string, kind: Kind | null, delayMs: nu
   let lastLine = '';
   if (kind !== null && delayMs !== null) {
     await Promise.race([sleep(delayMs), exited]);
-    lastLine = stdout.trimEnd().split('\n').at(-1) ?? '';
+    lastLine = stderr.trimEnd().split('\n').at(-1) ?? '';
     if (!done) {
       for (const p of descendants(readProcs(), runnerPid)) if (!seen.has(p.pid)) seen.set(p.pid, p);
       try {
@@ -295,7 +295,7 @@ async function runTrial(n: number, suite: string, kind: Kind | null, delayMs: nu
   else if (cgroupsLeft.length > 0 && kind?.signal !== 'SIGKILL') problems.push(`cgroups left: ${cgroupsLeft.join(', ')}`);
 
   // results.json: valid whenever it exists, and holding every repetition reported as finished.
-  const reps = reportedReps(stdout);
+  const reps = reportedReps(stderr);
   let results: Trial['results'] = 'absent';
   let repsInFile = 0;
   let interruptedScenarios = 0;

@@ -179,7 +179,7 @@ const parts = (['sleeping', 'running'] as const).flatMap((state) =>
   [PAGE_BYTES, REGION_MIB * 1024 * 1024].map((size) => {
     const p = find(state, size, 'pageout', 'ptrace')?.latencyNs;
     const m = find(state, size, 'pageout', 'process_madvise')?.latencyNs;
-    return `${state} ${size === PAGE_BYTES ? '4 KiB' : '1 MiB'}: ptrace ${us(p?.median)}/${us(p?.p99)}, process_madvise ${us(m?.median)}/${us(m?.p99)}`;
+    return `${state} ${size === PAGE_BYTES ? '4 KiB' : '1 MiB'}: ptrace ${us(p?.median)}/${us(p?.percentiles['99'])}, process_madvise ${us(m?.median)}/${us(m?.percentiles['99'])}`;
   }),
 );
 

@@ -44,7 +44,7 @@ export async function runFollowUps(values: OptionValues, dir: OutputDir, result:
   const follow = checkFollowUps(values);
   if (follow.exports.length > 0) for (const path of writeExports(dir, result, follow.exports)) log(`Export:  ${path}`);
   if (follow.baseline === null) return runCode;
-  const current: LoadedRun = { dir: dir.path, run: result };
+  const current: LoadedRun = { dir: dir.path, run: result, fileSchemaVersion: result.schemaVersion };
   checkSameSchemaVersion([follow.baseline, current]);
   const comparison = buildComparison(follow.baseline, [current], DEFAULT_COMPARE_OPTIONS);
   log('');

@@ -2,7 +2,7 @@ import { startProbeSession, type ProbeSession } from '../../bpf/session.ts';
 import { attribute, type AttributionWindow } from '../../core/attribution.ts';
 import { createMechanism } from '../mechanisms/index.ts';
 import type { HintTarget } from '../mechanisms/mechanism.ts';
-import { summarize } from '../../core/stats/summary.ts';
+import { nearestRankPercentile, summarize } from '../../core/stats/summary.ts';
 import { pageSizeBytes } from '../../core/sys/mman.ts';
 import { readMapsExact } from '../../core/proc/maps.ts';
 import { readTaskStatus } from '../../core/proc/status.ts';
@@ -200,7 +200,7 @@ export async function hintLiveProcess(req: LiveHintRequest): Promise<LiveHintRes
   }
   const stats = summarize(samplesNs);
   result.latencyNs = stats?.median ?? null;
-  result.latencyP99Ns = stats?.p99 ?? null;
+  result.latencyP99Ns = nearestRankPercentile(samplesNs, 99);
   if (req.via === 'ptrace') result.injectorStopNs = summarize(stops)?.median ?? null;
   return result;
 }

@@ -24,6 +24,24 @@ export interface SampleDraft {
   syscallTid: number;
   /** Threads of the target (for stall attribution). */
   targetTids: number[];
+  /** Pages kswapd and direct reclaim stole system-wide from the hint to the end of the re-touch (/proc/vmstat): reclaim by others. */
+  backgroundReclaimPages: number;
+}
+
+/** Where a repetition sits in the run. */
+export interface RepetitionPlace {
+  /** Index of the sample within its scenario's samples. */
+  repetition: number;
+  /** The warm-up repetition. */
+  warmUp: boolean;
+  /** Block index (-1 for the warm-up). */
+  block: number;
+}
+
+/** Pages stolen by kswapd and direct reclaim between two /proc/vmstat readings. */
+function reclaimByOthers(before: Record<string, number>, after: Record<string, number>): number {
+  const stolen = (v: Record<string, number>): number => (v.pgsteal_kswapd ?? 0) + (v.pgsteal_direct ?? 0);
+  return Math.max(0, stolen(after) - stolen(before));
 }
 
 /** Sum of on-CPU time of all threads of `pid`, in ns (schedstat; lags up to a tick for a running thread). */
@@ -48,10 +66,12 @@ function nowNs(): number {
  * all its regions, brought back, re-touched and verified, then ended. Failures are data:
  * they end up in `sample.errors`; only an abort rethrows.
  */
-export async function runRepetition(scenario: Scenario, mechanism: Mechanism, repetition: number, signal?: AbortSignal): Promise<SampleDraft> {
+export async function runRepetition(scenario: Scenario, mechanism: Mechanism, place: RepetitionPlace, signal?: AbortSignal): Promise<SampleDraft> {
   const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
   const sample: Sample = {
-    repetition,
+    repetition: place.repetition,
+    warmUp: place.warmUp,
+    block: place.block,
     pid: workload.pid,
     userLatencyNs: null,
     kernelLatencyNs: null,
@@ -81,18 +101,21 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, re
   };
   let hintWindow: Window = { fromNs: 0, toNs: 0 };
   let syscallTid = process.pid;
+  let backgroundReclaimPages = 0;
   const targetTids = threadIds(workload.pid);
   const zramDevices = zramSwapDevices();
   let vmSpanStart: Record<string, number> = {};
   try {
     await enterState(workload, scenario.targetState);
     let outcome: HintOutcome | null = null;
+    let vmStart: Record<string, number> | null = null;
     try {
       await mechanism.open({ pid: workload.pid });
       const before = readStatus(workload.pid);
       const vmBefore = readVmstat();
       vmSpanStart = vmBefore;
       const countersBefore = readHintCounters(workload.pid, targetTids, zramDevices);
+      vmStart = vmBefore;
       const cpuBefore = targetCpuNs(workload.pid, targetTids);
       const fromNs = nowNs();
       if (scenario.advice !== 'none') {
@@ -132,6 +155,7 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, re
     sample.retouchMinorFaults = touched.minorFaults;
     Object.assign(sample, vmstatSampleDeltas(vmSpanStart, vmAfterTouch));
     sample.pswpinDeltaPages = (vmAfterTouch.pswpin ?? 0) - (vmBeforeTouch.pswpin ?? 0);
+    if (vmStart !== null) backgroundReclaimPages = reclaimByOthers(vmStart, vmAfterTouch);
     const verified = await workload.verify();
     sample.dataIntact = verified.intact;
     if (!verified.intact) sample.errors.push(`data corrupted: ${verified.corruptPages} pages differ after the hint`);
@@ -141,5 +165,5 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, re
   } finally {
     await workload.exit();
   }
-  return { sample, hintWindow, syscallTid, targetTids };
+  return { sample, hintWindow, syscallTid, targetTids, backgroundReclaimPages };
 }

@@ -7,17 +7,17 @@ import { readSuiteFile } from './suite-file.ts';
 const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
   default: {
     description:
-      'COLD and PAGEOUT via process_madvise and ptrace injection of 256 MiB random and 64 MiB zero-filled anon memory, target running and sleeping, plus the no-hint baseline; 5 repetitions',
+      'COLD and PAGEOUT via process_madvise and ptrace injection of 128 MiB random and 64 MiB zero-filled anon memory, target running and sleeping, plus the no-hint baseline; 6 repetitions (the fewest with a 95 % median interval) after one warm-up',
     matrix: {
       mechanisms: ['process_madvise', 'ptrace'],
       advices: ['cold', 'pageout'],
       memories: [
-        { kind: 'anon', content: 'random', sizeMiB: 256, vmas: 1 },
+        { kind: 'anon', content: 'random', sizeMiB: 128, vmas: 1 },
         { kind: 'anon', content: 'zero', sizeMiB: 64, vmas: 1 },
       ],
       targetStates: ['running', 'sleeping'],
       baseline: true,
-      repetitions: 5,
+      repetitions: 6,
     },
   },
   states: {

@@ -9,9 +9,9 @@ import { AdviceSchema, MechanismSchema, ScenarioStatusSchema, TargetStateSchema 
 import { MemorySpecSchema } from './memory.ts';
 
 /** Version of the results schema written today (docs/results-schema.md, "schemaVersion policy"). */
-export const SCHEMA_VERSION = 1;
-/** Schema versions this build reads. */
-export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [SCHEMA_VERSION];
+export const SCHEMA_VERSION = 2;
+/** Schema versions this build reads: version 1 files are migrated on load (reports/json.ts). */
+export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1, SCHEMA_VERSION];
 
 const doc = (description: string) => ({ description });
 
@@ -73,19 +73,43 @@ export const ScenarioSchema = z.object({
   advice: z.union([AdviceSchema, z.literal('none')]).meta(doc('advice delivered (`none` for the baseline)')),
   memory: MemorySpecSchema.meta(doc('memory the workload maps')),
   targetState: TargetStateSchema.meta(doc('what the target does while it is hinted')),
-  repetitions: z.int().positive().meta(doc('samples asked for (fresh workload each)')),
+  repetitions: z
+    .int()
+    .positive()
+    .meta(doc('measured repetitions asked for (fresh workload each, warm-up not counted): the count of a fixed run, the cap of a run with a time budget or a target interval')),
+});
+
+export const MedianCiSchema = z.object({
+  lower: z.number().meta(doc('lower bound: an order statistic of the sample')),
+  upper: z.number().meta(doc('upper bound: an order statistic of the sample')),
+  coverage: z.number().min(0).max(1).meta(doc('actual probability that the interval covers the true median (fraction; e.g. 0.9375 for [min, max] at n = 5)')),
+  confidence: z.number().gt(0).lt(1).meta(doc('confidence asked for (fraction, 0.95 by default)')),
+  meetsConfidence: z.boolean().meta(doc('coverage reaches the confidence asked for; false when n is too small (n < 6 for 95 %)')),
+  relativeHalfWidth: z
+    .number()
+    .nonnegative()
+    .nullable()
+    .meta(doc('(upper - lower) / (2 |median|), a fraction: the precision `--target-ci` aims at; null when the interval falls short of its confidence or the median is 0')),
 });
 
 export const SummarySchema = z.object({
-  n: z.int().nonnegative().meta(doc('number of values (nulls excluded)')),
-  median: z.number().meta(doc('median (mean of the two middle values for an even n)')),
+  n: z.int().nonnegative().meta(doc('number of values (nulls and warm-up samples excluded)')),
   min: z.number().meta(doc('smallest value')),
   max: z.number().meta(doc('largest value')),
   mean: z.number().meta(doc('arithmetic mean')),
-  stddev: z.number().meta(doc('sample standard deviation (n-1); 0 when n < 2')),
-  p99: z.number().meta(doc('99th percentile, nearest rank')),
-  spread: z.number().meta(doc('max - min')),
-  relSpread: z.number().meta(doc('(max - min) / median; 0 when the median is 0')),
+  stddev: z.number().nullable().meta(doc('sample standard deviation (n-1); null when n < 2')),
+  median: z.number().meta(doc('median (mean of the two middle values for an even n)')),
+  q1: z.number().meta(doc('lower quartile (type 7, as R quantile() and NumPy)')),
+  q3: z.number().meta(doc('upper quartile (type 7)')),
+  iqr: z.number().meta(doc('q3 - q1')),
+  mad: z.number().meta(doc('median absolute deviation from the median, unscaled')),
+  robustCv: z.number().nullable().meta(doc('robust coefficient of variation 1.4826 MAD / |median|, a fraction; null when the median is 0 or n < 2 (never a misleading 0 %)')),
+  robustCvUnavailable: z.enum(['median-is-zero', 'too-few-values']).nullable().meta(doc('why robustCv is null; null when it is given')),
+  percentiles: z
+    .record(z.string(), z.number())
+    .meta(doc('percentiles n supports (type 7), keyed by percent: the quartiles from n = 4, "90" from 10, "95" from 20, "99" only from 100 values')),
+  ci: MedianCiSchema.nullable().meta(doc('distribution-free confidence interval of the median (order statistics); null when n = 0')),
+  outliers: z.array(z.int().nonnegative()).meta(doc("indices into the scenario's `samples` of values flagged as outliers (modified z-score above 3.5, Iglewicz and Hoaglin)")),
 });
 
 export const SampleSchema = z.object(sampleShape());
@@ -98,11 +122,40 @@ export const ScenarioResultSchema = z.object({
     ),
   ),
   error: z.string().nullable().meta(doc('why the scenario failed or was interrupted, e.g. `interrupted by SIGINT after 1 of 3 repetitions`')),
-  samples: z.array(SampleSchema).meta(doc('one per repetition')),
+  samples: z.array(SampleSchema).meta(doc('one per repetition, the warm-up (`warmUp: true`) first')),
   summary: z
     .record(z.string(), SummarySchema)
     .meta(doc('Summary per summarised Sample field, keyed by the field name (e.g. `summary.userLatencyNs`); a field with no non-null value has no entry')),
   warnings: z.array(z.string()).meta(doc('things a reader should know (noise, skipped ranges, probe coverage, EINTRs, ...)')),
+});
+
+/** Why a run stopped adding blocks. */
+export const StopReasonSchema = z.enum(['reps', 'target-reached', 'time-budget', 'reps-cap', 'interrupted', 'failed']);
+
+export const HalfWidthSchema = z.object({
+  scenarioId: z.string().meta(doc('scenario')),
+  field: z.string().meta(doc('key metric (Sample field)')),
+  relativeHalfWidth: z.number().nullable().meta(doc('relative half-width of its median interval at the end (fraction); null when it has none (n too small, median 0)')),
+});
+
+export const StoppingSchema = z.object({
+  mode: z.enum(['fixed', 'adaptive']).meta(doc('`fixed`: `repetitions` blocks; `adaptive`: blocks added until the target, the time budget or the cap')),
+  minRepetitions: z.int().nonnegative().meta(doc('measured repetitions run before the target may stop an adaptive run')),
+  maxRepetitions: z.int().positive().nullable().meta(doc('cap on measured repetitions (`--reps`); null when only the time budget bounds the run')),
+  timeBudgetMs: z.number().positive().nullable().meta(doc('`--time-budget` in ms, measured from the first warm-up; null without one')),
+  targetHalfWidth: z
+    .number()
+    .positive()
+    .nullable()
+    .meta(doc('`--target-ci` as a fraction: the largest relative half-width of a key metric median interval that stops an adaptive run')),
+  confidence: z.number().gt(0).lt(1).meta(doc('confidence of the median intervals (fraction)')),
+  blocks: z.int().nonnegative().meta(doc('measured blocks run')),
+  reason: StopReasonSchema.nullable().meta(
+    doc(
+      '`reps`: the fixed count was run; `target-reached`: every key metric reached the target; `time-budget`: the next block would have overrun the budget; `reps-cap`: the cap was reached first; `interrupted`: Ctrl-C, SIGTERM; `failed`: the run could not go on; null while running',
+    ),
+  ),
+  halfWidths: z.array(HalfWidthSchema).meta(doc('achieved relative half-width per scenario and key metric (`compared` in the metric registry)')),
 });
 
 export const RunResultSchema = z.object({
@@ -112,5 +165,13 @@ export const RunResultSchema = z.object({
   finishedAt: z.string().nullable().meta(doc('when it finished; null while running or when interrupted')),
   environment: EnvironmentSchema.meta(doc('where and on what the run happened')),
   hostChanges: z.array(z.string()).meta(doc('what host preparation changed for this run (e.g. a zram device created and removed)')),
-  scenarios: z.array(ScenarioResultSchema).meta(doc('one per scenario, in run order')),
+  order: z.enum(['interleaved', 'sequential']).meta(doc('`interleaved`: each block runs the scenarios in a seeded random order; `sequential`: in suite order')),
+  seed: z
+    .int()
+    .nonnegative()
+    .nullable()
+    .meta(doc('seed of the block order (`--seed` replays it: Mersenne Twister, as CPython random.shuffle); null in results migrated from version 1')),
+  stopping: StoppingSchema.nullable().meta(doc('how many blocks were run and why the run stopped; null in results migrated from version 1')),
+  warnings: z.array(z.string()).meta(doc('run-level warnings, most ending in `Fix: ...`: the host doctor, background reclaimers, a budget that ended before the target')),
+  scenarios: z.array(ScenarioResultSchema).meta(doc('one per scenario, in suite order')),
 });

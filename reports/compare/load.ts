@@ -3,6 +3,7 @@
  * through reports/json.ts, so every schema version this build reads is accepted and every
  * error names the file. Errors here are usage errors: exit code 2.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HintbenchError } from '../../core/errors.ts';
 import type { RunResult } from '../../core/types.ts';
@@ -16,8 +17,10 @@ export const USAGE_EXIT_CODE = 2;
 export interface LoadedRun {
   /** Absolute path of the results directory. */
   dir: string;
-  /** The validated results. */
+  /** The validated results (migrated to the current schema when written under an older one). */
   run: RunResult;
+  /** The schemaVersion the file was written with, before any migration. */
+  fileSchemaVersion: number;
 }
 
 /** The same error with exit code 2 (a HintbenchError keeps its message and fix). */
@@ -36,7 +39,10 @@ export function loadRun(target: string): LoadedRun {
     const dir = resultsDirOf(target);
     const path = join(dir, RESULTS_FILE_NAME);
     try {
-      return { dir, run: readResultsJson(path) };
+      const run = readResultsJson(path);
+      // Validated above, so the file parses and holds a supported schemaVersion.
+      const fileSchemaVersion = Number((JSON.parse(readFileSync(path, 'utf8')) as { schemaVersion: unknown }).schemaVersion);
+      return { dir, run, fileSchemaVersion };
     } catch (err) {
       if (err instanceof HintbenchError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
         throw new HintbenchError(`${dir} holds no ${RESULTS_FILE_NAME}`, 'pass a directory written by `hintbench run` (it holds results.json)', { cause: err });
@@ -56,9 +62,9 @@ export function checkSameSchemaVersion(runs: readonly LoadedRun[]): void {
   const first = runs[0];
   if (first === undefined) return;
   for (const other of runs.slice(1)) {
-    if (other.run.schemaVersion !== first.run.schemaVersion) {
+    if (other.fileSchemaVersion !== first.fileSchemaVersion) {
       throw new HintbenchError(
-        `${other.dir} has results schemaVersion ${other.run.schemaVersion}, ${first.dir} has ${first.run.schemaVersion}`,
+        `${other.dir} has results schemaVersion ${other.fileSchemaVersion}, ${first.dir} has ${first.fileSchemaVersion}`,
         'compare runs written under one results schema: rerun the older suite with this hintbench',
         { exitCode: USAGE_EXIT_CODE },
       );

@@ -11,7 +11,7 @@
  * the exact figure and from above by that figure plus a margin.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScenario } from '../../../bench/runner/scenario.ts';
+import { runScenario } from '../../../bench/runner/run.ts';
 import { scenarioId } from '../../../bench/scenarios/matrix.ts';
 import type { MemorySpec, Sample, Scenario, ScenarioResult, TargetState } from '../../../core/types.ts';
 import { readNrMigrations } from '../../../core/proc/sched.ts';

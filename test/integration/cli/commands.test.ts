@@ -36,11 +36,11 @@ describe.skipIf(!ready)('hintbench commands', () => {
   it('suites lists the built-in suites with their sizes', () => {
     const r = cli(['suites']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^default +20 scenarios, 100 samples: /m);
+    expect(r.stdout).toMatch(/^default +20 scenarios, 120 samples: /m);
     expect(r.stdout).toMatch(/^smoke +5 scenarios, 10 samples: COLD and PAGEOUT /m);
     expect(r.stdout).not.toContain('Seconds:');
     const v = cli(['suites', '--verbose']);
-    expect(v.stdout).toMatch(/^ {4}ptrace\/pageout\/anon-random-256MiB-1vma\/running x5$/m);
+    expect(v.stdout).toMatch(/^ {4}ptrace\/pageout\/anon-random-128MiB-1vma\/running x6$/m);
   });
 
   it('report on a directory without results.json names it', () => {

@@ -66,8 +66,8 @@ describe.skipIf(!ready)('interrupting hintbench', () => {
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    // interrupt once the third scenario (the first ptrace one, in the smoke suite's order) has started
-    expect(await waitFor(() => /\[3\/5\]/.test(stdout) || /\[4\/5\] /.test(stdout), 90_000)).toBe(true);
+    // interrupt once the warm-up block has finished its third repetition (progress goes to stderr)
+    expect(await waitFor(() => /^warm-up \[3\/5\] /m.test(stderr), 90_000), stderr).toBe(true);
     const descendants = [...childrenOf(child.pid!)];
     process.kill(-child.pid!, 'SIGINT');
     const code = await exited;

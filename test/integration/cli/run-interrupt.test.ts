@@ -1,9 +1,9 @@
 /**
  * An interrupted `hintbench run` keeps every repetition it reported as finished: Ctrl-C
- * inside a scenario keeps that scenario's finished repetitions with their probe figures,
- * SIGKILL keeps them too (without the figures, which only a clean stop can deliver), and an
- * interrupt storm (SIGINT and SIGKILL at random instants) leaves no process, cgroup or
- * stopped task behind and never an invalid results.json.
+ * inside a block keeps every finished repetition with its probe figures, SIGKILL keeps them
+ * too (those of the block in progress without the figures, which only a clean stop can
+ * deliver), and an interrupt storm (SIGINT and SIGKILL at random instants) leaves no process,
+ * cgroup or stopped task behind and never an invalid results.json.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -32,16 +32,17 @@ function startRun(out: string): { pid: number; stdout: () => string; stderr: () 
   return { pid: child.pid!, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-/** `<scenario id>#<repetition>` of every repetition the run printed as finished. */
-function reported(stdout: string): string[] {
-  return [...stdout.matchAll(/^\[\d+\/\d+\] (\S+) rep (\d+)\/\d+: /gm)].map((m) => `${m[1]}#${Number(m[2]) - 1}`);
+/** `<scenario id>#<repetition>` of every repetition the run printed as finished (progress on stderr). */
+function reported(stderr: string): string[] {
+  return [...stderr.matchAll(/^(?:warm-up|block [^[\n]+) \[\d+\/\d+\] (\S+) rep (\d+): /gm)].map((m) => `${m[1]}#${m[2]}`);
 }
 
 function inFile(run: RunResult): string[] {
   return run.scenarios.flatMap((s) => s.samples.map((x) => `${s.scenario.id}#${x.repetition}`));
 }
 
-const SECOND_SCENARIO_FIRST_REP = /^\[2\/3\] \S+ rep 1\/3: /m;
+/** The second repetition of the first measured block has finished (after the 3 warm-ups). */
+const INSIDE_FIRST_BLOCK = /^block 1\/3 \[2\/3\] \S+ rep 1: /m;
 
 describe.skipIf(!ready)('interrupting hintbench run inside a scenario', () => {
   let base: string;
@@ -52,32 +53,35 @@ describe.skipIf(!ready)('interrupting hintbench run inside a scenario', () => {
     rmSync(base, { recursive: true, force: true });
   });
 
-  it('Ctrl-C keeps the finished repetitions of the scenario in progress, with their probe figures, marked interrupted', async () => {
+  it('Ctrl-C keeps the finished repetitions of every scenario, with their probe figures, marked interrupted', async () => {
     const out = join(base, 'sigint');
     const run = startRun(out);
-    expect(await waitFor(() => SECOND_SCENARIO_FIRST_REP.test(run.stdout()), 90_000), run.stderr()).toBe(true);
+    expect(await waitFor(() => INSIDE_FIRST_BLOCK.test(run.stderr()), 90_000), run.stderr()).toBe(true);
     process.kill(-run.pid, 'SIGINT');
     const how = await run.exited;
     expect(how.code, run.stderr()).toBe(130);
     expect(run.stderr()).toMatch(/^Error: interrupted by SIGINT\. Fix: rerun when ready; what was measured is in \S+ \(hintbench report \S+ rebuilds its report\)$/m);
     const results = readResultsJson(join(out, 'results.json'));
     expect(results.finishedAt).toBeNull();
-    expect(inFile(results)).toEqual(expect.arrayContaining(reported(run.stdout())));
-    const [first, ...rest] = results.scenarios;
-    expect(first!.status).toBe('ok');
-    expect(first!.samples).toHaveLength(3);
-    const interrupted = rest.filter((s) => s.status === 'interrupted');
-    expect(interrupted).toHaveLength(1);
-    const s = interrupted[0]!;
-    expect(s.samples.length).toBeGreaterThanOrEqual(1);
-    expect(s.error).toBe(`interrupted by SIGINT after ${s.samples.length} of 3 repetitions`);
-    expect(s.summary.userLatencyNs?.n).toBe(s.samples.length);
-    for (const x of s.samples) {
-      expect(x.kernelLatencyNs, 'probe figures attributed after a clean stop').not.toBeNull();
-      expect(x.reclaimedPages).toBeGreaterThan(0);
-      expect(x.probeSyscalls).toBe(x.syscalls);
+    expect(inFile(results)).toEqual(expect.arrayContaining(reported(run.stderr())));
+    expect(results.stopping?.reason).toBe('interrupted');
+    expect(results.scenarios.map((x) => x.status)).toEqual(['interrupted', 'interrupted', 'interrupted']);
+    const hinted = results.scenarios.filter((x) => x.scenario.mechanism !== 'none');
+    for (const s of results.scenarios) {
+      const measured = s.samples.filter((x) => !x.warmUp).length;
+      expect(s.samples[0]!.warmUp).toBe(true);
+      expect(s.error).toBe(`interrupted by SIGINT after ${measured} of 3 repetitions`);
     }
-    expect(s.warnings.join(' ')).not.toMatch(/not attributed/);
+    for (const s of hinted) {
+      expect(s.summary.userLatencyNs?.n ?? 0).toBe(s.samples.filter((x) => !x.warmUp).length);
+      for (const x of s.samples) {
+        expect(x.kernelLatencyNs, 'probe figures attributed after a clean stop').not.toBeNull();
+        expect(x.reclaimedPages).toBeGreaterThan(0);
+        expect(x.probeSyscalls).toBe(x.syscalls);
+      }
+      expect(s.warnings.join(' ')).not.toMatch(/not attributed|no probe figures/);
+    }
+    const s = results.scenarios.find((x) => x.samples.some((y) => !y.warmUp))!;
     // samples.csv and the report hold them as well
     const csvRows = readFileSync(join(out, 'samples.csv'), 'utf8').trim().split('\n').length - 1;
     expect(csvRows).toBe(inFile(results).length);
@@ -87,18 +91,20 @@ describe.skipIf(!ready)('interrupting hintbench run inside a scenario', () => {
   it('SIGKILL of the runner keeps every repetition it reported; its processes die with it', async () => {
     const out = join(base, 'sigkill');
     const run = startRun(out);
-    expect(await waitFor(() => SECOND_SCENARIO_FIRST_REP.test(run.stdout()), 90_000), run.stderr()).toBe(true);
+    expect(await waitFor(() => INSIDE_FIRST_BLOCK.test(run.stderr()), 90_000), run.stderr()).toBe(true);
     const children = descendants(readProcs(), run.pid);
     process.kill(run.pid, 'SIGKILL');
     expect((await run.exited).signal).toBe('SIGKILL');
     const results = readResultsJson(join(out, 'results.json'));
-    const printed = reported(run.stdout());
-    expect(printed.length).toBeGreaterThanOrEqual(4);
+    const printed = reported(run.stderr());
+    expect(printed.length).toBeGreaterThanOrEqual(5);
     expect(inFile(results)).toEqual(expect.arrayContaining(printed));
-    const last = results.scenarios.at(-1)!;
-    expect(last.status).toBe('interrupted');
-    expect(last.error).toMatch(/^the run ended during this scenario after \d of 3 repetitions$/);
-    expect(last.warnings.join(' ')).toMatch(/probe figures .* are not attributed/);
+    expect(results.stopping?.reason).toBeNull();
+    for (const s of results.scenarios) {
+      expect(s.status).toBe('interrupted');
+      expect(s.error).toMatch(/^the run ended after \d of 3 repetitions$/);
+    }
+    expect(results.scenarios.some((s) => s.warnings.some((w) => /block in progress have no probe figures yet/.test(w)))).toBe(true);
     const left = (): string =>
       children
         .filter((p) => stillAlive(p))

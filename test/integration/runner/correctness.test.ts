@@ -5,7 +5,7 @@
  * real pipeline (runScenario: workload process, process_madvise, bpftrace) on the real kernel.
  */
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../../bench/runner/scenario.ts';
+import { runScenario } from '../../../bench/runner/run.ts';
 import { scenarioId } from '../../../bench/scenarios/matrix.ts';
 import type { Advice, MemorySpec, Sample, Scenario } from '../../../core/types.ts';
 import { canRun } from '../../helpers/prereq.ts';

@@ -61,7 +61,7 @@ describe('loadRun', () => {
     const a = loadRun(dirWith('a', fixture));
     const b = loadRun(dirWith('b', fixture));
     checkSameSchemaVersion([a, b]);
-    const other = { ...b, run: { ...b.run, schemaVersion: 2 } } as unknown as typeof b;
+    const other = { ...b, fileSchemaVersion: 2 };
     expect(usageError(() => checkSameSchemaVersion([a, other])).message).toMatch(/has results schemaVersion 2, .* has 1$/);
   });
 });

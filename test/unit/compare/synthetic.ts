@@ -63,5 +63,5 @@ export function syntheticRun(opts: SyntheticOptions): RunResult {
 
 /** A synthetic run as if loaded from `dir`. */
 export function loaded(run: RunResult, dir: string): LoadedRun {
-  return { dir, run };
+  return { dir, run, fileSchemaVersion: run.schemaVersion };
 }

@@ -71,13 +71,13 @@ describe('suite files', () => {
 });
 
 describe('built-in suites', () => {
-  it('default: both mechanisms, both advices, running and sleeping, 256 MiB random and 64 MiB zero, baseline, 5 repetitions', () => {
+  it('default: both mechanisms, both advices, running and sleeping, 128 MiB random and 64 MiB zero, baseline, 6 repetitions', () => {
     const s = builtinSuite('default');
     expect(s.scenarios).toHaveLength(20);
-    expect(s.scenarios.reduce((n, x) => n + x.repetitions, 0)).toBe(100);
+    expect(s.scenarios.reduce((n, x) => n + x.repetitions, 0)).toBe(120);
     expect(new Set(s.scenarios.map((x) => x.mechanism))).toEqual(new Set(['none', 'process_madvise', 'ptrace']));
     expect(new Set(s.scenarios.map((x) => x.targetState))).toEqual(new Set(['running', 'sleeping']));
-    expect(new Set(s.scenarios.map((x) => `${x.memory.content}-${x.memory.sizeMiB}`))).toEqual(new Set(['random-256', 'zero-64']));
+    expect(new Set(s.scenarios.map((x) => `${x.memory.content}-${x.memory.sizeMiB}`))).toEqual(new Set(['random-128', 'zero-64']));
     expect(new Set(s.scenarios.map((x) => x.id)).size).toBe(20);
   });
 });
