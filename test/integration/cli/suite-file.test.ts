@@ -29,7 +29,10 @@ describe.skipIf(!ready)('hintbench run --suite FILE', () => {
       expect(s.errors).toEqual([]);
       expect(s.bytesAdvised).toBe(4 * 1024 * 1024);
       expect(s.syscalls).toBe(1); // 16 ranges in one process_madvise call
-      expect(s.reclaimedPages).toBe(1024);
+      // PAGEOUT cannot isolate a page still in another CPU's LRU-add batch (madvise drains only
+      // its own CPU's), so a few of the 1024 may stay: within 2 %, as the other reclaim checks.
+      expect(s.reclaimedPages).toBeLessThanOrEqual(1024);
+      expect(s.reclaimedPages).toBeGreaterThanOrEqual(Math.floor(0.98 * 1024));
     }
     expect(existsSync(join(out, 'report.html'))).toBe(true);
   });
