@@ -412,7 +412,7 @@ export function refaultHistogramChart(run: RunResult): ChartSpec | null {
   const rows: HistogramRow[] = results.flatMap(({ result, hist }) => {
     const s = result.scenario;
     const total = hist.reduce((a, b) => a + b, 0);
-    const panel = `${scenarioSeries(s)}, ${scenarioGroup(s)}: ${total.toLocaleString('en-US')} refaults, ${measuredSamples(result).length} samples`;
+    const panel = `${scenarioSeries(s)}, ${scenarioGroup(s)}: ${total.toLocaleString('en-US')} refaults in ${measuredSamples(result).length} samples`;
     return hist.flatMap((faults, i) =>
       faults === 0 ? [] : [{ panel, mechanism: mechanismOf(s), scenario: s.id, bucket: i, lowerNs: 2 ** i, upperNs: 2 ** (i + 1), faults, base: 0 }],
     );
@@ -434,7 +434,7 @@ export function refaultHistogramChart(run: RunResult): ChartSpec | null {
     { field: 'faults', type: 'quantitative', title: 'refaults', format: ',' },
   ];
   const panels = [...new Set(rows.map((r) => r.panel))].map((panel) => ({
-    title: { text: panel, fontSize: 12, anchor: 'start', limit: PANEL_WIDTH_PX },
+    title: { text: titleLines(panel), fontSize: 12, anchor: 'start' },
     width: PANEL_WIDTH_PX,
     height: 110,
     transform: [{ filter: { field: 'panel', equal: panel } }],
@@ -451,7 +451,7 @@ export function refaultHistogramChart(run: RunResult): ChartSpec | null {
         field: 'faults',
         type: 'quantitative',
         scale: logY ? { type: 'log', domain: [yLo, Math.max(...rows.map((r) => r.faults)) * 1.3], nice: false } : { zero: true },
-        axis: { title: `refaults${logY ? ' (log)' : ''}`, labelExpr: labelExpr('count'), tickCount: 4, grid: true },
+        axis: { title: `refaults${logY ? ' (log scale)' : ''}`, labelExpr: labelExpr('count'), tickCount: 4, grid: true },
       },
       y2: { field: 'base' },
       color: {
