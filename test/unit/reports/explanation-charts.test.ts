@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCharts, chartData, chartNotes, explanationsChart, type HistogramRow, refaultHistogramChart, summedRefaultHistogram, titleLines } from '../../../reports/charts.ts';
+import { renderHtml } from '../../../reports/html.ts';
 import { renderMarkdown } from '../../../reports/markdown.ts';
 import { measuredSamples } from '../../../reports/sample-stats.ts';
 import { metricTable } from '../../../reports/tables.ts';
@@ -45,6 +46,7 @@ describe('explanations chart', () => {
     expect(notes[0]).toMatch(/^No explanations chart: the TLB, IPI and scheduling probes did not run/);
     expect(notes[1]).toMatch(/^No refault-latency histogram: /);
     expect(renderMarkdown(run, [])).toContain('No explanations chart');
+    expect(renderHtml(run, [], '')).toContain('<p class="none chart-note">No refault-latency histogram:');
     expect(chartNotes(fixtureRunWithExplanations())).toEqual([]);
   });
 });
