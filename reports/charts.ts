@@ -154,12 +154,12 @@ export function wantsLogScale(values: readonly number[]): boolean {
   return Math.max(...values) / Math.min(...values) > LOG_RANGE_RATIO;
 }
 
-/** Tick values of a log axis over [lo, hi]: powers of ten, with 2x and 5x steps when the range spans fewer than three decades. */
-export function logTicks(lo: number, hi: number): number[] {
+/** Tick values of a log axis over [lo, hi]: powers of ten, with 2x and 5x steps when the range spans fewer than `fineBelowDecades` decades. */
+export function logTicks(lo: number, hi: number, fineBelowDecades = 3): number[] {
   const ticks: number[] = [];
   const first = Math.floor(Math.log10(lo));
   const last = Math.ceil(Math.log10(hi));
-  const steps = last - first < 3 ? [1, 2, 5] : [1];
+  const steps = last - first < fineBelowDecades ? [1, 2, 5] : [1];
   for (let e = first; e <= last; e++) for (const m of steps) ticks.push(m * 10 ** e);
   return ticks.filter((t) => t >= lo && t <= hi);
 }
@@ -444,7 +444,12 @@ export function refaultHistogramChart(run: RunResult): ChartSpec | null {
         field: 'lowerNs',
         type: 'quantitative',
         scale: { type: 'log', base: 2, domain: [xLo, xHi], nice: false },
-        axis: { values: logTicks(xLo, xHi), labelExpr: labelExpr('time'), title: 'time from fault entry to the end of its handling (log-2 axis, one bar per bucket)', grid: true },
+        axis: {
+          values: logTicks(xLo, xHi, 5),
+          labelExpr: labelExpr('time'),
+          title: 'time from fault entry to the end of its handling (log-2 axis, one bar per bucket)',
+          grid: true,
+        },
       },
       x2: { field: 'upperNs' },
       y: {

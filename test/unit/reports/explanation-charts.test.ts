@@ -96,6 +96,7 @@ describe('refault-latency histogram', () => {
     for (const line of titleLines(chart.title)) expect(svg).toContain(line.replace(/&/g, '&amp;'));
     // Buckets 11-15 span 2 µs to 32 µs: ticks in µs, never raw nanoseconds.
     expect(svg).toMatch(/>10 µs</);
+    expect(svg).toMatch(/>5 µs</);
     expect(svg).not.toMatch(/>10000</);
     expect(svgWidth(svg)).toBeLessThanOrEqual(800);
     const explanations = await chartToSvg(explanationsChart(run)!.spec);
