@@ -157,24 +157,29 @@ export const SAMPLE_FIELDS = {
   targetEintr: metric(count, null, 'lower-is-better', "system calls of the target that returned EINTR during the sample (probe eintr.bt, over the workload's life)", {
     display: { label: 'target EINTRs', divisor: 1, decimals: 0 },
   }),
-  retouchMinorFaults: metric(countAdded, null, 'none', "minor faults during the re-touch, from the workload's /proc/self/stat"),
+  retouchMinorFaults: metric(countAdded, null, 'none', "minor faults during the re-touch, from the workload's /proc/self/stat", {
+    display: { label: 're-touch minor faults', divisor: 1, decimals: 0 },
+  }),
   tlbRemoteIpiSends: metric(
     countAdded,
     null,
     'none',
     'TLB shootdown requests the hinting thread sent to other CPUs during its hint syscalls (tlb:tlb_flush reason "remote IPI send"; bpf/hint-tlb.bt); null when the probe did not run',
+    { display: { label: 'TLB shootdown IPIs sent', divisor: 1, decimals: 0 } },
   ),
   tlbRemoteShootdowns: metric(
     countAdded,
     null,
     'none',
     'TLB flushes other CPUs ran for remote shootdowns while a hint syscall was in flight (tlb:tlb_flush reason "remote shootdown", any CPU; includes other processes\' flushes at that time)',
+    { display: { label: 'remote TLB flushes run', divisor: 1, decimals: 0 } },
   ),
   tlbRemoteWrongCpu: metric(
     countAdded,
     null,
     'none',
     'shootdown IPIs that found the mm no longer loaded on the receiving CPU, while a hint syscall was in flight (tlb:tlb_flush reason "remote wrong CPU")',
+    { display: { label: 'shootdowns to wrong CPU', divisor: 1, decimals: 0 } },
   ),
   tlbLocalShootdowns: metric(countAdded, null, 'none', 'full local TLB flushes by the hinting thread during its hint syscalls (tlb:tlb_flush reason "local shootdown")'),
   tlbLocalMmShootdowns: metric(
@@ -183,29 +188,45 @@ export const SAMPLE_FIELDS = {
     'none',
     'local TLB flushes of the target\'s mm by the hinting thread during its hint syscalls (tlb:tlb_flush reason "local MM shootdown")',
   ),
-  ipiSends: metric(countAdded, null, 'none', 'IPIs the hinting thread sent during its hint syscalls (ipi:ipi_send_cpu + ipi:ipi_send_cpumask; bpf/hint-ipi.bt)'),
+  ipiSends: metric(countAdded, null, 'none', 'IPIs the hinting thread sent during its hint syscalls (ipi:ipi_send_cpu + ipi:ipi_send_cpumask; bpf/hint-ipi.bt)', {
+    display: { label: 'IPIs sent by caller', divisor: 1, decimals: 0 },
+  }),
   callFunctionIrqs: metric(
     countAdded,
     null,
     'none',
     'function-call interrupts any CPU took while a hint syscall was in flight (irq_vectors:call_function_entry + call_function_single_entry; the receiving side of IPIs)',
+    { display: { label: 'function-call IRQs taken', divisor: 1, decimals: 0 } },
   ),
   irqTlbShootdowns: metric(
     deltaAdded,
     null,
     'none',
     'TLB shootdown interrupts received by all CPUs across the hint window (/proc/interrupts TLB line delta; independent of the probes)',
+    { display: { label: 'TLB interrupts received', divisor: 1, decimals: 0 } },
   ),
   irqFunctionCalls: metric(deltaAdded, null, 'none', 'function-call interrupts received by all CPUs across the hint window (/proc/interrupts CAL line delta)'),
   callerCpu: plain(countAdded, null, 'CPU the hinting thread was on when its first hint syscall entered the kernel (bpf/hint-sched.bt)'),
   targetCpu: plain(countAdded, null, "CPU the target's main thread last ran on, read just before the hint (/proc/PID/task/TID/stat field 39)"),
-  callerMigrations: metric(countAdded, null, 'none', 'migrations of the hinting thread to another CPU during its hint syscalls (sched:sched_migrate_task)'),
-  targetMigrations: metric(countAdded, null, 'none', "migrations of the target's threads across the hint window (se.nr_migrations delta, /proc/PID/task/TID/sched)"),
+  callerMigrations: metric(countAdded, null, 'none', 'migrations of the hinting thread to another CPU during its hint syscalls (sched:sched_migrate_task)', {
+    display: { label: 'caller migrations', divisor: 1, decimals: 0 },
+  }),
+  targetMigrations: metric(countAdded, null, 'none', "migrations of the target's threads across the hint window (se.nr_migrations delta, /proc/PID/task/TID/sched)", {
+    display: { label: 'target migrations', divisor: 1, decimals: 0 },
+  }),
   callerSwitches: metric(countAdded, null, 'none', 'times the hinting thread was switched out during its hint syscalls (sched:sched_switch)'),
-  callerPreemptions: metric(countAdded, null, 'none', 'switches out of the hinting thread during its hint syscalls while it was still runnable: preempted by another task'),
-  callerOffCpuNs: metric(nsAdded, 'ns', 'none', 'time the hinting thread spent switched out during its hint syscalls'),
-  refaultsTimed: metric(countAdded, null, 'none', 're-touch major faults the latency histogram timed (bpf/refault-latency.bt); should equal retouchMajorFaultsProbe'),
-  refaultLatencyMeanNs: metric(nsAdded, 'ns', 'lower-is-better', 'mean time from fault entry to the end of its handling over the re-touch major faults (swap-in per page)'),
+  callerPreemptions: metric(countAdded, null, 'none', 'switches out of the hinting thread during its hint syscalls while it was still runnable: preempted by another task', {
+    display: { label: 'caller preemptions', divisor: 1, decimals: 0 },
+  }),
+  callerOffCpuNs: metric(nsAdded, 'ns', 'none', 'time the hinting thread spent switched out during its hint syscalls', {
+    display: { label: 'caller off-CPU (µs)', divisor: 1e3, decimals: 1 },
+  }),
+  refaultsTimed: metric(countAdded, null, 'none', 're-touch major faults the latency histogram timed (bpf/refault-latency.bt); should equal retouchMajorFaultsProbe', {
+    display: { label: 'refaults timed', divisor: 1, decimals: 0 },
+  }),
+  refaultLatencyMeanNs: metric(nsAdded, 'ns', 'lower-is-better', 'mean time from fault entry to the end of its handling over the re-touch major faults (swap-in per page)', {
+    display: { label: 'mean refault latency (µs)', divisor: 1e3, decimals: 2 },
+  }),
   refaultLatencyLog2Hist: plain(
     histAdded,
     null,
@@ -223,7 +244,9 @@ export const SAMPLE_FIELDS = {
   thpSplitPageDelta: metric(deltaAdded, null, 'none', 'thp_split_page delta over the same span (huge pages split, e.g. to swap them out)'),
   zramOrigDeltaBytes: metric(deltaAdded, 'bytes', 'none', 'zram orig_data_size delta across the hint window, summed over the zram swap devices (/sys/block/zramN/mm_stat)'),
   zramComprDeltaBytes: metric(deltaAdded, 'bytes', 'none', 'zram compr_data_size delta across the hint window: what those bytes compressed to'),
-  zramCompressionRatio: metric(ratioAdded, null, 'higher-is-better', 'zramOrigDeltaBytes / zramComprDeltaBytes; null unless both grew'),
+  zramCompressionRatio: metric(ratioAdded, null, 'higher-is-better', 'zramOrigDeltaBytes / zramComprDeltaBytes; null unless both grew', {
+    display: { label: 'zram compression ratio', divisor: 1, decimals: 2 },
+  }),
   dataIntact: plain(z.boolean(), null, 'the workload verified all its pages after the hint'),
   errors: plain(z.array(z.string()), null, 'errors met in this sample (empty when clean)'),
 } as const satisfies Record<string, SampleField>;

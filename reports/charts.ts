@@ -154,12 +154,12 @@ export function wantsLogScale(values: readonly number[]): boolean {
   return Math.max(...values) / Math.min(...values) > LOG_RANGE_RATIO;
 }
 
-/** Tick values of a log axis over [lo, hi]: powers of ten, with 2x and 5x steps when the range spans fewer than three decades. */
-export function logTicks(lo: number, hi: number): number[] {
+/** Tick values of a log axis over [lo, hi]: powers of ten, with 2x and 5x steps when the range spans fewer than `fineBelowDecades` decades. */
+export function logTicks(lo: number, hi: number, fineBelowDecades = 3): number[] {
   const ticks: number[] = [];
   const first = Math.floor(Math.log10(lo));
   const last = Math.ceil(Math.log10(hi));
-  const steps = last - first < 3 ? [1, 2, 5] : [1];
+  const steps = last - first < fineBelowDecades ? [1, 2, 5] : [1];
   for (let e = first; e <= last; e++) for (const m of steps) ticks.push(m * 10 ** e);
   return ticks.filter((t) => t >= lo && t <= hi);
 }
@@ -355,6 +355,152 @@ export function stallCpuChart(run: RunResult): ChartSpec | null {
   ]);
 }
 
+/** Fields of the explanation chart, in panel order; the chart exists only where some hinted sample has one of them non-null. */
+export const EXPLANATION_FIELDS: readonly SampleFieldName[] = ['tlbRemoteIpiSends', 'tlbRemoteShootdowns', 'callerOffCpuNs'];
+
+/** What the probes measured during the hint that explains its latency: shootdown IPIs sent, flushes they caused, caller time off CPU. */
+export function explanationsChart(run: RunResult): ChartSpec | null {
+  const results = withSamples(run, true);
+  return buildChart('explanations', `During the hint, TLB shootdown IPIs and caller off-CPU time: ${comparisonWords(results)}`, results, [
+    fieldPanel('TLB shootdown IPIs the hinting thread sent to other CPUs', 'tlbRemoteIpiSends', 'count', 'shootdown IPIs sent'),
+    fieldPanel('remote TLB flushes other CPUs ran while the hint was in flight', 'tlbRemoteShootdowns', 'count', 'remote flushes'),
+    fieldPanel('time the hinting thread spent switched out (preempted or blocked)', 'callerOffCpuNs', 'time', 'caller off-CPU'),
+  ]);
+}
+
+/** One bar of a refault-latency histogram: a log2 bucket's fault count, summed over a scenario's measured samples. */
+export interface HistogramRow {
+  /** Panel: the scenario's series, layout and target state. */
+  panel: string;
+  /** Colour: the mechanism (`no hint` for the baseline). */
+  mechanism: string;
+  /** Scenario identifier (tooltip). */
+  scenario: string;
+  /** Bucket index i: faults that took [2^i, 2^(i+1)) ns. */
+  bucket: number;
+  /** Lower edge of the bar, ns (bucket 0, which also holds 0-1 ns, is drawn from 1 ns). */
+  lowerNs: number;
+  /** Upper edge of the bar, ns. */
+  upperNs: number;
+  /** Faults in the bucket. */
+  faults: number;
+  /** Bottom of the bar on the y axis (0 on a linear axis, below the smallest count on a log axis). */
+  base: number;
+}
+
+/** Log2 histogram buckets summed element-wise over a scenario's measured samples; null when no sample has one. */
+export function summedRefaultHistogram(result: ScenarioResult): number[] | null {
+  const hists = measuredSamples(result)
+    .map((s) => s.refaultLatencyLog2Hist)
+    .filter((h): h is number[] => Array.isArray(h));
+  if (hists.length === 0) return null;
+  const sum: number[] = [];
+  for (const h of hists)
+    h.forEach((n, i) => {
+      sum[i] = (sum[i] ?? 0) + n;
+    });
+  return Array.from(sum, (n) => n ?? 0);
+}
+
+/** Refault (swap-in) latency of the re-touch: one histogram per scenario that had timed refaults. */
+export function refaultHistogramChart(run: RunResult): ChartSpec | null {
+  const results = withSamples(run, false).flatMap((r) => {
+    const hist = summedRefaultHistogram(r);
+    return hist?.some((n) => n > 0) ? [{ result: r, hist: hist as number[] }] : [];
+  });
+  if (results.length === 0) return null;
+  const rows: HistogramRow[] = results.flatMap(({ result, hist }) => {
+    const s = result.scenario;
+    const total = hist.reduce((a, b) => a + b, 0);
+    const panel = `${scenarioSeries(s)}, ${scenarioGroup(s)}: ${total.toLocaleString('en-US')} refaults in ${measuredSamples(result).length} samples`;
+    return hist.flatMap((faults, i) =>
+      faults === 0 ? [] : [{ panel, mechanism: mechanismOf(s), scenario: s.id, bucket: i, lowerNs: 2 ** i, upperNs: 2 ** (i + 1), faults, base: 0 }],
+    );
+  });
+  const logY = wantsLogScale(rows.map((r) => r.faults));
+  const yLo = logY ? Math.min(...rows.map((r) => r.faults)) / 2 : 0;
+  for (const r of rows) r.base = yLo;
+  const xLo = Math.min(...rows.map((r) => r.lowerNs));
+  const xHi = Math.max(...rows.map((r) => r.upperNs));
+  const mechanisms = inFixedOrder(
+    rows.map((r) => r.mechanism),
+    Object.keys(MECHANISM_COLOURS),
+  );
+  let spare = 0;
+  const tooltip = [
+    { field: 'scenario', type: 'nominal', title: 'scenario' },
+    { field: 'lowerNs', type: 'quantitative', title: 'from (ns)', format: '~s' },
+    { field: 'upperNs', type: 'quantitative', title: 'to (ns)', format: '~s' },
+    { field: 'faults', type: 'quantitative', title: 'refaults', format: ',' },
+  ];
+  const panels = [...new Set(rows.map((r) => r.panel))].map((panel) => ({
+    title: { text: titleLines(panel), fontSize: 12, anchor: 'start' },
+    width: PANEL_WIDTH_PX,
+    height: 110,
+    transform: [{ filter: { field: 'panel', equal: panel } }],
+    mark: { type: 'rect', stroke: 'white', strokeWidth: 0.5 },
+    encoding: {
+      x: {
+        field: 'lowerNs',
+        type: 'quantitative',
+        scale: { type: 'log', base: 2, domain: [xLo, xHi], nice: false },
+        axis: {
+          values: logTicks(xLo, xHi, 5),
+          labelExpr: labelExpr('time'),
+          title: 'time from fault entry to the end of its handling (log-2 axis, one bar per bucket)',
+          grid: true,
+        },
+      },
+      x2: { field: 'upperNs' },
+      y: {
+        field: 'faults',
+        type: 'quantitative',
+        scale: logY ? { type: 'log', domain: [yLo, Math.max(...rows.map((r) => r.faults)) * 1.3], nice: false } : { zero: true },
+        axis: { title: `refaults${logY ? ' (log scale)' : ''}`, labelExpr: labelExpr('count'), tickCount: 4, grid: true },
+      },
+      y2: { field: 'base' },
+      color: {
+        field: 'mechanism',
+        type: 'nominal',
+        title: 'mechanism',
+        scale: { domain: mechanisms, range: mechanisms.map((m) => MECHANISM_COLOURS[m] ?? MORE_COLOURS[spare++ % MORE_COLOURS.length]!) },
+        legend: { orient: 'bottom', direction: 'horizontal' },
+      },
+      tooltip,
+    },
+  }));
+  const title = `Refault latency of the re-touch (swap-in per page), per scenario: ${comparisonWords(
+    results.map((r) => r.result),
+    true,
+  )}`;
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: titleLines(title), subtitle: HISTOGRAM_SUBTITLE, anchor: 'start', fontSize: 14, subtitleFontSize: 11 },
+    data: { values: rows },
+    config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', axis: { labelFontSize: 11, titleFontSize: 12 }, legend: { labelFontSize: 11 } },
+    vconcat: panels,
+    resolve: { scale: { color: 'shared', x: 'shared', y: 'shared' } },
+  };
+  return { name: 'refault-latency', title, spec: spec as TopLevelSpec };
+}
+
+/** The subtitle of the refault-latency histograms. */
+export const HISTOGRAM_SUBTITLE = 'bars: re-touch major faults per log-2 latency bucket, summed over the measured samples';
+
+/**
+ * Why a chart the report could draw is missing: one line per chart left out for lack of
+ * probe data (scenarios with samples, but the fields null in every one), for the Charts section.
+ */
+export function chartNotes(run: RunResult): string[] {
+  const hinted = withSamples(run, true);
+  const notes: string[] = [];
+  if (hinted.length > 0 && explanationsChart(run) === null)
+    notes.push('No explanations chart: the TLB, IPI and scheduling probes did not run (their fields are null in every sample; see the warnings, and docs/explanations.md).');
+  if (withSamples(run, false).length > 0 && refaultHistogramChart(run) === null)
+    notes.push('No refault-latency histogram: no sample has a timed refault (the refault-latency probe did not run, or the re-touch took no major fault).');
+  return notes;
+}
+
 /** Sample rows of a chart spec (its inline data), for tests and emptiness checks. */
 export function chartData(chart: ChartSpec): ChartRow[] {
   const data = (chart.spec as { data?: { values?: ChartRow[] } }).data;
@@ -363,5 +509,7 @@ export function chartData(chart: ChartSpec): ChartRow[] {
 
 /** Every chart the run has samples for, in report order. */
 export function buildCharts(run: RunResult): ChartSpec[] {
-  return [hintLatencyChart, reclaimThroughputChart, refaultsChart, stallCpuChart].map((build) => build(run)).filter((c): c is ChartSpec => c !== null);
+  return [hintLatencyChart, reclaimThroughputChart, refaultsChart, stallCpuChart, explanationsChart, refaultHistogramChart]
+    .map((build) => build(run))
+    .filter((c): c is ChartSpec => c !== null);
 }

@@ -7,6 +7,7 @@
  */
 import type { Spec as VegaSpec } from 'vega';
 import type { RunResult } from '../core/types.ts';
+import { chartNotes } from './charts.ts';
 import { environmentFacts, runFacts, runWarnings, suiteDefinitionLines } from './environment.ts';
 import { findingsFootnote, keyFindings } from './findings.ts';
 import { methodology } from './methodology.ts';
@@ -196,6 +197,9 @@ ${findingsHtml(run)}
 ${failedHtml}
 <h2 id="charts">Charts</h2>
 ${chartsHtml}
+${chartNotes(run)
+  .map((n) => para(n, 'none chart-note'))
+  .join('\n')}
 <h2 id="overview">Overview</h2>
 <p class="note">Medians over the measured samples; the interval is the ${REPORT_CONFIDENCE * 100} % CI of the median hint latency.</p>
 ${groupedHtmlTable(overviewTable(run), 'overview')}

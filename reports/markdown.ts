@@ -4,6 +4,7 @@
  * is wider than MARKDOWN_WIDTH columns (prose is wrapped; tables are narrow by design).
  */
 import type { RunResult } from '../core/types.ts';
+import { chartNotes } from './charts.ts';
 import { environmentFacts, runFacts, runWarnings, suiteDefinitionLines } from './environment.ts';
 import { findingsFootnote, keyFindings } from './findings.ts';
 import { methodology } from './methodology.ts';
@@ -96,6 +97,7 @@ export function renderMarkdown(run: RunResult, charts: readonly MarkdownChart[])
     bullets(failed, 'No scenario failed.'),
     '## Charts',
     chartLines.length === 0 ? '_No scenario produced samples._' : chartLines.join('\n\n'),
+    ...chartNotes(run).map((n) => wrapped(`_${escapeMarkdown(n)}_`)),
     '## Overview',
     wrapped(`Medians over the measured samples; the interval is the ${REPORT_CONFIDENCE * 100} % CI of the median hint latency.`),
     markdownTables(overviewTable(run)),
