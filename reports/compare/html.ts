@@ -38,10 +38,6 @@ const BOOTSTRAP = `
 })();
 `;
 
-function esc(text: string): string {
-  return escapeHtml(text);
-}
-
 /**
  * The page. `runs[0]` is the base run and `runs[i + 1]` the new run of `c.news[i]`;
  * `vegaSource` is vega's browser build (reports/render.ts vegaUmdSource).
@@ -57,7 +53,7 @@ export async function renderComparisonHtml(c: Comparison, runs: readonly RunResu
       n.environmentDifferences.length === 0
         ? '<p>Same environment as the base run.</p>'
         : `<p>The environments differ (compared anyway: the shifts include these differences).</p><table><thead><tr><th>field</th><th>base</th><th>new</th></tr></thead><tbody>${n.environmentDifferences
-            .map((d) => `<tr><td>${esc(d.field)}</td><td>${esc(d.base)}</td><td>${esc(d.next)}</td></tr>`)
+            .map((d) => `<tr><td>${escapeHtml(d.field)}</td><td>${escapeHtml(d.base)}</td><td>${escapeHtml(d.next)}</td></tr>`)
             .join('')}</tbody></table>`;
     const notes = [
       ...(n.onlyInBase.length > 0 ? [`Only in base, not compared: ${n.onlyInBase.join(', ')}`] : []),
@@ -68,7 +64,7 @@ export async function renderComparisonHtml(c: Comparison, runs: readonly RunResu
     const rows = cells
       .map(
         (x) =>
-          `<tr class="verdict-${x.verdict}"><td>${esc(x.scenarioId)}</td><td>${esc(x.field)}</td><td class="num">${x.nBase}/${x.nNew}</td><td class="num">${esc(formatValue(x.field, x.baseMedian))}</td><td class="num">${esc(formatValue(x.field, x.newMedian))}</td><td class="num">${esc(formatShift(x))}</td><td class="num">${esc(formatP(x.adjustedPValue))}</td><td class="num">${esc(formatThreshold(x.thresholdFraction))}</td><td>${esc(x.verdict)} (${esc(reasonText(x, c.options.minN))})</td></tr>`,
+          `<tr class="verdict-${x.verdict}"><td>${escapeHtml(x.scenarioId)}</td><td>${escapeHtml(x.field)}</td><td class="num">${x.nBase}/${x.nNew}</td><td class="num">${escapeHtml(formatValue(x.field, x.baseMedian))}</td><td class="num">${escapeHtml(formatValue(x.field, x.newMedian))}</td><td class="num">${escapeHtml(formatShift(x))}</td><td class="num">${escapeHtml(formatP(x.adjustedPValue))}</td><td class="num">${escapeHtml(formatThreshold(x.thresholdFraction))}</td><td>${escapeHtml(x.verdict)} (${escapeHtml(reasonText(x, c.options.minN))})</td></tr>`,
       )
       .join('\n');
     const figures: string[] = [];
@@ -77,11 +73,11 @@ export async function renderComparisonHtml(c: Comparison, runs: readonly RunResu
       const elId = `chart-${i}-${k}`;
       charts.push({ id: elId, spec });
       const svg = await vegaToSvg(spec);
-      figures.push(`<figure class="chart"><div id="${elId}" role="img" aria-label="${esc(id)}">${svg}</div><figcaption>${esc(id)}</figcaption></figure>`);
+      figures.push(`<figure class="chart"><div id="${elId}" role="img" aria-label="${escapeHtml(id)}">${svg}</div><figcaption>${escapeHtml(id)}</figcaption></figure>`);
     }
     sections.push(
-      `<h2>New run${esc(tag)}: ${esc(n.run.dir)}</h2><p>suite ${esc(n.run.suite)}, started ${esc(n.run.startedAt)}, hintbench ${esc(n.run.hintbenchVersion)}</p>`,
-      `<h3>Environment</h3>${env}${notes.map((t) => `<p>${esc(t)}</p>`).join('')}`,
+      `<h2>New run${escapeHtml(tag)}: ${escapeHtml(n.run.dir)}</h2><p>suite ${escapeHtml(n.run.suite)}, started ${escapeHtml(n.run.startedAt)}, hintbench ${escapeHtml(n.run.hintbenchVersion)}</p>`,
+      `<h3>Environment</h3>${env}${notes.map((t) => `<p>${escapeHtml(t)}</p>`).join('')}`,
       `<h3>Verdicts</h3><table><thead><tr><th>scenario</th><th>metric</th><th>n base/new</th><th>base median</th><th>new median</th><th>shift [${Math.round(c.options.confidence * 100)}% CI]</th><th>p (Holm)</th><th>threshold</th><th>verdict</th></tr></thead><tbody>\n${rows}\n</tbody></table>`,
       `<h3>Samples and shifts</h3>${figures.join('\n')}`,
     );
@@ -93,13 +89,13 @@ export async function renderComparisonHtml(c: Comparison, runs: readonly RunResu
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
-<h1>${esc(title)}</h1>
-<p class="conclusion">${esc(conclusion(c))}</p>
-<p>Base run: ${esc(c.base.dir)} (suite ${esc(c.base.suite)}, started ${esc(c.base.startedAt)}, hintbench ${esc(c.base.hintbenchVersion)})</p>
+<h1>${escapeHtml(title)}</h1>
+<p class="conclusion">${escapeHtml(conclusion(c))}</p>
+<p>Base run: ${escapeHtml(c.base.dir)} (suite ${escapeHtml(c.base.suite)}, started ${escapeHtml(c.base.startedAt)}, hintbench ${escapeHtml(c.base.hintbenchVersion)})</p>
 ${sections.join('\n')}
 <h2>Method</h2>
 <p>Shift: Hodges–Lehmann estimate of new / base − 1 with its ${Math.round(c.options.confidence * 100)}% interval; p: two-sided Mann–Whitney U, Holm-adjusted over all ${c.options.familySize} tests. Regressed or improved: adjusted p below ${c.options.alpha} and the whole interval beyond the threshold; unchanged: the interval within it; otherwise inconclusive. At least ${c.options.minN} samples per side decide. Raw samples, warm-ups left out.</p>
