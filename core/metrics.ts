@@ -6,69 +6,34 @@
  * direction compare judges a change by.
  */
 import { z } from 'zod';
+import {
+  count,
+  countAdded,
+  countOrNull,
+  deltaAdded,
+  histAdded,
+  type MetricDirection,
+  type MetricDisplay,
+  type MetricUnit,
+  metric,
+  nsAdded,
+  nsOrNull,
+  nullsOf,
+  plain,
+  ratioAdded,
+  type SampleField,
+} from './metrics/fields.ts';
+import { PRESSURE_FIELDS } from './metrics/pressure.ts';
 import type { Direction } from './stats/verdict.ts';
 
-/** The unit a field's values are in (its name ends in it); null for counts and identifiers. */
-export type MetricUnit = 'ns' | 'bytes' | 'pages' | null;
+export type { MetricDirection, MetricDisplay, MetricUnit, SampleField };
 
-/** Which change of a metric is an improvement: judged by compare; `none` for figures that are context, not quality. */
-export type MetricDirection = Direction | 'none';
+/** Fields of the scenario families other than the hint family (null in a hint sample): the strategy lab's. */
+export const FAMILY_FIELDS = { ...PRESSURE_FIELDS } as const;
 
-/** How a metric is shown in human-facing tables. */
-export interface MetricDisplay {
-  /** Label with the display unit, e.g. `user latency (µs)`. */
-  label: string;
-  /** Raw value is divided by this to get the display unit. */
-  divisor: number;
-  /** Decimals shown. */
-  decimals: number;
-}
-
-/** One Sample field. */
-export interface SampleField<S extends z.ZodType = z.ZodType> {
-  /** Type of its values. */
-  schema: S;
-  /** Unit of the values. */
-  unit: MetricUnit;
-  /** Better is lower, higher, or neither. */
-  direction: MetricDirection;
-  /** Gets summary statistics per scenario (ScenarioResult.summary). */
-  summarised: boolean;
-  /** Shown in the summary tables (report, terminal), with this label and scale. */
-  display: MetricDisplay | null;
-  /** Judged by compare (a key metric). */
-  compared: boolean;
-  /** One line on what it holds. */
-  doc: string;
-}
-
-const count = z.int().nonnegative();
-const countOrNull = count.nullable();
-const nsOrNull = z.number().nonnegative().nullable();
-/*
- * Fields added after results.json files were first written: a file without them reads as
- * null (not measured), so it stays valid under the same schemaVersion.
- */
-const countAdded = count.nullable().default(null);
-const deltaAdded = z.int().nullable().default(null);
-const nsAdded = z.number().nonnegative().nullable().default(null);
-const ratioAdded = z.number().positive().nullable().default(null);
-const histAdded = z.array(count).nullable().default(null);
-
-/** A field that is context: not summarised, not judged. */
-function plain<S extends z.ZodType>(schema: S, unit: MetricUnit, doc: string): SampleField<S> {
-  return { schema, unit, direction: 'none', summarised: false, display: null, compared: false, doc };
-}
-
-/** A measured figure that gets summaries. */
-function metric<S extends z.ZodType>(
-  schema: S,
-  unit: MetricUnit,
-  direction: MetricDirection,
-  doc: string,
-  opts: { display?: MetricDisplay; compared?: boolean } = {},
-): SampleField<S> {
-  return { schema, unit, direction, summarised: true, display: opts.display ?? null, compared: opts.compared ?? false, doc };
+/** Every family field set to null: spread into a sample of another family. */
+export function familyNulls(): { [K in keyof typeof FAMILY_FIELDS]: null } {
+  return nullsOf(FAMILY_FIELDS);
 }
 
 /**
@@ -247,6 +212,7 @@ export const SAMPLE_FIELDS = {
   zramCompressionRatio: metric(ratioAdded, null, 'higher-is-better', 'zramOrigDeltaBytes / zramComprDeltaBytes; null unless both grew', {
     display: { label: 'zram compression ratio', divisor: 1, decimals: 2 },
   }),
+  ...FAMILY_FIELDS,
   dataIntact: plain(z.boolean(), null, 'the workload verified all its pages after the hint'),
   errors: plain(z.array(z.string()), null, 'errors met in this sample (empty when clean)'),
 } as const satisfies Record<string, SampleField>;

@@ -5,6 +5,7 @@ import { readVmstat, vmstatSampleDeltas } from '../../core/proc/vmstat.ts';
 import { hintCounterFields, noCounters, readHintCounters } from '../../core/proc/sample-counters.ts';
 import { zramSwapDevices } from '../../core/proc/zram-stat.ts';
 import { noExplain } from '../../core/attribution.ts';
+import { familyNulls } from '../../core/metrics.ts';
 import type { HintOutcome, Sample, Scenario } from '../../core/types.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
 import { enterState, leaveState } from './target-state.ts';
@@ -96,6 +97,7 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, pl
     targetEintr: 0,
     ...noExplain(),
     ...noCounters(),
+    ...familyNulls(),
     dataIntact: false,
     errors: [],
   };

@@ -1,4 +1,5 @@
 import { HintbenchError } from '../../core/errors.ts';
+import { MEMORY_KINDS } from '../../core/schema/enums.ts';
 import type { Suite } from '../../core/types.ts';
 import { expandMatrix, type Matrix } from './matrix.ts';
 import { readSuiteFile } from './suite-file.ts';
@@ -30,6 +31,18 @@ const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
       targetStates: ['running', 'sleeping', 'stopped', 'frozen'],
       baseline: true,
       repetitions: 3,
+    },
+  },
+  kinds: {
+    description:
+      'COLD and PAGEOUT via process_madvise and ptrace over every memory kind (private anonymous, a file\'s clean page cache, a dirty shared file mapping, shmem, memfd, THP), 32 MiB of random content each, sleeping target, plus the baseline; 6 repetitions',
+    matrix: {
+      mechanisms: ['process_madvise', 'ptrace'],
+      advices: ['cold', 'pageout'],
+      memories: MEMORY_KINDS.map((kind) => ({ kind, content: 'random' as const, sizeMiB: 32, vmas: 1 })),
+      targetStates: ['sleeping'],
+      baseline: true,
+      repetitions: 6,
     },
   },
   smoke: {

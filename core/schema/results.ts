@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { sampleShape } from '../metrics.ts';
 import { AdviceSchema, MechanismSchema, ScenarioStatusSchema, TargetStateSchema } from './enums.ts';
 import { MemorySpecSchema } from './memory.ts';
+import { PressureSpecSchema } from './pressure.ts';
 
 /** Version of the results schema written today (docs/results-schema.md, "schemaVersion policy"). */
 export const SCHEMA_VERSION = 2;
@@ -77,6 +78,7 @@ export const ScenarioSchema = z.object({
     .int()
     .positive()
     .meta(doc('measured repetitions asked for (fresh workload each, warm-up not counted): the count of a fixed run, the cap of a run with a time budget or a target interval')),
+  pressure: PressureSpecSchema.optional().meta(doc('pressure family only (docs/lab.md): the strategy and the pressure; absent in a hint scenario')),
 });
 
 export const MedianCiSchema = z.object({

@@ -1,6 +1,6 @@
 /** The metric registry: units in names, the lists derived from it, and compare's directions. */
 import { describe, expect, it } from 'vitest';
-import { COMPARED_METRICS, DISPLAYED_METRICS, SAMPLE_FIELDS, SAMPLE_FIELD_NAMES, SUMMARISED_FIELDS } from '../../../core/metrics.ts';
+import { COMPARED_METRICS, DISPLAYED_METRICS, FAMILY_FIELDS, familyNulls, SAMPLE_FIELDS, SAMPLE_FIELD_NAMES, SUMMARISED_FIELDS } from '../../../core/metrics.ts';
 import { DEFAULT_VERDICT_OPTIONS, judgeFamily } from '../../../core/stats/verdict.ts';
 
 describe('metric registry', () => {
@@ -18,7 +18,14 @@ describe('metric registry', () => {
       if (f.compared) expect(f.direction, name).not.toBe('none');
     }
     expect(DISPLAYED_METRICS.every((m) => SUMMARISED_FIELDS.includes(m.field))).toBe(true);
-    expect(SUMMARISED_FIELDS).toHaveLength(48);
+  });
+
+  it('leaves every field of the other scenario families null in a sample that does not fill it', () => {
+    for (const name of Object.keys(FAMILY_FIELDS) as (keyof typeof FAMILY_FIELDS)[]) {
+      expect(SAMPLE_FIELDS[name].schema.parse(undefined), name).toBeNull();
+      expect(familyNulls()[name], name).toBeNull();
+    }
+    expect(Object.keys(familyNulls()).length).toBe(Object.keys(FAMILY_FIELDS).length);
   });
 
   it("gives compare each key metric's direction: a rise of a lower-is-better metric is a regression", () => {
