@@ -94,11 +94,19 @@ export function stoppingOption(values: OptionValues, suite: Suite, reps: number 
   return { minReps, maxReps: reps ?? null, timeBudgetMs, targetHalfWidth: targetHalfWidth ?? RECOMMENDED_TARGET_HALF_WIDTH };
 }
 
-/** How the suite is run: stopping rule, order, seed. */
+/** How the suite is run: stopping rule, order, seed, explanation probes. */
 interface RunPlan {
   rule: StoppingRule;
   order: RunOrder;
   seed: number | undefined;
+  explain: boolean;
+}
+
+/** --explain on|off. */
+function explainOption(values: OptionValues): boolean {
+  const raw = stringOpt(values, 'explain') ?? 'on';
+  if (raw !== 'on' && raw !== 'off') throw usageError(`--explain must be on or off, got '${raw}'`, 'pass --explain on (default) or --explain off');
+  return raw === 'on';
 }
 
 /** What the stages of a run share, and what the error handling needs to know afterwards. */
@@ -122,7 +130,7 @@ async function measure(suite: Suite, dir: OutputDir, hostChanges: string[], valu
     ? `blocks until every key metric's median interval is within +/- ${((rule.targetHalfWidth ?? 0) * 100).toFixed(1)} % (at least ${rule.minReps}${rule.maxReps === null ? '' : `, at most ${rule.maxReps}`} repetitions${rule.timeBudgetMs === null ? '' : `, time budget ${formatSeconds(rule.timeBudgetMs)}`})`
     : `${suiteSamples(suite)} samples`;
   log(
-    `Running suite '${suite.name}': ${suite.scenarios.length} scenarios, ${how}; ${values['no-warm-up'] === true ? 'no warm-up' : 'one warm-up repetition each'}, order ${plan.order}`,
+    `Running suite '${suite.name}': ${suite.scenarios.length} scenarios, ${how}; ${values['no-warm-up'] === true ? 'no warm-up' : 'one warm-up repetition each'}, order ${plan.order}, explanation probes ${plan.explain ? 'on' : 'off'}`,
   );
   log(`Results: ${dir.path}`);
   state.suiteStarted = true;
@@ -136,6 +144,7 @@ async function measure(suite: Suite, dir: OutputDir, hostChanges: string[], valu
       progress: (line, kind) => printer.line(line, kind),
       order: plan.order,
       ...(plan.seed === undefined ? {} : { seed: plan.seed }),
+      explain: plan.explain,
       stopping: rule,
       warmUp: values['no-warm-up'] !== true,
       // The run words the background reclaimers itself, from the environment fingerprint.
@@ -215,7 +224,7 @@ async function run(values: OptionValues, positionals: string[]): Promise<number>
   const rule = stoppingOption(values, base, reps);
   // An adaptive run's scenarios record its cap (or the largest count allowed) as their repetitions.
   const suite = isAdaptive(rule) ? { ...base, scenarios: base.scenarios.map((s) => ({ ...s, repetitions: rule.maxReps ?? MAX_REPETITIONS })) } : base;
-  const plan: RunPlan = { rule, order: orderOption(values), seed: seedOption(values) };
+  const plan: RunPlan = { rule, order: orderOption(values), seed: seedOption(values), explain: explainOption(values) };
   const maxSamples = stringOpt(values, 'max-samples') === undefined ? DEFAULT_MAX_SAMPLES : intOpt(values, 'max-samples', DEFAULT_MAX_SAMPLES);
   // A time budget bounds a run by itself; otherwise the samples asked for are capped.
   if (rule.timeBudgetMs === null) checkSampleCap(suite, maxSamples);
@@ -258,6 +267,11 @@ export const runCommand: Command = {
     order: { type: 'string', valueName: 'ORDER', help: 'interleaved (default: each block in a seeded random order) or sequential (suite order)' },
     seed: { type: 'string', valueName: 'N', help: 'seed of the block order (recorded in results.json; the same seed replays the order)' },
     'no-warm-up': { type: 'boolean', help: 'skip the warm-up repetition of each scenario' },
+    explain: {
+      type: 'string',
+      valueName: 'on|off',
+      help: 'attach the explanation probes (TLB, IPI, scheduling, refault latency) to every block (default on); they slow re-touch and ptrace figures, off measures without them',
+    },
     quiet: { type: 'boolean', help: 'print no progress and no summary (errors still go to stderr)' },
     json: { type: 'boolean', help: 'print one JSON object on stdout: the results and report paths and the exit code (messages go to stderr)' },
     out: { type: 'string', valueName: 'DIR', help: 'results directory: new, or empty and yours (default: results/<UTC time>-<suite>)' },

@@ -54,6 +54,8 @@ export interface BlockOptions {
   signal?: AbortSignal;
   /** bpftrace binary; default `bpftrace` from PATH. */
   bpftracePath?: string;
+  /** Attach the explanation probes (EXPLAIN_SCRIPTS); default true. They cost the measured figures time (docs/explanations.md). */
+  explain?: boolean;
   /** Called after every finished repetition (the caller saves results.json); an error it throws ends the run. */
   onRepetition: (state: ScenarioState, position: number) => void;
 }
@@ -72,7 +74,7 @@ export interface BlockOutcome {
  */
 export async function runBlock(states: readonly ScenarioState[], order: readonly number[], opts: BlockOptions): Promise<BlockOutcome> {
   // The explanation probes run where this kernel has their tracepoints; a missing one is named in each scenario's warnings.
-  const explain = availableScripts(Object.values(EXPLAIN_SCRIPTS));
+  const explain = explainScripts(opts.explain ?? true);
   const skipped = explain.skipped.map((s) => `probe ${s.name}.bt not run: this kernel lacks tracepoint(s) ${s.missing.join(', ')}; its figures are null`);
   for (const state of states) for (const w of skipped) if (!state.probeWarnings.includes(w)) state.probeWarnings.push(w);
   const session: ProbeSession = await startProbeSession({
@@ -105,6 +107,11 @@ export async function runBlock(states: readonly ScenarioState[], order: readonly
     reclaim = await settle(session, touched);
   }
   return { reclaim };
+}
+
+/** The explanation probes to attach: those this kernel can run when `wanted`, none otherwise. */
+export function explainScripts(wanted: boolean): ReturnType<typeof availableScripts> {
+  return wanted ? availableScripts(Object.values(EXPLAIN_SCRIPTS)) : { scripts: [], skipped: [] };
 }
 
 /** Stops the session and attributes its figures to each scenario's pending repetitions; returns the background reclaim it saw. */

@@ -7,7 +7,7 @@ import { DEFAULT_CI_CONFIDENCE } from '../../core/stats/summary.ts';
 import { collectEnvironment, readLoadAverage } from '../host/fingerprint.ts';
 import type { Environment, RunResult, ScenarioResult, ScenarioStatus, Suite } from '../../core/types.ts';
 import type { Mechanism } from '../mechanisms/mechanism.ts';
-import { MechanismPool, runBlock } from './block.ts';
+import { BLOCK_PROBES, explainScripts, MechanismPool, runBlock } from './block.ts';
 import { BlockOrder, freshSeed, type RunOrder } from './order.ts';
 import { keyHalfWidths, widest } from './precision.ts';
 import { ScenarioState, describeSample, oneLine, type ProgressFn } from './scenario.ts';
@@ -34,6 +34,8 @@ export interface RunOptions {
   stopping?: StoppingRule;
   /** Run one warm-up repetition per scenario first; default true. */
   warmUp?: boolean;
+  /** Attach the explanation probes to every block (`--explain`); default true. */
+  explain?: boolean;
   /** Run-level warnings known before the run (the host doctor's). */
   warnings?: string[];
   /** Environment fingerprint; default collected from the host. */
@@ -74,7 +76,11 @@ export function fixedRule(suite: Suite): StoppingRule {
  */
 export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
-  const environment = opts.environment ?? (await collectEnvironment(HOST_ROOT, opts.bpftracePath, { suite }));
+  const explain = opts.explain ?? true;
+  const environment = {
+    ...(opts.environment ?? (await collectEnvironment(HOST_ROOT, opts.bpftracePath, { suite }))),
+    probes: [...BLOCK_PROBES, ...explainScripts(explain).scripts],
+  };
   const rule = opts.stopping ?? fixedRule(suite);
   const order = opts.order ?? 'interleaved';
   const seed = opts.seed ?? freshSeed();
@@ -193,6 +199,7 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
       mechanisms,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.bpftracePath === undefined ? {} : { bpftracePath: opts.bpftracePath }),
+      explain,
       onRepetition: (state, position) => {
         save();
         const last = state.pending.at(-1)!.sample;

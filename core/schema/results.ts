@@ -57,6 +57,14 @@ export const EnvironmentSchema = z.object({
   loadAverageStart: z.array(z.number()).nullable().optional().meta(doc('/proc/loadavg 1, 5 and 15 minute figures when the run started')),
   loadAverageEnd: z.array(z.number()).nullable().optional().meta(doc('/proc/loadavg figures when the run finished (null while running or when interrupted)')),
   hintbenchCommit: z.string().nullable().optional().meta(doc('git commit of the hintbench tree that ran, with `-dirty` when it had uncommitted changes; null outside a git clone')),
+  probes: z
+    .array(z.string())
+    .optional()
+    .meta(
+      doc(
+        'bpftrace scripts attached to every block (bpf/NAME.bt). The explanation probes (hint-tlb, hint-ipi, hint-sched, refault-latency; `--explain off` leaves them out) slow the re-touch and ptrace figures (docs/explanations.md): compare lists a different set as an environment difference. Absent in older results',
+      ),
+    ),
   argv: z.array(z.string()).optional().meta(doc('the command line hintbench was started with (after `node script`)')),
   suiteDefinition: z
     .object({
