@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ExplainSource } from '../core/types.ts';
+import { EXPLAIN_SCRIPT_NAMES, type ExplainSource } from '../core/types.ts';
 
 /** Names of the shipped scripts (bpf/<name>.bt). */
 export type ProbeScriptName = 'hint-latency' | 'hint-latency-batch' | 'refaults' | 'stall' | 'reclaim-bg' | 'eintr' | 'hint-tlb' | 'hint-ipi' | 'hint-sched' | 'refault-latency';
@@ -31,12 +31,7 @@ export const PROBE_SCRIPTS: readonly ProbeScriptName[] = [
 ];
 
 /** The script behind each explanation source (core/types.ts ExplainSource). */
-export const EXPLAIN_SCRIPTS: Readonly<Record<ExplainSource, ProbeScriptName>> = {
-  tlb: 'hint-tlb',
-  ipi: 'hint-ipi',
-  sched: 'hint-sched',
-  'refault-latency': 'refault-latency',
-};
+export const EXPLAIN_SCRIPTS: Readonly<Record<ExplainSource, ProbeScriptName>> = EXPLAIN_SCRIPT_NAMES;
 
 /** The explanation sources among `scripts`. */
 export function explainSourcesOf(scripts: readonly ProbeScriptName[]): ExplainSource[] {

@@ -116,6 +116,12 @@ export interface MajorFaultCount {
 /** Explanation probes a session can run (bpf/hint-tlb.bt, hint-ipi.bt, hint-sched.bt, refault-latency.bt). */
 export type ExplainSource = 'tlb' | 'ipi' | 'sched' | 'refault-latency';
 
+/** The probe script (bpf/NAME.bt) behind each explanation source. */
+export const EXPLAIN_SCRIPT_NAMES = { tlb: 'hint-tlb', ipi: 'hint-ipi', sched: 'hint-sched', 'refault-latency': 'refault-latency' } as const satisfies Record<
+  ExplainSource,
+  string
+>;
+
 /** Events of one kind counted during one hint system call (hint-tlb.bt: tlb_flush reasons; hint-ipi.bt: IPI kinds). */
 export interface HintEventCount {
   /** Script that counted them. */

@@ -495,9 +495,13 @@ export function chartNotes(run: RunResult): string[] {
   const hinted = withSamples(run, true);
   const notes: string[] = [];
   if (hinted.length > 0 && explanationsChart(run) === null)
-    notes.push('No explanations chart: the TLB, IPI and scheduling probes did not run (their fields are null in every sample; see the warnings, and docs/explanations.md).');
+    notes.push(
+      'No explanations chart: the TLB, IPI and scheduling probes did not run (`hintbench run --explain on` attaches them; they slow the figures they explain, docs/explanations.md).',
+    );
   if (withSamples(run, false).length > 0 && refaultHistogramChart(run) === null)
-    notes.push('No refault-latency histogram: no sample has a timed refault (the refault-latency probe did not run, or the re-touch took no major fault).');
+    notes.push(
+      'No refault-latency histogram: no sample has a timed refault (the refault-latency probe did not run: `hintbench run --explain on` attaches it; or the re-touch took no major fault).',
+    );
   return notes;
 }
 

@@ -6,7 +6,7 @@
  * text paragraphs; the formats escape and lay them out. Pure, no I/O.
  */
 import { SAMPLE_FIELDS, type SampleFieldName } from '../core/metrics.ts';
-import type { RunResult } from '../core/types.ts';
+import { EXPLAIN_SCRIPT_NAMES, type RunResult } from '../core/types.ts';
 import { isWarmUp, REPORT_CONFIDENCE } from './sample-stats.ts';
 import { runWarnings } from './environment.ts';
 import { fieldLabel } from './units.ts';
@@ -44,6 +44,21 @@ const PROBES: readonly string[] = [
   'tracepoint:sched:sched_switch: ptrace stops (a thread switched out in TASK_TRACED until it is switched in again)',
   'tracepoint:raw_syscalls:sys_exit: system calls of the target that returned EINTR',
 ];
+
+/** Which scripts ran, from environment.probes (absent in older results). */
+function probeSetParagraph(probes: readonly string[] | undefined): string[] {
+  if (probes === undefined) return [];
+  const explain = probes.filter((p) => EXPLAIN_PROBES.includes(p));
+  const list = `Scripts attached to every block: ${probes.map((p) => `${p}.bt`).join(', ')}.`;
+  return [
+    explain.length > 0
+      ? `${list} The explanation probes (${explain.join(', ')}) were on: they fire on every user page fault and TLB flush and slow the re-touch and PAGEOUT figures they explain (docs/explanations.md).`
+      : `${list} The explanation probes were off (\`--explain on\` attaches them), so the figures carry no cost of theirs.`,
+  ];
+}
+
+/** Names of the explanation probe scripts. */
+const EXPLAIN_PROBES: readonly string[] = Object.values(EXPLAIN_SCRIPT_NAMES);
 
 /** Keys a sample may carry beyond the registry (written by newer runners), read defensively. */
 function sampleKey(run: RunResult, key: string): boolean {
@@ -101,7 +116,8 @@ export function methodology(run: RunResult): MethodSection[] {
       paragraphs: [
         env.bpftraceVersion === null
           ? 'bpftrace was not available: the figures that need a probe (kernel latency, pages reclaimed, target stall, probe fault counts, EINTRs) are missing.'
-          : `One bpftrace ${env.bpftraceVersion} session per scenario, started before its first repetition and stopped after its last, attaches to tracepoints and software events only:`,
+          : `One bpftrace ${env.bpftraceVersion} session per block (one repetition of every scenario), started before the block's first repetition and stopped after its last, attaches to tracepoints and software events only:`,
+        ...probeSetParagraph(env.probes),
       ],
       bullets: env.bpftraceVersion === null ? [] : [...PROBES],
     },

@@ -54,7 +54,7 @@ export interface BlockOptions {
   signal?: AbortSignal;
   /** bpftrace binary; default `bpftrace` from PATH. */
   bpftracePath?: string;
-  /** Attach the explanation probes (EXPLAIN_SCRIPTS); default true. They cost the measured figures time (docs/explanations.md). */
+  /** Attach the explanation probes (EXPLAIN_SCRIPTS); default false. They cost the measured figures time (docs/explanations.md). */
   explain?: boolean;
   /** Called after every finished repetition (the caller saves results.json); an error it throws ends the run. */
   onRepetition: (state: ScenarioState, position: number) => void;
@@ -74,7 +74,7 @@ export interface BlockOutcome {
  */
 export async function runBlock(states: readonly ScenarioState[], order: readonly number[], opts: BlockOptions): Promise<BlockOutcome> {
   // The explanation probes run where this kernel has their tracepoints; a missing one is named in each scenario's warnings.
-  const explain = explainScripts(opts.explain ?? true);
+  const explain = explainScripts(opts.explain ?? false);
   const skipped = explain.skipped.map((s) => `probe ${s.name}.bt not run: this kernel lacks tracepoint(s) ${s.missing.join(', ')}; its figures are null`);
   for (const state of states) for (const w of skipped) if (!state.probeWarnings.includes(w)) state.probeWarnings.push(w);
   const session: ProbeSession = await startProbeSession({

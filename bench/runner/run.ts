@@ -34,7 +34,7 @@ export interface RunOptions {
   stopping?: StoppingRule;
   /** Run one warm-up repetition per scenario first; default true. */
   warmUp?: boolean;
-  /** Attach the explanation probes to every block (`--explain`); default true. */
+  /** Attach the explanation probes to every block (`--explain on`); default false: they slow the figures they explain. */
   explain?: boolean;
   /** Run-level warnings known before the run (the host doctor's). */
   warnings?: string[];
@@ -76,7 +76,7 @@ export function fixedRule(suite: Suite): StoppingRule {
  */
 export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
-  const explain = opts.explain ?? true;
+  const explain = opts.explain ?? false;
   const environment = {
     ...(opts.environment ?? (await collectEnvironment(HOST_ROOT, opts.bpftracePath, { suite }))),
     probes: [...BLOCK_PROBES, ...explainScripts(explain).scripts],

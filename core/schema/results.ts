@@ -62,7 +62,7 @@ export const EnvironmentSchema = z.object({
     .optional()
     .meta(
       doc(
-        'bpftrace scripts attached to every block (bpf/NAME.bt). The explanation probes (hint-tlb, hint-ipi, hint-sched, refault-latency; `--explain off` leaves them out) slow the re-touch and ptrace figures (docs/explanations.md): compare lists a different set as an environment difference. Absent in older results',
+        'bpftrace scripts attached to every block (bpf/NAME.bt). The explanation probes (hint-tlb, hint-ipi, hint-sched, refault-latency; attached with `--explain on`) slow the re-touch and ptrace figures (docs/explanations.md): compare lists a different set as an environment difference. Absent in older results',
       ),
     ),
   argv: z.array(z.string()).optional().meta(doc('the command line hintbench was started with (after `node script`)')),

@@ -42,8 +42,8 @@ describe.skipIf(!run)('explanation figures against independent counts', () => {
 
   beforeAll(async () => {
     const before = readNrMigrations(process.pid, process.pid);
-    results.running = await runScenario(scenario('running'));
-    results.sleeping = await runScenario(scenario('sleeping'));
+    results.running = await runScenario(scenario('running'), { explain: true });
+    results.sleeping = await runScenario(scenario('sleeping'), { explain: true });
     const after = readNrMigrations(process.pid, process.pid);
     callerMigrationsProc = before === null || after === null ? null : after - before;
   }, 300_000);

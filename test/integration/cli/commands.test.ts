@@ -79,4 +79,10 @@ describe.skipIf(!ready)('hintbench commands', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^Error: --format must be one of files, text, got 'pdf'\. Fix: /);
   });
+
+  it('run --explain takes on or off: anything else is a bad command line naming the flag, before any host change', () => {
+    const bad = cli(['run', '--suite', 'smoke', '--explain', 'maybe']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("Error: --explain must be on or off, got 'maybe'. Fix: pass --explain on or --explain off (default)\n");
+  });
 });

@@ -14,6 +14,7 @@ import type { HintRequest, HintTarget, Mechanism } from '../../../bench/mechanis
 import { NoneMechanism } from '../../../bench/mechanisms/none.ts';
 import { runScenario, runSuite } from '../../../bench/runner/run.ts';
 import { blockOrders } from '../../../bench/runner/order.ts';
+import { BLOCK_PROBES } from '../../../bench/runner/block.ts';
 import { scenarioId } from '../../../bench/scenarios/matrix.ts';
 import { HintbenchError } from '../../../core/errors.ts';
 import type { HintOutcome, MechanismName, MemorySpec, Scenario, Suite } from '../../../core/types.ts';
@@ -218,6 +219,11 @@ describe('runSuite blocks', () => {
       { ...withFakeProbe, order: 'sequential', warmUp: false, createMechanism: async () => new NoneMechanism(), progress: (l, k) => k === 'step' && steps.push(l) },
     );
     expect(steps.map((l) => scenarios.findIndex((s) => l.includes(` ${s.id} rep `)))).toEqual([0, 1, 2]);
+  });
+
+  it('records the probe scripts attached: without --explain on, none of the explanation probes', async () => {
+    const run = await runSuite({ name: 'unit', description: '', scenarios: [sized(1, 1)] }, { ...withFakeProbe, warmUp: false, createMechanism: async () => new NoneMechanism() });
+    expect(run.environment.probes).toEqual([...BLOCK_PROBES]);
   });
 
   it('an abort noticed by a failing step ends the run with the abort, not with the error of that step', async () => {
