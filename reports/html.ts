@@ -27,6 +27,24 @@ export interface HtmlChart {
 }
 
 /** The page's Content-Security-Policy: inline code only, no network of any kind. */
+/**
+ * The start of a self-contained page, to its <h1>: doctype, the CSP that keeps it offline,
+ * the viewport, `title` (escaped) and its style sheet.
+ */
+export function pageHead(title: string, style: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>`;
+}
+
 export const REPORT_CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:; font-src data:";
 
 /** Escape text for HTML element content and double-quoted attribute values. */
@@ -180,17 +198,7 @@ export function renderHtml(run: RunResult, charts: readonly HtmlChart[], vegaSou
   const title = `hintbench report: ${run.suite}, ${run.startedAt}`;
   const fields = varyingFields(run);
   const constants = constantMetricLines(run);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
+  return `${pageHead(title, STYLE)}
 ${factList(runFacts(run))}
 ${findingsHtml(run)}
 <h2 id="failed">Failed scenarios</h2>

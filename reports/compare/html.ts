@@ -6,7 +6,7 @@
  * forbids any request) redraws it with tooltips. Every string from the results is escaped.
  */
 import type { RunResult } from '../../core/types.ts';
-import { REPORT_CSP, escapeHtml, inlineScriptSource, jsonForScript } from '../html.ts';
+import { escapeHtml, inlineScriptSource, jsonForScript, pageHead } from '../html.ts';
 import { compileToVega, vegaToSvg } from '../render.ts';
 import { scenarioChart } from './chart.ts';
 import type { Comparison } from './compare.ts';
@@ -83,17 +83,7 @@ export async function renderComparisonHtml(c: Comparison, runs: readonly RunResu
     );
   }
   const title = `hintbench compare: ${c.regressed ? 'regression' : 'no regression'}`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>${escapeHtml(title)}</h1>
+  return `${pageHead(title, STYLE)}
 <p class="conclusion">${escapeHtml(conclusion(c))}</p>
 <p>Base run: ${escapeHtml(c.base.dir)} (suite ${escapeHtml(c.base.suite)}, started ${escapeHtml(c.base.startedAt)}, hintbench ${escapeHtml(c.base.hintbenchVersion)})</p>
 ${sections.join('\n')}
