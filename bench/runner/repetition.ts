@@ -8,6 +8,7 @@ import { noExplain } from '../../core/attribution.ts';
 import { familyNulls } from '../../core/metrics.ts';
 import type { HintOutcome, Sample, Scenario } from '../../core/types.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
+import { watchState } from './state-figures.ts';
 import { enterState, leaveState } from './target-state.ts';
 
 /** A time window on CLOCK_MONOTONIC (the clock of process.hrtime and bpftrace's nsecs), in ns. */
@@ -119,12 +120,14 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, pl
       const countersBefore = readHintCounters(workload.pid, targetTids, zramDevices);
       vmStart = vmBefore;
       const cpuBefore = targetCpuNs(workload.pid, targetTids);
+      const watch = watchState(scenario, workload.pid, targetTids, sample.bytesRequested);
       const fromNs = nowNs();
       if (scenario.advice !== 'none') {
         outcome = await mechanism.hint({ target: { pid: workload.pid }, advice: scenario.advice, ranges: workload.regions });
       }
       const toNs = nowNs();
       const cpuAfter = targetCpuNs(workload.pid, targetTids);
+      Object.assign(sample, await watch.finish(outcome));
       Object.assign(sample, hintCounterFields(countersBefore, readHintCounters(workload.pid, targetTids, zramDevices)));
       const vmAfter = readVmstat();
       const after = readStatus(workload.pid);

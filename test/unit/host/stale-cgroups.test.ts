@@ -23,9 +23,9 @@ describe('cgroup names', () => {
 
 describe('freezer mounts from the mount table', () => {
   it('finds the v1 freezer and cgroup2 on hybrid, cgroup2 only on pure v2', () => {
-    expect(readCgroupMounts(HYBRID)).toEqual({ v1Freezer: '/sys/fs/cgroup/freezer', v1Memory: '/sys/fs/cgroup/memory', v2: '/sys/fs/cgroup/unified' });
-    expect(readCgroupMounts(V2)).toEqual({ v1Freezer: null, v1Memory: null, v2: '/sys/fs/cgroup' });
-    expect(readCgroupMounts('/nonexistent-root')).toEqual({ v1Freezer: null, v1Memory: null, v2: null });
+    expect(readCgroupMounts(HYBRID)).toEqual({ v1Freezer: '/sys/fs/cgroup/freezer', v1Memory: '/sys/fs/cgroup/memory', v1Cpu: null, v2: '/sys/fs/cgroup/unified' });
+    expect(readCgroupMounts(V2)).toEqual({ v1Freezer: null, v1Memory: null, v1Cpu: null, v2: '/sys/fs/cgroup' });
+    expect(readCgroupMounts('/nonexistent-root')).toEqual({ v1Freezer: null, v1Memory: null, v1Cpu: null, v2: null });
   });
 });
 
