@@ -22,7 +22,7 @@ export type StateFigures = { [K in keyof typeof TARGET_STATE_FIELDS]: (typeof TA
 /** Longest wait for the RSS to drop after the hint returned, in ms. */
 export const FREED_TIMEOUT_MS = 10_000;
 /** Fraction of the hinted bytes the RSS must drop by for the memory to count as freed. */
-export const FREED_FRACTION = 0.5;
+export const FREED_FRACTION = 0.9;
 
 function nowNs(): number {
   return Number(process.hrtime.bigint());
