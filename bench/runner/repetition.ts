@@ -1,5 +1,5 @@
 import type { Mechanism } from '../mechanisms/mechanism.ts';
-import { readSchedstat, threadIds } from '../../core/proc/tasks.ts';
+import { sumSchedstat, threadIds } from '../../core/proc/tasks.ts';
 import { readStatus } from '../../core/proc/status.ts';
 import { readVmstat, vmstatSampleDeltas } from '../../core/proc/vmstat.ts';
 import { hintCounterFields, noCounters, readHintCounters } from '../../core/proc/sample-counters.ts';
@@ -48,15 +48,7 @@ function reclaimByOthers(before: Record<string, number>, after: Record<string, n
 
 /** Sum of on-CPU time of all threads of `pid`, in ns (schedstat; lags up to a tick for a running thread). */
 function targetCpuNs(pid: number, tids: number[]): number {
-  let sum = 0;
-  for (const tid of tids) {
-    try {
-      sum += readSchedstat(pid, tid).runNs;
-    } catch {
-      // thread exited in between: its time is lost for both readings alike
-    }
-  }
-  return sum;
+  return sumSchedstat(pid, tids).runNs;
 }
 
 function nowNs(): number {

@@ -11,7 +11,7 @@
 import { type CpuStat, readCpuStat } from '../../core/cgroup/cpu.ts';
 import type { TARGET_STATE_FIELDS } from '../../core/metrics/target-states.ts';
 import { readStatus } from '../../core/proc/status.ts';
-import { readSchedstat } from '../../core/proc/tasks.ts';
+import { sumSchedstat } from '../../core/proc/tasks.ts';
 import type { HintOutcome, Scenario } from '../../core/types.ts';
 import type { PtraceHintOutcome } from '../mechanisms/ptrace/index.ts';
 import { foreignTracerOf, throttledCgroupOf } from './target-state.ts';
@@ -29,15 +29,7 @@ function nowNs(): number {
 }
 
 function runDelayNs(pid: number, tids: readonly number[]): number {
-  let sum = 0;
-  for (const tid of tids) {
-    try {
-      sum += readSchedstat(pid, tid).waitNs;
-    } catch {
-      // thread gone: its time is lost for both readings alike
-    }
-  }
-  return sum;
+  return sumSchedstat(pid, tids).waitNs;
 }
 
 function rssBytes(pid: number): number | null {
