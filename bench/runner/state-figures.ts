@@ -1,16 +1,16 @@
 /**
  * The target-state figures of one sample (core/metrics/target-states.ts): from the start of
- * the hint until the memory is freed, the target's RSS is polled: every ms during the hint in
- * the CPU-starved states (`throttled`, `contended`; concurrently with an asynchronous hint
- * such as the ptrace injector's), elsewhere from the moment the hint returned (so that the
- * poll adds no load to the other states' figures); and the
+ * the hint until the memory is freed, the target's RSS is polled every ms (/proc/PID/statm
+ * through a kept-open descriptor: one pread of a few us), concurrently with an asynchronous
+ * hint such as the ptrace injector's and right after a synchronous one; and the
  * throttling counters of a throttled target's CPU cgroup and the runqueue wait of the
  * target's threads are read at both ends. After the hint: what the injector had to thaw, and
  * whether a foreign tracer survived.
  */
 import { type CpuStat, readCpuStat } from '../../core/cgroup/cpu.ts';
 import type { TARGET_STATE_FIELDS } from '../../core/metrics/target-states.ts';
-import { readStatus } from '../../core/proc/status.ts';
+import { KeptFiles } from '../../core/proc/kept-files.ts';
+import { pageSizeBytes } from '../../core/sys/mman.ts';
 import { sumSchedstat } from '../../core/proc/tasks.ts';
 import type { HintOutcome, Scenario } from '../../core/types.ts';
 import type { PtraceHintOutcome } from '../mechanisms/ptrace/index.ts';
@@ -32,12 +32,20 @@ function runDelayNs(pid: number, tids: readonly number[]): number {
   return sumSchedstat(pid, tids).waitNs;
 }
 
-function rssBytes(pid: number): number | null {
-  try {
-    return readStatus(pid).rssBytes;
-  } catch {
-    return null;
-  }
+/** Resident pages of `pid` from /proc/PID/statm (second field) through a kept descriptor, in bytes; null when unreadable. */
+function rssReader(pid: number): { read(): number | null; close(): void } {
+  const files = new KeptFiles(1);
+  const buf = Buffer.alloc(256);
+  const path = `/proc/${pid}/statm`;
+  const page = pageSizeBytes();
+  return {
+    read() {
+      const text = files.text(path, buf);
+      const resident = text === null ? Number.NaN : Number(text.split(' ')[1]);
+      return Number.isFinite(resident) ? resident * page : null;
+    },
+    close: () => files.reset(),
+  };
 }
 
 /** A watch started just before a hint; finish() after it returned gives the figures. */
@@ -47,23 +55,23 @@ export interface StateWatch {
 }
 
 /** Starts watching the target of `scenario` (pid, threads) from `fromNs` on; call right before the hint. */
-export function watchState(scenario: Pick<Scenario, 'advice' | 'mechanism' | 'targetState'>, pid: number, tids: readonly number[], bytesRequested: number): StateWatch {
+export function watchState(scenario: Pick<Scenario, 'advice' | 'mechanism'>, pid: number, tids: readonly number[], bytesRequested: number): StateWatch {
   const cg = throttledCgroupOf(pid);
   const statBefore: CpuStat | null = cg === null ? null : readCpuStat(cg);
   const waitBefore = runDelayNs(pid, tids);
-  const rssBefore = rssBytes(pid);
+  const rss = rssReader(pid);
+  const rssBefore = rss.read();
   const watchFreed = scenario.advice === 'pageout' && scenario.mechanism !== 'none' && rssBefore !== null;
   const threshold = rssBefore === null ? 0 : rssBefore - FREED_FRACTION * bytesRequested;
   const fromNs = nowNs();
   let freedAtNs: number | null = null;
   const poll = (): boolean => {
     if (freedAtNs !== null) return true;
-    const rss = rssBytes(pid);
-    if (rss !== null && rss <= threshold) freedAtNs = nowNs();
+    const now = rss.read();
+    if (now !== null && now <= threshold) freedAtNs = nowNs();
     return freedAtNs !== null;
   };
-  const during = scenario.targetState === 'throttled' || scenario.targetState === 'contended';
-  const timer = watchFreed && during ? setInterval(poll, 1) : null;
+  const timer = watchFreed ? setInterval(poll, 1) : null;
   return {
     async finish(outcome) {
       if (watchFreed) {
@@ -75,6 +83,7 @@ export function watchState(scenario: Pick<Scenario, 'advice' | 'mechanism' | 'ta
         }
         if (timer !== null) clearInterval(timer);
       }
+      rss.close();
       const statAfter = cg === null ? null : readCpuStat(cg);
       const injection = outcome !== null && 'injection' in outcome ? (outcome as PtraceHintOutcome).injection : null;
       const tracer = foreignTracerOf(pid);

@@ -2,8 +2,9 @@
  * The claims suite's part for claims 1-3 (docs/claims.md): PAGEOUT of 16 MiB random anon
  * memory by process_madvise and by ptrace injection, into a target that is throttled,
  * contended, frozen or traced, and unconstrained (sleeping) for comparison. No baseline: no
- * verdict uses it. 5 repetitions (the fewest with an exact 95 % Hodges–Lehmann interval
- * of a ratio), 6 for the traced target (the fewest whose 95 % Clopper–Pearson interval of an
+ * verdict uses it. 7 repetitions (with 5, the fewest for an exact 95 % Hodges–Lehmann
+ * interval of a ratio, one scheduling blip per side left the frozen and throttled ratios
+ * undecided), 6 for the traced target (the fewest whose 95 % Clopper–Pearson interval of an
  * all-fail rate lies above 1/2).
  */
 import type { MemorySpec, Scenario, TargetState } from '../../core/types.ts';
@@ -12,7 +13,7 @@ import { scenarioId } from './matrix.ts';
 /** Memory of the part's scenarios. */
 export const CLAIMS_STATES_MEMORY: MemorySpec = { kind: 'anon', content: 'random', sizeMiB: 16, vmas: 1 };
 /** Default repetitions per scenario (traced: TRACED_REPETITIONS). */
-export const CLAIMS_STATES_REPETITIONS = 5;
+export const CLAIMS_STATES_REPETITIONS = 7;
 /** Repetitions of the traced scenarios. */
 export const TRACED_REPETITIONS = 6;
 

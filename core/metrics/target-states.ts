@@ -14,7 +14,7 @@ export const TARGET_STATE_FIELDS = {
     nsAdded,
     'ns',
     'lower-is-better',
-    "time from the start of the hint until the target's RSS had dropped by 90 % of the bytes hinted (polled every ms from the hint's start); null for COLD, the baseline, or when it did not drop within 10 s",
+    "time from the start of the hint until the target's RSS had dropped by 90 % of the bytes hinted (/proc/PID/statm polled every ms from the hint's start, during an asynchronous hint such as ptrace's); null for COLD, the baseline, or when it did not drop within 10 s",
   ),
   throttledPeriods: metric(
     countAdded,
