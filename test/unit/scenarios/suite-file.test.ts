@@ -94,3 +94,12 @@ describe('the claims suite', () => {
     expect(builtinSuite('claims', { repetitions: 2 }).scenarios.every((x) => x.repetitions === 2)).toBe(true);
   });
 });
+
+describe('suite files with the claims target states', () => {
+  it('accept throttled, contended and traced, and list them among the allowed states', () => {
+    const suite = parseSuiteFile(JSON.stringify({ ...ok, targetStates: ['throttled', 'contended', 'traced'] }), 'x.json');
+    expect([...new Set(suite.scenarios.map((s) => s.targetState))]).toEqual(['throttled', 'contended', 'traced']);
+    expect(suite.scenarios.map((s) => s.id)).toContain('ptrace/pageout/anon-mixed-32MiB-8vma/traced');
+    expect(() => parseSuiteFile(JSON.stringify({ ...ok, targetStates: ['cpu-limited'] }), 'x.json')).toThrow(/throttled, contended, traced/);
+  });
+});
