@@ -2,8 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { frozenCallee } from '../../../../reports/claims/frozen-callee.ts';
 import { addScenario, around, emptyRun } from './synthetic.ts';
 
-function run(pmMs: number, ptMs: number, ptThawed: number) {
+function run(pmMs: number, ptMs: number, ptThawed: number, ptSleepingMs = pmMs) {
   const r = emptyRun();
+  addScenario(
+    r,
+    'ptrace',
+    'sleeping',
+    around(ptSleepingMs * 1e6).map((freedNs) => ({ freedNs })),
+  );
   addScenario(
     r,
     'process_madvise',
@@ -32,6 +38,16 @@ describe('frozen-callee', () => {
 
   it('is not supported when no injection needed a thaw', () => {
     expect(frozenCallee.evaluate(run(20, 20.5, 0))?.verdict).toBe('not supported');
+  });
+
+  it('is not supported when freezing did not slow the injection (ptrace frozen faster than ptrace sleeping)', () => {
+    expect(frozenCallee.evaluate(run(20, 45, 1, 90))?.verdict).toBe('not supported');
+  });
+
+  it('is inconclusive when ptrace is slower than process_madvise but no slower than unfrozen', () => {
+    const row = frozenCallee.evaluate(run(20, 45, 1, 45));
+    expect(row?.verdict).toBe('inconclusive');
+    expect(row?.result).toMatch(/ptrace frozen \/ sleeping 1\.00×/);
   });
 
   it('is inconclusive when the freed times do not differ clearly', () => {
