@@ -3,17 +3,19 @@
  * CPU cgroup's cpu.stat nr_throttled grows, and it gets no more CPU than its quota); a
  * contended target shares its one CPU with the hog at nice 19; a traced target makes ptrace
  * injection fail cleanly with the reason while process_madvise works, and the target and
- * strace are intact afterwards; and nothing (cgroup, hog, tracer, workload) is left behind.
+ * strace are intact afterwards; and nothing (cgroup, hog, tracer, workload) is left behind,
+ * while the cpu cgroup of a SIGKILLed runner is found and removed as stale.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runScenario } from '../../../bench/runner/run.ts';
 import { THROTTLE_QUOTA } from '../../../bench/runner/states/throttle.ts';
 import { contentionOf, enterState, leaveState, throttledCgroupOf } from '../../../bench/runner/target-state.ts';
-import { listHintbenchCgroups } from '../../../bench/host/stale-cgroups.ts';
+import { runDoctor } from '../../../bench/host/doctor.ts';
+import { listHintbenchCgroups, removeStaleCgroups } from '../../../bench/host/stale-cgroups.ts';
 import { scenarioId } from '../../../bench/scenarios/matrix.ts';
-import { readCpuQuota, readCpuStat } from '../../../core/cgroup/cpu.ts';
+import { readCpuQuota, readCpuStat, removeCpuCgroup } from '../../../core/cgroup/cpu.ts';
 import { readProcStat } from '../../../core/proc/stat.ts';
 import { readSchedstat, threadIds } from '../../../core/proc/tasks.ts';
 import { waitUntil } from '../../../core/process/wait.ts';
@@ -91,6 +93,57 @@ describe.skipIf(!ready)('throttled target', () => {
       expect(s.targetCpuNs!).toBeGreaterThan(0);
     }
   }, 120_000);
+});
+
+/** A runner that puts a workload into the throttled state and waits to be killed; resolves with the cgroup. */
+async function startThrottlingRunner(): Promise<{ runnerPid: number; cgroup: string; kill: () => Promise<void> }> {
+  const code = `import { spawnWorkload } from ${JSON.stringify(new URL('../../../workloads/client.ts', import.meta.url).href)};
+import { enterState, throttledCgroupOf } from ${JSON.stringify(new URL('../../../bench/runner/target-state.ts', import.meta.url).href)};
+const w = await spawnWorkload({ kind: 'anon', content: 'random', sizeMiB: 8, vmas: 1 });
+await enterState(w, 'throttled');
+process.stdout.write(JSON.stringify({ dir: throttledCgroupOf(w.pid).dir }) + '\\n');
+setInterval(() => {}, 1000);`;
+  const runner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: new URL('../../..', import.meta.url).pathname,
+  });
+  const exited = new Promise<void>((resolve) => runner.once('exit', () => resolve()));
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    runner.stdout.setEncoding('utf8');
+    runner.stdout.on('data', (s: string) => {
+      buf += s;
+      if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
+    });
+    void exited.then(() => reject(new Error('runner exited before throttling its workload')));
+  });
+  return {
+    runnerPid: runner.pid!,
+    cgroup: (JSON.parse(line) as { dir: string }).dir,
+    kill: async () => {
+      runner.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+describe.skipIf(!ready)('throttled target of a killed runner', () => {
+  it('leaves a cpu cgroup that the doctor reports and the stale-cgroup cleanup removes', async () => {
+    const r = await startThrottlingRunner();
+    try {
+      expect(listHintbenchCgroups().find((c) => c.dir === r.cgroup)).toMatchObject({ controller: 'cpu', ownerAlive: true });
+      await r.kill();
+      expect(listHintbenchCgroups().find((c) => c.dir === r.cgroup)).toMatchObject({ ownerAlive: false, frozen: false });
+      const doctor = (await runDoctor()).checks.find((c) => c.id === 'stale-cgroups');
+      expect(doctor?.detail).toContain(`${r.cgroup} (`);
+      const cleanup = await removeStaleCgroups();
+      expect(cleanup.removed.some((l) => l.startsWith(`removed stale cgroup ${r.cgroup} of dead pid ${r.runnerPid}`))).toBe(true);
+      expect(existsSync(r.cgroup)).toBe(false);
+    } finally {
+      await r.kill();
+      if (existsSync(r.cgroup)) await removeCpuCgroup({ version: 'v1', dir: r.cgroup });
+    }
+  }, 60_000);
 });
 
 describe.skipIf(!ready)('contended target', () => {
