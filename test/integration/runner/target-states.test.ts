@@ -7,7 +7,7 @@
  * while the cpu cgroup of a SIGKILLed runner is found and removed as stale.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runScenario } from '../../../bench/runner/run.ts';
 import { THROTTLE_QUOTA } from '../../../bench/runner/states/throttle.ts';
@@ -23,6 +23,7 @@ import { getCpuAffinity, getNice } from '../../../core/sys/sched.ts';
 import type { MemorySpec, Scenario, TargetState } from '../../../core/types.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../../workloads/client.ts';
 import { canRun, canUse } from '../../helpers/prereq.ts';
+import { startScriptRunner } from '../../helpers/script-runner.ts';
 
 const ready = canRun('target states', { root: true, bpftrace: true, swap: true, tracefs: true });
 const hasStrace = (() => {
@@ -103,28 +104,8 @@ const w = await spawnWorkload({ kind: 'anon', content: 'random', sizeMiB: 8, vma
 await enterState(w, 'throttled');
 process.stdout.write(JSON.stringify({ dir: throttledCgroupOf(w.pid).dir }) + '\\n');
 setInterval(() => {}, 1000);`;
-  const runner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    cwd: new URL('../../..', import.meta.url).pathname,
-  });
-  const exited = new Promise<void>((resolve) => runner.once('exit', () => resolve()));
-  const line = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    runner.stdout.setEncoding('utf8');
-    runner.stdout.on('data', (s: string) => {
-      buf += s;
-      if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
-    });
-    void exited.then(() => reject(new Error('runner exited before throttling its workload')));
-  });
-  return {
-    runnerPid: runner.pid!,
-    cgroup: (JSON.parse(line) as { dir: string }).dir,
-    kill: async () => {
-      runner.kill('SIGKILL');
-      await exited;
-    },
-  };
+  const r = await startScriptRunner(code, 'throttling runner');
+  return { runnerPid: r.pid, cgroup: (JSON.parse(r.firstLine) as { dir: string }).dir, kill: r.kill };
 }
 
 describe.skipIf(!ready)('throttled target of a killed runner', () => {
