@@ -1,13 +1,14 @@
 /**
  * The `contended` target state: every thread of the workload is confined by affinity to one
  * CPU (the last it may use) at nice 19, and a CPU hog started by the runner (a shell busy
- * loop at nice 0) is confined to the same CPU. Leaving it kills the hog by pid and restores
+ * loop at nice 0, killed by the kernel should the runner be SIGKILLed) is confined to the same CPU. Leaving it kills the hog by pid and restores
  * the workload's affinity and nice values.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { HintbenchError } from '../../../core/errors.ts';
 import { readProcStat } from '../../../core/proc/stat.ts';
 import { threadIds } from '../../../core/proc/tasks.ts';
+import { withParentDeathSignal } from '../../../core/process/parent-death.ts';
 import { waitUntil } from '../../../core/process/wait.ts';
 import { getCpuAffinity, getNice, setCpuAffinity, setNice } from '../../../core/sys/sched.ts';
 
@@ -39,7 +40,9 @@ export async function contendProcess(pid: number): Promise<ContendedTarget> {
   const allowed = getCpuAffinity(pid);
   const cpu = allowed[allowed.length - 1];
   if (cpu === undefined) throw new HintbenchError(`pid ${pid} may run on no CPU`, 'check its affinity (taskset -p PID)');
-  const hog = spawn('/bin/sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
+  // Guarded: a SIGKILLed runner takes its hog with it (core/process/parent-death.ts).
+  const cmd = withParentDeathSignal('/bin/sh', ['-c', 'while :; do :; done']);
+  const hog = spawn(cmd.file, cmd.args, { stdio: 'ignore' });
   const hogPid = hog.pid;
   if (hogPid === undefined) throw new HintbenchError('the CPU hog (/bin/sh) did not start', 'check that /bin/sh exists');
   const t: ContendedTarget = { pid, cpu, hog, hogPid, saved: [] };

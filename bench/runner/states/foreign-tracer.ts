@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { HintbenchError } from '../../../core/errors.ts';
 import { readTaskStatus } from '../../../core/proc/status.ts';
 import { threadIds } from '../../../core/proc/tasks.ts';
+import { withParentDeathSignal } from '../../../core/process/parent-death.ts';
 import { waitUntil } from '../../../core/process/wait.ts';
 
 /** The tracer program (strace; found on PATH). */
@@ -55,7 +56,9 @@ export function checkTracer(t: TracedTarget): TracerCheck {
 
 /** Attaches strace to every thread of `pid`; resolves once each is traced by it. */
 export async function traceProcess(pid: number, timeoutMs = 5000): Promise<TracedTarget> {
-  const tracer = spawn(FOREIGN_TRACER, ['-f', '-qq', '-o', '/dev/null', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Guarded: a SIGKILLed runner takes its strace with it (the kernel then detaches the target).
+  const cmd = withParentDeathSignal(FOREIGN_TRACER, ['-f', '-qq', '-o', '/dev/null', '-p', String(pid)]);
+  const tracer = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const spawnError = new Promise<Error>((resolve) => tracer.once('error', resolve));
   const t: TracedTarget = { pid, tracer, tracerPid: tracer.pid ?? -1, stderr: '' };
   tracer.stderr?.on('data', (d: Buffer) => {
@@ -69,6 +72,7 @@ export async function traceProcess(pid: number, timeoutMs = 5000): Promise<Trace
   ]);
   if (!attached || exited(tracer)) {
     await untrace(t);
+    if (tracer.exitCode === 127) throw new HintbenchError(`cannot start ${FOREIGN_TRACER}: not found on PATH`, 'install strace (apt-get install strace)');
     throw new HintbenchError(
       `${FOREIGN_TRACER} (pid ${t.tracerPid}) did not attach to every thread of pid ${pid} within ${timeoutMs} ms${t.stderr === '' ? '' : `: ${t.stderr.trim()}`}`,
       'check that the target is not traced already and that ptrace is permitted (hintbench doctor)',
