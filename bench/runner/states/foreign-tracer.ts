@@ -59,17 +59,16 @@ export async function traceProcess(pid: number, timeoutMs = 5000): Promise<Trace
   // Guarded: a SIGKILLed runner takes its strace with it (the kernel then detaches the target).
   const cmd = withParentDeathSignal(FOREIGN_TRACER, ['-f', '-qq', '-o', '/dev/null', '-p', String(pid)]);
   const tracer = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const spawnError = new Promise<Error>((resolve) => tracer.once('error', resolve));
+  let spawnError: Error | null = null;
+  tracer.once('error', (e) => {
+    spawnError = e;
+  });
   const t: TracedTarget = { pid, tracer, tracerPid: tracer.pid ?? -1, stderr: '' };
   tracer.stderr?.on('data', (d: Buffer) => {
     if (t.stderr.length < 2000) t.stderr += d.toString();
   });
-  const attached = await Promise.race([
-    waitUntil(() => exited(tracer) || (t.tracerPid > 0 && tracedBy(pid, t.tracerPid)), { timeoutMs }),
-    spawnError.then((e) => {
-      throw new HintbenchError(`cannot start ${FOREIGN_TRACER}: ${e.message}`, 'install strace (apt-get install strace)');
-    }),
-  ]);
+  const attached = await waitUntil(() => spawnError !== null || exited(tracer) || (t.tracerPid > 0 && tracedBy(pid, t.tracerPid)), { timeoutMs });
+  if (spawnError !== null) throw new HintbenchError(`cannot start ${FOREIGN_TRACER}: ${(spawnError as Error).message}`, 'install strace (apt-get install strace)');
   if (!attached || exited(tracer)) {
     await untrace(t);
     if (tracer.exitCode === 127) throw new HintbenchError(`cannot start ${FOREIGN_TRACER}: not found on PATH`, 'install strace (apt-get install strace)');
