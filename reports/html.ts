@@ -10,6 +10,7 @@ import type { RunResult } from '../core/types.ts';
 import { chartNotes } from './charts.ts';
 import { environmentFacts, runFacts, runWarnings, suiteDefinitionLines } from './environment.ts';
 import { findingsFootnote, keyFindings } from './findings.ts';
+import { CLAIM_HEADERS, claimCells, claimsTable } from './claims/table.ts';
 import { methodology } from './methodology.ts';
 import { ciFootnote, constantMetricLines, type GroupedTable, metricTable, overviewTable } from './tables.ts';
 import { REPORT_CONFIDENCE, varyingFields } from './sample-stats.ts';
@@ -148,6 +149,22 @@ const BOOTSTRAP = `
 })();
 `;
 
+/** The claims table (docs/claims.md), or nothing when the run has no claim rows. */
+function claimsHtml(run: RunResult): string {
+  const t = claimsTable(run);
+  if (t === null) return '';
+  const head = CLAIM_HEADERS.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const body = t.rows
+    .map(
+      (r) =>
+        `<tr data-claim="${escapeHtml(r.id)}">${claimCells(r)
+          .map((c, i) => (i === 3 ? `<td class="verdict"><strong>${escapeHtml(c)}</strong></td>` : `<td>${escapeHtml(c)}</td>`))
+          .join('')}</tr>`,
+    )
+    .join('\n');
+  return `<h2 id="claims">Claims</h2>\n${para(t.holdsFor)}\n<div class="table-wrap"><table class="claims"><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
+}
+
 /** The key findings as a list, with the note on what was left out. */
 function findingsHtml(run: RunResult): string {
   const f = keyFindings(run);
@@ -201,6 +218,7 @@ export function renderHtml(run: RunResult, charts: readonly HtmlChart[], vegaSou
   return `${pageHead(title, STYLE)}
 ${factList(runFacts(run))}
 ${findingsHtml(run)}
+${claimsHtml(run)}
 <h2 id="failed">Failed scenarios</h2>
 ${failedHtml}
 <h2 id="charts">Charts</h2>

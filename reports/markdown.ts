@@ -7,6 +7,7 @@ import type { RunResult } from '../core/types.ts';
 import { chartNotes } from './charts.ts';
 import { environmentFacts, runFacts, runWarnings, suiteDefinitionLines } from './environment.ts';
 import { findingsFootnote, keyFindings } from './findings.ts';
+import { CLAIM_HEADERS, claimCells, claimsTable } from './claims/table.ts';
 import { methodology } from './methodology.ts';
 import { REPORT_CONFIDENCE, varyingFields } from './sample-stats.ts';
 import { ciFootnote, constantMetricLines, type GroupedTable, metricTable, overviewTable, wrapText } from './tables.ts';
@@ -53,6 +54,18 @@ function wrapped(text: string, prefix = '', indent = ''): string {
   return wrapText(text, MARKDOWN_WIDTH, prefix, indent).join('\n');
 }
 
+/** The claims table section (docs/claims.md), or nothing when the run has no claim rows. */
+function claimsMarkdown(run: RunResult): string[] {
+  const t = claimsTable(run);
+  if (t === null) return [];
+  const row = (cells: readonly string[]): string => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
+  return [
+    '## Claims',
+    wrapped(escapeMarkdown(t.holdsFor)),
+    [row(CLAIM_HEADERS), `|${CLAIM_HEADERS.map(() => ' --- ').join('|')}|`, ...t.rows.map((r) => row(claimCells(r)))].join('\n'),
+  ];
+}
+
 /** A bullet list, or an italic line saying there is nothing. */
 function bullets(items: readonly string[], empty: string): string {
   return items.length === 0 ? `_${empty}_` : items.map((i) => wrapped(escapeMarkdown(i), '- ', '  ')).join('\n');
@@ -93,6 +106,7 @@ export function renderMarkdown(run: RunResult, charts: readonly MarkdownChart[])
       'No pair of scenarios differing in one dimension showed a clear difference (or there were too few samples).',
     ),
     ...optional(footnote),
+    ...claimsMarkdown(run),
     '## Failed scenarios',
     bullets(failed, 'No scenario failed.'),
     '## Charts',

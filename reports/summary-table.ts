@@ -5,6 +5,7 @@
  */
 import type { RunResult } from '../core/types.ts';
 import { findingsFootnote, keyFindings } from './findings.ts';
+import { claimsTable } from './claims/table.ts';
 import { ciFootnote, groupedTableText, overviewTable, wrapText } from './tables.ts';
 import { REPORT_CONFIDENCE, warmUpCount } from './sample-stats.ts';
 import { runWarnings } from './environment.ts';
@@ -48,6 +49,21 @@ export function formatSummaryTable(run: RunResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The claims table as wrapped text (a block per claim, then a blank line), or nothing when the run has no claim rows. */
+function claimLines(run: RunResult, width: number): string[] {
+  const t = claimsTable(run);
+  if (t === null) return [];
+  const lines = ['Claims:', ...wrapText(t.holdsFor, width, '  ', '  ')];
+  for (const r of t.rows) {
+    lines.push(...wrapText(`${r.verdict.toUpperCase()}: ${r.claim}`, width, '- ', '  '));
+    lines.push(...wrapText(`measured: ${r.method}`, width, '  ', '  '));
+    lines.push(...wrapText(`result: ${r.result}`, width, '  ', '  '));
+    lines.push(...wrapText(`rule: ${r.why}`, width, '  ', '  '));
+  }
+  lines.push('');
+  return lines;
+}
+
 /** The 80-column text summary for a patch cover letter (`hintbench report DIR --format text`). */
 export function formatTextSummary(run: RunResult): string {
   const env = run.environment;
@@ -65,6 +81,17 @@ export function formatTextSummary(run: RunResult): string {
   );
   const warnings = runWarnings(run).length;
   const tail = warnings > 0 ? [`${warnings} warning${warnings === 1 ? '' : 's'}: see report.md.`] : [];
-  const lines = [...head, '', ...findingLines(run, TEXT_WIDTH), '', ...overviewLines(run, TEXT_WIDTH, true), '', ...method, ...failureLines(run, TEXT_WIDTH), ...tail];
+  const lines = [
+    ...head,
+    '',
+    ...findingLines(run, TEXT_WIDTH),
+    '',
+    ...claimLines(run, TEXT_WIDTH),
+    ...overviewLines(run, TEXT_WIDTH, true),
+    '',
+    ...method,
+    ...failureLines(run, TEXT_WIDTH),
+    ...tail,
+  ];
   return `${lines.join('\n')}\n`;
 }

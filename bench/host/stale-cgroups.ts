@@ -1,8 +1,8 @@
 /**
- * hintbench's own cgroups (made to freeze a workload, bench/runner/freeze.ts) and the ones a
- * killed runner left behind. Each is named after its owner,
- * `hintbench-<owner pid>-<owner start ticks>-<target pid>`, at the root of the v1 freezer
- * hierarchy or of cgroup2; a cgroup whose owner is dead (or whose pid now belongs to a later
+ * hintbench's own cgroups (made to freeze a workload, bench/runner/freeze.ts, or to throttle
+ * one, bench/runner/states/throttle.ts) and the ones a killed runner left behind. Each is
+ * named after its owner, `hintbench-<owner pid>-<owner start ticks>-<target pid>`, at the root
+ * of the v1 freezer hierarchy, of the v1 cpu hierarchy or of cgroup2; a cgroup whose owner is dead (or whose pid now belongs to a later
  * process) is stale. The doctor lists stale cgroups and the tasks they hold; teardown, setup
  * (the start of every run) and the first freeze of a runner thaw them, move their tasks out to
  * the hierarchy root and remove them. Names of the older form `hintbench-<owner pid>-<target
@@ -11,6 +11,7 @@
 import { dirname } from 'node:path';
 import { cgroupPids, freezeRequested, thawMoveRemove } from '../../core/cgroup/freezer.ts';
 import { readCgroupMounts } from '../../core/cgroup/mounts.ts';
+import { moveTasksAndRemove } from '../../core/cgroup/remove.ts';
 import { HintbenchError } from '../../core/errors.ts';
 import { HOST_ROOT, listHostDir } from '../../core/proc/hostfs.ts';
 import { type ProcessIdentity, processAlive, readProcStat } from '../../core/proc/stat.ts';
@@ -39,8 +40,10 @@ export interface CgroupTask {
 
 /** One hintbench cgroup found on the host. */
 export interface HintbenchCgroup {
-  /** v1 freezer hierarchy or cgroup2. */
+  /** v1 hierarchy or cgroup2. */
   version: 'v1' | 'v2';
+  /** The v1 hierarchy it is in (its controller); `freezer` for cgroup2, whose cgroups all have the freezer. */
+  controller: 'freezer' | 'cpu';
   /** Absolute path on the host. */
   dir: string;
   owner: CgroupOwner;
@@ -52,10 +55,13 @@ export interface HintbenchCgroup {
   tasks: CgroupTask[];
 }
 
-/** The cgroup name for freezing `targetPid` on behalf of `owner`. */
-export function frozenCgroupName(owner: ProcessIdentity, targetPid: number): string {
+/** The name of a cgroup made to hold `targetPid` on behalf of `owner` (frozen, or CPU-throttled). */
+export function targetCgroupName(owner: ProcessIdentity, targetPid: number): string {
   return `${CGROUP_PREFIX}${owner.pid}-${owner.startTicks}-${targetPid}`;
 }
+
+/** The cgroup name for freezing `targetPid` on behalf of `owner`. */
+export const frozenCgroupName = targetCgroupName;
 
 /** Owner and target of a hintbench cgroup name, or null when the name is not one hintbench makes. */
 export function parseCgroupName(name: string): CgroupOwner | null {
@@ -73,15 +79,16 @@ function readTasks(root: string, dir: string): CgroupTask[] {
   });
 }
 
-/** Every hintbench cgroup at the root of the freezer hierarchies below `root`. */
+/** Every hintbench cgroup at the root of the v1 freezer and cpu hierarchies and of cgroup2 below `root`. */
 export function listHintbenchCgroups(root: string = HOST_ROOT): HintbenchCgroup[] {
   const mounts = readCgroupMounts(root);
   const out: HintbenchCgroup[] = [];
-  const places: Array<['v1' | 'v2', string | null]> = [
-    ['v1', mounts.v1Freezer],
-    ['v2', mounts.v2],
+  const places: Array<['v1' | 'v2', 'freezer' | 'cpu', string | null]> = [
+    ['v1', 'freezer', mounts.v1Freezer],
+    ['v1', 'cpu', mounts.v1Cpu],
+    ['v2', 'freezer', mounts.v2],
   ];
-  for (const [version, mount] of places) {
+  for (const [version, controller, mount] of places) {
     if (mount === null) continue;
     for (const name of listHostDir(root, mount).sort()) {
       const owner = parseCgroupName(name);
@@ -89,10 +96,11 @@ export function listHintbenchCgroups(root: string = HOST_ROOT): HintbenchCgroup[
       const dir = `${mount}/${name}`;
       out.push({
         version,
+        controller,
         dir,
         owner,
         ownerAlive: processAlive(owner.ownerPid, owner.ownerStartTicks, root),
-        frozen: freezeRequested({ version, dir }, root),
+        frozen: controller === 'freezer' && freezeRequested({ version, dir }, root),
         tasks: readTasks(root, dir),
       });
     }
@@ -108,7 +116,7 @@ export function listStaleCgroups(root: string = HOST_ROOT): HintbenchCgroup[] {
 /** One line for a cgroup: where, frozen or not, the owner, and the tasks it holds. */
 export function describeCgroup(cg: HintbenchCgroup): string {
   const tasks = cg.tasks.length === 0 ? 'no tasks' : `holds ${cg.tasks.map((t) => `pid ${t.pid} ${t.comm} (${t.state})`).join(', ')}`;
-  return `${cg.dir} (${cg.version}, ${cg.frozen ? 'frozen' : 'thawed'}, owner pid ${cg.owner.ownerPid} ${cg.ownerAlive ? 'alive' : 'dead'}): ${tasks}`;
+  return `${cg.dir} (${cg.version}${cg.controller === 'cpu' ? ' cpu' : ''}, ${cg.frozen ? 'frozen' : 'thawed'}, owner pid ${cg.owner.ownerPid} ${cg.ownerAlive ? 'alive' : 'dead'}): ${tasks}`;
 }
 
 /** What removeStaleCgroups() did. */
@@ -129,7 +137,7 @@ export async function removeStaleCgroups(log: (line: string) => void = () => und
   for (const cg of listStaleCgroups()) {
     const what = describeCgroup(cg);
     try {
-      const moved = await thawMoveRemove(cg);
+      const moved = cg.controller === 'cpu' ? await moveTasksAndRemove(cg.dir) : await thawMoveRemove(cg);
       const done = [cg.frozen ? 'thawed it' : '', moved > 0 ? `moved ${moved} task(s) to ${dirname(cg.dir)}` : ''].filter((x) => x !== '');
       const line = `removed stale cgroup ${cg.dir} of dead pid ${cg.owner.ownerPid} (${done.length === 0 ? 'it was empty' : done.join(', ')})`;
       result.removed.push(line);

@@ -1,5 +1,5 @@
 import type { Mechanism } from '../mechanisms/mechanism.ts';
-import { readSchedstat, threadIds } from '../../core/proc/tasks.ts';
+import { sumSchedstat, threadIds } from '../../core/proc/tasks.ts';
 import { readStatus } from '../../core/proc/status.ts';
 import { readVmstat, vmstatSampleDeltas } from '../../core/proc/vmstat.ts';
 import { hintCounterFields, noCounters, readHintCounters } from '../../core/proc/sample-counters.ts';
@@ -8,6 +8,7 @@ import { noExplain } from '../../core/attribution.ts';
 import { familyNulls } from '../../core/metrics.ts';
 import type { HintOutcome, Sample, Scenario } from '../../core/types.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
+import { watchState } from './state-figures.ts';
 import { enterState, leaveState } from './target-state.ts';
 
 /** A time window on CLOCK_MONOTONIC (the clock of process.hrtime and bpftrace's nsecs), in ns. */
@@ -47,15 +48,7 @@ function reclaimByOthers(before: Record<string, number>, after: Record<string, n
 
 /** Sum of on-CPU time of all threads of `pid`, in ns (schedstat; lags up to a tick for a running thread). */
 function targetCpuNs(pid: number, tids: number[]): number {
-  let sum = 0;
-  for (const tid of tids) {
-    try {
-      sum += readSchedstat(pid, tid).runNs;
-    } catch {
-      // thread exited in between: its time is lost for both readings alike
-    }
-  }
-  return sum;
+  return sumSchedstat(pid, tids).runNs;
 }
 
 function nowNs(): number {
@@ -119,12 +112,14 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, pl
       const countersBefore = readHintCounters(workload.pid, targetTids, zramDevices);
       vmStart = vmBefore;
       const cpuBefore = targetCpuNs(workload.pid, targetTids);
+      const watch = watchState(scenario, workload.pid, targetTids, sample.bytesRequested);
       const fromNs = nowNs();
       if (scenario.advice !== 'none') {
         outcome = await mechanism.hint({ target: { pid: workload.pid }, advice: scenario.advice, ranges: workload.regions });
       }
       const toNs = nowNs();
       const cpuAfter = targetCpuNs(workload.pid, targetTids);
+      Object.assign(sample, await watch.finish(outcome));
       Object.assign(sample, hintCounterFields(countersBefore, readHintCounters(workload.pid, targetTids, zramDevices)));
       const vmAfter = readVmstat();
       const after = readStatus(workload.pid);

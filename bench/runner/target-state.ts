@@ -4,14 +4,47 @@ import { waitUntil } from '../../core/process/wait.ts';
 import type { TargetState } from '../../core/types.ts';
 import type { WorkloadHandle } from '../../workloads/client.ts';
 import { freezeProcess, thawAndRemove, thawOnExit, type FrozenCgroup } from './freeze.ts';
+import { type ContendedTarget, contendProcess, uncontend, uncontendOnExit } from './states/contend.ts';
+import { checkTracer, type TracedTarget, type TracerCheck, traceProcess, untrace, untraceOnExit } from './states/foreign-tracer.ts';
+import { type ThrottledTarget, throttleProcess, unthrottle, unthrottleOnExit } from './states/throttle.ts';
 
 /** Cgroups of workloads frozen by enterState(), by pid. */
 const frozen = new Map<number, FrozenCgroup>();
+/** CPU cgroups of throttled workloads, by pid. */
+const throttled = new Map<number, ThrottledTarget>();
+/** Hogs of contended workloads, by pid. */
+const contended = new Map<number, ContendedTarget>();
+/** Tracers of traced workloads, by pid. */
+const traced = new Map<number, TracedTarget>();
 
-/** A runner that exits (even on an uncaught error) with a workload still frozen thaws it first. */
+/** A runner that exits (even on an uncaught error) with a workload still frozen, throttled, contended or traced undoes it first. */
 let exitHookInstalled = false;
-function thawAllOnExit(): void {
+function undoAllOnExit(): void {
   for (const cg of frozen.values()) thawOnExit(cg);
+  for (const t of throttled.values()) unthrottleOnExit(t);
+  for (const t of contended.values()) uncontendOnExit(t);
+  for (const t of traced.values()) untraceOnExit(t);
+}
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', undoAllOnExit);
+}
+
+/** The CPU cgroup of a workload in the `throttled` state (its cpu.stat has the throttling counters), or null. */
+export function throttledCgroupOf(pid: number): ThrottledTarget['cg'] | null {
+  return throttled.get(pid)?.cg ?? null;
+}
+
+/** The hog sharing the CPU of a workload in the `contended` state, or null. */
+export function contentionOf(pid: number): Pick<ContendedTarget, 'cpu' | 'hogPid'> | null {
+  return contended.get(pid) ?? null;
+}
+
+/** The tracer of a workload in the `traced` state and whether both are intact, or null. */
+export function foreignTracerOf(pid: number): { tracerPid: number; check: TracerCheck } | null {
+  const t = traced.get(pid);
+  return t === undefined ? null : { tracerPid: t.tracerPid, check: checkTracer(t) };
 }
 
 /** Waits until the process's state letter is one of `states`, or throws after `timeoutMs`. */
@@ -45,11 +78,23 @@ export async function enterState(workload: WorkloadHandle, state: TargetState): 
       return;
     case 'frozen':
       await waitForState(workload.pid, ['S']);
-      if (!exitHookInstalled) {
-        exitHookInstalled = true;
-        process.on('exit', thawAllOnExit);
-      }
+      installExitHook();
       frozen.set(workload.pid, await freezeProcess(workload.pid));
+      return;
+    case 'throttled':
+      await waitForState(workload.pid, ['S']);
+      installExitHook();
+      throttled.set(workload.pid, await throttleProcess(workload.pid));
+      return;
+    case 'contended':
+      await waitForState(workload.pid, ['S']);
+      installExitHook();
+      contended.set(workload.pid, await contendProcess(workload.pid));
+      return;
+    case 'traced':
+      await waitForState(workload.pid, ['S']);
+      installExitHook();
+      traced.set(workload.pid, await traceProcess(workload.pid));
       return;
   }
 }
@@ -70,6 +115,24 @@ export async function leaveState(workload: WorkloadHandle, state: TargetState): 
       const cg = frozen.get(workload.pid);
       frozen.delete(workload.pid);
       if (cg !== undefined) await thawAndRemove(cg);
+      return;
+    }
+    case 'throttled': {
+      const t = throttled.get(workload.pid);
+      throttled.delete(workload.pid);
+      if (t !== undefined) await unthrottle(t);
+      return;
+    }
+    case 'contended': {
+      const t = contended.get(workload.pid);
+      contended.delete(workload.pid);
+      if (t !== undefined) await uncontend(t);
+      return;
+    }
+    case 'traced': {
+      const t = traced.get(workload.pid);
+      traced.delete(workload.pid);
+      if (t !== undefined) await untrace(t);
       return;
     }
   }

@@ -1,6 +1,7 @@
 import { HintbenchError } from '../../core/errors.ts';
 import { MEMORY_KINDS } from '../../core/schema/enums.ts';
-import type { Suite } from '../../core/types.ts';
+import type { Scenario, Suite } from '../../core/types.ts';
+import { CLAIMS_DESCRIPTION, claimsScenarios } from './claims.ts';
 import { expandMatrix, type Matrix } from './matrix.ts';
 import { readSuiteFile } from './suite-file.ts';
 
@@ -58,13 +59,20 @@ const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
   },
 };
 
+/** Built-in suites composed of parts rather than one matrix. */
+const COMPOSED: Record<string, { description: string; scenarios: (repetitions?: number) => Scenario[] }> = {
+  claims: { description: CLAIMS_DESCRIPTION, scenarios: claimsScenarios },
+};
+
 /** Names of the built-in suites. */
 export function builtinSuiteNames(): string[] {
-  return Object.keys(MATRICES);
+  return [...Object.keys(MATRICES), ...Object.keys(COMPOSED)];
 }
 
 /** A built-in suite by name; an unknown name is a HintbenchError listing the known ones. */
 export function builtinSuite(name: string, overrides?: { repetitions?: number }): Suite {
+  const composed = COMPOSED[name];
+  if (composed !== undefined) return { name, description: composed.description, scenarios: composed.scenarios(overrides?.repetitions) };
   const entry = MATRICES[name];
   if (entry === undefined) {
     throw new HintbenchError(

@@ -5,14 +5,14 @@
  * ptrace injector, which cgroups hold a process frozen, thawing and re-freezing them (CRIU's
  * sequence: seize + interrupt, thaw, inject, re-freeze, detach) and a cheap repeated check.
  */
-import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { HintbenchError } from '../errors.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { HOST_ROOT, readHostText } from '../proc/hostfs.ts';
 import { KeptFiles } from '../proc/kept-files.ts';
-import { waitUntil } from '../process/wait.ts';
 import { type CgroupMounts, readCgroupMounts } from './mounts.ts';
 import { type CgroupPlacement, parseCgroupPlacement } from './placement.ts';
+import { moveTasksAndRemove } from './remove.ts';
+
+export { cgroupPids } from './remove.ts';
 
 /** A cgroup that can be frozen. */
 export interface FreezerCgroup {
@@ -40,51 +40,13 @@ export function freezeComplete(cg: FreezerCgroup): boolean {
   return readFileSync(`${cg.dir}/freezer.state`, 'utf8').trim() === 'FROZEN';
 }
 
-/** Pids listed in a cgroup's cgroup.procs below `root` (empty when it cannot be read). */
-export function cgroupPids(dir: string, root: string = HOST_ROOT): number[] {
-  return (readHostText(root, `${dir}/cgroup.procs`) ?? '')
-    .split('\n')
-    .filter((l) => /^\d+$/.test(l.trim()))
-    .map((l) => Number(l.trim()));
-}
-
 /**
  * Thaws a cgroup, moves its tasks to `to` (default: the parent cgroup) and removes it;
- * resolves with the number of tasks moved once it is gone. A task that exits meanwhile is
- * fine; one that cannot be moved within `timeoutMs` is a HintbenchError naming it.
+ * resolves with the number of tasks moved once it is gone (core/cgroup/remove.ts).
  */
 export async function thawMoveRemove(cg: FreezerCgroup, opts: { to?: string; timeoutMs?: number } = {}): Promise<number> {
-  const timeoutMs = opts.timeoutMs ?? 5_000;
-  const to = `${opts.to ?? dirname(cg.dir)}/cgroup.procs`;
   setFrozen(cg, false);
-  let moved = 0;
-  const deadline = Date.now() + timeoutMs;
-  const emptied = await waitUntil(
-    () => {
-      const pids = readFileSync(`${cg.dir}/cgroup.procs`, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '');
-      for (const pid of pids) {
-        try {
-          writeFileSync(to, pid);
-          moved++;
-        } catch (err) {
-          // ESRCH: exited meanwhile; anything else is retried until the deadline.
-          if ((err as NodeJS.ErrnoException).code !== 'ESRCH' && Date.now() > deadline) throw err;
-        }
-      }
-      return pids.length === 0;
-    },
-    { timeoutMs, intervalMs: 5 },
-  );
-  if (!emptied) {
-    throw new HintbenchError(
-      `cgroup ${cg.dir} still holds pid(s) ${cgroupPids(cg.dir).join(', ')} ${timeoutMs} ms after they were moved out`,
-      `move them by hand (echo PID > ${to}), then rmdir ${cg.dir}`,
-    );
-  }
-  rmdirSync(cg.dir);
-  return moved;
+  return moveTasksAndRemove(cg.dir, opts);
 }
 
 /** The freezer hierarchies' mount points, read once per process (the injector asks on every injection into a new cgroup). */

@@ -31,3 +31,14 @@ export function parseCgroupPlacement(text: string, mounts: Pick<CgroupMounts, 'v
 export function readCgroupPlacement(pid: number, mounts: Pick<CgroupMounts, 'v1Freezer' | 'v2'>): CgroupPlacement {
   return parseCgroupPlacement(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), mounts);
 }
+
+/** The cgroup directory of a v1 hierarchy holding `controller` in /proc/PID/cgroup text, below its mount point `mount`; null when absent. */
+export function parseV1Cgroup(text: string, controller: string, mount: string): string | null {
+  for (const line of text.split('\n')) {
+    const m = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (m === null || !m[1]!.split(',').includes(controller)) continue;
+    const path = m[2]!;
+    return mount + (path === '/' ? '' : path);
+  }
+  return null;
+}

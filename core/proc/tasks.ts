@@ -27,6 +27,22 @@ export function readSchedstat(pid: number, tid: number = pid): Schedstat {
   return parseSchedstat(readProcFile(pid, `task/${tid}/schedstat`), `/proc/${pid}/task/${tid}/schedstat`);
 }
 
+/** On-CPU and runqueue time summed over threads `tids` of `pid`, in ns; a thread gone meanwhile counts 0 (its time is lost for both readings of a delta alike). */
+export function sumSchedstat(pid: number, tids: readonly number[]): { runNs: number; waitNs: number } {
+  let runNs = 0;
+  let waitNs = 0;
+  for (const tid of tids) {
+    try {
+      const s = readSchedstat(pid, tid);
+      runNs += s.runNs;
+      waitNs += s.waitNs;
+    } catch {
+      // thread exited in between
+    }
+  }
+  return { runNs, waitNs };
+}
+
 /**
  * Thread ids of a process, ascending. A process that is gone throws a HintbenchError naming
  * it, or gives [] with `missingOk`.

@@ -19,8 +19,12 @@ export const CONTENTS = ['zero', 'random', 'mixed'] as const;
  * memory in transparent huge pages (MADV_HUGEPAGE).
  */
 export const MEMORY_KINDS = ['anon', 'file_private', 'file_shared', 'shmem', 'memfd', 'thp'] as const;
-/** What the target does while it is hinted. */
-export const TARGET_STATES = ['running', 'sleeping', 'stopped', 'frozen'] as const;
+/**
+ * What the target does while it is hinted: busy on a CPU; idle; stopped by SIGSTOP; frozen by
+ * the cgroup freezer; idle in a CPU cgroup of its own with a low quota; idle at nice 19,
+ * confined to one CPU that a CPU hog also uses; idle under strace.
+ */
+export const TARGET_STATES = ['running', 'sleeping', 'stopped', 'frozen', 'throttled', 'contended', 'traced'] as const;
 /** How a scenario ended. */
 export const SCENARIO_STATUSES = ['ok', 'partial', 'failed', 'interrupted'] as const;
 

@@ -19,6 +19,7 @@ import { readProcStat } from '../../../core/proc/stat.ts';
 import { setupHost, teardownHost } from '../../../bench/host/setup.ts';
 import { listHintbenchCgroups, parseCgroupName, removeStaleCgroups } from '../../../bench/host/stale-cgroups.ts';
 import { canRun, canUse } from '../../helpers/prereq.ts';
+import { startScriptRunner } from '../../helpers/script-runner.ts';
 
 const run = canRun('stale cgroup cleanup', { root: true });
 const mounts = readCgroupMounts();
@@ -51,28 +52,10 @@ while (readStatus(w.pid).state !== 'S') await new Promise((r) => setTimeout(r, 5
 const cg = await freezeProcess(w.pid, { version: ${JSON.stringify(version)}, timeoutMs: 30000 });
 process.stdout.write(JSON.stringify({ pid: w.pid, dir: cg.dir }) + '\\n');
 setInterval(() => {}, 1000);`;
-  const runner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'], cwd: REPO });
-  const exited = new Promise<void>((resolve) => runner.once('exit', () => resolve()));
-  const line = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    runner.stdout.setEncoding('utf8');
-    runner.stdout.on('data', (s: string) => {
-      buf += s;
-      if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
-    });
-    void exited.then(() => reject(new Error('runner exited before freezing its workload')));
-  });
-  const { pid, dir: cgroup } = JSON.parse(line) as { pid: number; dir: string };
+  const runner = await startScriptRunner(code, 'runner');
+  const { pid, dir: cgroup } = JSON.parse(runner.firstLine) as { pid: number; dir: string };
   made.push({ version, dir: cgroup, pid });
-  return {
-    runnerPid: runner.pid!,
-    workloadPid: pid,
-    cgroup,
-    kill: async () => {
-      runner.kill('SIGKILL');
-      await exited;
-    },
-  };
+  return { runnerPid: runner.pid, workloadPid: pid, cgroup, kill: runner.kill };
 }
 
 async function waitFor(pred: () => boolean, timeoutMs = 20_000): Promise<boolean> {

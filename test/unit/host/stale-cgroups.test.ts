@@ -23,9 +23,9 @@ describe('cgroup names', () => {
 
 describe('freezer mounts from the mount table', () => {
   it('finds the v1 freezer and cgroup2 on hybrid, cgroup2 only on pure v2', () => {
-    expect(readCgroupMounts(HYBRID)).toEqual({ v1Freezer: '/sys/fs/cgroup/freezer', v1Memory: '/sys/fs/cgroup/memory', v2: '/sys/fs/cgroup/unified' });
-    expect(readCgroupMounts(V2)).toEqual({ v1Freezer: null, v1Memory: null, v2: '/sys/fs/cgroup' });
-    expect(readCgroupMounts('/nonexistent-root')).toEqual({ v1Freezer: null, v1Memory: null, v2: null });
+    expect(readCgroupMounts(HYBRID)).toEqual({ v1Freezer: '/sys/fs/cgroup/freezer', v1Memory: '/sys/fs/cgroup/memory', v1Cpu: '/sys/fs/cgroup/cpu', v2: '/sys/fs/cgroup/unified' });
+    expect(readCgroupMounts(V2)).toEqual({ v1Freezer: null, v1Memory: null, v1Cpu: null, v2: '/sys/fs/cgroup' });
+    expect(readCgroupMounts('/nonexistent-root')).toEqual({ v1Freezer: null, v1Memory: null, v1Cpu: null, v2: null });
   });
 });
 
@@ -34,10 +34,13 @@ describe('listHintbenchCgroups', () => {
     const all = listHintbenchCgroups(HYBRID);
     expect(all.map((c) => [c.version, c.dir, c.ownerAlive, c.frozen])).toEqual([
       ['v1', '/sys/fs/cgroup/freezer/hintbench-900-12345-901', false, true],
+      ['v1', '/sys/fs/cgroup/cpu/hintbench-900-12345-902', false, false],
       ['v2', '/sys/fs/cgroup/unified/hintbench-910-5000-911', true, true],
     ]);
     const stale = listStaleCgroups(HYBRID);
-    expect(stale).toHaveLength(1);
+    expect(stale).toHaveLength(2);
+    expect(stale[1]).toMatchObject({ controller: 'cpu', frozen: false, tasks: [] });
+    expect(describeCgroup(stale[1]!)).toBe('/sys/fs/cgroup/cpu/hintbench-900-12345-902 (v1 cpu, thawed, owner pid 900 dead): no tasks');
     expect(stale[0]!.tasks).toEqual([{ pid: 901, comm: 'node', state: 'D' }]);
     expect(describeCgroup(stale[0]!)).toBe('/sys/fs/cgroup/freezer/hintbench-900-12345-901 (v1, frozen, owner pid 900 dead): holds pid 901 node (D)');
   });
@@ -58,8 +61,9 @@ describe('doctor: stale cgroups', () => {
   it('warns with every stale cgroup and the tasks it holds, and says how to remove them', () => {
     const c = check(HYBRID);
     expect(c.status).toBe('warn');
-    expect(c.detail).toContain('1 stale hintbench cgroup(s) holding 1 task(s) (1 in use by running hintbench processes)');
+    expect(c.detail).toContain('2 stale hintbench cgroup(s) holding 1 task(s) (1 in use by running hintbench processes)');
     expect(c.detail).toContain('hintbench-900-12345-901 (v1, frozen, owner pid 900 dead): holds pid 901 node (D)');
+    expect(c.detail).toContain('/sys/fs/cgroup/cpu/hintbench-900-12345-902 (v1 cpu, thawed, owner pid 900 dead): no tasks');
     expect(c.detail).not.toContain('hintbench-910');
     expect(c.fix).toContain('hintbench teardown');
     expect(check(V2).detail).toContain('2 stale hintbench cgroup(s) holding 0 task(s)');

@@ -81,3 +81,25 @@ describe('built-in suites', () => {
     expect(new Set(s.scenarios.map((x) => x.id)).size).toBe(20);
   });
 });
+
+describe('the claims suite', () => {
+  it('composes its parts, each scenario with a stable id, and honours --reps', () => {
+    const s = builtinSuite('claims');
+    const ids = s.scenarios.map((x) => x.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toContain('ptrace/pageout/anon-random-16MiB-1vma/throttled');
+    expect(ids).toContain('process_madvise/pageout/anon-random-16MiB-1vma/traced');
+    for (const state of ['sleeping', 'throttled', 'contended', 'frozen', 'traced']) expect(s.scenarios.some((x) => x.targetState === state)).toBe(true);
+    expect(s.scenarios.find((x) => x.targetState === 'traced')?.repetitions).toBe(6);
+    expect(builtinSuite('claims', { repetitions: 2 }).scenarios.every((x) => x.repetitions === 2)).toBe(true);
+  });
+});
+
+describe('suite files with the claims target states', () => {
+  it('accept throttled, contended and traced, and list them among the allowed states', () => {
+    const suite = parseSuiteFile(JSON.stringify({ ...ok, targetStates: ['throttled', 'contended', 'traced'] }), 'x.json');
+    expect([...new Set(suite.scenarios.map((s) => s.targetState))]).toEqual(['throttled', 'contended', 'traced']);
+    expect(suite.scenarios.map((s) => s.id)).toContain('ptrace/pageout/anon-mixed-32MiB-8vma/traced');
+    expect(() => parseSuiteFile(JSON.stringify({ ...ok, targetStates: ['cpu-limited'] }), 'x.json')).toThrow(/throttled, contended, traced/);
+  });
+});

@@ -1,0 +1,22 @@
+/**
+ * The built-in `claims` suite: the process_madvise patch's case against ptrace injection,
+ * one experiment per claim, judged in the report's claims table (reports/claims/,
+ * docs/claims.md). The suite is composed of parts, one per experiment, in claim order.
+ */
+import type { Scenario } from '../../core/types.ts';
+import { claimsStatesScenarios } from './claims-states.ts';
+
+/** The parts of the claims suite; each returns its scenarios (`repetitions` overrides its defaults). */
+export const CLAIMS_PARTS: ReadonlyArray<{ name: string; claims: string; scenarios: (repetitions?: number) => Scenario[] }> = [
+  { name: 'states', claims: '1-3: throttled, contended, frozen and traced targets', scenarios: claimsStatesScenarios },
+  // claim 4 (the race): bench/scenarios/claims-race.ts
+  // claims 5 and 6 (app fleet, vectored calls): bench/scenarios/claims-fleet.ts
+];
+
+/** Description of the claims suite. */
+export const CLAIMS_DESCRIPTION = `the process_madvise patch's claims against ptrace injection, one experiment each, judged in the report's claims table (docs/claims.md); parts: ${CLAIMS_PARTS.map((p) => `${p.name} (claims ${p.claims})`).join('; ')}`;
+
+/** Every scenario of the claims suite. */
+export function claimsScenarios(repetitions?: number): Scenario[] {
+  return CLAIMS_PARTS.flatMap((p) => p.scenarios(repetitions));
+}
