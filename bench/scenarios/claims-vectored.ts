@@ -3,7 +3,7 @@
  * way of making the calls: process_madvise with iovecs (`vector`), K single-range
  * process_madvise calls, and one ptrace injection of K madvise calls.
  */
-import type { VectoredCalls, VectoredSpec } from '../../core/schema/vectored.ts';
+import type { VectoredCalls, VectoredModeName, VectoredSpec } from '../../core/schema/vectored.ts';
 import type { Advice, Content, MechanismName, Scenario } from '../../core/types.ts';
 
 /** A way of hinting K ranges: the mechanism and how the ranges are split into calls. */
@@ -12,12 +12,16 @@ export interface VectoredMode {
   calls: VectoredCalls;
 }
 
+
+/** The mode a suite file names. */
+export const VECTORED_MODE_BY_NAME: Readonly<Record<VectoredModeName, VectoredMode>> = {
+  vector: { mechanism: 'process_madvise', calls: 'vector' },
+  'per-range': { mechanism: 'process_madvise', calls: 'per-range' },
+  inject: { mechanism: 'ptrace', calls: 'per-range' },
+};
+
 /** The three modes compared: one vectored call (per 1024 ranges), K process_madvise calls, K injected madvise calls. */
-export const VECTORED_MODES: readonly VectoredMode[] = [
-  { mechanism: 'process_madvise', calls: 'vector' },
-  { mechanism: 'process_madvise', calls: 'per-range' },
-  { mechanism: 'ptrace', calls: 'per-range' },
-];
+export const VECTORED_MODES: readonly VectoredMode[] = [VECTORED_MODE_BY_NAME.vector, VECTORED_MODE_BY_NAME['per-range'], VECTORED_MODE_BY_NAME.inject];
 
 /** What a vectored experiment runs. */
 export interface VectoredOptions {

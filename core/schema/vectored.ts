@@ -17,6 +17,12 @@ export const VectoredCallsSchema = z.enum(VECTORED_CALLS);
 /** How the K ranges are split into system calls. */
 export type VectoredCalls = z.infer<typeof VectoredCallsSchema>;
 
+/** Names of the three ways of hinting K ranges in suite files: process_madvise with iovecs, K single-range process_madvise calls, one ptrace injection of K madvise calls. */
+export const VECTORED_MODE_NAMES = ['vector', 'per-range', 'inject'] as const;
+export const VectoredModeNameSchema = z.enum(VECTORED_MODE_NAMES);
+/** A way of hinting K ranges, as suite files name it. */
+export type VectoredModeName = z.infer<typeof VectoredModeNameSchema>;
+
 /** The vectored part of a scenario. */
 export const VectoredSpecSchema = z.object({
   ranges: z.int().min(1).meta(doc('K: ranges hinted, one per VMA of the workload (equals memory.vmas)')),
