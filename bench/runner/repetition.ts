@@ -112,7 +112,11 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, pl
   if (scenario.fleet !== undefined) return runFleetRepetition(scenario, scenario.fleet, mechanism, place, signal);
   if (scenario.vectored !== undefined) return runVectoredRepetition(scenario, scenario.vectored, mechanism, place, signal);
   const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
-  const sample = newSample(place, workload.pid, workload.regions.reduce((s, r) => s + r.lengthBytes, 0));
+  const sample = newSample(
+    place,
+    workload.pid,
+    workload.regions.reduce((s, r) => s + r.lengthBytes, 0),
+  );
   let hintWindow: Window = { fromNs: 0, toNs: 0 };
   let syscallTid = process.pid;
   let backgroundReclaimPages = 0;

@@ -27,7 +27,11 @@ function callingMechanism(scenario: Scenario, spec: VectoredSpec, mechanism: Mec
 /** Runs one vectored repetition: see the module doc. */
 export async function runVectoredRepetition(scenario: Scenario, spec: VectoredSpec, mechanism: Mechanism, place: RepetitionPlace, signal?: AbortSignal): Promise<SampleDraft> {
   const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
-  const sample = newSample(place, workload.pid, workload.regions.reduce((s, r) => s + r.lengthBytes, 0));
+  const sample = newSample(
+    place,
+    workload.pid,
+    workload.regions.reduce((s, r) => s + r.lengthBytes, 0),
+  );
   sample.vectoredRanges = workload.regions.length;
   const targetTids = threadIds(workload.pid);
   let hintWindow = { fromNs: 0, toNs: 0 };

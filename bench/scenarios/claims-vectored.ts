@@ -12,7 +12,6 @@ export interface VectoredMode {
   calls: VectoredCalls;
 }
 
-
 /** The mode a suite file names. */
 export const VECTORED_MODE_BY_NAME: Readonly<Record<VectoredModeName, VectoredMode>> = {
   vector: { mechanism: 'process_madvise', calls: 'vector' },

@@ -26,7 +26,9 @@ export type VectoredModeName = z.infer<typeof VectoredModeNameSchema>;
 /** The vectored part of a scenario. */
 export const VectoredSpecSchema = z.object({
   ranges: z.int().min(1).meta(doc('K: ranges hinted, one per VMA of the workload (equals memory.vmas)')),
-  calls: VectoredCallsSchema.meta(doc('`vector`: iovecs of up to 1024 ranges per process_madvise call; `per-range`: one system call per range (process_madvise, or madvise injected by ptrace)')),
+  calls: VectoredCallsSchema.meta(
+    doc('`vector`: iovecs of up to 1024 ranges per process_madvise call; `per-range`: one system call per range (process_madvise, or madvise injected by ptrace)'),
+  ),
 });
 
 /** The vectored part of a scenario. */
