@@ -38,6 +38,8 @@ export async function runVectoredRepetition(scenario: Scenario, spec: VectoredSp
   let syscallTid = process.pid;
   const caller = callingMechanism(scenario, spec, mechanism);
   try {
+    if (spec.calls === 'vector' && scenario.mechanism !== 'process_madvise')
+      throw new Error(`calls 'vector' needs mechanism process_madvise (${scenario.mechanism} makes one call per range): use calls 'per-range'`);
     if (workload.regions.length !== spec.ranges) throw new Error(`the workload mapped ${workload.regions.length} VMAs, not the ${spec.ranges} ranges the scenario asks for`);
     await enterState(workload, scenario.targetState);
     try {

@@ -82,7 +82,7 @@ export const SuiteVectoredSchema = z.strictObject({
     .int()
     .min(4)
     .max(1024 * 1024)
-    .multipleOf(4)
+    .refine((v) => v % 4 === 0, { message: 'must be a multiple of the 4 KiB page' })
     .meta({ description: 'size of each range, KiB', fix: 'a multiple of the 4 KiB page, e.g. 4' })
     .default(4),
   content: ContentSchema.meta({ description: 'page content' }).default('random'),
