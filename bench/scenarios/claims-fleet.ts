@@ -23,19 +23,19 @@ export interface FleetOptions {
 }
 
 /**
- * Defaults sized to run in about 60 s on 2 vCPUs: 6 apps of 16 MiB (random, mixed, zero in
- * turn: 96 MiB per fleet), frozen, COLD and PAGEOUT by process_madvise and ptrace, 3 fleets
- * per scenario after one warm-up fleet (16 fleets; starting 6 Node workloads at once takes
- * ~4 s here). Per-app figures pool 18 apps per scenario.
+ * Defaults sized to run in about 60 s on 2 vCPUs: 4 apps of 16 MiB (random, mixed, zero in
+ * turn), frozen, COLD and PAGEOUT by process_madvise and ptrace, 6 fleets per scenario (the
+ * fewest whose median gets a 95 % interval) after one warm-up fleet: 28 fleets, starting 4
+ * Node workloads at once takes ~2.5 s here. Per-app figures pool 24 apps per scenario.
  */
 export const DEFAULT_FLEET: Readonly<FleetOptions> = {
-  apps: 6,
+  apps: 4,
   appSizeMiB: 16,
   contents: ['random', 'mixed', 'zero'],
   states: ['frozen'],
   mechanisms: ['process_madvise', 'ptrace'],
   advices: ['cold', 'pageout'],
-  repetitions: 3,
+  repetitions: 6,
 };
 
 /** Stable id: `fleet/<mechanism>/<advice>/<apps>x<MiB>MiB-<contents>/<state>`. */

@@ -46,7 +46,7 @@ export const SuiteFleetSchema = z.strictObject({
     .min(1)
     .max(MAX_FLEET_APPS)
     .meta({ description: 'apps per fleet', fix: `use 1 to ${MAX_FLEET_APPS}` })
-    .default(6),
+    .default(4),
   appSizeMiB: z.int().min(1).max(MAX_SIZE_MIB).meta({ description: 'memory of one app, MiB', fix: 'e.g. 16 (MiB)' }).default(16),
   contents: z
     .array(ContentSchema)

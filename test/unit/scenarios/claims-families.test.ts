@@ -9,15 +9,15 @@ import { HintbenchError } from '../../../core/errors.ts';
 const MIB = 2 ** 20;
 
 describe('fleet scenarios', () => {
-  it('default: 6 apps of 16 MiB (random, mixed, zero), frozen, both mechanisms and advices, 3 fleets each', () => {
+  it('default: 4 apps of 16 MiB (random, mixed, zero), frozen, both mechanisms and advices, 6 fleets each', () => {
     const s = fleetScenarios();
     expect(s.map((x) => x.id)).toEqual([
-      'fleet/process_madvise/cold/6x16MiB-random+mixed+zero/frozen',
-      'fleet/process_madvise/pageout/6x16MiB-random+mixed+zero/frozen',
-      'fleet/ptrace/cold/6x16MiB-random+mixed+zero/frozen',
-      'fleet/ptrace/pageout/6x16MiB-random+mixed+zero/frozen',
+      'fleet/process_madvise/cold/4x16MiB-random+mixed+zero/frozen',
+      'fleet/process_madvise/pageout/4x16MiB-random+mixed+zero/frozen',
+      'fleet/ptrace/cold/4x16MiB-random+mixed+zero/frozen',
+      'fleet/ptrace/pageout/4x16MiB-random+mixed+zero/frozen',
     ]);
-    expect(s.every((x) => x.fleet?.apps === 6 && x.memory.sizeMiB === 16 && x.memory.vmas === 1 && x.repetitions === 3)).toBe(true);
+    expect(s.every((x) => x.fleet?.apps === 4 && x.memory.sizeMiB === 16 && x.memory.vmas === 1 && x.repetitions === 6)).toBe(true);
     expect(DEFAULT_FLEET.states).toEqual(['frozen']);
   });
   it('cycles the content over the apps', () => {
@@ -44,7 +44,7 @@ describe('fleet scenarios', () => {
 });
 
 describe('vectored scenarios', () => {
-  it('default: K = 1, 64, 1024, 4096 one-page ranges, COLD, three modes, 5 samples each', () => {
+  it('default: K = 1, 64, 1024, 4096 one-page ranges, COLD, three modes, 6 samples each', () => {
     const s = vectoredScenarios();
     expect(s).toHaveLength(12);
     expect(s.slice(0, 3).map((x) => x.id)).toEqual([
