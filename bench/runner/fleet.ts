@@ -5,6 +5,7 @@
  * page of every app verified, every app ended, and a check that nothing was left behind.
  * Failures are data (sample.errors); only an abort rethrows.
  */
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readCgroupMounts } from '../../core/cgroup/mounts.ts';
 import { readProcStat, selfIdentity } from '../../core/proc/stat.ts';
@@ -37,6 +38,8 @@ interface AppFigures {
 
 /** Starts every app at once; when one fails, ends the others and rethrows its error. */
 async function spawnFleet(scenario: Scenario, fleet: FleetSpec, signal?: AbortSignal): Promise<WorkloadHandle[]> {
+  // Each app listens to the abort signal: one listener per app is expected, not a leak.
+  if (signal !== undefined) setMaxListeners(Math.max(getMaxListeners(signal), fleet.apps + 10), signal);
   const started = await Promise.allSettled(
     Array.from({ length: fleet.apps }, (_, i) => spawnWorkload(appMemory(scenario.memory, fleet, i), signal === undefined ? {} : { signal })),
   );
@@ -122,7 +125,7 @@ export async function runFleetRepetition(scenario: Scenario, fleet: FleetSpec, m
     if (scenario.mechanism === 'ptrace') sample.injectorStopNs = sum((a) => a.stallNs);
     sample.fleetTotalNs = totalNs;
     sample.fleetFreedBytes = sum((a) => a.freedBytes);
-    sample.fleetFreedBytesPerS = totalNs > 0 ? (sample.fleetFreedBytes * 1e9) / totalNs : null;
+    sample.fleetFreedPerSecondBytes = totalNs > 0 ? (sample.fleetFreedBytes * 1e9) / totalNs : null;
     sample.fleetCallerCpuNs = sample.callerCpuNs;
     sample.fleetAppsCpuNs = sample.targetCpuNs;
     sample.fleetAppHintNs = per.map((a) => a.hintNs);

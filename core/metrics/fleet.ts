@@ -23,7 +23,7 @@ export const FLEET_FIELDS = {
   fleetFreedBytes: metric(bytesAdded, 'bytes', 'higher-is-better', 'drop of VmRSS summed over the apps across the compaction (MADV_COLD frees nothing by itself: ~0)', {
     display: { label: 'fleet freed (MiB)', divisor: 2 ** 20, decimals: 1 },
   }),
-  fleetFreedBytesPerS: metric(bytesAdded, 'bytes', 'higher-is-better', 'fleetFreedBytes per second of fleetTotalNs (bytes/s)', {
+  fleetFreedPerSecondBytes: metric(bytesAdded, 'bytes', 'higher-is-better', 'bytes freed per second: fleetFreedBytes over fleetTotalNs', {
     display: { label: 'freed per second (MiB/s)', divisor: 2 ** 20, decimals: 1 },
     compared: true,
   }),

@@ -70,7 +70,7 @@ function pairText(p: FleetPair, side: ShiftSide): string {
         ns,
       )}`,
       `freed ${medianText(
-        valuesOf(r, (s) => s.fleetFreedBytesPerS),
+        valuesOf(r, (s) => s.fleetFreedPerSecondBytes),
         rate,
       )}`,
       `daemon CPU ${medianText(

@@ -30,7 +30,7 @@ function fleetResult(scenario: Scenario, appNs: (i: number, j: number) => number
       fleetAppStallNs: stall,
       fleetTotalNs: total,
       fleetFreedBytes: APPS * 8 * 2 ** 20,
-      fleetFreedBytesPerS: (APPS * 8 * 2 ** 20 * 1e9) / total,
+      fleetFreedPerSecondBytes: (APPS * 8 * 2 ** 20 * 1e9) / total,
       fleetCallerCpuNs: total / 2,
       fleetAppsCpuNs: scenario.mechanism === 'ptrace' ? total / 2 : 1000,
     });
