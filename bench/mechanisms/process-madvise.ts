@@ -36,12 +36,16 @@ export class ProcessMadviseMechanism implements Mechanism {
   private pid = 0;
   private limits: BatchLimits | null = null;
 
+  /** @param opts.maxIovecs most ranges per call (default UIO_MAXIOV, 1024; 1 makes one call per range) */
+  constructor(private readonly opts: { maxIovecs?: number } = {}) {}
+
   async open(target: HintTarget): Promise<void> {
     await this.close();
     try {
       this.pidfd = pidfdOpen(target.pid);
       this.pid = target.pid;
-      this.limits = hostLimits();
+      const host = hostLimits();
+      this.limits = { ...host, maxIovecs: Math.min(host.maxIovecs, this.opts.maxIovecs ?? host.maxIovecs) };
       // Warm-up outside any timed region: the first pass through the koffi call and the
       // delivery code costs hundreds of microseconds more than later ones. An empty
       // vector advises nothing (the probe sees it as a COLD call returning 0, before the

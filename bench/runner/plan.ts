@@ -38,10 +38,21 @@ export interface MemoryBudget {
   swap: { name: string; freeBytes: number; zram: boolean }[];
 }
 
-/** Memory a scenario's workload needs while it runs, bytes (data plus overhead plus the reserve). */
+/** Workload processes a scenario runs at once: a fleet's apps, else one. */
+export function scenarioWorkloads(scenario: Scenario): number {
+  return scenario.fleet?.apps ?? 1;
+}
+
+/** Memory a scenario's workloads need while they run, bytes (data plus overhead of each workload, plus the reserve). */
 export function scenarioNeedBytes(scenario: Scenario): number {
   const dataBytes = scenario.memory.sizeMiB * MIB;
-  return dataBytes + Math.ceil(dataBytes * WORKLOAD_OVERHEAD_PER_BYTE) + WORKLOAD_BASE_BYTES + RUN_RESERVE_BYTES;
+  return scenarioWorkloads(scenario) * (dataBytes + Math.ceil(dataBytes * WORKLOAD_OVERHEAD_PER_BYTE) + WORKLOAD_BASE_BYTES) + RUN_RESERVE_BYTES;
+}
+
+/** The content a scenario's plan counts swap for: a fleet's least compressible one. */
+export function planContent(scenario: Scenario): Content {
+  const contents = scenario.fleet?.contents ?? [scenario.memory.content];
+  return contents.reduce((worst, c) => (ZRAM_SAVING[c] < ZRAM_SAVING[worst] ? c : worst), contents[0]!);
 }
 
 /**
@@ -77,16 +88,18 @@ function mib(bytes: number): string {
  * affected, the largest size that fits, and the override.
  */
 export function checkMemoryPlan(suite: Suite, budget: MemoryBudget): void {
-  const tooBig = suite.scenarios.filter((s) => scenarioNeedBytes(s) > usableBytes(budget, s.memory.content).totalBytes);
+  const tooBig = suite.scenarios.filter((s) => scenarioNeedBytes(s) > usableBytes(budget, planContent(s)).totalBytes);
   const first = tooBig[0];
   if (first === undefined) return;
   const need = scenarioNeedBytes(first);
-  const usable = usableBytes(budget, first.memory.content);
-  const zram = budget.swap.some((d) => d.zram) && ZRAM_SAVING[first.memory.content] < 1 ? `; zram swap counts for what ${first.memory.content} pages compress to` : '';
-  const fitsMiB = Math.floor((usable.totalBytes - WORKLOAD_BASE_BYTES - RUN_RESERVE_BYTES) / (1 + WORKLOAD_OVERHEAD_PER_BYTE) / MIB);
+  const content = planContent(first);
+  const usable = usableBytes(budget, content);
+  const zram = budget.swap.some((d) => d.zram) && ZRAM_SAVING[content] < 1 ? `; zram swap counts for what ${content} pages compress to` : '';
+  const workloads = scenarioWorkloads(first);
+  const fitsMiB = Math.floor(((usable.totalBytes - RUN_RESERVE_BYTES) / workloads - WORKLOAD_BASE_BYTES) / (1 + WORKLOAD_OVERHEAD_PER_BYTE) / MIB);
   const others = tooBig.length > 1 ? ` (and ${tooBig.length - 1} more of the suite's scenarios)` : '';
   throw new HintbenchError(
-    `scenario ${first.id}${others} needs about ${mib(need)} of memory (${first.memory.sizeMiB.toLocaleString('en-US')} MiB of workload data plus overhead) but this host has ${mib(usable.totalBytes)} (MemAvailable ${mib(budget.memAvailableBytes)} + ${mib(usable.swapBytes)} of usable swap${zram})`,
+    `scenario ${first.id}${others} needs about ${mib(need)} of memory (${workloads > 1 ? `${workloads} workloads of ` : ''}${first.memory.sizeMiB.toLocaleString('en-US')} MiB of workload data plus overhead) but this host has ${mib(usable.totalBytes)} (MemAvailable ${mib(budget.memAvailableBytes)} + ${mib(usable.swapBytes)} of usable swap${zram})`,
     fitsMiB > 0
       ? `use at most ${fitsMiB.toLocaleString('en-US')} MiB per workload (sizeMiB in the suite), free memory or add swap; --ignore-memory-check runs it anyway (the OOM killer may end the run)`
       : 'free memory or add swap; --ignore-memory-check runs it anyway (the OOM killer may end the run)',

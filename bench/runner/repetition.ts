@@ -9,7 +9,9 @@ import { familyNulls } from '../../core/metrics.ts';
 import type { HintOutcome, Sample, Scenario } from '../../core/types.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
 import { watchState } from './state-figures.ts';
+import { runFleetRepetition } from './fleet.ts';
 import { enterState, leaveState } from './target-state.ts';
+import { runVectoredRepetition } from './vectored.ts';
 
 /** A time window on CLOCK_MONOTONIC (the clock of process.hrtime and bpftrace's nsecs), in ns. */
 export interface Window {
@@ -26,6 +28,8 @@ export interface SampleDraft {
   syscallTid: number;
   /** Threads of the target (for stall attribution). */
   targetTids: number[];
+  /** Hint syscalls the probe must find under syscallTid; default sample.syscalls (0 when they ran in many threads, e.g. a fleet's injections). */
+  attributedSyscalls?: number;
   /** Pages kswapd and direct reclaim stole system-wide from the hint to the end of the re-touch (/proc/vmstat): reclaim by others. */
   backgroundReclaimPages: number;
 }
@@ -47,31 +51,27 @@ function reclaimByOthers(before: Record<string, number>, after: Record<string, n
 }
 
 /** Sum of on-CPU time of all threads of `pid`, in ns (schedstat; lags up to a tick for a running thread). */
-function targetCpuNs(pid: number, tids: number[]): number {
+export function targetCpuNs(pid: number, tids: number[]): number {
   return sumSchedstat(pid, tids).runNs;
 }
 
-function nowNs(): number {
+/** CLOCK_MONOTONIC now, in ns. */
+export function nowNs(): number {
   return Number(process.hrtime.bigint());
 }
 
-/**
- * One repetition: a fresh workload, put into the scenario's target state, hinted once over
- * all its regions, brought back, re-touched and verified, then ended. Failures are data:
- * they end up in `sample.errors`; only an abort rethrows.
- */
-export async function runRepetition(scenario: Scenario, mechanism: Mechanism, place: RepetitionPlace, signal?: AbortSignal): Promise<SampleDraft> {
-  const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
-  const sample: Sample = {
+/** A sample of `pid` with nothing measured yet: every figure 0 or null, every family field null. */
+export function newSample(place: RepetitionPlace, pid: number, bytesRequested: number): Sample {
+  return {
     repetition: place.repetition,
     warmUp: place.warmUp,
     block: place.block,
-    pid: workload.pid,
+    pid,
     userLatencyNs: null,
     kernelLatencyNs: null,
     syscalls: 0,
     probeSyscalls: null,
-    bytesRequested: workload.regions.reduce((s, r) => s + r.lengthBytes, 0),
+    bytesRequested,
     bytesAdvised: 0,
     reclaimedPages: null,
     rssBeforeBytes: 0,
@@ -94,6 +94,22 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, pl
     dataIntact: false,
     errors: [],
   };
+}
+
+/**
+ * One repetition: a fresh workload, put into the scenario's target state, hinted once over
+ * all its regions, brought back, re-touched and verified, then ended. Failures are data:
+ * they end up in `sample.errors`; only an abort rethrows.
+ */
+export async function runRepetition(scenario: Scenario, mechanism: Mechanism, place: RepetitionPlace, signal?: AbortSignal): Promise<SampleDraft> {
+  if (scenario.fleet !== undefined) return runFleetRepetition(scenario, scenario.fleet, mechanism, place, signal);
+  if (scenario.vectored !== undefined) return runVectoredRepetition(scenario, scenario.vectored, mechanism, place, signal);
+  const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
+  const sample = newSample(
+    place,
+    workload.pid,
+    workload.regions.reduce((s, r) => s + r.lengthBytes, 0),
+  );
   let hintWindow: Window = { fromNs: 0, toNs: 0 };
   let syscallTid = process.pid;
   let backgroundReclaimPages = 0;

@@ -68,7 +68,7 @@ function windowOf(draft: SampleDraft, scenario: Scenario): AttributionWindow {
     label: draft.sample.warmUp ? 'warm-up' : `repetition ${draft.sample.repetition}`,
     ...draft.hintWindow,
     tid: draft.syscallTid,
-    syscalls: draft.sample.syscalls,
+    syscalls: draft.attributedSyscalls ?? draft.sample.syscalls,
     target: { pid: draft.sample.pid, tids: draft.targetTids, retouchComm: RETOUCH_COMM, measureStall: scenario.mechanism === 'ptrace' },
   };
 }

@@ -9,6 +9,8 @@ import { HintbenchError } from '../../core/errors.ts';
 import { SUITE_NAME_PATTERN, SuiteFileSchema } from '../../core/schema/suite-file.ts';
 import { SchemaViolation, check, parseJson } from '../../core/schema/validate.ts';
 import type { Suite } from '../../core/types.ts';
+import { fleetScenarios } from './claims-fleet.ts';
+import { VECTORED_MODE_BY_NAME, vectoredScenarios } from './claims-vectored.ts';
 import { expandMatrix } from './matrix.ts';
 
 export { MAX_REPETITIONS } from '../../core/schema/suite-file.ts';
@@ -19,7 +21,7 @@ export function parseSuiteFile(text: string, file: string): Suite {
   try {
     raw = parseJson(text, 'fix the JSON syntax (see docs/suites.md for an example)');
     const parsed = check(SuiteFileSchema, raw, 'see docs/suites.md for the format');
-    const { name = basename(file).replace(/\.json$/i, ''), description = `suite file ${basename(file)}`, memories, ...axes } = parsed;
+    const { name = basename(file).replace(/\.json$/i, ''), description = `suite file ${basename(file)}`, memories = [], fleets = [], vectored, ...axes } = parsed;
     if (!SUITE_NAME_PATTERN.test(name)) {
       throw new SchemaViolation(
         'name',
@@ -27,7 +29,13 @@ export function parseSuiteFile(text: string, file: string): Suite {
         'rename the file, or give a "name" field',
       );
     }
-    return { name, description, scenarios: expandMatrix({ ...axes, memories }) };
+    const reps = (r: number | undefined): number => r ?? axes.repetitions;
+    const scenarios = [
+      ...expandMatrix({ ...axes, memories }),
+      ...fleets.flatMap(({ repetitions, ...f }) => fleetScenarios({ ...f, repetitions: reps(repetitions) })),
+      ...(vectored === undefined ? [] : vectoredScenarios({ ...vectored, modes: vectored.modes.map((m) => VECTORED_MODE_BY_NAME[m]), repetitions: reps(vectored.repetitions) })),
+    ];
+    return { name, description, scenarios };
   } catch (err) {
     if (!(err instanceof SchemaViolation)) throw err;
     const where = err.path === '' && raw === undefined ? ` is ${err.message}` : `: ${err.message}`;

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { sampleShape } from '../metrics.ts';
 import { AdviceSchema, MechanismSchema, ScenarioStatusSchema, TargetStateSchema } from './enums.ts';
 import { MemorySpecSchema } from './memory.ts';
+import { FleetSpecSchema } from './fleet.ts';
 import { PressureSpecSchema } from './pressure.ts';
+import { VectoredSpecSchema } from './vectored.ts';
 
 /** Version of the results schema written today (docs/results-schema.md, "schemaVersion policy"). */
 export const SCHEMA_VERSION = 2;
@@ -87,6 +89,8 @@ export const ScenarioSchema = z.object({
     .positive()
     .meta(doc('measured repetitions asked for (fresh workload each, warm-up not counted): the count of a fixed run, the cap of a run with a time budget or a target interval')),
   pressure: PressureSpecSchema.optional().meta(doc('pressure family only (docs/lab.md): the strategy and the pressure; absent in a hint scenario')),
+  fleet: FleetSpecSchema.optional().meta(doc('fleet family only (docs/claims.md): apps cached in targetState and compacted one after another; absent in a hint scenario')),
+  vectored: VectoredSpecSchema.optional().meta(doc('vectored family only (docs/claims.md): K ranges in one vectored call or K single-range calls; absent in a hint scenario')),
 });
 
 export const MedianCiSchema = z.object({

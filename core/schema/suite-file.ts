@@ -3,7 +3,9 @@
  * must not silently change what is measured); defaults fill what is left out.
  */
 import { z } from 'zod';
-import { AdviceSchema, ContentSchema, HintMechanismSchema, MEMORY_KINDS, MemoryKindSchema, TargetStateSchema } from './enums.ts';
+import { ADVICES, AdviceSchema, CONTENTS, ContentSchema, HINT_MECHANISMS, HintMechanismSchema, MEMORY_KINDS, MemoryKindSchema, TargetStateSchema } from './enums.ts';
+import { FLEET_STATES, MAX_FLEET_APPS } from './fleet.ts';
+import { VECTORED_MODE_NAMES, VectoredModeNameSchema } from './vectored.ts';
 
 /** Largest workload a suite may ask for, in MiB (the machine must also have the memory and swap). */
 export const MAX_SIZE_MIB = 64 * 1024;
@@ -34,25 +36,95 @@ export const SuiteMemorySchema = z
       ctx.addIssue({ code: 'custom', path: ['vmas'], message: `is ${m.vmas}, more than the ${m.sizeMiB * PAGES_PER_MIB} pages of ${m.sizeMiB} MiB` });
   });
 
-/** A suite file. */
-export const SuiteFileSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(SUITE_NAME_PATTERN)
-    .meta({
-      description: 'names the results directory (default: the file name without `.json`)',
-      expected: 'letters, digits, dot, dash and underscore (at most 64)',
-      fix: 'use letters, digits, dot, dash and underscore (at most 64), it names the results directory',
-    })
-    .optional(),
-  description: z.string().min(1).meta({ description: 'shown by the report' }).optional(),
-  mechanisms: z.array(HintMechanismSchema).min(1).meta({ description: 'how hints are delivered' }).default(['process_madvise']),
-  advices: z.array(AdviceSchema).min(1).meta({ description: 'the hints' }).default(['cold', 'pageout']),
-  memories: z.array(SuiteMemorySchema).min(1).meta({ description: 'one workload layout each', fix: 'e.g. [{"sizeMiB": 64, "content": "random"}]' }),
-  targetStates: z.array(TargetStateSchema).min(1).meta({ description: 'what the target does while hinted' }).default(['sleeping']),
-  baseline: z.boolean().meta({ description: 'add the `none` mechanism (same phases, no hint)' }).default(true),
-  repetitions: z.int().min(1).max(MAX_REPETITIONS).meta({ description: 'samples per scenario (`--reps` overrides)' }).default(5),
+/** Samples per scenario of a family section; the suite's `repetitions` when left out. */
+const sectionRepetitions = z.int().min(1).max(MAX_REPETITIONS).meta({ description: "samples per scenario (default: the suite's repetitions)" }).optional();
+
+/** The fleet experiment of a suite file (docs/claims.md): one scenario per state, mechanism and advice. */
+export const SuiteFleetSchema = z.strictObject({
+  apps: z
+    .int()
+    .min(1)
+    .max(MAX_FLEET_APPS)
+    .meta({ description: 'apps per fleet', fix: `use 1 to ${MAX_FLEET_APPS}` })
+    .default(4),
+  appSizeMiB: z.int().min(1).max(MAX_SIZE_MIB).meta({ description: 'memory of one app, MiB', fix: 'e.g. 16 (MiB)' }).default(16),
+  contents: z
+    .array(ContentSchema)
+    .min(1)
+    .meta({ description: 'content of app i is contents[i mod length]', fix: `a list of ${CONTENTS.join(', ')}` })
+    .default(['random', 'mixed', 'zero']),
+  states: z
+    .array(z.enum(FLEET_STATES))
+    .min(1)
+    .meta({ description: 'cached states the apps are put in', fix: `a list of ${FLEET_STATES.join(', ')}` })
+    .default(['frozen']),
+  mechanisms: z
+    .array(HintMechanismSchema)
+    .min(1)
+    .meta({ description: 'who compacts the fleet', fix: `a list of ${HINT_MECHANISMS.join(', ')}` })
+    .default([...HINT_MECHANISMS]),
+  advices: z
+    .array(AdviceSchema)
+    .min(1)
+    .meta({ description: 'the hints', fix: `a list of ${ADVICES.join(', ')}` })
+    .default([...ADVICES]),
+  repetitions: sectionRepetitions,
 });
+
+/** The vectored-calls experiment of a suite file (docs/claims.md): one scenario per K, advice and mode. */
+export const SuiteVectoredSchema = z.strictObject({
+  ranges: z
+    .array(z.int().min(1).max(MAX_VMAS))
+    .min(1)
+    .meta({ description: 'the values of K (ranges, one VMA each)', fix: `a list of integers 1..${MAX_VMAS}, e.g. [1, 64, 1024, 4096]` })
+    .default([1, 64, 1024, 4096]),
+  rangeKiB: z
+    .int()
+    .min(4)
+    .max(1024 * 1024)
+    .refine((v) => v % 4 === 0, { message: 'must be a multiple of the 4 KiB page' })
+    .meta({ description: 'size of each range, KiB', fix: 'a multiple of the 4 KiB page, e.g. 4' })
+    .default(4),
+  content: ContentSchema.meta({ description: 'page content' }).default('random'),
+  advices: z
+    .array(AdviceSchema)
+    .min(1)
+    .meta({ description: 'the hints', fix: `a list of ${ADVICES.join(', ')}` })
+    .default(['cold']),
+  modes: z
+    .array(VectoredModeNameSchema)
+    .min(1)
+    .meta({ description: 'how the K ranges are hinted', fix: `a list of ${VECTORED_MODE_NAMES.join(', ')}` })
+    .default([...VECTORED_MODE_NAMES]),
+  repetitions: sectionRepetitions,
+});
+
+/** A suite file. */
+export const SuiteFileSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(SUITE_NAME_PATTERN)
+      .meta({
+        description: 'names the results directory (default: the file name without `.json`)',
+        expected: 'letters, digits, dot, dash and underscore (at most 64)',
+        fix: 'use letters, digits, dot, dash and underscore (at most 64), it names the results directory',
+      })
+      .optional(),
+    description: z.string().min(1).meta({ description: 'shown by the report' }).optional(),
+    mechanisms: z.array(HintMechanismSchema).min(1).meta({ description: 'how hints are delivered' }).default(['process_madvise']),
+    advices: z.array(AdviceSchema).min(1).meta({ description: 'the hints' }).default(['cold', 'pageout']),
+    memories: z.array(SuiteMemorySchema).min(1).meta({ description: 'one workload layout each', fix: 'e.g. [{"sizeMiB": 64, "content": "random"}]' }).optional(),
+    targetStates: z.array(TargetStateSchema).min(1).meta({ description: 'what the target does while hinted' }).default(['sleeping']),
+    baseline: z.boolean().meta({ description: 'add the `none` mechanism (same phases, no hint)' }).default(true),
+    repetitions: z.int().min(1).max(MAX_REPETITIONS).meta({ description: 'samples per scenario (`--reps` overrides)' }).default(5),
+    fleets: z.array(SuiteFleetSchema).min(1).meta({ description: 'fleet experiments (docs/claims.md)', fix: 'e.g. [{"apps": 6, "appSizeMiB": 16}]' }).optional(),
+    vectored: SuiteVectoredSchema.meta({ description: 'the vectored-calls experiment (docs/claims.md)', fix: 'e.g. {"ranges": [1, 1024]}' }).optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (f.memories === undefined && f.fleets === undefined && f.vectored === undefined)
+      ctx.addIssue({ code: 'custom', path: ['memories'], message: 'is missing, and so are fleets and vectored: the suite would have no scenario' });
+  });
 
 /** A suite file as read, defaults applied. */
 export type SuiteFile = z.output<typeof SuiteFileSchema>;

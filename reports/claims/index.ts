@@ -4,16 +4,20 @@
  */
 import type { RunResult } from '../../core/types.ts';
 import { constrainedCallee } from './constrained-callee.ts';
+import { fleetClaim } from './fleet.ts';
 import { frozenCallee } from './frozen-callee.ts';
 import { tracedTarget } from './traced-target.ts';
 import type { ClaimEvaluator, ClaimRow } from './types.ts';
+import { vectoredClaim } from './vectored.ts';
 
 /** Every claim evaluator, in the order of the patch's argument. */
 export const CLAIM_EVALUATORS: readonly ClaimEvaluator[] = [
   constrainedCallee, // claim 1: the callee limited by cpuset/cgroups
   frozenCallee, // claim 2: ... or frozen
   tracedTarget, // claim 3: at most one ptracer
-  // claim 4 (race), claims 5 and 6 (app fleet, vectored calls): their evaluators are listed here
+  // claim 4 (race): its evaluator is listed here
+  fleetClaim, // claim 5: one daemon hints many processes
+  vectoredClaim, // claim 6: one vectored call covers many ranges
 ];
 
 /** The rows of the claims table for a run (empty when it holds none of the claims' scenarios). */

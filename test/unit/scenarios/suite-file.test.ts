@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SuiteFileSchema, SuiteMemorySchema } from '../../../core/schema/suite-file.ts';
+import { SuiteFileSchema, SuiteFleetSchema, SuiteMemorySchema, SuiteVectoredSchema } from '../../../core/schema/suite-file.ts';
 import { HintbenchError } from '../../../core/errors.ts';
 import { builtinSuite, resolveSuite } from '../../../bench/scenarios/builtin.ts';
 import { parseSuiteFile } from '../../../bench/scenarios/suite-file.ts';
@@ -32,7 +32,12 @@ describe('suite files', () => {
   it('has every field of the schema documented in docs/suites.md', () => {
     const doc = readFileSync(new URL('../../../docs/suites.md', import.meta.url), 'utf8');
     const documented = [...doc.matchAll(/^\| `([\w.[\]]+)`/gm)].map((m) => m[1]!);
-    const fields = [...Object.keys(SuiteFileSchema.shape), ...Object.keys(SuiteMemorySchema.shape).map((k) => `memories[].${k}`)];
+    const fields = [
+      ...Object.keys(SuiteFileSchema.shape),
+      ...Object.keys(SuiteMemorySchema.shape).map((k) => `memories[].${k}`),
+      ...Object.keys(SuiteFleetSchema.shape).map((k) => `fleets[].${k}`),
+      ...Object.keys(SuiteVectoredSchema.shape).map((k) => `vectored.${k}`),
+    ];
     expect(documented.sort()).toEqual(fields.sort());
   });
   it.each([
