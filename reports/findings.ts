@@ -17,7 +17,7 @@ import { median } from '../core/stats/quantiles.ts';
 import { relativeShift } from '../core/stats/relative-shift.ts';
 import type { RunResult, Scenario, ScenarioResult } from '../core/types.ts';
 import { fieldValues, measuredSamples, REPORT_CONFIDENCE } from './sample-stats.ts';
-import { formatDurationNs, formatRatio } from './units.ts';
+import { formatBytes, formatDurationNs, formatRatio } from './units.ts';
 
 /** Dimension two compared scenarios differ in. */
 export type FindingDimension = 'mechanism' | 'advice' | 'target state' | 'memory' | 'hint vs no hint';
@@ -76,11 +76,16 @@ function adviceName(advice: string): string {
   return advice.toUpperCase();
 }
 
+/** A workload size in MiB as people read it: `256 MiB`, `4 KiB` for a one-page workload. */
+function sizeWords(sizeMiB: number): string {
+  return Number.isInteger(sizeMiB) ? `${sizeMiB} MiB` : formatBytes(sizeMiB * 2 ** 20);
+}
+
 /** Memory layout in words: `256 MiB random` (`, 4 VMAs` when split). */
 export function memoryWords(s: Scenario): string {
   const vmas = s.memory.vmas > 1 ? `, ${s.memory.vmas} VMAs` : '';
   const kind = s.memory.kind === 'anon' ? '' : ` ${s.memory.kind}`;
-  return `${s.memory.sizeMiB} MiB${kind} ${s.memory.content}${vmas}`;
+  return `${sizeWords(s.memory.sizeMiB)}${kind} ${s.memory.content}${vmas}`;
 }
 
 /** The memory attributes two scenarios differ in. */
@@ -131,7 +136,7 @@ function sidePhrase(dim: FindingDimension, s: Scenario, other: Scenario): string
       return `with a ${s.targetState} target`;
     case 'memory': {
       const k = memoryDifferences(s, other)[0];
-      if (k === 'sizeMiB') return `on ${s.memory.sizeMiB} MiB`;
+      if (k === 'sizeMiB') return `on ${sizeWords(s.memory.sizeMiB)}`;
       if (k === 'vmas') return `over ${s.memory.vmas} VMA${s.memory.vmas === 1 ? '' : 's'}`;
       if (k === 'content') return `on ${s.memory.content} pages`;
       return `on ${s.memory.kind} memory`;
