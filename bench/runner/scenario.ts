@@ -57,7 +57,7 @@ export class ScenarioState {
   result(status: ScenarioStatus, error: string | null, extraWarnings: readonly string[] = []): ScenarioResult {
     const samples = [...this.samples, ...this.pending.map((d) => d.sample)];
     const summary = summariesOf(samples);
-    const warnings = [...extraWarnings, ...this.probeWarnings, ...scenarioWarnings({ samples, summary }, { reclaim: this.reclaim })];
+    const warnings = [...extraWarnings, ...this.probeWarnings, ...scenarioWarnings({ samples, summary }, { reclaim: this.reclaim, scenario: this.scenario })];
     return { scenario: this.scenario, status, error, samples, summary, warnings };
   }
 }

@@ -8,7 +8,7 @@
  * are left out of all of them. Pure: no I/O.
  */
 import { SAMPLE_FIELDS, SUMMARISED_FIELDS, type SampleFieldName } from '../../core/metrics.ts';
-import type { Sample, ScenarioResult } from '../../core/types.ts';
+import type { Sample, Scenario, ScenarioResult } from '../../core/types.ts';
 import type { StopReason } from './stopping.ts';
 
 /** Robust CV above which a key metric is called noisy (fraction). */
@@ -40,6 +40,18 @@ export interface ScenarioWarningOptions {
   noisyRobustCv?: number;
   /** Reclaim by others seen during samples. */
   reclaim?: readonly SampleReclaim[];
+  /** The scenario: its mechanism and target state say what interrupted the target's system calls. */
+  scenario?: Pick<Scenario, 'mechanism' | 'targetState'>;
+}
+
+/** What makes a target's sleeping system calls return EINTR in a scenario, in words. */
+export function eintrCauses(scenario: Pick<Scenario, 'mechanism' | 'targetState'> | undefined): string {
+  const causes: string[] = [];
+  if (scenario === undefined || scenario.mechanism === 'ptrace') causes.push('ptrace interrupts epoll_wait and sleeps');
+  if (scenario?.targetState === 'frozen') causes.push('the cgroup freezer interrupts epoll_wait too');
+  if (scenario?.targetState === 'stopped') causes.push('SIGSTOP and SIGCONT interrupt epoll_wait too');
+  if (scenario?.targetState === 'traced') causes.push('the foreign tracer interrupts it too');
+  return causes.length > 0 ? causes.join('; ') : "something outside the hint interrupted the target's waits";
 }
 
 /** The warnings a scenario's measured samples and summaries call for. */
@@ -87,7 +99,7 @@ export function scenarioWarnings(result: Pick<ScenarioResult, 'samples' | 'summa
   if (eintr > 0) {
     const hit = measured.filter((s) => s.targetEintr > 0).length;
     out.push(
-      `the target saw ${eintr} system calls return EINTR in ${hit} of ${measured.length} samples: a target that does not retry them would misbehave (ptrace interrupts epoll_wait and sleeps). Fix: none needed for hintbench's workload; before hinting a real process this way, check it retries on EINTR`,
+      `the target saw ${eintr} system calls return EINTR in ${hit} of ${measured.length} samples: a target that does not retry them would misbehave (${eintrCauses(opts.scenario)}). Fix: none needed for hintbench's workload; before hinting a real process this way, check it retries on EINTR`,
     );
   }
   const missed = measured.filter((s) => s.probeSyscalls !== null && s.probeSyscalls < s.syscalls);

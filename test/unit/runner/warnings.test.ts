@@ -1,6 +1,6 @@
 /** Warnings computed from what a run measured: each names what it is about and ends with a fix; warm-ups are left out. */
 import { describe, expect, it } from 'vitest';
-import { blockReclaimWarning, doctorWarnings, reclaimerWarnings, scenarioWarnings, stoppingWarning } from '../../../bench/runner/warnings.ts';
+import { blockReclaimWarning, doctorWarnings, eintrCauses, reclaimerWarnings, scenarioWarnings, stoppingWarning } from '../../../bench/runner/warnings.ts';
 import { summariesOf } from '../../../core/schema/migrate.ts';
 import type { Sample } from '../../../core/types.ts';
 import { fixtureRun } from '../reports/fixture.ts';
@@ -67,6 +67,13 @@ describe('scenarioWarnings', () => {
     );
     expect(w.find((x) => x.startsWith('the probe saw fewer'))).toMatch(/in 1 of 6 samples: .*Fix: /);
     expect(w.find((x) => x.startsWith('kswapd'))).toMatch(/^kswapd or direct reclaim took 32 pages system-wide during 1 of 6 samples \(repetition 3\): .*Fix: /);
+  });
+
+  it('names what interrupted the target: ptrace, the freezer, SIGSTOP, or none of them', () => {
+    expect(eintrCauses({ mechanism: 'ptrace', targetState: 'sleeping' })).toBe('ptrace interrupts epoll_wait and sleeps');
+    expect(eintrCauses({ mechanism: 'process_madvise', targetState: 'frozen' })).toBe('the cgroup freezer interrupts epoll_wait too');
+    expect(eintrCauses({ mechanism: 'ptrace', targetState: 'stopped' })).toBe('ptrace interrupts epoll_wait and sleeps; SIGSTOP and SIGCONT interrupt epoll_wait too');
+    expect(eintrCauses({ mechanism: 'process_madvise', targetState: 'sleeping' })).toBe("something outside the hint interrupted the target's waits");
   });
 });
 
