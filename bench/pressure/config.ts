@@ -131,9 +131,8 @@ export function checkPressureSizes(z: PressureSizes, field: (name: 'hotMiB' | 'l
     );
 }
 
-/** Measurement defaults: 40 batches, one every 25 ms, reading the hot set twice. */
-export function measureDefaults(hotMiB: number): { batches: number; batchPages: number; intervalMs: number } {
-  const batches = 40;
+/** Measurement of a pressure scenario: `batches` (default 20) batches, one every 25 ms, reading the hot set twice. */
+export function measureDefaults(hotMiB: number, batches = 20): { batches: number; batchPages: number; intervalMs: number } {
   const hotPages = Math.ceil((hotMiB * 1024 * 1024) / 4096);
   return { batches, batchPages: Math.max(1, Math.ceil((2 * hotPages) / batches)), intervalMs: 25 };
 }

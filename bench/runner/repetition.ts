@@ -8,6 +8,7 @@ import { noExplain } from '../../core/attribution.ts';
 import { familyNulls } from '../../core/metrics.ts';
 import type { HintOutcome, Sample, Scenario } from '../../core/types.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
+import { runPressureRepetition } from './pressure.ts';
 import { enterState, leaveState } from './target-state.ts';
 
 /** A time window on CLOCK_MONOTONIC (the clock of process.hrtime and bpftrace's nsecs), in ns. */
@@ -27,6 +28,8 @@ export interface SampleDraft {
   targetTids: number[];
   /** Pages kswapd and direct reclaim stole system-wide from the hint to the end of the re-touch (/proc/vmstat): reclaim by others. */
   backgroundReclaimPages: number;
+  /** Pressure family: the pressure phase (`fromNs` the instant the pressure began; timeline tMs count from it); null in hint samples. */
+  pressureWindow: Window | null;
 }
 
 /** Where a repetition sits in the run. */
@@ -68,6 +71,7 @@ function nowNs(): number {
  * they end up in `sample.errors`; only an abort rethrows.
  */
 export async function runRepetition(scenario: Scenario, mechanism: Mechanism, place: RepetitionPlace, signal?: AbortSignal): Promise<SampleDraft> {
+  if (scenario.pressure !== undefined) return runPressureRepetition(scenario, mechanism, place, signal);
   const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
   const sample: Sample = {
     repetition: place.repetition,
@@ -167,5 +171,5 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, pl
   } finally {
     await workload.exit();
   }
-  return { sample, hintWindow, syscallTid, targetTids, backgroundReclaimPages };
+  return { sample, hintWindow, syscallTid, targetTids, backgroundReclaimPages, pressureWindow: null };
 }
