@@ -104,7 +104,7 @@ export function checkPressureSizes(z: PressureSizes, field: (name: 'hotMiB' | 'l
   const { hotMiB, coldMiB, limitMiB } = z;
   const all = RUNTIME_MIB + hotMiB + coldMiB;
   if (limitMiB < RUNTIME_MIB)
-    throw new HintbenchError(`${field('limitMiB')} ${limitMiB} is below the ${RUNTIME_MIB} MiB the workload needs to start (the Node.js runtime)`, `use a limit of at least ${RUNTIME_MIB + hotMiB}`);
+    throw new HintbenchError(`${field('limitMiB')} ${limitMiB} is below the ${RUNTIME_MIB} MiB the workload needs to start (the Node.js runtime)`, `raise ${field('limitMiB')} to at least ${RUNTIME_MIB + hotMiB}`);
   if (hotMiB + RUNTIME_MIB > limitMiB)
     throw new HintbenchError(
       `${field('hotMiB')} ${hotMiB} MiB does not fit under ${field('limitMiB')} ${limitMiB} with the ${RUNTIME_MIB} MiB runtime`,

@@ -81,7 +81,7 @@ export function expandPressure(m: PressureMatrix): Scenario[] {
   for (const mode of m.modes) {
     const limitMiB = (mode === 'limit' ? m.limitMiB : m.balloonLimitMiB) ?? defaultLimitMiB(mode, m.hot.sizeMiB, m.cold.sizeMiB);
     const balloonMiB = mode === 'balloon' ? (m.balloonMiB ?? m.cold.sizeMiB) : null;
-    const names = { hotMiB: 'pressure.hot.sizeMiB', limitMiB: mode === 'limit' ? 'pressure.limitMiB' : 'pressure.balloonLimitMiB', balloonMiB: 'pressure.balloonMiB' } as const;
+    const names = { hotMiB: 'field pressure.hot.sizeMiB', limitMiB: mode === 'limit' ? 'field pressure.limitMiB' : 'field pressure.balloonLimitMiB', balloonMiB: 'field pressure.balloonMiB' } as const;
     checkPressureSizes({ hotMiB: m.hot.sizeMiB, coldMiB: m.cold.sizeMiB, limitMiB, mode, balloonMiB }, (f) => names[f]);
     const spec = (strategy: PressureStrategy, delivery: PressureDelivery): PressureSpec => ({ strategy, delivery, hot: m.hot, cold: m.cold, mode, limitMiB, balloonMiB });
     for (const strategy of m.strategies) {

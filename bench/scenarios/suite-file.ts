@@ -10,6 +10,7 @@ import { SUITE_NAME_PATTERN, SuiteFileSchema } from '../../core/schema/suite-fil
 import { SchemaViolation, check, parseJson } from '../../core/schema/validate.ts';
 import type { Suite } from '../../core/types.ts';
 import { expandMatrix } from './matrix.ts';
+import { expandPressure } from './pressure.ts';
 
 export { MAX_REPETITIONS } from '../../core/schema/suite-file.ts';
 
@@ -19,7 +20,9 @@ export function parseSuiteFile(text: string, file: string): Suite {
   try {
     raw = parseJson(text, 'fix the JSON syntax (see docs/suites.md for an example)');
     const parsed = check(SuiteFileSchema, raw, 'see docs/suites.md for the format');
-    const { name = basename(file).replace(/\.json$/i, ''), description = `suite file ${basename(file)}`, memories, ...axes } = parsed;
+    const { name = basename(file).replace(/\.json$/i, ''), description = `suite file ${basename(file)}`, memories, pressure, ...axes } = parsed;
+    if (memories === undefined && pressure === undefined)
+      throw new SchemaViolation('memories', 'field memories is missing (and there is no pressure field): the suite would have no scenario', 'add "memories": [{"sizeMiB": 64}], or a "pressure" field');
     if (!SUITE_NAME_PATTERN.test(name)) {
       throw new SchemaViolation(
         'name',
@@ -27,7 +30,19 @@ export function parseSuiteFile(text: string, file: string): Suite {
         'rename the file, or give a "name" field',
       );
     }
-    return { name, description, scenarios: expandMatrix({ ...axes, memories }) };
+    const hint = memories === undefined ? [] : expandMatrix({ ...axes, memories });
+    let pressureScenarios: Suite['scenarios'] = [];
+    if (pressure !== undefined) {
+      const { limitMiB = null, balloonLimitMiB = null, balloonMiB = null, ...rest } = pressure;
+      try {
+        pressureScenarios = expandPressure({ ...rest, limitMiB, balloonLimitMiB, balloonMiB, repetitions: axes.repetitions });
+      } catch (err) {
+        // The sizes are checked against each other: the message names the field already.
+        if (err instanceof HintbenchError) throw new SchemaViolation('', err.message, err.fix);
+        throw err;
+      }
+    }
+    return { name, description, scenarios: [...hint, ...pressureScenarios] };
   } catch (err) {
     if (!(err instanceof SchemaViolation)) throw err;
     const where = err.path === '' && raw === undefined ? ` is ${err.message}` : `: ${err.message}`;

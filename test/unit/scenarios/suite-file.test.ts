@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SuiteFileSchema, SuiteMemorySchema } from '../../../core/schema/suite-file.ts';
+import { SuiteFileSchema, SuiteMemorySchema, SuitePressurePartSchema, SuitePressureSchema } from '../../../core/schema/suite-file.ts';
 import { HintbenchError } from '../../../core/errors.ts';
 import { builtinSuite, resolveSuite } from '../../../bench/scenarios/builtin.ts';
 import { parseSuiteFile } from '../../../bench/scenarios/suite-file.ts';
@@ -32,7 +32,12 @@ describe('suite files', () => {
   it('has every field of the schema documented in docs/suites.md', () => {
     const doc = readFileSync(new URL('../../../docs/suites.md', import.meta.url), 'utf8');
     const documented = [...doc.matchAll(/^\| `([\w.[\]]+)`/gm)].map((m) => m[1]!);
-    const fields = [...Object.keys(SuiteFileSchema.shape), ...Object.keys(SuiteMemorySchema.shape).map((k) => `memories[].${k}`)];
+    const fields = [
+      ...Object.keys(SuiteFileSchema.shape),
+      ...Object.keys(SuiteMemorySchema.shape).map((k) => `memories[].${k}`),
+      ...Object.keys(SuitePressureSchema.shape).map((k) => `pressure.${k}`),
+      ...Object.keys(SuitePressurePartSchema.shape).map((k) => `pressure.hot.${k}`),
+    ];
     expect(documented.sort()).toEqual(fields.sort());
   });
   it.each([
