@@ -104,7 +104,10 @@ export function checkPressureSizes(z: PressureSizes, field: (name: 'hotMiB' | 'l
   const { hotMiB, coldMiB, limitMiB } = z;
   const all = RUNTIME_MIB + hotMiB + coldMiB;
   if (limitMiB < RUNTIME_MIB)
-    throw new HintbenchError(`${field('limitMiB')} ${limitMiB} is below the ${RUNTIME_MIB} MiB the workload needs to start (the Node.js runtime)`, `raise ${field('limitMiB')} to at least ${RUNTIME_MIB + hotMiB}`);
+    throw new HintbenchError(
+      `${field('limitMiB')} ${limitMiB} is below the ${RUNTIME_MIB} MiB the workload needs to start (the Node.js runtime)`,
+      `raise ${field('limitMiB')} to at least ${RUNTIME_MIB + hotMiB}`,
+    );
   if (hotMiB + RUNTIME_MIB > limitMiB)
     throw new HintbenchError(
       `${field('hotMiB')} ${hotMiB} MiB does not fit under ${field('limitMiB')} ${limitMiB} with the ${RUNTIME_MIB} MiB runtime`,
@@ -166,7 +169,8 @@ export function parseLabConfig(flags: LabFlags): LabConfig {
   checkPressureSizes({ hotMiB, coldMiB, limitMiB, mode: 'limit', balloonMiB: null }, (f) => flagOf[f]);
   const strategies = (flags.strategies ?? STRATEGIES.join(',')).split(',').map((s) => s.trim());
   for (const s of strategies)
-    if (!isOneOf(PRESSURE_STRATEGIES, s)) throw bad('strategies', `names an unknown strategy ${JSON.stringify(s)}`, `use a comma-separated list of ${PRESSURE_STRATEGIES.join(', ')}`);
+    if (!isOneOf(PRESSURE_STRATEGIES, s))
+      throw bad('strategies', `names an unknown strategy ${JSON.stringify(s)}`, `use a comma-separated list of ${PRESSURE_STRATEGIES.join(', ')}`);
   const via = flags.via ?? 'process_madvise';
   if (!isOneOf(HINT_MECHANISMS, via)) throw bad('via', `is not a hint mechanism: ${JSON.stringify(via)}`, `use one of ${HINT_MECHANISMS.join(', ')}`);
   const batches = positiveNumber(flags, 'batches', 40, true);

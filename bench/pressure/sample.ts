@@ -203,7 +203,19 @@ async function deliverHint(cfg: LabConfig, strategy: Strategy, workload: Workloa
       error = (err as Error).message;
     }
     const toNs = nowNs();
-    return { via: 'memory.reclaim', advice: 'reclaim', set: 'cold', bytesAdvised: 0, userLatencyNs: toNs - fromNs, syscalls: 1, syscallTid: process.pid, fromNs, toNs, skipped: [], error };
+    return {
+      via: 'memory.reclaim',
+      advice: 'reclaim',
+      set: 'cold',
+      bytesAdvised: 0,
+      userLatencyNs: toNs - fromNs,
+      syscalls: 1,
+      syscallTid: process.pid,
+      fromNs,
+      toNs,
+      skipped: [],
+      error,
+    };
   }
   const hint = strategyHint(strategy, workload.regions)!;
   if (cfg.delivery !== 'external') {
@@ -407,7 +419,8 @@ export async function runLabSample(cfg: LabConfig, strategy: Strategy, features:
       await removeLabMemcg(memcg);
       cg = null;
     }
-    if (result.oom.kills > 0 && result.oom.reason === null) result.oom.reason = oomReason(memcg, [spawnedPid, ...(balloon === null || balloon.pid === 0 ? [] : [balloon.pid])], result.oom.kills);
+    if (result.oom.kills > 0 && result.oom.reason === null)
+      result.oom.reason = oomReason(memcg, [spawnedPid, ...(balloon === null || balloon.pid === 0 ? [] : [balloon.pid])], result.oom.kills);
   }
 }
 

@@ -140,7 +140,10 @@ export async function runPressureRepetition(scenario: Scenario, mechanism: Mecha
   const via = scenario.mechanism === 'ptrace' ? 'ptrace' : 'process_madvise';
   const cfg = labConfigOfSpec(spec, via);
   const f = await hostMemcg();
-  const lab = await runLabSample(cfg, spec.strategy, f, { ...(spec.delivery === 'external' && scenario.mechanism !== 'none' ? { mechanism } : {}), ...(signal === undefined ? {} : { signal }) });
+  const lab = await runLabSample(cfg, spec.strategy, f, {
+    ...(spec.delivery === 'external' && scenario.mechanism !== 'none' ? { mechanism } : {}),
+    ...(signal === undefined ? {} : { signal }),
+  });
   // No workload process at all (it could not be spawned): not a sample, the run cannot go on.
   if (lab.pid === 0) throw new Error(lab.error ?? 'the working-set workload did not start');
   const sample = sampleOfLab(lab, spec, place);
@@ -161,18 +164,17 @@ export async function runPressureRepetition(scenario: Scenario, mechanism: Mecha
  * left out, with the reason (e.g. memory_reclaim on a cgroup v1 memory controller). A suite
  * without pressure scenarios is returned as it is, without looking at the host.
  */
-export function omitUnavailable(
-  suite: Suite,
-  host: () => Pick<MemcgFeatures, 'proactiveReclaim' | 'proactiveReclaimMissing'> = detectMemcg,
-): { suite: Suite; warnings: string[] } {
+export function omitUnavailable(suite: Suite, host: () => Pick<MemcgFeatures, 'proactiveReclaim' | 'proactiveReclaimMissing'> = detectMemcg): { suite: Suite; warnings: string[] } {
   if (!suite.scenarios.some((s) => s.pressure?.strategy === 'memory_reclaim')) return { suite, warnings: [] };
   const f = host();
   const warnings: string[] = [];
   const kept = suite.scenarios.filter((s) => {
     const why = s.pressure === undefined ? null : pressureUnavailable(s.pressure, f);
-    if (why !== null) warnings.push(`scenario ${s.id} left out: ${why}. Fix: run on a host with the memory controller on cgroup v2 (Linux 5.19+) for the proactive-reclaim baseline`);
+    if (why !== null)
+      warnings.push(`scenario ${s.id} left out: ${why}. Fix: run on a host with the memory controller on cgroup v2 (Linux 5.19+) for the proactive-reclaim baseline`);
     return why === null;
   });
-  if (kept.length === 0) throw new HintbenchError(`suite '${suite.name}' has no scenario this host can run: ${warnings[0]}`, 'add scenarios this host can run, or run on a cgroup v2 host');
+  if (kept.length === 0)
+    throw new HintbenchError(`suite '${suite.name}' has no scenario this host can run: ${warnings[0]}`, 'add scenarios this host can run, or run on a cgroup v2 host');
   return { suite: { ...suite, scenarios: kept }, warnings };
 }

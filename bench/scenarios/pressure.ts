@@ -4,7 +4,7 @@
  * Ids are `pressure/<strategy>/<delivery>/<working set>/<mode>`, e.g.
  * `pressure/pageout_cold_set/ptrace/hot-anon-random-32MiB+cold-anon-random-96MiB/limit-128MiB`.
  */
-import { type Advice, HINT_MECHANISMS } from '../../core/schema/enums.ts';
+import type { Advice, HINT_MECHANISMS } from '../../core/schema/enums.ts';
 import type { PressureDelivery, PressureMode, PressureSpec, PressureStrategy } from '../../core/schema/pressure.ts';
 import type { MechanismName, Scenario } from '../../core/types.ts';
 import { checkPressureSizes, defaultLimitMiB } from '../pressure/config.ts';
@@ -81,7 +81,11 @@ export function expandPressure(m: PressureMatrix): Scenario[] {
   for (const mode of m.modes) {
     const limitMiB = (mode === 'limit' ? m.limitMiB : m.balloonLimitMiB) ?? defaultLimitMiB(mode, m.hot.sizeMiB, m.cold.sizeMiB);
     const balloonMiB = mode === 'balloon' ? (m.balloonMiB ?? m.cold.sizeMiB) : null;
-    const names = { hotMiB: 'field pressure.hot.sizeMiB', limitMiB: mode === 'limit' ? 'field pressure.limitMiB' : 'field pressure.balloonLimitMiB', balloonMiB: 'field pressure.balloonMiB' } as const;
+    const names = {
+      hotMiB: 'field pressure.hot.sizeMiB',
+      limitMiB: mode === 'limit' ? 'field pressure.limitMiB' : 'field pressure.balloonLimitMiB',
+      balloonMiB: 'field pressure.balloonMiB',
+    } as const;
     checkPressureSizes({ hotMiB: m.hot.sizeMiB, coldMiB: m.cold.sizeMiB, limitMiB, mode, balloonMiB }, (f) => names[f]);
     const spec = (strategy: PressureStrategy, delivery: PressureDelivery): PressureSpec => ({ strategy, delivery, hot: m.hot, cold: m.cold, mode, limitMiB, balloonMiB });
     for (const strategy of m.strategies) {

@@ -22,7 +22,11 @@ export function parseSuiteFile(text: string, file: string): Suite {
     const parsed = check(SuiteFileSchema, raw, 'see docs/suites.md for the format');
     const { name = basename(file).replace(/\.json$/i, ''), description = `suite file ${basename(file)}`, memories, pressure, ...axes } = parsed;
     if (memories === undefined && pressure === undefined)
-      throw new SchemaViolation('memories', 'field memories is missing (and there is no pressure field): the suite would have no scenario', 'add "memories": [{"sizeMiB": 64}], or a "pressure" field');
+      throw new SchemaViolation(
+        'memories',
+        'field memories is missing (and there is no pressure field): the suite would have no scenario',
+        'add "memories": [{"sizeMiB": 64}], or a "pressure" field',
+      );
     if (!SUITE_NAME_PATTERN.test(name)) {
       throw new SchemaViolation(
         'name',

@@ -55,10 +55,7 @@ export const SuitePressureSchema = z.strictObject({
     .meta({ description: 'hint strategies', fix: `use some of ${PRESSURE_STRATEGIES.join(', ')}` })
     .default(['none', 'cold_cold_set', 'pageout_cold_set', 'pageout_all']),
   mechanisms: z.array(HintMechanismSchema).min(1).meta({ description: 'how the hinting strategies are delivered from outside' }).default(['process_madvise']),
-  selfDeliveries: z
-    .array(SelfDeliverySchema)
-    .meta({ description: 'the hinting strategies also delivered by the workload itself (cooperative baselines)' })
-    .default([]),
+  selfDeliveries: z.array(SelfDeliverySchema).meta({ description: 'the hinting strategies also delivered by the workload itself (cooperative baselines)' }).default([]),
   hot: SuitePressurePartSchema.meta({ description: 'the set the workload keeps reading', fix: 'e.g. {"sizeMiB": 32}' }),
   cold: SuitePressurePartSchema.meta({ description: 'the set it leaves alone', fix: 'e.g. {"sizeMiB": 96}' }),
   modes: z
