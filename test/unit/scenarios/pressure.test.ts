@@ -64,7 +64,7 @@ describe('pressure scenarios', () => {
     expect([...b].sort()).toEqual([...a].sort());
   });
 
-  it.each([
+  it.each<[Partial<PressureMatrix>, RegExp, RegExp]>([
     [{ limitMiB: RUNTIME_MIB - 1 }, /^field pressure\.limitMiB 63 is below the 64 MiB the workload needs to start/, /raise field pressure\.limitMiB to at least 96/],
     [
       { hot: { kind: 'anon', content: 'random', sizeMiB: 200 }, limitMiB: 150 },
@@ -72,8 +72,8 @@ describe('pressure scenarios', () => {
       /hot set of at most 86 MiB/,
     ],
     [{ limitMiB: 192 }, /^field pressure\.limitMiB 192 leaves room for the whole working set \(192 MiB with the runtime\)/, /below 192/],
-    [{ modes: ['balloon' as const], balloonLimitMiB: 150 }, /^field pressure\.balloonLimitMiB 150 is below the working set/, /at least 192/],
-    [{ modes: ['balloon' as const], balloonLimitMiB: 400, balloonMiB: 8 }, /^field pressure\.balloonMiB 8 fits in the 208 MiB/, /above 144 MiB/],
+    [{ modes: ['balloon'], balloonLimitMiB: 150 }, /^field pressure\.balloonLimitMiB 150 is below the working set/, /at least 192/],
+    [{ modes: ['balloon'], balloonLimitMiB: 400, balloonMiB: 8 }, /^field pressure\.balloonMiB 8 fits in the 208 MiB/, /above 144 MiB/],
   ])('refuses sizes that cannot work, naming the field: %j', (over, message, fix) => {
     const err = errorOf(() => expandPressure({ ...matrix, ...over }));
     expect(err.message).toMatch(message);
