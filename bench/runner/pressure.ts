@@ -7,9 +7,6 @@
  * limit) is data in `errors`, never a crash.
  */
 import type { MemcgFeatures } from '../../core/cgroup/memcg.ts';
-import { noExplain } from '../../core/attribution.ts';
-import { familyNulls } from '../../core/metrics.ts';
-import { noCounters } from '../../core/proc/sample-counters.ts';
 import type { PressureSpec } from '../../core/schema/pressure.ts';
 import { HintbenchError } from '../../core/errors.ts';
 import type { Sample, Scenario, Suite } from '../../core/types.ts';
@@ -17,7 +14,7 @@ import type { Mechanism } from '../mechanisms/mechanism.ts';
 import { labConfigOfSpec } from '../pressure/config.ts';
 import { detectMemcg, removeStaleLabMemcgs } from '../pressure/memcg-host.ts';
 import { type LabSample, runLabSample } from '../pressure/sample.ts';
-import type { RepetitionPlace, SampleDraft } from './repetition.ts';
+import { blankSample, type RepetitionPlace, type SampleDraft } from './repetition.ts';
 
 const MIB = 2 ** 20;
 
@@ -74,17 +71,10 @@ export function sampleOfLab(s: LabSample, spec: PressureSpec, place: RepetitionP
   const snap = s.hintSnapshot;
   const anyStat = (k: keyof NonNullable<LabSample['pressure']>['statDeltas']): number | null => p?.statDeltas[k] ?? null;
   return {
-    repetition: place.repetition,
-    warmUp: place.warmUp,
-    block: place.block,
-    pid: s.pid,
+    ...blankSample(place, s.pid, requestedBytes(spec)),
     userLatencyNs: s.hint?.userLatencyNs ?? null,
-    kernelLatencyNs: null,
     syscalls: s.hint?.syscalls ?? 0,
-    probeSyscalls: null,
-    bytesRequested: requestedBytes(spec),
     bytesAdvised: s.hint?.bytesAdvised ?? 0,
-    reclaimedPages: null,
     rssBeforeBytes: snap?.rssBeforeBytes ?? 0,
     rssAfterBytes: snap?.rssAfterBytes ?? 0,
     swapBeforeBytes: snap?.swapBeforeBytes ?? 0,
@@ -93,17 +83,8 @@ export function sampleOfLab(s: LabSample, spec: PressureSpec, place: RepetitionP
     pswpinDeltaPages: s.vmstat?.retouchPswpinPages ?? 0,
     retouchNs: s.retouch?.elapsedNs ?? 0,
     retouchMajorFaults: s.retouch?.majorFaults ?? 0,
-    retouchMajorFaultsProbe: null,
-    stallNs: null,
-    injectorStopNs: null,
-    callerCpuNs: null,
-    targetCpuNs: null,
-    targetEintr: 0,
-    ...noExplain(),
-    ...noCounters(),
     ...(s.vmstat?.span ?? {}),
     retouchMinorFaults: s.retouch?.minorFaults ?? null,
-    ...familyNulls(),
     hintFreedBytes: s.freed?.cgroupUsageBytes ?? null,
     hotPages: s.hotPages,
     hotRefaultPages: under?.faultedPages ?? null,

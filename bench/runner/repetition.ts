@@ -65,24 +65,18 @@ function nowNs(): number {
   return Number(process.hrtime.bigint());
 }
 
-/**
- * One repetition: a fresh workload, put into the scenario's target state, hinted once over
- * all its regions, brought back, re-touched and verified, then ended. Failures are data:
- * they end up in `sample.errors`; only an abort rethrows.
- */
-export async function runRepetition(scenario: Scenario, mechanism: Mechanism, place: RepetitionPlace, signal?: AbortSignal): Promise<SampleDraft> {
-  if (scenario.pressure !== undefined) return runPressureRepetition(scenario, mechanism, place, signal);
-  const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
-  const sample: Sample = {
+/** A sample before anything was measured: counts at 0, figures null, no data check passed yet. */
+export function blankSample(place: RepetitionPlace, pid: number, bytesRequested: number): Sample {
+  return {
     repetition: place.repetition,
     warmUp: place.warmUp,
     block: place.block,
-    pid: workload.pid,
+    pid,
     userLatencyNs: null,
     kernelLatencyNs: null,
     syscalls: 0,
     probeSyscalls: null,
-    bytesRequested: workload.regions.reduce((s, r) => s + r.lengthBytes, 0),
+    bytesRequested,
     bytesAdvised: 0,
     reclaimedPages: null,
     rssBeforeBytes: 0,
@@ -105,6 +99,21 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, pl
     dataIntact: false,
     errors: [],
   };
+}
+
+/**
+ * One repetition: a fresh workload, put into the scenario's target state, hinted once over
+ * all its regions, brought back, re-touched and verified, then ended. Failures are data:
+ * they end up in `sample.errors`; only an abort rethrows.
+ */
+export async function runRepetition(scenario: Scenario, mechanism: Mechanism, place: RepetitionPlace, signal?: AbortSignal): Promise<SampleDraft> {
+  if (scenario.pressure !== undefined) return runPressureRepetition(scenario, mechanism, place, signal);
+  const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
+  const sample = blankSample(
+    place,
+    workload.pid,
+    workload.regions.reduce((sum, r) => sum + r.lengthBytes, 0),
+  );
   let hintWindow: Window = { fromNs: 0, toNs: 0 };
   let syscallTid = process.pid;
   let backgroundReclaimPages = 0;

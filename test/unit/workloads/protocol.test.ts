@@ -60,7 +60,9 @@ describe('parseReply', () => {
   });
   it('rejects missing numbers and unknown types', () => {
     expect(() => parseReply('{"type":"retouched","id":1,"elapsedNs":"fast","majorFaults":0,"minorFaults":0,"pages":1}')).toThrow(/elapsedNs/);
-    expect(() => parseReply('{"type":"hello"}')).toThrow(/field type must be one of ready, retouched, verified, state, measured, touched, residency, advised, exiting, error, got "hello"/);
+    expect(() => parseReply('{"type":"hello"}')).toThrow(
+      /field type must be one of ready, retouched, verified, state, measured, touched, residency, advised, exiting, error, got "hello"/,
+    );
     expect(() => parseReply('{"type":"error","id":1}')).toThrow(/message/);
   });
 });
