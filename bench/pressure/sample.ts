@@ -390,13 +390,12 @@ export async function runLabSample(cfg: LabConfig, strategy: Strategy, features:
     result.intact = v.intact;
     result.corruptPages = v.corruptPages;
   } catch (err) {
-    if (opts.signal?.aborted) {
-      await cleanUp();
-      throw err;
-    }
+    // An abort is not data: it ends the sample (after the clean-up below) and goes up.
+    if (opts.signal?.aborted) throw err;
     result.error = (err as Error).message;
+  } finally {
+    await cleanUp();
   }
-  await cleanUp();
   return result;
 
   async function cleanUp(): Promise<void> {
