@@ -3,7 +3,8 @@ import { stoppingOption } from '../../../bench/commands/run.ts';
 import { RUNTIME_MIB } from '../../../bench/pressure/config.ts';
 import { PRESSURE_SUITE_BUDGET_MS, builtinSuite } from '../../../bench/scenarios/builtin.ts';
 import { expandPressure, pressureScenarioId, type PressureMatrix } from '../../../bench/scenarios/pressure.ts';
-import { parseSuiteFile } from '../../../bench/scenarios/suite-file.ts';
+import { parseSuiteFile, readSuiteFile } from '../../../bench/scenarios/suite-file.ts';
+import { fileURLToPath } from 'node:url';
 import { HintbenchError } from '../../../core/errors.ts';
 import { ScenarioSchema } from '../../../core/schema/results.ts';
 
@@ -112,6 +113,19 @@ describe('pressure suites', () => {
     const both = parseSuiteFile(JSON.stringify({ memories: [{ sizeMiB: 4 }], pressure: { strategies: ['none'], hot: { sizeMiB: 8 }, cold: { sizeMiB: 24 } } }), 'b.json');
     expect(both.scenarios.filter((s) => s.pressure === undefined)).toHaveLength(3);
     expect(both.scenarios.filter((s) => s.pressure !== undefined)).toHaveLength(1);
+  });
+
+  it('the example of docs/suites.md expands: limit and balloon, external and self deliveries', () => {
+    const suite = readSuiteFile(fileURLToPath(new URL('../../../docs/examples/pressure-small.json', import.meta.url)));
+    expect(suite.name).toBe('pressure-small');
+    expect(suite.scenarios.map((s) => s.id.replace(/^pressure\//, ''))).toEqual([
+      'none/none/hot-anon-random-8MiB+cold-anon-random-24MiB/limit-78MiB',
+      'pageout_cold_set/process_madvise/hot-anon-random-8MiB+cold-anon-random-24MiB/limit-78MiB',
+      'pageout_cold_set/self_madvise/hot-anon-random-8MiB+cold-anon-random-24MiB/limit-78MiB',
+      'none/none/hot-anon-random-8MiB+cold-anon-random-24MiB/balloon-16MiB-limit-128MiB',
+      'pageout_cold_set/process_madvise/hot-anon-random-8MiB+cold-anon-random-24MiB/balloon-16MiB-limit-128MiB',
+      'pageout_cold_set/self_madvise/hot-anon-random-8MiB+cold-anon-random-24MiB/balloon-16MiB-limit-128MiB',
+    ]);
   });
 
   it.each([
