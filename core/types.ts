@@ -40,6 +40,8 @@ export interface Suite {
   description: string;
   /** The expanded matrix. */
   scenarios: Scenario[];
+  /** Time budget of a run that asks for neither --reps, --time-budget nor --target-ci, ms (suites too long for a fixed count). */
+  defaultTimeBudgetMs?: number;
 }
 
 /** A range the mechanism could not advise, and why. */

@@ -10,6 +10,7 @@ import { JsonLinesChannel, type WithoutId } from '../core/channel.ts';
 import {
   ProtocolError,
   parseReply,
+  type AdvisedReply,
   type Command,
   type MeasuredReply,
   type ReadyReply,
@@ -85,6 +86,8 @@ export interface WorkloadHandle {
   touch(set: TouchSet): Promise<TouchedReply>;
   /** Working-set workload: resident pages per set. */
   residency(): Promise<ResidencyReply>;
+  /** Working-set workload: hint its own cold set (or both sets) with madvise(2) or process_madvise(2) on its own pid. */
+  advise(opts: { advice: 'cold' | 'pageout'; set: 'cold' | 'all'; via: 'madvise' | 'process_madvise' }): Promise<AdvisedReply>;
   /** Ask it to exit; SIGKILL after `graceMs` (default 2 s). Resolves when it has exited. */
   exit(graceMs?: number): Promise<WorkloadExit>;
   /** SIGKILL it; resolves when it has exited. */
@@ -294,6 +297,7 @@ export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promis
         measure: (m) => request<'measure'>({ type: 'measure', ...m }, 'measured', commandTimeoutMs + Math.ceil((m.batches * m.intervalUs) / 1000)),
         touch: (set) => request<'touch'>({ type: 'touch', set }, 'touched'),
         residency: () => request<'residency'>({ type: 'residency' }, 'residency'),
+        advise: (a) => request<'advise'>({ type: 'advise', ...a }, 'advised'),
         exit: async (graceMs = DEFAULT_EXIT_GRACE_MS) => {
           if (dead !== null) return dead;
           const timer2 = setTimeout(killNow, graceMs);

@@ -15,7 +15,10 @@
  */
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pageSizeBytes } from '../core/sys/mman.ts';
+import { madvise, pageSizeBytes } from '../core/sys/mman.ts';
+import { closeFd, pidfdOpen } from '../core/sys/pidfd.ts';
+import { processMadviseAll } from '../core/sys/process-madvise.ts';
+import { ADVICE_VALUE } from '../core/sys/syscall.ts';
 import { residentPages } from '../core/sys/mapping.ts';
 import { setParentDeathSignal, setThreadName } from '../core/sys/prctl.ts';
 import { readStatFaults } from '../core/proc/stat.ts';
@@ -155,6 +158,44 @@ function touch(set: TouchSet): { sets: Array<{ role: 'hot' | 'cold'; pages: numb
   return { sets, elapsedNs, majorFaults: after.majflt - before.majflt, minorFaults: after.minflt - before.minflt };
 }
 
+/**
+ * The cooperative baseline: the workload hints its own memory, with one madvise(2) per
+ * region, or with process_madvise(2) on a pidfd of its own pid (as jemalloc does for
+ * vectored purges). A failed call is reported, not thrown.
+ */
+function adviseSelf(cmd: Extract<Command, { type: 'advise' }>): { bytesAdvised: number; syscalls: number; elapsedNs: number; error: string | null } {
+  const regions = (cmd.set === 'all' ? [hot, cold] : [cold]).map((p) => p.region);
+  const advice = ADVICE_VALUE[cmd.advice];
+  if (cmd.via === 'process_madvise') {
+    const t0 = process.hrtime.bigint();
+    let pidfd = -1;
+    try {
+      pidfd = pidfdOpen(process.pid);
+      const r = processMadviseAll(pidfd, regions, advice);
+      const skipped = r.skipped.map((s) => `${s.lengthBytes} bytes at 0x${s.startAddr.toString(16)}: ${s.reason}`);
+      const error = r.error ?? (skipped.length > 0 ? `skipped ${skipped.join('; ')}` : null);
+      return { bytesAdvised: r.bytesAdvised, syscalls: r.syscalls, elapsedNs: Number(process.hrtime.bigint() - t0), error };
+    } catch (e) {
+      return { bytesAdvised: 0, syscalls: 0, elapsedNs: Number(process.hrtime.bigint() - t0), error: (e as Error).message };
+    } finally {
+      if (pidfd >= 0) closeFd(pidfd);
+    }
+  }
+  let bytesAdvised = 0;
+  let syscalls = 0;
+  const t0 = process.hrtime.bigint();
+  for (const r of regions) {
+    syscalls++;
+    try {
+      madvise(BigInt(r.startAddr), r.lengthBytes, advice);
+      bytesAdvised += r.lengthBytes;
+    } catch (e) {
+      return { bytesAdvised, syscalls, elapsedNs: Number(process.hrtime.bigint() - t0), error: (e as Error).message };
+    }
+  }
+  return { bytesAdvised, syscalls, elapsedNs: Number(process.hrtime.bigint() - t0), error: null };
+}
+
 async function handle(cmd: Command): Promise<void> {
   switch (cmd.type) {
     case 'measure':
@@ -177,6 +218,9 @@ async function handle(cmd: Command): Promise<void> {
     }
     case 'residency':
       send({ type: 'residency', id: cmd.id, sets: [hot, cold].map((p) => ({ role: p.role, pages: p.slots.length, residentPages: resident(p, 0, p.slots.length) })) });
+      return;
+    case 'advise':
+      send({ type: 'advised', id: cmd.id, ...adviseSelf(cmd) });
       return;
     case 'verify':
       sendVerified(cmd.id, () => {

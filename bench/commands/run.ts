@@ -4,6 +4,7 @@ import { formatSummaryTable } from '../../reports/summary-table.ts';
 import { HintbenchError } from '../../core/errors.ts';
 import { formatDoctor, runDoctor } from '../host/doctor.ts';
 import { releaseHost, setupHost } from '../host/setup.ts';
+import { omitUnavailable } from '../runner/pressure.ts';
 import { DEFAULT_MAX_SAMPLES, checkMemoryPlan, checkSampleCap, readMemoryBudget, suiteSamples } from '../runner/plan.ts';
 import { claimResultsDir, releaseResultsDir } from '../runner/results-dir.ts';
 import { fixedRule, formatSeconds, runSuite } from '../runner/run.ts';
@@ -83,6 +84,8 @@ export function stoppingOption(values: OptionValues, suite: Suite, reps: number 
     if (targetHalfWidth === null) throw usageError(`--target-ci must be a percentage above 0 and below 100, got '${targetText}'`, 'pass e.g. --target-ci 2.5%');
   }
   const minText = stringOpt(values, 'min-reps');
+  // A suite with a default budget runs under it unless the command line says how long to run.
+  if (timeBudgetMs === null && targetHalfWidth === null && reps === undefined && suite.defaultTimeBudgetMs !== undefined) timeBudgetMs = suite.defaultTimeBudgetMs;
   if (timeBudgetMs === null && targetHalfWidth === null) {
     if (minText !== undefined) throw usageError('--min-reps applies only with --time-budget or --target-ci', 'add --time-budget DURATION, or use --reps N for a fixed count');
     return fixedRule(suite);
@@ -100,6 +103,8 @@ interface RunPlan {
   order: RunOrder;
   seed: number | undefined;
   explain: boolean;
+  /** Run warnings known before the run (scenarios left out). */
+  warnings: string[];
 }
 
 /** --explain on|off. */
@@ -148,7 +153,7 @@ async function measure(suite: Suite, dir: OutputDir, hostChanges: string[], valu
       stopping: rule,
       warmUp: values['no-warm-up'] !== true,
       // The run words the background reclaimers itself, from the environment fingerprint.
-      warnings: doctorWarnings(doctor.checks.filter((c) => c.status === 'warn' && c.id !== 'reclaimers')),
+      warnings: [...plan.warnings, ...doctorWarnings(doctor.checks.filter((c) => c.status === 'warn' && c.id !== 'reclaimers'))],
     });
     printer.end();
   } catch (err) {
@@ -220,11 +225,12 @@ async function run(values: OptionValues, positionals: string[]): Promise<number>
   const reps = repsOption(values);
   if (values.quiet === true) log = () => {};
   else if (values.json === true) log = (line) => process.stderr.write(`${line}\n`);
-  const base = resolveSuite(suiteName, reps === undefined ? undefined : { repetitions: reps });
+  // Scenarios this host cannot run (proactive reclaim without cgroup v2) are left out with a run warning saying why.
+  const { suite: base, warnings: omitted } = omitUnavailable(resolveSuite(suiteName, reps === undefined ? undefined : { repetitions: reps }));
   const rule = stoppingOption(values, base, reps);
   // An adaptive run's scenarios record its cap (or the largest count allowed) as their repetitions.
   const suite = isAdaptive(rule) ? { ...base, scenarios: base.scenarios.map((s) => ({ ...s, repetitions: rule.maxReps ?? MAX_REPETITIONS })) } : base;
-  const plan: RunPlan = { rule, order: orderOption(values), seed: seedOption(values), explain: explainOption(values) };
+  const plan: RunPlan = { rule, order: orderOption(values), seed: seedOption(values), explain: explainOption(values), warnings: omitted };
   const maxSamples = stringOpt(values, 'max-samples') === undefined ? DEFAULT_MAX_SAMPLES : intOpt(values, 'max-samples', DEFAULT_MAX_SAMPLES);
   // A time budget bounds a run by itself; otherwise the samples asked for are capped.
   if (rule.timeBudgetMs === null) checkSampleCap(suite, maxSamples);

@@ -155,5 +155,5 @@ export async function runFleetRepetition(scenario: Scenario, fleet: FleetSpec, m
   // No kernel-side attribution: ptrace's madvise calls run in N app threads, not one, and the
   // window of process_madvise also holds each open()'s empty warm-up calls. The fleet's own
   // figures are the fleet fields; the probe still measures the apps' ptrace stops (stallNs).
-  return { sample, hintWindow, syscallTid: process.pid, targetTids, backgroundReclaimPages: 0, attributedSyscalls: 0 };
+  return { sample, hintWindow, syscallTid: process.pid, targetTids, backgroundReclaimPages: 0, attributedSyscalls: 0, pressureWindow: null };
 }

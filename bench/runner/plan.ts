@@ -43,10 +43,19 @@ export function scenarioWorkloads(scenario: Scenario): number {
   return scenario.fleet?.apps ?? 1;
 }
 
-/** Memory a scenario's workloads need while they run, bytes (data plus overhead of each workload, plus the reserve). */
+/**
+ * Memory a scenario's workloads need while they run, bytes (data plus overhead of each
+ * workload, plus the reserve). A pressure scenario's memory is its working set (both sets);
+ * in balloon mode the balloon, a second workload process of `balloonMiB`, comes on top. The
+ * cgroup limit does not lower the need: what it pushes out goes to swap, which zram keeps in RAM.
+ */
 export function scenarioNeedBytes(scenario: Scenario): number {
-  const dataBytes = scenario.memory.sizeMiB * MIB;
-  return scenarioWorkloads(scenario) * (dataBytes + Math.ceil(dataBytes * WORKLOAD_OVERHEAD_PER_BYTE) + WORKLOAD_BASE_BYTES) + RUN_RESERVE_BYTES;
+  const workload = (dataMiB: number): number => {
+    const dataBytes = dataMiB * MIB;
+    return dataBytes + Math.ceil(dataBytes * WORKLOAD_OVERHEAD_PER_BYTE) + WORKLOAD_BASE_BYTES;
+  };
+  const balloonMiB = scenario.pressure?.mode === 'balloon' ? (scenario.pressure.balloonMiB ?? 0) : null;
+  return scenarioWorkloads(scenario) * workload(scenario.memory.sizeMiB) + (balloonMiB === null ? 0 : workload(balloonMiB)) + RUN_RESERVE_BYTES;
 }
 
 /** The content a scenario's plan counts swap for: a fleet's least compressible one. */
@@ -99,7 +108,7 @@ export function checkMemoryPlan(suite: Suite, budget: MemoryBudget): void {
   const fitsMiB = Math.floor(((usable.totalBytes - RUN_RESERVE_BYTES) / workloads - WORKLOAD_BASE_BYTES) / (1 + WORKLOAD_OVERHEAD_PER_BYTE) / MIB);
   const others = tooBig.length > 1 ? ` (and ${tooBig.length - 1} more of the suite's scenarios)` : '';
   throw new HintbenchError(
-    `scenario ${first.id}${others} needs about ${mib(need)} of memory (${workloads > 1 ? `${workloads} workloads of ` : ''}${first.memory.sizeMiB.toLocaleString('en-US')} MiB of workload data plus overhead) but this host has ${mib(usable.totalBytes)} (MemAvailable ${mib(budget.memAvailableBytes)} + ${mib(usable.swapBytes)} of usable swap${zram})`,
+    `scenario ${first.id}${others} needs about ${mib(need)} of memory (${workloads > 1 ? `${workloads} workloads of ` : ''}${first.memory.sizeMiB.toLocaleString('en-US')} MiB of workload data${first.pressure?.mode === 'balloon' ? ` and a ${first.pressure.balloonMiB} MiB balloon` : ''} plus overhead) but this host has ${mib(usable.totalBytes)} (MemAvailable ${mib(budget.memAvailableBytes)} + ${mib(usable.swapBytes)} of usable swap${zram})`,
     fitsMiB > 0
       ? `use at most ${fitsMiB.toLocaleString('en-US')} MiB per workload (sizeMiB in the suite), free memory or add swap; --ignore-memory-check runs it anyway (the OOM killer may end the run)`
       : 'free memory or add swap; --ignore-memory-check runs it anyway (the OOM killer may end the run)',

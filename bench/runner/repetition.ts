@@ -10,6 +10,7 @@ import type { HintOutcome, Sample, Scenario } from '../../core/types.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
 import { watchState } from './state-figures.ts';
 import { runFleetRepetition } from './fleet.ts';
+import { runPressureRepetition } from './pressure.ts';
 import { enterState, leaveState } from './target-state.ts';
 import { runVectoredRepetition } from './vectored.ts';
 
@@ -32,6 +33,8 @@ export interface SampleDraft {
   attributedSyscalls?: number;
   /** Pages kswapd and direct reclaim stole system-wide from the hint to the end of the re-touch (/proc/vmstat): reclaim by others. */
   backgroundReclaimPages: number;
+  /** Pressure family: the pressure phase (`fromNs` the instant the pressure began; timeline tMs count from it); null in hint samples. */
+  pressureWindow: Window | null;
 }
 
 /** Where a repetition sits in the run. */
@@ -104,6 +107,7 @@ export function newSample(place: RepetitionPlace, pid: number, bytesRequested: n
 export async function runRepetition(scenario: Scenario, mechanism: Mechanism, place: RepetitionPlace, signal?: AbortSignal): Promise<SampleDraft> {
   if (scenario.fleet !== undefined) return runFleetRepetition(scenario, scenario.fleet, mechanism, place, signal);
   if (scenario.vectored !== undefined) return runVectoredRepetition(scenario, scenario.vectored, mechanism, place, signal);
+  if (scenario.pressure !== undefined) return runPressureRepetition(scenario, mechanism, place, signal);
   const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
   const sample = newSample(
     place,
@@ -178,5 +182,5 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, pl
   } finally {
     await workload.exit();
   }
-  return { sample, hintWindow, syscallTid, targetTids, backgroundReclaimPages };
+  return { sample, hintWindow, syscallTid, targetTids, backgroundReclaimPages, pressureWindow: null };
 }

@@ -82,5 +82,5 @@ export async function runVectoredRepetition(scenario: Scenario, spec: VectoredSp
   } finally {
     await workload.exit();
   }
-  return { sample, hintWindow, syscallTid, targetTids, backgroundReclaimPages: 0 };
+  return { sample, hintWindow, syscallTid, targetTids, backgroundReclaimPages: 0, pressureWindow: null };
 }

@@ -3,10 +3,21 @@ import { MEMORY_KINDS } from '../../core/schema/enums.ts';
 import type { Scenario, Suite } from '../../core/types.ts';
 import { CLAIMS_DESCRIPTION, claimsScenarios } from './claims.ts';
 import { expandMatrix, type Matrix } from './matrix.ts';
+import { expandPressure, type PressureMatrix } from './pressure.ts';
 import { readSuiteFile } from './suite-file.ts';
 
+/** A built-in suite: the matrix of the hint family or of the pressure family, and its default time budget when it has one. */
+type BuiltinEntry = { description: string; defaultTimeBudgetMs?: number } & ({ matrix: Matrix } | { pressure: PressureMatrix });
+
+/**
+ * Default time budget of the `pressure` suite, ms: 13 scenarios of about 2.5 s per sample
+ * (a fresh workload in a fresh memory cgroup, two hot-set measurements, the pressure, a
+ * re-touch) give one warm-up block and the 6 measured ones of an adaptive run on 2 vCPUs.
+ */
+export const PRESSURE_SUITE_BUDGET_MS = 4 * 60_000;
+
 /** Matrices of the built-in suites. */
-const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
+const MATRICES: Record<string, BuiltinEntry> = {
   default: {
     description:
       'COLD and PAGEOUT via process_madvise and ptrace injection of 128 MiB random and 64 MiB zero-filled anon memory, target running and sleeping, plus the no-hint baseline; 6 repetitions (the fewest with a 95 % median interval) after one warm-up',
@@ -46,6 +57,23 @@ const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
       repetitions: 6,
     },
   },
+  pressure: {
+    description:
+      'strategy lab: a 32 MiB hot + 96 MiB cold set of random anon memory in a memory cgroup whose limit drops to 120 MiB after the hint; no hint, COLD of the cold set, PAGEOUT of the cold set, PAGEOUT of everything, each via process_madvise and ptrace and delivered by the workload itself (madvise, process_madvise on its own pid), plus proactive reclaim (cgroup v2 memory.reclaim) where the host has it; time budget 4 min',
+    defaultTimeBudgetMs: PRESSURE_SUITE_BUDGET_MS,
+    pressure: {
+      strategies: ['none', 'cold_cold_set', 'pageout_cold_set', 'pageout_all', 'memory_reclaim'],
+      mechanisms: ['process_madvise', 'ptrace'],
+      selfDeliveries: ['self_madvise', 'self_process_madvise'],
+      hot: { kind: 'anon', content: 'random', sizeMiB: 32 },
+      cold: { kind: 'anon', content: 'random', sizeMiB: 96 },
+      modes: ['limit'],
+      limitMiB: null,
+      balloonLimitMiB: null,
+      balloonMiB: null,
+      repetitions: 6,
+    },
+  },
   smoke: {
     description: 'COLD and PAGEOUT via process_madvise and ptrace of 16 MiB random anon memory, sleeping target, 2 repetitions, plus the baseline',
     matrix: {
@@ -81,8 +109,13 @@ export function builtinSuite(name: string, overrides?: { repetitions?: number })
       { exitCode: 2 },
     );
   }
+  const budget = entry.defaultTimeBudgetMs === undefined ? {} : { defaultTimeBudgetMs: entry.defaultTimeBudgetMs };
+  if ('pressure' in entry) {
+    const pressure = { ...entry.pressure, repetitions: overrides?.repetitions ?? entry.pressure.repetitions };
+    return { name, description: entry.description, scenarios: expandPressure(pressure), ...budget };
+  }
   const matrix = { ...entry.matrix, repetitions: overrides?.repetitions ?? entry.matrix.repetitions };
-  return { name, description: entry.description, scenarios: expandMatrix(matrix) };
+  return { name, description: entry.description, scenarios: expandMatrix(matrix), ...budget };
 }
 
 /**

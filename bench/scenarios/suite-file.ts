@@ -12,6 +12,7 @@ import type { Suite } from '../../core/types.ts';
 import { fleetScenarios } from './claims-fleet.ts';
 import { VECTORED_MODE_BY_NAME, vectoredScenarios } from './claims-vectored.ts';
 import { expandMatrix } from './matrix.ts';
+import { expandPressure } from './pressure.ts';
 
 export { MAX_REPETITIONS } from '../../core/schema/suite-file.ts';
 
@@ -21,7 +22,7 @@ export function parseSuiteFile(text: string, file: string): Suite {
   try {
     raw = parseJson(text, 'fix the JSON syntax (see docs/suites.md for an example)');
     const parsed = check(SuiteFileSchema, raw, 'see docs/suites.md for the format');
-    const { name = basename(file).replace(/\.json$/i, ''), description = `suite file ${basename(file)}`, memories = [], fleets = [], vectored, ...axes } = parsed;
+    const { name = basename(file).replace(/\.json$/i, ''), description = `suite file ${basename(file)}`, memories = [], fleets = [], vectored, pressure, ...axes } = parsed;
     if (!SUITE_NAME_PATTERN.test(name)) {
       throw new SchemaViolation(
         'name',
@@ -30,10 +31,22 @@ export function parseSuiteFile(text: string, file: string): Suite {
       );
     }
     const reps = (r: number | undefined): number => r ?? axes.repetitions;
+    let pressureScenarios: Suite['scenarios'] = [];
+    if (pressure !== undefined) {
+      const { limitMiB = null, balloonLimitMiB = null, balloonMiB = null, ...rest } = pressure;
+      try {
+        pressureScenarios = expandPressure({ ...rest, limitMiB, balloonLimitMiB, balloonMiB, repetitions: axes.repetitions });
+      } catch (err) {
+        // The sizes are checked against each other: the message names the field already.
+        if (err instanceof HintbenchError) throw new SchemaViolation('', err.message, err.fix);
+        throw err;
+      }
+    }
     const scenarios = [
       ...expandMatrix({ ...axes, memories }),
       ...fleets.flatMap(({ repetitions, ...f }) => fleetScenarios({ ...f, repetitions: reps(repetitions) })),
       ...(vectored === undefined ? [] : vectoredScenarios({ ...vectored, modes: vectored.modes.map((m) => VECTORED_MODE_BY_NAME[m]), repetitions: reps(vectored.repetitions) })),
+      ...pressureScenarios,
     ];
     return { name, description, scenarios };
   } catch (err) {

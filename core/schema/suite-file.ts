@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ADVICES, AdviceSchema, CONTENTS, ContentSchema, HINT_MECHANISMS, HintMechanismSchema, MEMORY_KINDS, MemoryKindSchema, TargetStateSchema } from './enums.ts';
 import { FLEET_STATES, MAX_FLEET_APPS } from './fleet.ts';
+import { PRESSURE_MODES, PRESSURE_STRATEGIES, PressureModeSchema, PressureStrategySchema } from './pressure.ts';
 import { VECTORED_MODE_NAMES, VectoredModeNameSchema } from './vectored.ts';
 
 /** Largest workload a suite may ask for, in MiB (the machine must also have the memory and swap). */
@@ -99,6 +100,39 @@ export const SuiteVectoredSchema = z.strictObject({
   repetitions: sectionRepetitions,
 });
 
+/** One set of the pressure family's working set. */
+export const SuitePressurePartSchema = z.strictObject({
+  kind: MemoryKindSchema.meta({ description: 'mapping kind of the set', fix: `use one of ${MEMORY_KINDS.join(', ')}` }).default('anon'),
+  content: ContentSchema.meta({ description: 'page content of the set' }).default('random'),
+  sizeMiB: z.int().min(1).max(MAX_SIZE_MIB).meta({ description: 'size of the set', fix: 'e.g. 32 (MiB)' }),
+});
+
+/** The cooperative deliveries: the workload hints itself. */
+export const SelfDeliverySchema = z.enum(['self_madvise', 'self_process_madvise']);
+
+const sizeMiB = (description: string) => z.int().min(1).max(MAX_SIZE_MIB).meta({ description, fix: 'e.g. 128 (MiB)' }).optional();
+
+/** The pressure family of a suite file (docs/lab.md): strategies on a hot/cold working set under a memory cgroup limit. */
+export const SuitePressureSchema = z.strictObject({
+  strategies: z
+    .array(PressureStrategySchema)
+    .min(1)
+    .meta({ description: 'hint strategies', fix: `use some of ${PRESSURE_STRATEGIES.join(', ')}` })
+    .default(['none', 'cold_cold_set', 'pageout_cold_set', 'pageout_all']),
+  mechanisms: z.array(HintMechanismSchema).min(1).meta({ description: 'how the hinting strategies are delivered from outside' }).default(['process_madvise']),
+  selfDeliveries: z.array(SelfDeliverySchema).meta({ description: 'the hinting strategies also delivered by the workload itself (cooperative baselines)' }).default([]),
+  hot: SuitePressurePartSchema.meta({ description: 'the set the workload keeps reading', fix: 'e.g. {"sizeMiB": 32}' }),
+  cold: SuitePressurePartSchema.meta({ description: 'the set it leaves alone', fix: 'e.g. {"sizeMiB": 96}' }),
+  modes: z
+    .array(PressureModeSchema)
+    .min(1)
+    .meta({ description: 'how pressure is made', fix: `use some of ${PRESSURE_MODES.join(', ')}` })
+    .default(['limit']),
+  limitMiB: sizeMiB('limit mode: the limit after the hint (default 64 MiB runtime + hot + cold / 4)'),
+  balloonLimitMiB: sizeMiB('balloon mode: the fixed limit (default 64 MiB runtime + hot + cold + 32)'),
+  balloonMiB: sizeMiB('balloon mode: memory the balloon allocates (default the cold set size)'),
+});
+
 /** A suite file. */
 export const SuiteFileSchema = z
   .strictObject({
@@ -114,16 +148,21 @@ export const SuiteFileSchema = z
     description: z.string().min(1).meta({ description: 'shown by the report' }).optional(),
     mechanisms: z.array(HintMechanismSchema).min(1).meta({ description: 'how hints are delivered' }).default(['process_madvise']),
     advices: z.array(AdviceSchema).min(1).meta({ description: 'the hints' }).default(['cold', 'pageout']),
-    memories: z.array(SuiteMemorySchema).min(1).meta({ description: 'one workload layout each', fix: 'e.g. [{"sizeMiB": 64, "content": "random"}]' }).optional(),
+    memories: z
+      .array(SuiteMemorySchema)
+      .min(1)
+      .meta({ description: 'one workload layout each (hint family; optional when fleets, vectored or pressure is given)', fix: 'e.g. [{"sizeMiB": 64, "content": "random"}]' })
+      .optional(),
     targetStates: z.array(TargetStateSchema).min(1).meta({ description: 'what the target does while hinted' }).default(['sleeping']),
     baseline: z.boolean().meta({ description: 'add the `none` mechanism (same phases, no hint)' }).default(true),
     repetitions: z.int().min(1).max(MAX_REPETITIONS).meta({ description: 'samples per scenario (`--reps` overrides)' }).default(5),
     fleets: z.array(SuiteFleetSchema).min(1).meta({ description: 'fleet experiments (docs/claims.md)', fix: 'e.g. [{"apps": 6, "appSizeMiB": 16}]' }).optional(),
     vectored: SuiteVectoredSchema.meta({ description: 'the vectored-calls experiment (docs/claims.md)', fix: 'e.g. {"ranges": [1, 1024]}' }).optional(),
+    pressure: SuitePressureSchema.meta({ description: 'pressure-family scenarios (docs/lab.md)', fix: 'e.g. {"hot": {"sizeMiB": 16}, "cold": {"sizeMiB": 48}}' }).optional(),
   })
   .superRefine((f, ctx) => {
-    if (f.memories === undefined && f.fleets === undefined && f.vectored === undefined)
-      ctx.addIssue({ code: 'custom', path: ['memories'], message: 'is missing, and so are fleets and vectored: the suite would have no scenario' });
+    if (f.memories === undefined && f.fleets === undefined && f.vectored === undefined && f.pressure === undefined)
+      ctx.addIssue({ code: 'custom', path: ['memories'], message: 'is missing, and so are fleets, vectored and pressure: the suite would have no scenario' });
   });
 
 /** A suite file as read, defaults applied. */

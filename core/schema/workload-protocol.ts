@@ -15,6 +15,13 @@ export const WorkloadStateSchema = z.enum(['sleeping', 'running']);
 /** Which sets of a working-set workload a `touch` reads. */
 export const TouchSetSchema = z.enum(['hot', 'cold', 'all']);
 
+/** Advice a workload may give itself. */
+export const SelfAdviceSchema = z.enum(['cold', 'pageout']);
+/** Which sets of a working-set workload an `advise` covers. */
+export const AdviseSetSchema = z.enum(['cold', 'all']);
+/** How a workload hints itself: madvise(2), or process_madvise(2) on a pidfd of its own pid. */
+export const SelfAdviseViaSchema = z.enum(['madvise', 'process_madvise']);
+
 /** Longest measurement a `measure` command may ask for, batches. */
 export const MAX_MEASURE_BATCHES = 100_000;
 
@@ -79,6 +86,11 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('touch'), id, set: TouchSetSchema }),
   /** Working-set workload: how many pages of each set are resident. */
   z.object({ type: z.literal('residency'), id }),
+  /**
+   * Working-set workload: hint its own memory (the cooperative baseline), the cold set or
+   * both sets, with madvise(2) per region or with one process_madvise(2) on its own pid.
+   */
+  z.object({ type: z.literal('advise'), id, advice: SelfAdviceSchema, set: AdviseSetSchema, via: SelfAdviseViaSchema }),
 ]);
 
 /** First line from the workload: it has mapped and filled its memory. */
@@ -146,6 +158,15 @@ export const ReplySchema = z.discriminatedUnion('type', [
   }),
   /** Answer to `residency`. */
   z.object({ type: z.literal('residency'), id, sets: z.array(SetResidencySchema) }),
+  /** Answer to `advise`: bytes the kernel advised, calls made, wall time of the calls, the error that stopped them (null when none). */
+  z.object({
+    type: z.literal('advised'),
+    id,
+    bytesAdvised: z.int().nonnegative(),
+    syscalls: z.int().nonnegative(),
+    elapsedNs: z.int().nonnegative(),
+    error: z.string().nullable(),
+  }),
   /** Answer to `exit`, written just before the workload exits. */
   z.object({ type: z.literal('exiting'), id }),
   /** A command failed or could not be parsed (`id` is absent when the line had none). */

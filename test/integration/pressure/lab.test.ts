@@ -8,6 +8,8 @@ import { processExists } from '../../../core/proc/stat.ts';
 import { canRun } from '../../helpers/prereq.ts';
 import { MEMORY_KINDS } from '../../../core/schema/enums.ts';
 import { spawnSync } from 'node:child_process';
+import { sampleOfLab } from '../../../bench/runner/pressure.ts';
+import { SampleSchema } from '../../../core/schema/results.ts';
 
 const MiB = 1024 * 1024;
 const canPressure = canRun('memory cgroup pressure lab', { root: true, swap: true });
@@ -76,6 +78,13 @@ describe.skipIf(!canPressure)('strategy lab on the real kernel', () => {
     process.stderr.write(`OOM reason: ${s.oom.reason}\n`);
     expect(existsSync(s.memcg.dir)).toBe(false);
     expect(processExists(s.pid)).toBe(false);
+    // In the runner's Sample: counted, with the reason among its errors, never silent.
+    const spec = { strategy: 'none', delivery: 'external', hot: cfg.spec.hot, cold: cfg.spec.cold, mode: 'limit', limitMiB: cfg.limitMiB, balloonMiB: null } as const;
+    const sample = sampleOfLab(s, spec, { repetition: 0, warmUp: false, block: 0 });
+    expect(SampleSchema.safeParse(sample).success).toBe(true);
+    expect(sample.oomKills).toBeGreaterThanOrEqual(1);
+    expect(sample.errors).toContain(s.oom.reason);
+    expect(sample.dataIntact).toBe(false);
   });
 
   it.each(MEMORY_KINDS)('a %s cold set, hinted COLD and put under pressure, is intact afterwards', async (kind) => {

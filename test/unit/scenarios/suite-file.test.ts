@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SuiteFileSchema, SuiteFleetSchema, SuiteMemorySchema, SuiteVectoredSchema } from '../../../core/schema/suite-file.ts';
+import { SuiteFileSchema, SuiteFleetSchema, SuiteMemorySchema, SuitePressurePartSchema, SuitePressureSchema, SuiteVectoredSchema } from '../../../core/schema/suite-file.ts';
 import { HintbenchError } from '../../../core/errors.ts';
 import { builtinSuite, resolveSuite } from '../../../bench/scenarios/builtin.ts';
 import { parseSuiteFile } from '../../../bench/scenarios/suite-file.ts';
@@ -37,6 +37,8 @@ describe('suite files', () => {
       ...Object.keys(SuiteMemorySchema.shape).map((k) => `memories[].${k}`),
       ...Object.keys(SuiteFleetSchema.shape).map((k) => `fleets[].${k}`),
       ...Object.keys(SuiteVectoredSchema.shape).map((k) => `vectored.${k}`),
+      ...Object.keys(SuitePressureSchema.shape).map((k) => `pressure.${k}`),
+      ...Object.keys(SuitePressurePartSchema.shape).map((k) => `pressure.hot.${k}`),
     ];
     expect(documented.sort()).toEqual(fields.sort());
   });

@@ -36,6 +36,20 @@ describe('working-set protocol messages', () => {
     expect(() => parseCommand('{"type":"measure","id":1,"batches":0,"batchPages":64,"intervalUs":1000}')).toThrow(/batches/);
   });
 
+  it('accepts advise (the workload hints itself) and checks its reply', () => {
+    expect(parseCommand('{"type":"advise","id":4,"advice":"pageout","set":"cold","via":"process_madvise"}')).toEqual({
+      type: 'advise',
+      id: 4,
+      advice: 'pageout',
+      set: 'cold',
+      via: 'process_madvise',
+    });
+    expect(() => parseCommand('{"type":"advise","id":4,"advice":"willneed","set":"cold","via":"madvise"}')).toThrow(/field advice must be one of cold, pageout/);
+    expect(() => parseCommand('{"type":"advise","id":4,"advice":"cold","set":"hot","via":"madvise"}')).toThrow(/field set must be one of cold, all/);
+    expect(parseReply('{"type":"advised","id":4,"bytesAdvised":4096,"syscalls":1,"elapsedNs":10,"error":null}').type).toBe('advised');
+    expect(() => parseReply('{"type":"advised","id":4,"bytesAdvised":-1,"syscalls":1,"elapsedNs":10,"error":null}')).toThrow(/bytesAdvised/);
+  });
+
   it('checks the replies', () => {
     const r = parseReply('{"type":"residency","id":3,"sets":[{"role":"hot","pages":4,"residentPages":4}]}');
     expect(r.type).toBe('residency');
