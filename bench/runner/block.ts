@@ -5,7 +5,7 @@
  * (Ctrl-C) ends the block after the step in progress; the repetitions that finished still get
  * their probe figures when the session stops cleanly, and the abort is rethrown.
  */
-import { EXPLAIN_SCRIPTS } from '../../bpf/scripts.ts';
+import { EXPLAIN_SCRIPTS, PRESSURE_SCRIPT } from '../../bpf/scripts.ts';
 import { availableScripts, startProbeSession, type ProbeSession } from '../../bpf/session.ts';
 import { attribute } from '../../core/attribution.ts';
 import type { MechanismName } from '../../core/types.ts';
@@ -71,8 +71,10 @@ export interface BlockOutcome {
  * the block ran) and rethrows an abort or an error of onRepetition after clean-up.
  */
 export async function runBlock(states: readonly ScenarioState[], order: readonly number[], opts: BlockOptions): Promise<BlockOutcome> {
-  // The explanation probes run where this kernel has their tracepoints; a missing one is named in each scenario's warnings.
-  const explain = availableScripts(Object.values(EXPLAIN_SCRIPTS));
+  // The explanation probes, and the reclaim probe in a block with pressure scenarios, run where
+  // this kernel has their tracepoints; a missing one is named in each scenario's warnings.
+  const pressure = order.some((i) => states[i]?.scenario.pressure !== undefined);
+  const explain = availableScripts([...Object.values(EXPLAIN_SCRIPTS), ...(pressure ? [PRESSURE_SCRIPT] : [])]);
   const skipped = explain.skipped.map((s) => `probe ${s.name}.bt not run: this kernel lacks tracepoint(s) ${s.missing.join(', ')}; its figures are null`);
   for (const state of states) for (const w of skipped) if (!state.probeWarnings.includes(w)) state.probeWarnings.push(w);
   const session: ProbeSession = await startProbeSession({
@@ -116,7 +118,7 @@ async function settle(session: ProbeSession, touched: readonly ScenarioState[]):
       const attributed = attribute(facts, state.pendingWindows());
       // One probe session per block: the same session-wide warning is kept once per scenario.
       for (const w of [...facts.warnings, ...attributed.warnings]) if (!state.probeWarnings.includes(w)) state.probeWarnings.push(w);
-      state.settle(attributed.figures);
+      state.settle(attributed.figures, facts);
     }
     return (facts.background ?? []).map((b) => ({ comm: b.comm, reclaimPages: b.reclaimPages, lruPages: b.lruPages }));
   } catch (err) {

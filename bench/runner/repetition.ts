@@ -27,6 +27,8 @@ export interface SampleDraft {
   targetTids: number[];
   /** Pages kswapd and direct reclaim stole system-wide from the hint to the end of the re-touch (/proc/vmstat): reclaim by others. */
   backgroundReclaimPages: number;
+  /** Window of the pressure phase (its timeline's tMs counts from fromNs); null in samples without one (the hint family). */
+  pressureWindow: Window | null;
 }
 
 /** Where a repetition sits in the run. */
@@ -167,5 +169,5 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, pl
   } finally {
     await workload.exit();
   }
-  return { sample, hintWindow, syscallTid, targetTids, backgroundReclaimPages };
+  return { sample, hintWindow, syscallTid, targetTids, backgroundReclaimPages, pressureWindow: null };
 }
