@@ -23,7 +23,7 @@ export interface FamilySection {
   table: GroupedTable;
 }
 
-/** How wide the report's tables may be: `wide` (HTML: every column with CIs), `narrow` (Markdown: key columns with CIs), `text` (key columns, medians). */
+/** How wide the report's tables may be: `wide` (HTML: every column with CIs), `narrow` (Markdown: the strategy table's key columns with CIs, the kinds table's medians), `text` (key columns, medians). */
 export type SectionWidth = 'wide' | 'narrow' | 'text';
 
 /** The family sections a run has, in report order. */
@@ -36,19 +36,19 @@ export function familySections(run: RunResult, width: SectionWidth): FamilySecti
       title: 'Strategies under pressure',
       note:
         'Per pressure configuration, the memory each strategy freed before the pressure against what it cost under it; ' +
-        `medians over the measured samples${width === 'text' ? '' : ' with the 95 % CI of the median in brackets'}. ` +
+        `medians over the measured samples${width === 'text' ? '' : ' with the 95 % CI of the median in parentheses'}. ` +
         'Columns with no value in any sample are left out.',
       table: strategies,
     });
   }
-  const kinds = kindsTable(run, { ci: width !== 'text' });
+  const kinds = kindsTable(run, { ci: width === 'wide' });
   if (kinds.groups.length > 0) {
     out.push({
       id: 'kinds',
       title: 'COLD and PAGEOUT per memory kind',
       note:
         'Across the hint: pages reclaimed (probe), RSS drop and swap growth of the target, and major faults of the re-touch; ' +
-        `medians${width === 'text' ? '' : ' with the 95 % CI of the median in brackets'}. Clean file pages are dropped without swap; anonymous, shmem and memfd pages go to swap.`,
+        `medians${width === 'wide' ? ' with the 95 % CI of the median in parentheses' : ' (the key findings and report.html give their CIs)'}.`,
       table: kinds,
     });
   }

@@ -45,10 +45,11 @@ function figureCi(r: ScenarioResult, f: KindFigure): MedianCi | null {
   return medianCi(values, REPORT_CONFIDENCE);
 }
 
-/** `32.0 MiB [31.9–32.0 MiB]`, or the median alone when the interval is one value. */
+/** `32.0 MiB (31.9 MiB–32.0 MiB)`, or the median alone when the interval reads as one value; `*` marks an interval short of 95 %. */
 function ciCell(ci: MedianCi | null, format: (v: number) => string): string {
   if (ci === null) return '';
-  return ci.lower === ci.upper ? format(ci.median) : `${format(ci.median)} [${format(ci.lower)}–${format(ci.upper)}${ci.meetsConfidence ? '' : '*'}]`;
+  const [lo, hi] = [format(ci.lower), format(ci.upper)];
+  return lo === hi ? format(ci.median) : `${format(ci.median)} (${lo}–${hi}${ci.meetsConfidence ? '' : '*'})`;
 }
 
 /**

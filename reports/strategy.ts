@@ -94,14 +94,14 @@ function header(field: SampleFieldName): string {
   return SAMPLE_FIELDS[field].display?.label.replace(/\s*\([^()]*\)\s*$/, '') ?? field;
 }
 
-/** `median [lower–upper]` of a field, or empty when the scenario has no value. */
+/** `median (lower–upper)` of a field (the CI in parentheses, which Markdown need not escape), or empty when the scenario has no value. */
 function cell(stats: MetricStats | null): string {
   if (stats === null) return '';
   const median = formatField(stats.field, stats.describe.median);
   const ci = stats.ci;
   // An interval whose ends read the same as the median adds nothing.
   if (ci === null || (formatField(stats.field, ci.lower) === median && formatField(stats.field, ci.upper) === median)) return median;
-  return `${median} [${ciText(stats)}]`;
+  return `${median} (${ciText(stats)})`;
 }
 
 /** The columns of the narrow strategy table (Markdown, text): freed memory and its two main costs. */
@@ -144,7 +144,7 @@ export function strategyTable(run: RunResult, opts: StrategyTableOptions = {}): 
   };
 }
 
-/** Median of a field and its CI text, as `16.4 µs [14.8–27.2 µs]`; `n/a` without values. */
+/** Median of a field and its CI text, as `16.4 µs (14.8–27.2 µs)`; `n/a` without values. */
 function medianWords(r: ScenarioResult, field: SampleFieldName): string {
   const s = metricStats(r, field);
   return s === null ? 'n/a' : cell(s);
