@@ -30,7 +30,12 @@ function chromiumAvailable(): boolean {
 }
 
 /** A fresh browser (own profile in `workDir`) on `htmlPath`, with every request but the report's own file blocked and recorded; its context joins `contexts` for closing. */
-async function openIn(workDir: string, htmlPath: string, javaScriptEnabled: boolean, contexts: BrowserContext[]): Promise<{ page: Page; requested: string[]; consoleErrors: string[] }> {
+async function openIn(
+  workDir: string,
+  htmlPath: string,
+  javaScriptEnabled: boolean,
+  contexts: BrowserContext[],
+): Promise<{ page: Page; requested: string[]; consoleErrors: string[] }> {
   const context = await chromium.launchPersistentContext(join(workDir, `profile-js-${javaScriptEnabled}`), {
     executablePath: CHROMIUM,
     headless: true,
@@ -55,7 +60,6 @@ async function openIn(workDir: string, htmlPath: string, javaScriptEnabled: bool
   await page.goto(`file://${htmlPath}`);
   return { page, requested, consoleErrors };
 }
-
 
 describe.skipIf(!chromiumAvailable())('report.html in chromium', () => {
   let workDir: string;

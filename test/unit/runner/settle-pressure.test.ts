@@ -3,6 +3,8 @@ import { familyNulls } from '../../../core/metrics.ts';
 import type { Sample, Scenario } from '../../../core/types.ts';
 import type { SampleDraft } from '../../../bench/runner/repetition.ts';
 import { ScenarioState } from '../../../bench/runner/scenario.ts';
+import { optionalBlockProbes } from '../../../bench/runner/block.ts';
+import { pressureRun } from '../reports/pressure-fixture.ts';
 import { fixtureRun } from '../reports/fixture.ts';
 
 /** A fixture sample turned into a draft, with or without a pressure window. */
@@ -37,5 +39,18 @@ describe('ScenarioState.settle and the reclaim probe', () => {
     state.addPending(draft(sample, { fromNs: 500, toNs: 10_000 }));
     state.settle(null);
     expect(state.samples[0]!.reclaimEvents).toBeNull();
+  });
+});
+
+describe('optionalBlockProbes', () => {
+  const hint = fixtureRun().scenarios[0]!.scenario;
+  const pressured = pressureRun(2).scenarios[1]!.scenario;
+
+  it('adds reclaim-events.bt only to blocks that run a pressure scenario', () => {
+    expect(optionalBlockProbes([{ scenario: hint }], [0])).not.toContain('reclaim-events');
+    expect(optionalBlockProbes([{ scenario: hint }, { scenario: pressured }], [0, 1])).toContain('reclaim-events');
+    // A pressure scenario the block does not run does not count.
+    expect(optionalBlockProbes([{ scenario: hint }, { scenario: pressured }], [0])).not.toContain('reclaim-events');
+    expect(optionalBlockProbes([{ scenario: hint }], [0])).toEqual(expect.arrayContaining(['hint-tlb', 'hint-ipi', 'hint-sched', 'refault-latency']));
   });
 });
