@@ -6,7 +6,7 @@
  * nanosecond while the machine's uptime is below 2^53 ns (104 days), and to better than a
  * microsecond for decades beyond.
  */
-import type { ProbeHint, ProbeStall, StallState } from '../core/types.ts';
+import type { ProbeHint, ProbeReclaim, ProbeReclaimThrottle, ProbeStall, StallState } from '../core/types.ts';
 import { parseKeyValueLine } from './ndjson.ts';
 
 /** prev_state values stall.bt matches (the reported state index bits). */
@@ -47,4 +47,41 @@ export function parseStallLine(text: string): ProbeStall | null {
   const state: StallState | null = stateValue === STALL_STATE_VALUE.traced ? 'traced' : stateValue === STALL_STATE_VALUE.stopped ? 'stopped' : null;
   if (state === null) return null;
   return { tid, state, startNs, durationNs };
+}
+
+/** reclaim-events.bt's kind numbers. */
+export const RECLAIM_KIND_VALUE = { memcg: 1, direct: 2 } as const;
+
+/** The comm of a line that ends in `comm=<name>` (a thread name may hold spaces); '' when absent. */
+function trailingComm(text: string): string {
+  const at = text.indexOf(' comm=');
+  return at < 0 ? '' : text.slice(at + ' comm='.length).replace(/\n$/, '');
+}
+
+/** Parses a `reclaim kind=.. pid=..` line of reclaim-events.bt; null when the line is not one or a field is missing. */
+export function parseReclaimLine(text: string): ProbeReclaim | null {
+  const f = parseKeyValueLine(text, 'reclaim');
+  if (f === null) return null;
+  const kindValue = int(f, 'kind');
+  const kind = kindValue === RECLAIM_KIND_VALUE.memcg ? 'memcg' : kindValue === RECLAIM_KIND_VALUE.direct ? 'direct' : null;
+  const pid = int(f, 'pid');
+  const tid = int(f, 'tid');
+  const beginNs = int(f, 'begin_ns');
+  const durationNs = int(f, 'duration_ns');
+  const reclaimedPages = int(f, 'reclaimed_pages');
+  if (kind === null || pid === null || tid === null || beginNs === null || durationNs === null || reclaimedPages === null) return null;
+  return { kind, pid, tid, comm: trailingComm(text), beginNs, durationNs, reclaimedPages };
+}
+
+/** Parses a `reclaim_throttle pid=..` line of reclaim-events.bt; null when the line is not one or a field is missing. */
+export function parseReclaimThrottleLine(text: string): ProbeReclaimThrottle | null {
+  const f = parseKeyValueLine(text, 'reclaim_throttle');
+  if (f === null) return null;
+  const pid = int(f, 'pid');
+  const tid = int(f, 'tid');
+  const atNs = int(f, 'ns');
+  const delayedUs = int(f, 'delayed_us');
+  const reason = int(f, 'reason');
+  if (pid === null || tid === null || atNs === null || delayedUs === null || reason === null) return null;
+  return { pid, tid, comm: trailingComm(text), atNs, delayedUs, reason };
 }

@@ -3,7 +3,7 @@
  * uses to attribute it to one hint or one workload phase. Pure: no I/O.
  */
 import type { HintSchedRecord, ProbeFacts, ProbeHint, RefaultLatency } from '../core/types.ts';
-import { parseHintLine, parseStallLine } from './events.ts';
+import { parseHintLine, parseReclaimLine, parseReclaimThrottleLine, parseStallLine } from './events.ts';
 import { splitMapKey, type BpftraceEvent, type HistBucket } from './ndjson.ts';
 
 /** Pages reclaimed during the session by one thread name (reclaim-bg.bt): noise next to the hints. */
@@ -17,7 +17,7 @@ export interface BackgroundReclaim {
 }
 
 /** A script whose lines are printed one per event while the session runs, and counted per thread at exit. */
-export type LineScript = 'hint-latency' | 'stall';
+export type LineScript = 'hint-latency' | 'stall' | 'reclaim-events';
 
 /** Lines a script printed for one thread (its final count map) that never reached the reader. */
 export interface UndeliveredLines {
@@ -58,7 +58,7 @@ export function emptyReport(): ProbeReport {
 }
 
 /** Final count maps of the line-printing scripts, by map name. */
-const LINE_COUNT_MAPS: Readonly<Record<string, LineScript>> = { '@hb_hint_lines': 'hint-latency', '@hb_stall_lines': 'stall' };
+const LINE_COUNT_MAPS: Readonly<Record<string, LineScript>> = { '@hb_hint_lines': 'hint-latency', '@hb_stall_lines': 'stall', '@hb_rcl_lines': 'reclaim-events' };
 
 /**
  * Folds one parsed event into a report (mutating it). printf lines become hints and stalls;
@@ -78,6 +78,18 @@ export function applyEvent(report: ProbeReport, ev: BpftraceEvent): void {
         const stall = parseStallLine(line);
         if (stall !== null) {
           report.stalls.push(stall);
+          continue;
+        }
+        const reclaim = parseReclaimLine(line);
+        if (reclaim !== null) {
+          report.reclaims ??= [];
+          report.reclaims.push(reclaim);
+          continue;
+        }
+        const throttle = parseReclaimThrottleLine(line);
+        if (throttle !== null) {
+          report.reclaimThrottles ??= [];
+          report.reclaimThrottles.push(throttle);
           continue;
         }
         report.warnings.push(`unrecognised probe line: ${line.slice(0, 200)}`);
@@ -275,15 +287,20 @@ export function finishReport(r: ProbeReport): ProbeReport {
   const { batchRecords, ...rest } = r;
   const printedHints = r.hints;
   const hints = byEnterTime([...printedHints, ...batchOnly(printedHints, batchRecords ?? [])]);
-  const undeliveredLines = undelivered(r.printedLines ?? [], { 'hint-latency': countByTid(printedHints), stall: countByTid(r.stalls) });
+  const undeliveredLines = undelivered(r.printedLines ?? [], {
+    'hint-latency': countByTid(printedHints),
+    stall: countByTid(r.stalls),
+    'reclaim-events': countByTid([...(r.reclaims ?? []), ...(r.reclaimThrottles ?? [])]),
+  });
   const warnings = [...r.warnings];
   if (r.lostEvents > 0) warnings.push(`bpftrace lost ${r.lostEvents} events: per-hint and per-stall figures may be missing`);
-  for (const script of ['hint-latency', 'stall'] as const) {
+  const what: Readonly<Record<LineScript, string>> = { 'hint-latency': 'hints', stall: 'stalls', 'reclaim-events': 'reclaim passes' };
+  for (const script of ['hint-latency', 'stall', 'reclaim-events'] as const) {
     const missing = undeliveredLines.filter((u) => u.script === script);
     if (missing.length === 0) continue;
     const total = missing.reduce((s, u) => s + u.count, 0);
     const tids = missing.map((u) => `${u.tid} (${u.count})`).join(', ');
-    warnings.push(`${script}.bt printed ${total} line(s) that never arrived, for tid(s) ${tids}: the ${script === 'stall' ? 'stalls' : 'hints'} of those threads are incomplete`);
+    warnings.push(`${script}.bt printed ${total} line(s) that never arrived, for tid(s) ${tids}: the ${what[script]} of those threads are incomplete`);
   }
   if (r.hintSchedCalls !== undefined && r.hintSchedCalls > (r.hintSched?.length ?? 0)) {
     warnings.push(`hint-sched saw ${r.hintSchedCalls} hint calls but its map kept ${r.hintSched?.length ?? 0}: raise mapKeysMax`);

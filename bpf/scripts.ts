@@ -14,7 +14,18 @@ import { fileURLToPath } from 'node:url';
 import { EXPLAIN_SCRIPT_NAMES, type ExplainSource } from '../core/types.ts';
 
 /** Names of the shipped scripts (bpf/<name>.bt). */
-export type ProbeScriptName = 'hint-latency' | 'hint-latency-batch' | 'refaults' | 'stall' | 'reclaim-bg' | 'eintr' | 'hint-tlb' | 'hint-ipi' | 'hint-sched' | 'refault-latency';
+export type ProbeScriptName =
+  | 'hint-latency'
+  | 'hint-latency-batch'
+  | 'refaults'
+  | 'stall'
+  | 'reclaim-bg'
+  | 'eintr'
+  | 'hint-tlb'
+  | 'hint-ipi'
+  | 'hint-sched'
+  | 'refault-latency'
+  | 'reclaim-events';
 
 /** Every shipped script, in the order they are joined. */
 export const PROBE_SCRIPTS: readonly ProbeScriptName[] = [
@@ -28,6 +39,7 @@ export const PROBE_SCRIPTS: readonly ProbeScriptName[] = [
   'hint-ipi',
   'hint-sched',
   'refault-latency',
+  'reclaim-events',
 ];
 
 /** The script behind each explanation source (core/types.ts ExplainSource). */
@@ -78,10 +90,23 @@ export const SCRIPT_TRACEPOINTS: Readonly<Record<ProbeScriptName, readonly strin
     'sched/sched_migrate_task',
   ],
   'refault-latency': ['exceptions/page_fault_user'],
+  'reclaim-events': [
+    'vmscan/mm_vmscan_memcg_reclaim_begin',
+    'vmscan/mm_vmscan_memcg_reclaim_end',
+    'vmscan/mm_vmscan_direct_reclaim_begin',
+    'vmscan/mm_vmscan_direct_reclaim_end',
+    'vmscan/mm_vmscan_throttled',
+  ],
 };
 
-/** The explanation scripts: optional, a run leaves one out (with a warning) when this kernel lacks a tracepoint it uses. */
-const OPTIONAL_SCRIPTS: readonly ProbeScriptName[] = Object.values(EXPLAIN_SCRIPTS);
+/** The pressure family's probe: run only in blocks with pressure scenarios. */
+export const PRESSURE_SCRIPT: ProbeScriptName = 'reclaim-events';
+
+/**
+ * The explanation scripts and the pressure probe: optional, a run leaves one out (with a
+ * warning) when this kernel lacks a tracepoint it uses.
+ */
+const OPTIONAL_SCRIPTS: readonly ProbeScriptName[] = [...Object.values(EXPLAIN_SCRIPTS), PRESSURE_SCRIPT];
 
 /** Every tracepoint the required (non-explanation) scripts use, sorted, without duplicates: what `hintbench doctor` requires. */
 export const TRACEPOINTS_USED: readonly string[] = [...new Set(PROBE_SCRIPTS.filter((s) => !OPTIONAL_SCRIPTS.includes(s)).flatMap((s) => SCRIPT_TRACEPOINTS[s]))].sort();

@@ -40,7 +40,7 @@ import type { ProbeHint } from '../core/types.ts';
 import { LineSplitter } from '../core/channel.ts';
 import { classifyStderrLine, meaningfulStderr, parseLineAll } from './ndjson.ts';
 import { applyEvent, emptyReport, finishReport, type ProbeReport } from './report.ts';
-import { PROBE_SCRIPTS, SCRIPT_TRACEPOINTS, explainSourcesOf, joinScripts, mapErrorLocations, type JoinedProgram, type ProbeScriptName } from './scripts.ts';
+import { PRESSURE_SCRIPT, PROBE_SCRIPTS, SCRIPT_TRACEPOINTS, explainSourcesOf, joinScripts, mapErrorLocations, type JoinedProgram, type ProbeScriptName } from './scripts.ts';
 
 export type { ProbeScriptName } from './scripts.ts';
 export { PROBE_SCRIPTS, TRACEPOINTS_USED, SCRIPT_TRACEPOINTS } from './scripts.ts';
@@ -238,6 +238,11 @@ export async function startProbeSession(opts: ProbeSessionOptions): Promise<Prob
 
   const report = emptyReport();
   report.explainSources = explainSourcesOf(scripts);
+  // An empty list says the reclaim probe ran (and saw nothing yet); absent says it did not.
+  if (scripts.includes(PRESSURE_SCRIPT)) {
+    report.reclaims = [];
+    report.reclaimThrottles = [];
+  }
   if (!command.guarded) {
     report.warnings.push(`bpftrace runs without a parent-death signal (no setpriv with --pdeathsig): if this process is SIGKILLed, bpftrace keeps running; ${PDEATHSIG_FIX}`);
   }

@@ -105,6 +105,37 @@ export interface ProbeStall {
   durationNs: number;
 }
 
+/** Kind of a reclaim pass (reclaim-events.bt): a memory cgroup's reclaim, or direct reclaim by an allocation. */
+export type ReclaimKind = 'memcg' | 'direct';
+
+/** One reclaim pass, begin to end on one thread, as reclaim-events.bt reports it. */
+export interface ProbeReclaim {
+  kind: ReclaimKind;
+  /** Process (tgid) and thread that reclaimed: the task that charged the memory or wrote the lower limit. */
+  pid: number;
+  tid: number;
+  comm: string;
+  /** bpftrace nsecs (CLOCK_MONOTONIC) at the pass's begin. */
+  beginNs: number;
+  /** Time from begin to end, in ns. */
+  durationNs: number;
+  /** Pages the pass reclaimed. */
+  reclaimedPages: number;
+}
+
+/** One reclaim throttling event (vmscan:mm_vmscan_throttled). */
+export interface ProbeReclaimThrottle {
+  pid: number;
+  tid: number;
+  comm: string;
+  /** bpftrace nsecs (CLOCK_MONOTONIC) when the throttled task was woken. */
+  atNs: number;
+  /** Time the task was delayed, in us. */
+  delayedUs: number;
+  /** The kernel's VMSCAN_THROTTLE_* bit. */
+  reason: number;
+}
+
 /** Major faults of one process while its faulting thread had one name. */
 export interface MajorFaultCount {
   /** Process id (tgid). */
@@ -192,4 +223,8 @@ export interface ProbeFacts {
   hintSchedCalls?: number;
   /** Re-touch major-fault latencies per process (refault-latency.bt). */
   refaultLatency?: RefaultLatency[];
+  /** Reclaim passes that ended during the session (reclaim-events.bt); absent when it did not run. */
+  reclaims?: ProbeReclaim[];
+  /** Reclaim throttling events (reclaim-events.bt); absent when it did not run. */
+  reclaimThrottles?: ProbeReclaimThrottle[];
 }

@@ -16,6 +16,8 @@ import { reclaimThroughputGiBps } from './derived.ts';
 import { memoryWords } from './findings.ts';
 import { fieldValues, measuredSamples, metricStats, REPORT_CONFIDENCE } from './sample-stats.ts';
 import { wrapText } from './tables.ts';
+import { isHintScenario } from './families.ts';
+import { pressureTimelineChart, strategyCostChart } from './strategy-charts.ts';
 
 /** One chart: a file-friendly name, its title and the Vega-Lite spec. */
 export interface ChartSpec {
@@ -101,7 +103,7 @@ export function scenarioSeries(s: Scenario): string {
 }
 
 /** How one panel's values are read, and how its axis is labelled. */
-type AxisKind = 'time' | 'count' | 'rate';
+export type AxisKind = 'time' | 'count' | 'rate';
 
 /** What one panel of a chart plots. */
 interface PanelMetric {
@@ -165,7 +167,7 @@ export function logTicks(lo: number, hi: number, fineBelowDecades = 3): number[]
 }
 
 /** Vega expression labelling an axis value in SI units for its kind. */
-function labelExpr(axis: AxisKind): string {
+export function labelExpr(axis: AxisKind): string {
   if (axis === 'time')
     return (
       "datum.value == 0 ? '0' : datum.value >= 1e9 ? format(datum.value / 1e9, '~r') + ' s' : datum.value >= 1e6 ? format(datum.value / 1e6, '~r') + ' ms' : " +
@@ -300,9 +302,9 @@ function comparisonWords(results: readonly ScenarioResult[], withBaseline = fals
   return `${mechanisms}, ${advices}${baseline}, ${stateWords}`;
 }
 
-/** Scenarios with measured samples; `hintedOnly` drops the baseline. */
+/** Hint-family scenarios with measured samples (pressure scenarios have charts of their own, strategy-charts.ts); `hintedOnly` drops the baseline. */
 function withSamples(run: RunResult, hintedOnly: boolean): ScenarioResult[] {
-  return run.scenarios.filter((r) => measuredSamples(r).length > 0 && (!hintedOnly || r.scenario.mechanism !== 'none'));
+  return run.scenarios.filter((r) => isHintScenario(r.scenario) && measuredSamples(r).length > 0 && (!hintedOnly || r.scenario.mechanism !== 'none'));
 }
 
 /** Hint latency, caller side and kernel side. */
@@ -513,7 +515,7 @@ export function chartData(chart: ChartSpec): ChartRow[] {
 
 /** Every chart the run has samples for, in report order. */
 export function buildCharts(run: RunResult): ChartSpec[] {
-  return [hintLatencyChart, reclaimThroughputChart, refaultsChart, stallCpuChart, explanationsChart, refaultHistogramChart]
+  return [hintLatencyChart, reclaimThroughputChart, refaultsChart, stallCpuChart, explanationsChart, refaultHistogramChart, strategyCostChart, pressureTimelineChart]
     .map((build) => build(run))
     .filter((c): c is ChartSpec => c !== null);
 }

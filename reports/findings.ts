@@ -16,6 +16,7 @@ import type { SampleFieldName } from '../core/metrics.ts';
 import { median } from '../core/stats/quantiles.ts';
 import { relativeShift } from '../core/stats/relative-shift.ts';
 import type { RunResult, Scenario, ScenarioResult } from '../core/types.ts';
+import { isHintScenario } from './families.ts';
 import { fieldValues, measuredSamples, REPORT_CONFIDENCE } from './sample-stats.ts';
 import { formatBytes, formatDurationNs, formatRatio } from './units.ts';
 
@@ -195,7 +196,8 @@ function compare(dim: FindingDimension, metric: (typeof FINDING_METRICS)[number]
 
 /** Every finding of a run, ranked and capped (see the module doc). */
 export function keyFindings(run: RunResult, maxFindings = MAX_FINDINGS, maxPerDimension = MAX_PER_DIMENSION): Findings {
-  const results = run.scenarios.filter((r) => measuredSamples(r).length > 0);
+  // Pressure scenarios have findings of their own (strategy.ts).
+  const results = run.scenarios.filter((r) => isHintScenario(r.scenario) && measuredSamples(r).length > 0);
   const clear: Finding[] = [];
   let unclear = 0;
   for (let i = 0; i < results.length; i++) {

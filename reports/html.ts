@@ -9,6 +9,7 @@ import type { Spec as VegaSpec } from 'vega';
 import type { RunResult } from '../core/types.ts';
 import { chartNotes } from './charts.ts';
 import { environmentFacts, runFacts, runWarnings, suiteDefinitionLines } from './environment.ts';
+import { familySections, familyFindings } from './family-views.ts';
 import { findingsFootnote, keyFindings } from './findings.ts';
 import { CLAIM_HEADERS, claimCells, claimsTable } from './claims/table.ts';
 import { methodology } from './methodology.ts';
@@ -165,13 +166,14 @@ function claimsHtml(run: RunResult): string {
   return `<h2 id="claims">Claims</h2>\n${para(t.holdsFor)}\n<div class="table-wrap"><table class="claims"><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
 }
 
-/** The key findings as a list, with the note on what was left out. */
+/** The key findings as a list (the hint family's, then the other families'), with the note on what was left out. */
 function findingsHtml(run: RunResult): string {
   const f = keyFindings(run);
+  const sentences = [...f.findings.map((x) => x.sentence), ...familyFindings(run)];
   const list =
-    f.findings.length === 0
+    sentences.length === 0
       ? '<p class="none">No pair of scenarios differing in one dimension showed a clear difference (or there were too few samples).</p>'
-      : `<ul>${f.findings.map((x) => `<li>${escapeHtml(x.sentence)}</li>`).join('')}</ul>`;
+      : `<ul>${sentences.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`;
   return `<section class="findings" id="key-findings"><h2>Key findings</h2>${list}${para(findingsFootnote(f))}</section>`;
 }
 
@@ -187,6 +189,16 @@ function suiteHtml(run: RunResult): string {
   const def = suiteDefinitionLines(run.environment);
   if (def === null) return '<p class="none">Not recorded in these results.</p>';
   return `<p>${escapeHtml(def.description)}</p>${bulletList(def.scenarios, 'No scenario.')}`;
+}
+
+/** The overview of the hint-family scenarios; nothing when the run has none (a pressure-only run). */
+function overviewHtml(run: RunResult): string {
+  const table = overviewTable(run);
+  if (table.groups.length === 0) return '';
+  return `<h2 id="overview">Overview</h2>
+<p class="note">Medians over the measured samples; the interval is the ${REPORT_CONFIDENCE * 100} % CI of the median hint latency.</p>
+${groupedHtmlTable(table, 'overview')}
+${para(ciFootnote(run, ['userLatencyNs']))}`;
 }
 
 /** The whole report page. `vegaSource` is vega's UMD build (render.ts: vegaUmdSource). */
@@ -226,10 +238,10 @@ ${chartsHtml}
 ${chartNotes(run)
   .map((n) => para(n, 'none chart-note'))
   .join('\n')}
-<h2 id="overview">Overview</h2>
-<p class="note">Medians over the measured samples; the interval is the ${REPORT_CONFIDENCE * 100} % CI of the median hint latency.</p>
-${groupedHtmlTable(overviewTable(run), 'overview')}
-${para(ciFootnote(run, ['userLatencyNs']))}
+${overviewHtml(run)}
+${familySections(run, 'wide')
+  .map((x) => `<h2 id="${x.id}">${escapeHtml(x.title)}</h2>\n${para(x.note)}\n${groupedHtmlTable(x.table, x.id)}`)
+  .join('\n')}
 <h2 id="methodology">Methodology</h2>
 ${methodologyHtml(run)}
 <h2 id="metrics">Every metric, per scenario</h2>

@@ -6,6 +6,7 @@
 import type { RunResult } from '../core/types.ts';
 import { chartNotes } from './charts.ts';
 import { environmentFacts, runFacts, runWarnings, suiteDefinitionLines } from './environment.ts';
+import { familyFindings, familySections } from './family-views.ts';
 import { findingsFootnote, keyFindings } from './findings.ts';
 import { CLAIM_HEADERS, claimCells, claimsTable } from './claims/table.ts';
 import { methodology } from './methodology.ts';
@@ -97,12 +98,13 @@ export function renderMarkdown(run: RunResult, charts: readonly MarkdownChart[])
   const constants = constantMetricLines(run);
   const def = suiteDefinitionLines(run.environment);
   const optional = (text: string | null): string[] => (text === null ? [] : [wrapped(escapeMarkdown(text))]);
+  const overview = overviewTable(run);
   return [
     wrapped(`# hintbench report: ${escapeMarkdown(run.suite)}, ${escapeMarkdown(run.startedAt)}`),
     facts(runFacts(run)),
     '## Key findings',
     bullets(
-      f.findings.map((x) => x.sentence),
+      [...f.findings.map((x) => x.sentence), ...familyFindings(run)],
       'No pair of scenarios differing in one dimension showed a clear difference (or there were too few samples).',
     ),
     ...optional(footnote),
@@ -112,10 +114,15 @@ export function renderMarkdown(run: RunResult, charts: readonly MarkdownChart[])
     '## Charts',
     chartLines.length === 0 ? '_No scenario produced samples._' : chartLines.join('\n\n'),
     ...chartNotes(run).map((n) => wrapped(`_${escapeMarkdown(n)}_`)),
-    '## Overview',
-    wrapped(`Medians over the measured samples; the interval is the ${REPORT_CONFIDENCE * 100} % CI of the median hint latency.`),
-    markdownTables(overviewTable(run)),
-    ...optional(ciFootnote(run, ['userLatencyNs'])),
+    ...(overview.groups.length === 0
+      ? []
+      : [
+          '## Overview',
+          wrapped(`Medians over the measured samples; the interval is the ${REPORT_CONFIDENCE * 100} % CI of the median hint latency.`),
+          markdownTables(overview),
+          ...optional(ciFootnote(run, ['userLatencyNs'])),
+        ]),
+    ...familySections(run, 'narrow').flatMap((x) => [`## ${escapeMarkdown(x.title)}`, wrapped(escapeMarkdown(x.note)), markdownTables(x.table)]),
     '## Methodology',
     methodologyMarkdown(run),
     '## Every metric, per scenario',

@@ -4,6 +4,7 @@
  * columns, for a patch cover letter). No colours, no trailing spaces.
  */
 import type { RunResult } from '../core/types.ts';
+import { familyFindings, familySections } from './family-views.ts';
 import { findingsFootnote, keyFindings } from './findings.ts';
 import { claimsTable } from './claims/table.ts';
 import { ciFootnote, groupedTableText, overviewTable, wrapText } from './tables.ts';
@@ -19,8 +20,10 @@ export const TEXT_WIDTH = 80;
 function findingLines(run: RunResult, width: number): string[] {
   const f = keyFindings(run);
   const lines = ['Key findings:'];
-  if (f.findings.length === 0) lines.push(...wrapText('No pair of scenarios differing in one dimension showed a clear difference (or too few samples).', width, '  ', '  '));
-  for (const finding of f.findings) lines.push(...wrapText(finding.sentence, width, '- ', '  '));
+  const family = familyFindings(run);
+  if (f.findings.length === 0 && family.length === 0)
+    lines.push(...wrapText('No pair of scenarios differing in one dimension showed a clear difference (or too few samples).', width, '  ', '  '));
+  for (const sentence of [...f.findings.map((x) => x.sentence), ...family]) lines.push(...wrapText(sentence, width, '- ', '  '));
   const note = findingsFootnote(f);
   if (note !== null) lines.push(...wrapText(note, width, '  ', '  '));
   return lines;
@@ -33,10 +36,13 @@ function failureLines(run: RunResult, width: number): string[] {
     .flatMap((s) => wrapText(`${s.status}: ${s.scenario.id}: ${s.error ?? 'no error recorded'}`, width, '', '  '));
 }
 
-/** The overview table as text lines, with the note on short intervals. */
+/** The overview table as text lines, with the note on short intervals, then the family tables (medians); nothing for a table without rows. */
 function overviewLines(run: RunResult, width: number, compact: boolean): string[] {
+  const overview = overviewTable(run, { compact });
   const note = ciFootnote(run, ['userLatencyNs']);
-  return [...groupedTableText(overviewTable(run, { compact })), ...(note === null ? [] : wrapText(note, width, '', '  '))];
+  const lines = overview.groups.length === 0 ? [] : [...groupedTableText(overview), ...(note === null ? [] : wrapText(note, width, '', '  '))];
+  for (const x of familySections(run, 'text')) lines.push(...(lines.length === 0 ? [] : ['']), `${x.title}:`, ...groupedTableText(x.table));
+  return lines;
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import type { SampleFieldName } from '../core/metrics.ts';
 import type { RunResult, Scenario, ScenarioResult } from '../core/types.ts';
+import { isHintScenario } from './families.ts';
 import { memoryWords } from './findings.ts';
 import { constantFields, measuredSamples, metricStats, type MetricStats, REPORT_CONFIDENCE, REPORTED_FIELDS, varyingFields } from './sample-stats.ts';
 import { fieldLabel, formatField, formatFieldRange, formatPercent } from './units.ts';
@@ -35,10 +36,10 @@ export function layoutAndState(s: Scenario): string {
   return `${memoryWords(s)}, ${s.targetState} target`;
 }
 
-/** Scenarios grouped by memory layout and target state, in run order. */
+/** Hint-family scenarios grouped by memory layout and target state, in run order (pressure scenarios have the strategy table, strategy.ts). */
 export function scenarioGroups(run: RunResult): { title: string; results: ScenarioResult[] }[] {
   const groups = new Map<string, ScenarioResult[]>();
-  for (const r of run.scenarios) {
+  for (const r of run.scenarios.filter((x) => isHintScenario(x.scenario))) {
     const key = layoutAndState(r.scenario);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }

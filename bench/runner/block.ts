@@ -5,7 +5,7 @@
  * (Ctrl-C) ends the block after the step in progress; the repetitions that finished still get
  * their probe figures when the session stops cleanly, and the abort is rethrown.
  */
-import { EXPLAIN_SCRIPTS } from '../../bpf/scripts.ts';
+import { EXPLAIN_SCRIPTS, PRESSURE_SCRIPT, type ProbeScriptName } from '../../bpf/scripts.ts';
 import { availableScripts, startProbeSession, type ProbeSession } from '../../bpf/session.ts';
 import { attribute } from '../../core/attribution.ts';
 import type { MechanismName } from '../../core/types.ts';
@@ -17,6 +17,12 @@ import type { BlockReclaim } from './warnings.ts';
 
 /** The probes every block runs. */
 export const BLOCK_PROBES = ['hint-latency-batch', 'refaults', 'stall', 'eintr', 'reclaim-bg'] as const;
+
+/** The optional probes of a block: the explanation scripts, and reclaim-events.bt when a scenario it runs has a pressure spec. */
+export function optionalBlockProbes(states: readonly Pick<ScenarioState, 'scenario'>[], order: readonly number[], explain: boolean): ProbeScriptName[] {
+  const pressure = order.some((i) => states[i]?.scenario.pressure !== undefined);
+  return [...(explain ? Object.values(EXPLAIN_SCRIPTS) : []), ...(pressure ? [PRESSURE_SCRIPT] : [])];
+}
 
 /** One mechanism per name for the whole run (a ptrace mechanism keeps its tracer process across targets). */
 export class MechanismPool {
@@ -73,8 +79,10 @@ export interface BlockOutcome {
  * the block ran) and rethrows an abort or an error of onRepetition after clean-up.
  */
 export async function runBlock(states: readonly ScenarioState[], order: readonly number[], opts: BlockOptions): Promise<BlockOutcome> {
-  // The explanation probes run where this kernel has their tracepoints; a missing one is named in each scenario's warnings.
-  const explain = explainScripts(opts.explain ?? false);
+  // The explanation probes (with --explain on), and the reclaim probe in a block with pressure
+  // scenarios, run where this kernel has their tracepoints; a missing one is named in each
+  // scenario's warnings.
+  const explain = availableScripts(optionalBlockProbes(states, order, opts.explain ?? false));
   const skipped = explain.skipped.map((s) => `probe ${s.name}.bt not run: this kernel lacks tracepoint(s) ${s.missing.join(', ')}; its figures are null`);
   for (const state of states) for (const w of skipped) if (!state.probeWarnings.includes(w)) state.probeWarnings.push(w);
   const session: ProbeSession = await startProbeSession({
@@ -109,11 +117,6 @@ export async function runBlock(states: readonly ScenarioState[], order: readonly
   return { reclaim };
 }
 
-/** The explanation probes to attach: those this kernel can run when `wanted`, none otherwise. */
-export function explainScripts(wanted: boolean): ReturnType<typeof availableScripts> {
-  return wanted ? availableScripts(Object.values(EXPLAIN_SCRIPTS)) : { scripts: [], skipped: [] };
-}
-
 /** Stops the session and attributes its figures to each scenario's pending repetitions; returns the background reclaim it saw. */
 async function settle(session: ProbeSession, touched: readonly ScenarioState[]): Promise<BlockReclaim[]> {
   try {
@@ -123,7 +126,7 @@ async function settle(session: ProbeSession, touched: readonly ScenarioState[]):
       const attributed = attribute(facts, state.pendingWindows());
       // One probe session per block: the same session-wide warning is kept once per scenario.
       for (const w of [...facts.warnings, ...attributed.warnings]) if (!state.probeWarnings.includes(w)) state.probeWarnings.push(w);
-      state.settle(attributed.figures);
+      state.settle(attributed.figures, facts);
     }
     return (facts.background ?? []).map((b) => ({ comm: b.comm, reclaimPages: b.reclaimPages, lruPages: b.lruPages }));
   } catch (err) {

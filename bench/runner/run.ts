@@ -7,7 +7,8 @@ import { DEFAULT_CI_CONFIDENCE } from '../../core/stats/summary.ts';
 import { collectEnvironment, readLoadAverage } from '../host/fingerprint.ts';
 import type { Environment, RunResult, ScenarioResult, ScenarioStatus, Suite } from '../../core/types.ts';
 import type { Mechanism } from '../mechanisms/mechanism.ts';
-import { BLOCK_PROBES, explainScripts, MechanismPool, runBlock } from './block.ts';
+import { BLOCK_PROBES, MechanismPool, optionalBlockProbes, runBlock } from './block.ts';
+import { availableScripts } from '../../bpf/session.ts';
 import { BlockOrder, freshSeed, type RunOrder } from './order.ts';
 import { keyHalfWidths, widest } from './precision.ts';
 import { ScenarioState, describeSample, oneLine, type ProgressFn } from './scenario.ts';
@@ -79,7 +80,16 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
   const explain = opts.explain ?? false;
   const environment = {
     ...(opts.environment ?? (await collectEnvironment(HOST_ROOT, opts.bpftracePath, { suite }))),
-    probes: [...BLOCK_PROBES, ...explainScripts(explain).scripts],
+    probes: [
+      ...BLOCK_PROBES,
+      ...availableScripts(
+        optionalBlockProbes(
+          suite.scenarios.map((scenario) => ({ scenario })),
+          suite.scenarios.map((_, i) => i),
+          explain,
+        ),
+      ).scripts,
+    ],
   };
   const rule = opts.stopping ?? fixedRule(suite);
   const order = opts.order ?? 'interleaved';

@@ -1,7 +1,8 @@
 import type { Attribution, AttributionWindow } from '../../core/attribution.ts';
+import { reclaimInWindow } from '../../core/reclaim-attribution.ts';
 import { summariesOf } from '../../core/schema/migrate.ts';
 import { RETOUCH_COMM } from '../../workloads/protocol.ts';
-import type { Sample, Scenario, ScenarioResult, ScenarioStatus } from '../../core/types.ts';
+import type { ProbeFacts, Sample, Scenario, ScenarioResult, ScenarioStatus } from '../../core/types.ts';
 import type { SampleDraft } from './repetition.ts';
 import { scenarioWarnings, type SampleReclaim } from './warnings.ts';
 
@@ -39,11 +40,17 @@ export class ScenarioState {
     this.pending.push(draft);
   }
 
-  /** Moves the block's repetitions into `samples`, with their probe figures when attributed (one per pending draft, in order). */
-  settle(figures: readonly Attribution[] | null): void {
+  /**
+   * Moves the block's repetitions into `samples`, with their probe figures when attributed
+   * (one per pending draft, in order); a sample with a pressure window also gets the reclaim
+   * passes of that window from `facts` (core/reclaim-attribution.ts).
+   */
+  settle(figures: readonly Attribution[] | null, facts: Pick<ProbeFacts, 'reclaims' | 'reclaimThrottles'> | null = null): void {
     for (const [i, d] of this.pending.entries()) {
       const a = figures?.[i];
-      this.samples.push(a === undefined ? d.sample : withProbeFigures(d.sample, a));
+      let sample = a === undefined ? d.sample : withProbeFigures(d.sample, a);
+      if (facts !== null && d.pressureWindow !== null) sample = { ...sample, ...reclaimInWindow(facts, d.pressureWindow, sample.pressureTimeline) };
+      this.samples.push(sample);
     }
     this.pending.length = 0;
   }

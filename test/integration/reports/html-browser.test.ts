@@ -13,6 +13,7 @@ import { inCI } from '../../helpers/prereq.ts';
 import { buildCharts } from '../../../reports/charts.ts';
 import { writeReports } from '../../../reports/write.ts';
 import { fixtureRunWithExplanations } from '../../unit/reports/fixture.ts';
+import { kindsRun, pressureRun } from '../../unit/reports/pressure-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** The chart drawn as bars, not dots with medians. */
@@ -26,6 +27,38 @@ function chromiumAvailable(): boolean {
   if (inCI) throw new Error(`report browser test: ${CHROMIUM} missing, and CI=true requires every test to run (apt-get install -y chromium)`);
   process.stderr.write(`SKIP report browser test: ${CHROMIUM} missing (apt-get install -y chromium)\n`);
   return false;
+}
+
+/** A fresh browser (own profile in `workDir`) on `htmlPath`, with every request but the report's own file blocked and recorded; its context joins `contexts` for closing. */
+async function openIn(
+  workDir: string,
+  htmlPath: string,
+  javaScriptEnabled: boolean,
+  contexts: BrowserContext[],
+): Promise<{ page: Page; requested: string[]; consoleErrors: string[] }> {
+  const context = await chromium.launchPersistentContext(join(workDir, `profile-js-${javaScriptEnabled}`), {
+    executablePath: CHROMIUM,
+    headless: true,
+    javaScriptEnabled,
+    viewport: { width: PAGE_WIDTH_PX, height: 900 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  contexts.push(context);
+  const requested: string[] = [];
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (url === `file://${htmlPath}`) return route.continue();
+    requested.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.goto(`file://${htmlPath}`);
+  return { page, requested, consoleErrors };
 }
 
 describe.skipIf(!chromiumAvailable())('report.html in chromium', () => {
@@ -50,32 +83,7 @@ describe.skipIf(!chromiumAvailable())('report.html in chromium', () => {
     if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
   });
 
-  /** A fresh browser (own profile in the temporary directory) with every request but the report's own file blocked and recorded. */
-  async function openReport(javaScriptEnabled: boolean): Promise<{ page: Page; requested: string[]; consoleErrors: string[] }> {
-    const context = await chromium.launchPersistentContext(join(workDir, `profile-js-${javaScriptEnabled}`), {
-      executablePath: CHROMIUM,
-      headless: true,
-      javaScriptEnabled,
-      viewport: { width: PAGE_WIDTH_PX, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    contexts.push(context);
-    const requested: string[] = [];
-    await context.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (url === `file://${htmlPath}`) return route.continue();
-      requested.push(url);
-      return route.abort();
-    });
-    const page = await context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
-    await page.goto(`file://${htmlPath}`);
-    return { page, requested, consoleErrors };
-  }
+  const openReport = (javaScriptEnabled: boolean) => openIn(workDir, htmlPath, javaScriptEnabled, contexts);
 
   /** Checks that hold with and without JavaScript. */
   async function checkPage(page: Page): Promise<void> {
@@ -132,6 +140,57 @@ describe.skipIf(!chromiumAvailable())('report.html in chromium', () => {
     for (const name of chartNames) expect(await page.locator(`#chart-${name}`).getAttribute('data-rendered'), name).toBeNull();
     expect(await page.locator('body').getAttribute('data-charts-done')).toBeNull();
     await checkPage(page);
+    expect(requested).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe.skipIf(!chromiumAvailable())('report.html of a run with pressure and memory-kind scenarios in chromium', () => {
+  let workDir: string;
+  let htmlPath: string;
+  let chartNames: string[];
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), 'hintbench-report-browser-pressure-'));
+    // Hint scenarios over several kinds and the pressure strategies by both mechanisms, in one run.
+    const run = pressureRun(6, ['process_madvise', 'ptrace']);
+    run.scenarios.push(...kindsRun(['anon', 'file_private']).scenarios);
+    chartNames = buildCharts(run).map((c) => c.name);
+    const outDir = join(workDir, 'out');
+    mkdirSync(outDir);
+    await writeReports(outDir, run);
+    htmlPath = join(outDir, 'report.html');
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('vega draws the strategy cost and pressure timeline charts with their marks, with no error or request, within 800 px', async () => {
+    expect(chartNames).toContain('strategy-cost');
+    expect(chartNames).toContain('pressure-timeline');
+    const { page, requested, consoleErrors } = await openIn(workDir, htmlPath, true, contexts);
+    await page.waitForSelector(`body[data-charts-done="${chartNames.length}"]`, { timeout: 30_000 });
+    for (const name of chartNames) expect(await page.locator(`#chart-${name}`).getAttribute('data-rendered'), name).toBe('true');
+    const cost = page.locator('#chart-strategy-cost');
+    // Sample dots and median crosses are symbols (so are the legend's): refaults and access p99 for all 7 strategies
+    // (6 samples + 1 median each), target stall for the 3 ptrace ones.
+    expect(await cost.locator('g.mark-symbol path').count()).toBeGreaterThanOrEqual(2 * 7 * 7 + 3 * 7);
+    expect(await cost.locator('g.mark-rule line, g.mark-rule path').count()).toBeGreaterThan(0);
+    // One line per sample and series.
+    expect(await page.locator('#chart-pressure-timeline g.mark-line path').count()).toBeGreaterThanOrEqual(7 * 6 * 5);
+    for (const name of chartNames) {
+      const box = await page.locator(`#chart-${name} > svg`).boundingBox();
+      expect(box, name).not.toBeNull();
+      expect(box!.x + box!.width, `${name} right edge`).toBeLessThanOrEqual(PAGE_WIDTH_PX);
+    }
+    expect(await page.locator('table.strategies tr.group').count()).toBe(1);
+    expect(await page.locator('table.kinds tr.group').count()).toBe(2);
+    expect(await page.locator('#key-findings li', { hasText: 'protected the hot set best' }).count()).toBe(1);
+    const docWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
+    expect(docWidth, 'horizontal overflow').toBeLessThanOrEqual(PAGE_WIDTH_PX);
     expect(requested).toEqual([]);
     expect(consoleErrors).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { buildCharts } from '../../../reports/charts.ts';
 import { keyFindings } from '../../../reports/findings.ts';
 import { MARKDOWN_WIDTH, escapeMarkdown, renderMarkdown } from '../../../reports/markdown.ts';
 import { TERMINAL_WIDTH, TEXT_WIDTH, formatSummaryTable, formatTextSummary } from '../../../reports/summary-table.ts';
+import { kindsRun, pressureRun } from './pressure-fixture.ts';
 import { fixtureRun } from './fixture.ts';
 
 /** Widest line, in characters (code points), and the line itself. */
@@ -56,6 +57,8 @@ describe('line widths', () => {
   for (const [name, run] of [
     ['fixture', fixtureRun()],
     ['long strings', wideRun()],
+    ['pressure, both mechanisms', pressureRun(6, ['process_madvise', 'ptrace'])],
+    ['kinds', kindsRun()],
   ] as const) {
     it(`report.md stays within ${MARKDOWN_WIDTH} columns (${name})`, () => {
       const w = widest(renderMarkdown(run, buildCharts(run)));
