@@ -35,6 +35,9 @@ export type TouchedReply = Extract<Reply, { type: 'touched' }>;
 /** Answer to `residency` (working-set workload). */
 export type ResidencyReply = Extract<Reply, { type: 'residency' }>;
 
+/** Answer to `churnlog` (churn workload). */
+export type ChurnLogReply = Extract<Reply, { type: 'churnlog' }>;
+
 /** The reply each command expects on success. */
 export interface ReplyFor {
   retouch: RetouchedReply;
@@ -44,6 +47,7 @@ export interface ReplyFor {
   measure: MeasuredReply;
   touch: TouchedReply;
   residency: ResidencyReply;
+  churnlog: ChurnLogReply;
 }
 
 /** A line that is not a valid message. */

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { RegionSchema, WorkingSetRoleSchema } from './memory.ts';
+import { ChurnMappingSchema } from './race.ts';
 
 const id = z.int().nonnegative();
 
@@ -79,6 +80,8 @@ export const CommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('touch'), id, set: TouchSetSchema }),
   /** Working-set workload: how many pages of each set are resident. */
   z.object({ type: z.literal('residency'), id }),
+  /** Churn workload: every mapping still mapped or unmapped at or after `sinceNs` (CLOCK_MONOTONIC). */
+  z.object({ type: z.literal('churnlog'), id, sinceNs: z.int().nonnegative() }),
 ]);
 
 /** First line from the workload: it has mapped and filled its memory. */
@@ -146,6 +149,18 @@ export const ReplySchema = z.discriminatedUnion('type', [
   }),
   /** Answer to `residency`. */
   z.object({ type: z.literal('residency'), id, sets: z.array(SetResidencySchema) }),
+  /** Answer to `churnlog`: the arena, the operations done so far and the mappings asked for, by generation. */
+  z.object({
+    type: z.literal('churnlog'),
+    id,
+    arenaStartAddr: z.int().nonnegative(),
+    arenaLengthBytes: z.int().positive(),
+    /** Map and unmap operations done since the start. */
+    ops: z.int().nonnegative(),
+    /** Time the reply was made (CLOCK_MONOTONIC, ns): every operation before it is in `entries`. */
+    atNs: z.int().nonnegative(),
+    entries: z.array(ChurnMappingSchema),
+  }),
   /** Answer to `exit`, written just before the workload exits. */
   z.object({ type: z.literal('exiting'), id }),
   /** A command failed or could not be parsed (`id` is absent when the line had none). */
