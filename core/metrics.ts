@@ -24,12 +24,13 @@ import {
   type SampleField,
 } from './metrics/fields.ts';
 import { PRESSURE_FIELDS } from './metrics/pressure.ts';
+import { RACE_FIELDS } from './metrics/race.ts';
 import type { Direction } from './stats/verdict.ts';
 
 export type { MetricDirection, MetricDisplay, MetricUnit, SampleField };
 
-/** Fields of the scenario families other than the hint family (null in a hint sample): the strategy lab's. */
-export const FAMILY_FIELDS = { ...PRESSURE_FIELDS } as const;
+/** Fields of the scenario families other than the hint family (null in a hint sample): the strategy lab's and the race experiment's. */
+export const FAMILY_FIELDS = { ...PRESSURE_FIELDS, ...RACE_FIELDS } as const;
 
 /** Every family field set to null: spread into a sample of another family. */
 export function familyNulls(): { [K in keyof typeof FAMILY_FIELDS]: null } {

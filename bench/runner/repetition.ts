@@ -9,6 +9,7 @@ import { familyNulls } from '../../core/metrics.ts';
 import type { HintOutcome, Sample, Scenario } from '../../core/types.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
 import { enterState, leaveState } from './target-state.ts';
+import { runRaceRepetition } from '../race/sample.ts';
 
 /** A time window on CLOCK_MONOTONIC (the clock of process.hrtime and bpftrace's nsecs), in ns. */
 export interface Window {
@@ -62,23 +63,18 @@ function nowNs(): number {
   return Number(process.hrtime.bigint());
 }
 
-/**
- * One repetition: a fresh workload, put into the scenario's target state, hinted once over
- * all its regions, brought back, re-touched and verified, then ended. Failures are data:
- * they end up in `sample.errors`; only an abort rethrows.
- */
-export async function runRepetition(scenario: Scenario, mechanism: Mechanism, place: RepetitionPlace, signal?: AbortSignal): Promise<SampleDraft> {
-  const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
-  const sample: Sample = {
+/** A sample of workload `pid` with nothing measured yet: zeros, nulls (every family field too), no data check, no errors. */
+export function blankSample(place: RepetitionPlace, pid: number, bytesRequested: number): Sample {
+  return {
     repetition: place.repetition,
     warmUp: place.warmUp,
     block: place.block,
-    pid: workload.pid,
+    pid,
     userLatencyNs: null,
     kernelLatencyNs: null,
     syscalls: 0,
     probeSyscalls: null,
-    bytesRequested: workload.regions.reduce((s, r) => s + r.lengthBytes, 0),
+    bytesRequested,
     bytesAdvised: 0,
     reclaimedPages: null,
     rssBeforeBytes: 0,
@@ -101,6 +97,21 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, pl
     dataIntact: false,
     errors: [],
   };
+}
+
+/**
+ * One repetition: a fresh workload, put into the scenario's target state, hinted once over
+ * all its regions, brought back, re-touched and verified, then ended. Failures are data:
+ * they end up in `sample.errors`; only an abort rethrows.
+ */
+export async function runRepetition(scenario: Scenario, mechanism: Mechanism, place: RepetitionPlace, signal?: AbortSignal): Promise<SampleDraft> {
+  if (scenario.race !== undefined) return runRaceRepetition(scenario, scenario.race, mechanism, place, signal);
+  const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
+  const sample = blankSample(
+    place,
+    workload.pid,
+    workload.regions.reduce((s, r) => s + r.lengthBytes, 0),
+  );
   let hintWindow: Window = { fromNs: 0, toNs: 0 };
   let syscallTid = process.pid;
   let backgroundReclaimPages = 0;

@@ -29,7 +29,7 @@ export const MAX_CHURN_REGION_KIB = 64 * 1024;
 /** What the churn workload does (workloads/churn.ts). */
 export const ChurnSpecSchema = z
   .strictObject({
-    slots: z.int().min(1).max(MAX_CHURN_SLOTS).meta(doc('fixed places in the workload\'s arena; each holds one mapping or none')),
+    slots: z.int().min(1).max(MAX_CHURN_SLOTS).meta(doc("fixed places in the workload's arena; each holds one mapping or none")),
     opsPerSec: z
       .number()
       .positive()

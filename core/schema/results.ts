@@ -8,6 +8,7 @@ import { sampleShape } from '../metrics.ts';
 import { AdviceSchema, MechanismSchema, ScenarioStatusSchema, TargetStateSchema } from './enums.ts';
 import { MemorySpecSchema } from './memory.ts';
 import { PressureSpecSchema } from './pressure.ts';
+import { RaceSpecSchema } from './race.ts';
 
 /** Version of the results schema written today (docs/results-schema.md, "schemaVersion policy"). */
 export const SCHEMA_VERSION = 2;
@@ -79,6 +80,7 @@ export const ScenarioSchema = z.object({
     .positive()
     .meta(doc('measured repetitions asked for (fresh workload each, warm-up not counted): the count of a fixed run, the cap of a run with a time budget or a target interval')),
   pressure: PressureSpecSchema.optional().meta(doc('pressure family only (docs/lab.md): the strategy and the pressure; absent in a hint scenario')),
+  race: RaceSpecSchema.optional().meta(doc('race family only (docs/claims-race.md): churn, delay between maps read and hint, remedy; absent in a hint scenario')),
 });
 
 export const MedianCiSchema = z.object({
