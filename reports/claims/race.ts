@@ -57,7 +57,7 @@ function values(samples: readonly Sample[], field: 'raceMisHintedBytes' | 'raceS
 
 /** A median CI that is usable for a verdict: it exists and reaches its confidence. */
 function solid(ci: MedianCi | null): ci is MedianCi {
-  return ci !== null && ci.meetsConfidence;
+  return ci?.meetsConfidence === true;
 }
 
 /** The findings for each mechanism with race scenarios in the run. */
@@ -76,7 +76,7 @@ export function raceFindings(run: RunResult): MechanismFinding[] {
         const mis = values(r.samples, 'raceMisHintedBytes');
         const misCi = medianCi(mis, CONFIDENCE);
         const shift = base.length > 0 && mis.length > 0 ? hodgesLehmann(base, mis, CONFIDENCE) : null;
-        const usable = solid(misCi) && shift !== null && shift.meetsConfidence;
+        const usable = solid(misCi) && shift?.meetsConfidence === true;
         const outcome = !usable ? 'unclear' : misCi.lower > 0 ? 'left' : misCi.upper === 0 && shift.lower > 0 ? 'removed' : 'unclear';
         return {
           remedy: r.scenario.race.remedy as RemedyFinding['remedy'],
