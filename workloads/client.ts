@@ -126,10 +126,14 @@ export function churnArgs(spec: ChurnSpec, seed: number): string[] {
   return ['--slots', String(spec.slots), '--ops-per-sec', String(spec.opsPerSec), '--min-kib', String(spec.minKiB), '--max-kib', String(spec.maxKiB), '--seed', String(seed)];
 }
 
+/** The memory a churn workload maps at most, as a memory spec: `slots` anonymous VMAs of up to maxKiB each. */
+export function churnMemorySpec(spec: ChurnSpec): MemorySpec {
+  return { kind: 'anon', content: 'mixed', sizeMiB: Math.max(1, Math.ceil((spec.slots * spec.maxKiB) / 1024)), vmas: spec.slots };
+}
+
 /** Spawns the churn workload (workloads/churn.ts) for `spec`; `seed` fixes its choices of slot and length. */
 export function spawnChurn(spec: ChurnSpec, seed: number, opts: SpawnOptions = {}): Promise<WorkloadHandle> {
-  const asMemory: MemorySpec = { kind: 'anon', content: 'mixed', sizeMiB: Math.max(1, Math.ceil((spec.slots * spec.maxKiB) / 1024)), vmas: spec.slots };
-  return spawnWorkload(asMemory, { ...opts, program: CHURN_PROGRAM, args: churnArgs(spec, seed) });
+  return spawnWorkload(churnMemorySpec(spec), { ...opts, program: CHURN_PROGRAM, args: churnArgs(spec, seed) });
 }
 
 /** Absolute URL of tsx's loader, so workloads start whatever the current directory is. */

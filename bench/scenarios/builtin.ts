@@ -35,7 +35,7 @@ const MATRICES: Record<string, { description: string; matrix: Matrix }> = {
   },
   kinds: {
     description:
-      'COLD and PAGEOUT via process_madvise and ptrace over every memory kind (private anonymous, a file\'s clean page cache, a dirty shared file mapping, shmem, memfd, THP), 32 MiB of random content each, sleeping target, plus the baseline; 6 repetitions',
+      "COLD and PAGEOUT via process_madvise and ptrace over every memory kind (private anonymous, a file's clean page cache, a dirty shared file mapping, shmem, memfd, THP), 32 MiB of random content each, sleeping target, plus the baseline; 6 repetitions",
     matrix: {
       mechanisms: ['process_madvise', 'ptrace'],
       advices: ['cold', 'pageout'],

@@ -10,6 +10,7 @@ import { SUITE_NAME_PATTERN, SuiteFileSchema } from '../../core/schema/suite-fil
 import { SchemaViolation, check, parseJson } from '../../core/schema/validate.ts';
 import type { Suite } from '../../core/types.ts';
 import { expandMatrix } from './matrix.ts';
+import { raceScenarios } from './claims-race.ts';
 
 export { MAX_REPETITIONS } from '../../core/schema/suite-file.ts';
 
@@ -19,7 +20,13 @@ export function parseSuiteFile(text: string, file: string): Suite {
   try {
     raw = parseJson(text, 'fix the JSON syntax (see docs/suites.md for an example)');
     const parsed = check(SuiteFileSchema, raw, 'see docs/suites.md for the format');
-    const { name = basename(file).replace(/\.json$/i, ''), description = `suite file ${basename(file)}`, memories, ...axes } = parsed;
+    const { name = basename(file).replace(/\.json$/i, ''), description = `suite file ${basename(file)}`, memories, race, ...axes } = parsed;
+    if (memories === undefined && race === undefined)
+      throw new SchemaViolation(
+        'memories',
+        'field memories is missing: a suite file needs memories, race, or both',
+        'give memories, e.g. [{"sizeMiB": 64}], or a race block, e.g. {"race": {}}',
+      );
     if (!SUITE_NAME_PATTERN.test(name)) {
       throw new SchemaViolation(
         'name',
@@ -27,7 +34,9 @@ export function parseSuiteFile(text: string, file: string): Suite {
         'rename the file, or give a "name" field',
       );
     }
-    return { name, description, scenarios: expandMatrix({ ...axes, memories }) };
+    const hint = memories === undefined ? [] : expandMatrix({ ...axes, memories });
+    const races = race === undefined ? [] : raceScenarios({ ...race, mechanisms: axes.mechanisms, advices: axes.advices, repetitions: axes.repetitions });
+    return { name, description, scenarios: [...hint, ...races] };
   } catch (err) {
     if (!(err instanceof SchemaViolation)) throw err;
     const where = err.path === '' && raw === undefined ? ` is ${err.message}` : `: ${err.message}`;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AdviceSchema, ContentSchema, HintMechanismSchema, MEMORY_KINDS, MemoryKindSchema, TargetStateSchema } from './enums.ts';
+import { ChurnSpecSchema, MAX_RACE_DELAY_US, RACE_REMEDIES, RaceRemedySchema } from './race.ts';
 
 /** Largest workload a suite may ask for, in MiB (the machine must also have the memory and swap). */
 export const MAX_SIZE_MIB = 64 * 1024;
@@ -34,6 +35,32 @@ export const SuiteMemorySchema = z
       ctx.addIssue({ code: 'custom', path: ['vmas'], message: `is ${m.vmas}, more than the ${m.sizeMiB * PAGES_PER_MIB} pages of ${m.sizeMiB} MiB` });
   });
 
+/** The race block of a suite file: race scenarios over the file's mechanisms and advices (docs/claims-race.md). */
+export const SuiteRaceSchema = z.strictObject({
+  delaysUs: z
+    .array(
+      z
+        .int()
+        .min(0)
+        .max(MAX_RACE_DELAY_US)
+        .meta({ description: 'delay between the maps read and the hint, µs', fix: `use 0 to ${MAX_RACE_DELAY_US} (µs)` }),
+    )
+    .min(1)
+    .meta({ description: 'delays between the maps read and the hint, µs', fix: 'e.g. [20000]' })
+    .default([20_000]),
+  remedies: z
+    .array(RaceRemedySchema)
+    .min(1)
+    .meta({ description: 'how the target is held still from the read to the end of the hint', fix: `use some of ${RACE_REMEDIES.join(', ')}` })
+    .default([...RACE_REMEDIES]),
+  churn: ChurnSpecSchema.meta({ description: 'the churn workload', fix: 'e.g. {"slots": 16, "opsPerSec": 500, "minKiB": 16, "maxKiB": 64}' }).default({
+    slots: 16,
+    opsPerSec: 500,
+    minKiB: 16,
+    maxKiB: 64,
+  }),
+});
+
 /** A suite file. */
 export const SuiteFileSchema = z.strictObject({
   name: z
@@ -48,10 +75,15 @@ export const SuiteFileSchema = z.strictObject({
   description: z.string().min(1).meta({ description: 'shown by the report' }).optional(),
   mechanisms: z.array(HintMechanismSchema).min(1).meta({ description: 'how hints are delivered' }).default(['process_madvise']),
   advices: z.array(AdviceSchema).min(1).meta({ description: 'the hints' }).default(['cold', 'pageout']),
-  memories: z.array(SuiteMemorySchema).min(1).meta({ description: 'one workload layout each', fix: 'e.g. [{"sizeMiB": 64, "content": "random"}]' }),
+  memories: z
+    .array(SuiteMemorySchema)
+    .min(1)
+    .meta({ description: 'one workload layout each (hint scenarios); may be left out when `race` is given', fix: 'e.g. [{"sizeMiB": 64, "content": "random"}]' })
+    .optional(),
   targetStates: z.array(TargetStateSchema).min(1).meta({ description: 'what the target does while hinted' }).default(['sleeping']),
   baseline: z.boolean().meta({ description: 'add the `none` mechanism (same phases, no hint)' }).default(true),
   repetitions: z.int().min(1).max(MAX_REPETITIONS).meta({ description: 'samples per scenario (`--reps` overrides)' }).default(5),
+  race: SuiteRaceSchema.meta({ description: 'race scenarios (docs/claims-race.md) for each mechanism and advice' }).optional(),
 });
 
 /** A suite file as read, defaults applied. */
