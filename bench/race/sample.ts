@@ -41,8 +41,10 @@ export interface RaceEvidence {
 /** A race repetition's draft with its evidence (null when it failed before the judgement). */
 export type RaceDraft = SampleDraft & { evidence: RaceEvidence | null };
 
-/** Time the churn runs before the first read, so that its log holds operations before the hold, ms. */
-const CHURN_SETTLE_MS = 50;
+/** How far before the read the log is asked for, ms: operations there close the gap before a hold. */
+const LOG_MARGIN_MS = 50;
+/** Longest wait for the workload's first churn operation, ms. */
+const FIRST_OP_TIMEOUT_MS = 5000;
 /** Times the log is asked again for an operation after the hold (the pause's end). */
 const GAP_CLOSE_ATTEMPTS = 10;
 
@@ -104,8 +106,14 @@ export async function runRaceRepetition(scenario: Scenario, race: RaceSpec, mech
         'remedy ptrace_stop cannot be combined with the ptrace mechanism: a process has at most one tracer, and the holder would be it',
         'use remedy sigstop or freezer with ptrace, or ptrace_stop with process_madvise',
       );
-    await sleep(CHURN_SETTLE_MS);
-    const first = await workload.churnLog(nowNs());
+    // Start once the workload churns, so that the pause a remedy causes falls between operations.
+    let first = await workload.churnLog(nowNs());
+    const deadline = Date.now() + FIRST_OP_TIMEOUT_MS;
+    while (first.ops === 0 && Date.now() < deadline) {
+      await sleep(1);
+      first = await workload.churnLog(nowNs());
+    }
+    if (first.ops === 0) throw new HintbenchError(`churn workload ${workload.pid} made no operation within ${FIRST_OP_TIMEOUT_MS} ms`, 'check whether the machine is overloaded');
     const arena = { startAddr: first.arenaStartAddr, lengthBytes: first.arenaLengthBytes };
     await mechanism.open({ pid: workload.pid });
     let hold: Hold | null = null;
@@ -148,7 +156,7 @@ export async function runRaceRepetition(scenario: Scenario, race: RaceSpec, mech
       for (const s of outcome.skipped) sample.errors.push(`skipped ${s.lengthBytes} bytes at 0x${s.startAddr.toString(16)}: ${s.reason}`);
     }
     const pauseWindow: NsWindow = { fromNs: hold?.requestedNs ?? read.fromNs, toNs: releasedNs ?? hint.toNs };
-    const got = await logAfter(workload, read.fromNs - CHURN_SETTLE_MS * 1e6, pauseWindow.toNs, 1000 / race.churn.opsPerSec);
+    const got = await logAfter(workload, read.fromNs - LOG_MARGIN_MS * 1e6, pauseWindow.toNs, 1000 / race.churn.opsPerSec);
     const judgement = judgeRace(ranges, read, hint, got.log);
     evidence = { ranges, read, hint, log: got.log, judgement };
     sample.bytesRequested = judgement.hintedBytes;
