@@ -115,7 +115,6 @@ describe.skipIf(!run)('race family', () => {
     let mis = 0;
     // Without a remedy, repeat until the race showed (40 ms at 400 ops/s: about 16 operations per sample).
     for (let rep = 0; rep < (remedy === 'none' ? 6 : 2); rep++) {
-      const keep = tracers();
       const d = await runRaceRepetition(scenario, scenario.race!, m, { repetition: rep, warmUp: false, block: 0 });
       const s = d.sample;
       expect(s.errors).toEqual([]);
@@ -128,7 +127,7 @@ describe.skipIf(!run)('race family', () => {
       expect(s.raceDelayNs).toBeGreaterThanOrEqual(40_000_000);
       expect(s.dataIntact).toBe(true);
       expect(ourCgroups()).toEqual([]);
-      expect(strayChildren(keep)).toEqual([]);
+      expect(strayChildren(tracers())).toEqual([]);
       if (remedy === 'none') {
         expect(s.raceStallNs).toBeNull();
         mis += s.raceMisHintedBytes!;
