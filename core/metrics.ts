@@ -27,12 +27,13 @@ import { FLEET_FIELDS } from './metrics/fleet.ts';
 import { PRESSURE_FIELDS } from './metrics/pressure.ts';
 import { TARGET_STATE_FIELDS } from './metrics/target-states.ts';
 import { VECTORED_FIELDS } from './metrics/vectored.ts';
+import { RACE_FIELDS } from './metrics/race.ts';
 import type { Direction } from './stats/verdict.ts';
 
 export type { MetricDirection, MetricDisplay, MetricUnit, SampleField };
 
-/** Fields of the scenario families (null where they do not apply): the strategy lab's, the target states', the fleet's and the vectored calls'. */
-export const FAMILY_FIELDS = { ...PRESSURE_FIELDS, ...TARGET_STATE_FIELDS, ...FLEET_FIELDS, ...VECTORED_FIELDS } as const;
+/** Fields of the scenario families (null where they do not apply): the strategy lab's, the target states', the race experiment's, the fleet's and the vectored calls'. */
+export const FAMILY_FIELDS = { ...PRESSURE_FIELDS, ...TARGET_STATE_FIELDS, ...RACE_FIELDS, ...FLEET_FIELDS, ...VECTORED_FIELDS } as const;
 
 /** Every family field set to null: spread into a sample of another family. */
 export function familyNulls(): { [K in keyof typeof FAMILY_FIELDS]: null } {

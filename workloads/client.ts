@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { MemorySpec, Region } from '../core/types.ts';
+import type { ChurnSpec } from '../core/schema/race.ts';
 import { JsonLinesChannel, type WithoutId } from '../core/channel.ts';
 import {
   ProtocolError,
@@ -16,6 +17,7 @@ import {
   type ReadyReply,
   type Reply,
   type ReplyFor,
+  type ChurnLogReply,
   type ResidencyReply,
   type RetouchedReply,
   type TouchSet,
@@ -88,6 +90,8 @@ export interface WorkloadHandle {
   residency(): Promise<ResidencyReply>;
   /** Working-set workload: hint its own cold set (or both sets) with madvise(2) or process_madvise(2) on its own pid. */
   advise(opts: { advice: 'cold' | 'pageout'; set: 'cold' | 'all'; via: 'madvise' | 'process_madvise' }): Promise<AdvisedReply>;
+  /** Churn workload: its mappings still mapped, or unmapped at or after `sinceNs` (CLOCK_MONOTONIC, ns). */
+  churnLog(sinceNs: number): Promise<ChurnLogReply>;
   /** Ask it to exit; SIGKILL after `graceMs` (default 2 s). Resolves when it has exited. */
   exit(graceMs?: number): Promise<WorkloadExit>;
   /** SIGKILL it; resolves when it has exited. */
@@ -115,6 +119,24 @@ export function spawnWorkingSet(spec: WorkingSetSpec, opts: SpawnOptions & { fil
   const { fileDir, ...rest } = opts;
   const asMemory: MemorySpec = { kind: spec.hot.kind, content: spec.hot.content, sizeMiB: spec.hot.sizeMiB + spec.cold.sizeMiB, vmas: 2 };
   return spawnWorkload(asMemory, { ...rest, program: WORKING_SET_PROGRAM, args: workingSetArgs(spec, fileDir) });
+}
+
+/** The churn workload's program. */
+export const CHURN_PROGRAM = fileURLToPath(new URL('./churn.ts', import.meta.url));
+
+/** The churn workload's command line for a spec (workloads/churn.ts). */
+export function churnArgs(spec: ChurnSpec, seed: number): string[] {
+  return ['--slots', String(spec.slots), '--ops-per-sec', String(spec.opsPerSec), '--min-kib', String(spec.minKiB), '--max-kib', String(spec.maxKiB), '--seed', String(seed)];
+}
+
+/** The memory a churn workload maps at most, as a memory spec: `slots` anonymous VMAs of up to maxKiB each. */
+export function churnMemorySpec(spec: ChurnSpec): MemorySpec {
+  return { kind: 'anon', content: 'mixed', sizeMiB: Math.max(1, Math.ceil((spec.slots * spec.maxKiB) / 1024)), vmas: spec.slots };
+}
+
+/** Spawns the churn workload (workloads/churn.ts) for `spec`; `seed` fixes its choices of slot and length. */
+export function spawnChurn(spec: ChurnSpec, seed: number, opts: SpawnOptions = {}): Promise<WorkloadHandle> {
+  return spawnWorkload(churnMemorySpec(spec), { ...opts, program: CHURN_PROGRAM, args: churnArgs(spec, seed) });
 }
 
 /** Absolute URL of tsx's loader, so workloads start whatever the current directory is. */
@@ -298,6 +320,7 @@ export function spawnWorkload(spec: MemorySpec, opts: SpawnOptions = {}): Promis
         touch: (set) => request<'touch'>({ type: 'touch', set }, 'touched'),
         residency: () => request<'residency'>({ type: 'residency' }, 'residency'),
         advise: (a) => request<'advise'>({ type: 'advise', ...a }, 'advised'),
+        churnLog: (sinceNs) => request<'churnlog'>({ type: 'churnlog', sinceNs }, 'churnlog'),
         exit: async (graceMs = DEFAULT_EXIT_GRACE_MS) => {
           if (dead !== null) return dead;
           const timer2 = setTimeout(killNow, graceMs);

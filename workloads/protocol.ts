@@ -37,6 +37,8 @@ export type ResidencyReply = Extract<Reply, { type: 'residency' }>;
 
 /** Answer to `advise` (working-set workload). */
 export type AdvisedReply = Extract<Reply, { type: 'advised' }>;
+/** Answer to `churnlog` (churn workload). */
+export type ChurnLogReply = Extract<Reply, { type: 'churnlog' }>;
 
 /** The reply each command expects on success. */
 export interface ReplyFor {
@@ -48,6 +50,7 @@ export interface ReplyFor {
   touch: TouchedReply;
   residency: ResidencyReply;
   advise: AdvisedReply;
+  churnlog: ChurnLogReply;
 }
 
 /** A line that is not a valid message. */

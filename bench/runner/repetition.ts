@@ -12,6 +12,7 @@ import { watchState } from './state-figures.ts';
 import { runFleetRepetition } from './fleet.ts';
 import { runPressureRepetition } from './pressure.ts';
 import { enterState, leaveState } from './target-state.ts';
+import { runRaceRepetition } from '../race/sample.ts';
 import { runVectoredRepetition } from './vectored.ts';
 
 /** A time window on CLOCK_MONOTONIC (the clock of process.hrtime and bpftrace's nsecs), in ns. */
@@ -107,6 +108,7 @@ export function newSample(place: RepetitionPlace, pid: number, bytesRequested: n
 export async function runRepetition(scenario: Scenario, mechanism: Mechanism, place: RepetitionPlace, signal?: AbortSignal): Promise<SampleDraft> {
   if (scenario.fleet !== undefined) return runFleetRepetition(scenario, scenario.fleet, mechanism, place, signal);
   if (scenario.vectored !== undefined) return runVectoredRepetition(scenario, scenario.vectored, mechanism, place, signal);
+  if (scenario.race !== undefined) return runRaceRepetition(scenario, scenario.race, mechanism, place, signal);
   if (scenario.pressure !== undefined) return runPressureRepetition(scenario, mechanism, place, signal);
   const workload = await spawnWorkload(scenario.memory, signal === undefined ? {} : { signal });
   const sample = newSample(

@@ -5,13 +5,18 @@
  */
 import type { Scenario } from '../../core/types.ts';
 import { DEFAULT_FLEET, fleetScenarios } from './claims-fleet.ts';
+import { claimsRaceScenarios } from './claims-race.ts';
 import { claimsStatesScenarios } from './claims-states.ts';
 import { DEFAULT_VECTORED, vectoredScenarios } from './claims-vectored.ts';
 
 /** The parts of the claims suite; each returns its scenarios (`repetitions` overrides its defaults). */
 export const CLAIMS_PARTS: ReadonlyArray<{ name: string; claims: string; scenarios: (repetitions?: number) => Scenario[] }> = [
   { name: 'states', claims: 'claims 1-3: throttled, contended, frozen and traced targets', scenarios: claimsStatesScenarios },
-  // claim 4 (the race): bench/scenarios/claims-race.ts
+  {
+    name: 'race',
+    claims: 'claim 4: the address space changing between the maps read and the hint, with and without remedies',
+    scenarios: (repetitions) => claimsRaceScenarios(repetitions === undefined ? {} : { repetitions }),
+  },
   {
     name: 'fleet',
     claims: 'claim 5: one daemon compacting a fleet of frozen apps',

@@ -12,6 +12,7 @@ import type { Suite } from '../../core/types.ts';
 import { fleetScenarios } from './claims-fleet.ts';
 import { VECTORED_MODE_BY_NAME, vectoredScenarios } from './claims-vectored.ts';
 import { expandMatrix } from './matrix.ts';
+import { raceScenarios } from './claims-race.ts';
 import { expandPressure } from './pressure.ts';
 
 export { MAX_REPETITIONS } from '../../core/schema/suite-file.ts';
@@ -22,7 +23,7 @@ export function parseSuiteFile(text: string, file: string): Suite {
   try {
     raw = parseJson(text, 'fix the JSON syntax (see docs/suites.md for an example)');
     const parsed = check(SuiteFileSchema, raw, 'see docs/suites.md for the format');
-    const { name = basename(file).replace(/\.json$/i, ''), description = `suite file ${basename(file)}`, memories = [], fleets = [], vectored, pressure, ...axes } = parsed;
+    const { name = basename(file).replace(/\.json$/i, ''), description = `suite file ${basename(file)}`, memories = [], fleets = [], vectored, race, pressure, ...axes } = parsed;
     if (!SUITE_NAME_PATTERN.test(name)) {
       throw new SchemaViolation(
         'name',
@@ -46,6 +47,7 @@ export function parseSuiteFile(text: string, file: string): Suite {
       ...expandMatrix({ ...axes, memories }),
       ...fleets.flatMap(({ repetitions, ...f }) => fleetScenarios({ ...f, repetitions: reps(repetitions) })),
       ...(vectored === undefined ? [] : vectoredScenarios({ ...vectored, modes: vectored.modes.map((m) => VECTORED_MODE_BY_NAME[m]), repetitions: reps(vectored.repetitions) })),
+      ...(race === undefined ? [] : raceScenarios({ ...race, mechanisms: axes.mechanisms, advices: axes.advices, repetitions: axes.repetitions })),
       ...pressureScenarios,
     ];
     return { name, description, scenarios };

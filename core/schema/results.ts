@@ -10,6 +10,7 @@ import { MemorySpecSchema } from './memory.ts';
 import { FleetSpecSchema } from './fleet.ts';
 import { PressureSpecSchema } from './pressure.ts';
 import { VectoredSpecSchema } from './vectored.ts';
+import { RaceSpecSchema } from './race.ts';
 
 /** Version of the results schema written today (docs/results-schema.md, "schemaVersion policy"). */
 export const SCHEMA_VERSION = 2;
@@ -91,6 +92,7 @@ export const ScenarioSchema = z.object({
   pressure: PressureSpecSchema.optional().meta(doc('pressure family only (docs/lab.md): the strategy and the pressure; absent in a hint scenario')),
   fleet: FleetSpecSchema.optional().meta(doc('fleet family only (docs/claims.md): apps cached in targetState and compacted one after another; absent in a hint scenario')),
   vectored: VectoredSpecSchema.optional().meta(doc('vectored family only (docs/claims.md): K ranges in one vectored call or K single-range calls; absent in a hint scenario')),
+  race: RaceSpecSchema.optional().meta(doc('race family only (docs/claims-race.md): churn, delay between maps read and hint, remedy; absent in a hint scenario')),
 });
 
 export const MedianCiSchema = z.object({

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ADVICES, AdviceSchema, CONTENTS, ContentSchema, HINT_MECHANISMS, HintMechanismSchema, MEMORY_KINDS, MemoryKindSchema, TargetStateSchema } from './enums.ts';
 import { FLEET_STATES, MAX_FLEET_APPS } from './fleet.ts';
 import { PRESSURE_MODES, PRESSURE_STRATEGIES, PressureModeSchema, PressureStrategySchema } from './pressure.ts';
+import { ChurnSpecSchema, MAX_RACE_DELAY_US, RACE_REMEDIES, RaceRemedySchema } from './race.ts';
 import { VECTORED_MODE_NAMES, VectoredModeNameSchema } from './vectored.ts';
 
 /** Largest workload a suite may ask for, in MiB (the machine must also have the memory and swap). */
@@ -133,6 +134,32 @@ export const SuitePressureSchema = z.strictObject({
   balloonMiB: sizeMiB('balloon mode: memory the balloon allocates (default the cold set size)'),
 });
 
+/** The race block of a suite file: race scenarios over the file's mechanisms and advices (docs/claims-race.md). */
+export const SuiteRaceSchema = z.strictObject({
+  delaysUs: z
+    .array(
+      z
+        .int()
+        .min(0)
+        .max(MAX_RACE_DELAY_US)
+        .meta({ description: 'delay between the maps read and the hint, µs', fix: `use 0 to ${MAX_RACE_DELAY_US} (µs)` }),
+    )
+    .min(1)
+    .meta({ description: 'delays between the maps read and the hint, µs', fix: 'e.g. [20000]' })
+    .default([20_000]),
+  remedies: z
+    .array(RaceRemedySchema)
+    .min(1)
+    .meta({ description: 'how the target is held still from the read to the end of the hint', fix: `use some of ${RACE_REMEDIES.join(', ')}` })
+    .default([...RACE_REMEDIES]),
+  churn: ChurnSpecSchema.meta({ description: 'the churn workload', fix: 'e.g. {"slots": 16, "opsPerSec": 500, "minKiB": 16, "maxKiB": 64}' }).default({
+    slots: 16,
+    opsPerSec: 500,
+    minKiB: 16,
+    maxKiB: 64,
+  }),
+});
+
 /** A suite file. */
 export const SuiteFileSchema = z
   .strictObject({
@@ -151,18 +178,22 @@ export const SuiteFileSchema = z
     memories: z
       .array(SuiteMemorySchema)
       .min(1)
-      .meta({ description: 'one workload layout each (hint family; optional when fleets, vectored or pressure is given)', fix: 'e.g. [{"sizeMiB": 64, "content": "random"}]' })
+      .meta({
+        description: 'one workload layout each (hint family; optional when fleets, vectored, race or pressure is given)',
+        fix: 'give memories, e.g. [{"sizeMiB": 64, "content": "random"}], or a fleets, vectored, race or pressure section (docs/suites.md)',
+      })
       .optional(),
     targetStates: z.array(TargetStateSchema).min(1).meta({ description: 'what the target does while hinted' }).default(['sleeping']),
     baseline: z.boolean().meta({ description: 'add the `none` mechanism (same phases, no hint)' }).default(true),
     repetitions: z.int().min(1).max(MAX_REPETITIONS).meta({ description: 'samples per scenario (`--reps` overrides)' }).default(5),
     fleets: z.array(SuiteFleetSchema).min(1).meta({ description: 'fleet experiments (docs/claims.md)', fix: 'e.g. [{"apps": 6, "appSizeMiB": 16}]' }).optional(),
     vectored: SuiteVectoredSchema.meta({ description: 'the vectored-calls experiment (docs/claims.md)', fix: 'e.g. {"ranges": [1, 1024]}' }).optional(),
+    race: SuiteRaceSchema.meta({ description: 'race scenarios (docs/claims-race.md) for each mechanism and advice' }).optional(),
     pressure: SuitePressureSchema.meta({ description: 'pressure-family scenarios (docs/lab.md)', fix: 'e.g. {"hot": {"sizeMiB": 16}, "cold": {"sizeMiB": 48}}' }).optional(),
   })
   .superRefine((f, ctx) => {
-    if (f.memories === undefined && f.fleets === undefined && f.vectored === undefined && f.pressure === undefined)
-      ctx.addIssue({ code: 'custom', path: ['memories'], message: 'is missing, and so are fleets, vectored and pressure: the suite would have no scenario' });
+    if (f.memories === undefined && f.fleets === undefined && f.vectored === undefined && f.race === undefined && f.pressure === undefined)
+      ctx.addIssue({ code: 'custom', path: ['memories'], message: 'is missing, and so are fleets, vectored, race and pressure: the suite would have no scenario' });
   });
 
 /** A suite file as read, defaults applied. */

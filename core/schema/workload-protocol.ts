@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { RegionSchema, WorkingSetRoleSchema } from './memory.ts';
+import { ChurnMappingSchema } from './race.ts';
 
 const id = z.int().nonnegative();
 
@@ -91,6 +92,8 @@ export const CommandSchema = z.discriminatedUnion('type', [
    * both sets, with madvise(2) per region or with one process_madvise(2) on its own pid.
    */
   z.object({ type: z.literal('advise'), id, advice: SelfAdviceSchema, set: AdviseSetSchema, via: SelfAdviseViaSchema }),
+  /** Churn workload: every mapping still mapped or unmapped at or after `sinceNs` (CLOCK_MONOTONIC). */
+  z.object({ type: z.literal('churnlog'), id, sinceNs: z.int().nonnegative() }),
 ]);
 
 /** First line from the workload: it has mapped and filled its memory. */
@@ -166,6 +169,18 @@ export const ReplySchema = z.discriminatedUnion('type', [
     syscalls: z.int().nonnegative(),
     elapsedNs: z.int().nonnegative(),
     error: z.string().nullable(),
+  }),
+  /** Answer to `churnlog`: the arena, the operations done so far and the mappings asked for, by generation. */
+  z.object({
+    type: z.literal('churnlog'),
+    id,
+    arenaStartAddr: z.int().nonnegative(),
+    arenaLengthBytes: z.int().positive(),
+    /** Map and unmap operations done since the start. */
+    ops: z.int().nonnegative(),
+    /** Time the reply was made (CLOCK_MONOTONIC, ns): every operation before it is in `entries`. */
+    atNs: z.int().nonnegative(),
+    entries: z.array(ChurnMappingSchema),
   }),
   /** Answer to `exit`, written just before the workload exits. */
   z.object({ type: z.literal('exiting'), id }),

@@ -5,6 +5,7 @@
 import type { RunResult } from '../../core/types.ts';
 import { constrainedCallee } from './constrained-callee.ts';
 import { fleetClaim } from './fleet.ts';
+import { raceEvaluator } from './race.ts';
 import { frozenCallee } from './frozen-callee.ts';
 import { tracedTarget } from './traced-target.ts';
 import type { ClaimEvaluator, ClaimRow } from './types.ts';
@@ -15,7 +16,7 @@ export const CLAIM_EVALUATORS: readonly ClaimEvaluator[] = [
   constrainedCallee, // claim 1: the callee limited by cpuset/cgroups
   frozenCallee, // claim 2: ... or frozen
   tracedTarget, // claim 3: at most one ptracer
-  // claim 4 (race): its evaluator is listed here
+  raceEvaluator, // claim 4: the address space changes between inspecting and hinting it
   fleetClaim, // claim 5: one daemon hints many processes
   vectoredClaim, // claim 6: one vectored call covers many ranges
 ];

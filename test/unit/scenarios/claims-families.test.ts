@@ -86,7 +86,7 @@ describe('suite files with fleets and vectored sections', () => {
     [{ vectored: { rangeKiB: 6 } }, /field vectored\.rangeKiB must be a multiple of the 4 KiB page/],
     [{ vectored: { modes: ['batched'] } }, /field vectored\.modes\[0\] must be one of vector, per-range, inject, got "batched"/],
     [{ vectored: { ranges: [] } }, /field vectored\.ranges must be a non-empty list/],
-    [{ name: 'x' }, /field memories is missing, and so are fleets, vectored and pressure/],
+    [{ name: 'x' }, /field memories is missing, and so are fleets, vectored, race and pressure/],
   ])('names the field: %j', (bad, message) => {
     expect(() => parseSuiteFile(JSON.stringify(bad), 'bad.json')).toThrow(message);
   });

@@ -142,7 +142,7 @@ describe('pressure suites', () => {
       { pressure: { hot: { sizeMiB: 8 }, cold: { sizeMiB: 24 }, selfDeliveries: ['madvise'] } },
       /field pressure\.selfDeliveries\[0\] must be one of self_madvise, self_process_madvise/,
     ],
-    [{ repetitions: 2 }, /field memories is missing, and so are fleets, vectored and pressure/],
+    [{ repetitions: 2 }, /field memories is missing, and so are fleets, vectored, race and pressure/],
   ])('suite file errors are one line naming the file and the field: %j', (bad, message) => {
     const err = errorOf(() => parseSuiteFile(JSON.stringify(bad), 'suites/p.json'));
     expect(err.message).toMatch(/^suite file suites\/p\.json: /);

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SuiteFileSchema, SuiteFleetSchema, SuiteMemorySchema, SuitePressurePartSchema, SuitePressureSchema, SuiteVectoredSchema } from '../../../core/schema/suite-file.ts';
+import {
+  SuiteFileSchema,
+  SuiteFleetSchema,
+  SuiteMemorySchema,
+  SuitePressurePartSchema,
+  SuitePressureSchema,
+  SuiteRaceSchema,
+  SuiteVectoredSchema,
+} from '../../../core/schema/suite-file.ts';
 import { HintbenchError } from '../../../core/errors.ts';
 import { builtinSuite, resolveSuite } from '../../../bench/scenarios/builtin.ts';
 import { parseSuiteFile } from '../../../bench/scenarios/suite-file.ts';
@@ -39,6 +47,7 @@ describe('suite files', () => {
       ...Object.keys(SuiteVectoredSchema.shape).map((k) => `vectored.${k}`),
       ...Object.keys(SuitePressureSchema.shape).map((k) => `pressure.${k}`),
       ...Object.keys(SuitePressurePartSchema.shape).map((k) => `pressure.hot.${k}`),
+      ...Object.keys(SuiteRaceSchema.shape).map((k) => `race.${k}`),
     ];
     expect(documented.sort()).toEqual(fields.sort());
   });
@@ -55,6 +64,11 @@ describe('suite files', () => {
     [{ ...ok, repetitons: 3 }, /field repetitons is not a known field/, /known fields here: name, description/],
     [{ ...ok, name: 'a b' }, /field name must be letters, digits, dot, dash and underscore \(at most 64\), got "a b"/, /letters, digits/],
     [{ ...ok, memories: [] }, /field memories must be a non-empty list, got \[\]/, /sizeMiB/],
+    [{ name: 'r' }, /field memories is missing, and so are fleets, vectored, race and pressure: the suite would have no scenario/, /or a fleets, vectored, race or pressure section/],
+    [{ ...ok, race: { remedies: ['sigkill'] } }, /field race\.remedies\[0\] must be one of none, sigstop, freezer, ptrace_stop, got "sigkill"/, /none, sigstop/],
+    [{ ...ok, race: { delaysUs: [-1] } }, /field race\.delaysUs\[0\] must be an integer from 0 to 10000000, got -1/, /µs/],
+    [{ ...ok, race: { churn: { slots: 4, opsPerSec: 10, minKiB: 64, maxKiB: 16 } } }, /field race\.churn\.minKiB is 64, more than maxKiB 16/, /suites\.md/],
+    [{ ...ok, race: { delayUs: [1] } }, /field race\.delayUs is not a known field/, /delaysUs, remedies, churn/],
   ])('names the file and the field: %j', (bad, message, fix) => {
     let err: unknown;
     try {
@@ -66,6 +80,16 @@ describe('suite files', () => {
     expect((err as HintbenchError).message).toMatch(/^suite file suites\/bad\.json: /);
     expect((err as HintbenchError).message).toMatch(message);
     expect((err as HintbenchError).fix).toMatch(fix);
+  });
+  it('expands a race block over the mechanisms and advices, without ptrace + ptrace_stop', () => {
+    const suite = parseSuiteFile(JSON.stringify({ mechanisms: ['process_madvise', 'ptrace'], advices: ['cold'], repetitions: 7, race: { delaysUs: [0, 5000] } }), 'r.json');
+    // 2 delays x (4 remedies with process_madvise + 3 with ptrace); no memories, so no hint scenarios.
+    expect(suite.scenarios).toHaveLength(14);
+    expect(suite.scenarios.every((s) => s.race !== undefined && s.repetitions === 7 && s.advice === 'cold')).toBe(true);
+    expect(suite.scenarios.some((s) => s.mechanism === 'ptrace' && s.race?.remedy === 'ptrace_stop')).toBe(false);
+    expect(suite.scenarios[0]!.id).toBe('race/process_madvise/cold/none/delay0us-16x16-64KiB-500ops');
+    const both = parseSuiteFile(JSON.stringify({ ...ok, race: { remedies: ['none'] } }), 'b.json');
+    expect(both.scenarios.filter((s) => s.race === undefined)).toHaveLength(parseSuiteFile(JSON.stringify(ok), 'o.json').scenarios.length);
   });
   it('rejects broken JSON and missing files with the path', () => {
     expect(() => parseSuiteFile('{"name": ', 'b.json')).toThrow(/suite file b\.json is not valid JSON/);

@@ -20,7 +20,7 @@ describe('parseCommand', () => {
     ['[1,2]', /not a JSON object/],
     ['{"type":"retouch"}', /field id/],
     ['{"type":"retouch","id":-1}', /retouch command: field id must be an integer >= 0, got -1/],
-    ['{"type":"dance","id":1}', /field type must be one of retouch, verify, state, exit, measure, touch, residency, advise, got "dance"/],
+    ['{"type":"dance","id":1}', /field type must be one of retouch, verify, state, exit, measure, touch, residency, advise, churnlog, got "dance"/],
     ['{"type":"state","id":1,"state":"stopped"}', /field state must be one of sleeping, running, got "stopped"/],
   ])('rejects %s', (line, msg) => {
     expect(() => parseCommand(line)).toThrow(ProtocolError);
@@ -61,7 +61,7 @@ describe('parseReply', () => {
   it('rejects missing numbers and unknown types', () => {
     expect(() => parseReply('{"type":"retouched","id":1,"elapsedNs":"fast","majorFaults":0,"minorFaults":0,"pages":1}')).toThrow(/elapsedNs/);
     expect(() => parseReply('{"type":"hello"}')).toThrow(
-      /field type must be one of ready, retouched, verified, state, measured, touched, residency, advised, exiting, error, got "hello"/,
+      /field type must be one of ready, retouched, verified, state, measured, touched, residency, advised, churnlog, exiting, error, got "hello"/,
     );
     expect(() => parseReply('{"type":"error","id":1}')).toThrow(/message/);
   });
