@@ -1,7 +1,7 @@
 /**
  * Where COLD and PAGEOUT behave differently per memory kind: for hint runs over several
  * kinds (the built-in `kinds` suite), one row per kind, mechanism and target state with each
- * advice's median pages reclaimed, RSS drop and swap growth across the hint, and major faults
+ * advice's median pages reclaimed, RSS drop and pages swapped out (pswpout) across the hint, and major faults
  * of the re-touch, with confidence intervals; and one sentence per kind saying what PAGEOUT
  * did with the pages (dropped without swap, as clean file pages are, or swapped out) and
  * whether COLD freed anything. Computed from the measured samples. Pure, no I/O.
@@ -24,7 +24,8 @@ interface KindFigure {
 const FIGURES: readonly KindFigure[] = [
   { header: 'reclaimed (pages)', value: (s) => s.reclaimedPages, format: formatCount },
   { header: 'RSS drop', value: (s) => s.rssBeforeBytes - s.rssAfterBytes, format: formatBytes },
-  { header: 'swap growth', value: (s) => s.swapAfterBytes - s.swapBeforeBytes, format: formatBytes },
+  // pswpout across the hint, not the process's VmSwap: VmSwap leaves out swapped shmem and memfd pages.
+  { header: 'swapped pages', value: (s) => s.pswpoutDeltaPages, format: formatCount },
   { header: 're-touch major faults', value: (s) => s.retouchMajorFaults, format: formatCount },
 ];
 
@@ -102,14 +103,15 @@ export function kindsTable(run: RunResult, opts: { ci?: boolean } = {}): Grouped
   };
 }
 
-/** Swap growth below this fraction of the RSS drop: the pages were dropped, not swapped. */
+/** Pages swapped out below this fraction of the RSS drop: the pages were dropped, not swapped. */
 export const DROPPED_BELOW = 0.1;
-/** Swap growth above this fraction of the RSS drop: the pages went to swap. */
+/** Pages swapped out above this fraction of the RSS drop: the pages went to swap. */
 export const SWAPPED_ABOVE = 0.9;
 
 /**
- * One sentence per kind pair: what PAGEOUT did with the pages it freed (swap growth against
- * RSS drop: dropped without swap below DROPPED_BELOW, swapped out above SWAPPED_ABOVE, split
+ * One sentence per kind pair: what PAGEOUT did with the pages it freed (pages swapped out,
+ * system-wide pswpout across the hint, against the RSS drop; the process's VmSwap would miss
+ * shmem and memfd pages: dropped without swap below DROPPED_BELOW, swapped out above SWAPPED_ABOVE, split
  * in between) and whether COLD's RSS drop differs from PAGEOUT's (their median intervals do
  * not overlap).
  */
@@ -120,17 +122,18 @@ export function kindFindings(run: RunResult): string[] {
     const pSwap = figureCi(p.pageout, swap);
     const cRss = figureCi(p.cold, rss);
     if (pRss === null || pSwap === null || cRss === null) return [];
+    const swappedBytes = pSwap.median * run.environment.pageSizeBytes;
     const fate =
       pRss.median <= 0
         ? 'freed nothing'
-        : pSwap.median < DROPPED_BELOW * pRss.median
+        : swappedBytes < DROPPED_BELOW * pRss.median
           ? 'dropped its pages without swap'
-          : pSwap.median > SWAPPED_ABOVE * pRss.median
+          : swappedBytes > SWAPPED_ABOVE * pRss.median
             ? 'swapped its pages out'
-            : `sent ${formatPercent(pSwap.median / pRss.median)} of what it freed to swap`;
+            : `sent ${formatPercent(swappedBytes / pRss.median)} of what it freed to swap`;
     const differ = cRss.upper < pRss.lower || pRss.upper < cRss.lower;
     return [
-      `${p.title}: PAGEOUT ${fate} (RSS drop ${ciCell(pRss, formatBytes)}, swap growth ${ciCell(pSwap, formatBytes)}); ` +
+      `${p.title}: PAGEOUT ${fate} (RSS drop ${ciCell(pRss, formatBytes)}, ${ciCell(pSwap, formatCount)} pages swapped out); ` +
         `COLD dropped ${ciCell(cRss, formatBytes)} of RSS, ${differ ? 'clearly different' : 'not clearly different'} (intervals ${differ ? 'do not overlap' : 'overlap'}).`,
     ];
   });

@@ -64,7 +64,11 @@ describe('suite files', () => {
     [{ ...ok, repetitons: 3 }, /field repetitons is not a known field/, /known fields here: name, description/],
     [{ ...ok, name: 'a b' }, /field name must be letters, digits, dot, dash and underscore \(at most 64\), got "a b"/, /letters, digits/],
     [{ ...ok, memories: [] }, /field memories must be a non-empty list, got \[\]/, /sizeMiB/],
-    [{ name: 'r' }, /field memories is missing, and so are fleets, vectored, race and pressure: the suite would have no scenario/, /or a fleets, vectored, race or pressure section/],
+    [
+      { name: 'r' },
+      /field memories is missing, and so are fleets, vectored, race and pressure: the suite would have no scenario/,
+      /or a fleets, vectored, race or pressure section/,
+    ],
     [{ ...ok, race: { remedies: ['sigkill'] } }, /field race\.remedies\[0\] must be one of none, sigstop, freezer, ptrace_stop, got "sigkill"/, /none, sigstop/],
     [{ ...ok, race: { delaysUs: [-1] } }, /field race\.delaysUs\[0\] must be an integer from 0 to 10000000, got -1/, /µs/],
     [{ ...ok, race: { churn: { slots: 4, opsPerSec: 10, minKiB: 64, maxKiB: 16 } } }, /field race\.churn\.minKiB is 64, more than maxKiB 16/, /suites\.md/],
