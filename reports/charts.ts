@@ -15,7 +15,7 @@ import type { RunResult, Scenario, ScenarioResult } from '../core/types.ts';
 import { reclaimThroughputGiBps } from './derived.ts';
 import { memoryWords } from './findings.ts';
 import { fieldValues, measuredSamples, metricStats, REPORT_CONFIDENCE } from './sample-stats.ts';
-import { wrapText } from './tables.ts';
+import { selfDeliveryLabel, wrapText } from './tables.ts';
 import { isHintScenario } from './families.ts';
 import { pressureTimelineChart, strategyCostChart } from './strategy-charts.ts';
 
@@ -99,7 +99,7 @@ function adviceOf(s: Scenario): string {
 
 /** Colour series of a scenario: mechanism and advice (the baseline says so). */
 export function scenarioSeries(s: Scenario): string {
-  return s.mechanism === 'none' ? 'no hint (baseline)' : `${s.mechanism} ${adviceOf(s)}`;
+  return selfDeliveryLabel(s) ?? (s.mechanism === 'none' ? 'no hint (baseline)' : `${s.mechanism} ${adviceOf(s)}`);
 }
 
 /** How one panel's values are read, and how its axis is labelled. */

@@ -26,9 +26,15 @@ export interface GroupedTable {
   groups: { title: string; rows: string[][]; note?: string }[];
 }
 
-/** `process_madvise PAGEOUT`, or `no hint (baseline)`. */
+/** `self madvise PAGEOUT` for a pressure scenario whose workload hints itself (its mechanism is `none`); null otherwise. */
+export function selfDeliveryLabel(s: Scenario): string | null {
+  const delivery = s.pressure?.delivery;
+  return delivery === undefined || delivery === 'external' ? null : `${delivery.replace('_', ' ')} ${s.advice.toUpperCase()}`;
+}
+
+/** `process_madvise PAGEOUT`, `self madvise PAGEOUT`, or `no hint (baseline)`. */
 export function mechanismAdvice(s: Scenario): string {
-  return s.mechanism === 'none' ? 'no hint (baseline)' : `${s.mechanism} ${s.advice.toUpperCase()}`;
+  return selfDeliveryLabel(s) ?? (s.mechanism === 'none' ? 'no hint (baseline)' : `${s.mechanism} ${s.advice.toUpperCase()}`);
 }
 
 /** `256 MiB random, running target`. */

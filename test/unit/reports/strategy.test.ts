@@ -10,7 +10,7 @@ import { chartToSvg } from '../../../reports/render.ts';
 import { pressureTimelineChart, strategyCostChart, type StrategyCostRow, type TimelineRow } from '../../../reports/strategy-charts.ts';
 import { bestProtector, pressureGroups, strategyFindings, strategyLabel, strategyTable } from '../../../reports/strategy.ts';
 import { formatTextSummary } from '../../../reports/summary-table.ts';
-import { overviewTable } from '../../../reports/tables.ts';
+import { mechanismAdvice, overviewTable } from '../../../reports/tables.ts';
 import { fixtureRun } from './fixture.ts';
 import { kindsRun, pressureRun } from './pressure-fixture.ts';
 
@@ -49,6 +49,9 @@ describe('strategy table', () => {
   it('labels who delivered the hint', () => {
     const s = pressureRun().scenarios[1]!.scenario;
     expect(strategyLabel({ ...s, pressure: { ...s.pressure!, delivery: 'self_madvise' } })).toBe('COLD of the cold set, self madvise');
+    // The overview tables: a self-delivered hint has mechanism `none` but is no baseline.
+    expect(mechanismAdvice({ ...s, mechanism: 'none', pressure: { ...s.pressure!, delivery: 'self_process_madvise' } })).toBe('self process_madvise COLD');
+    expect(mechanismAdvice({ ...s, mechanism: 'none', advice: 'none', pressure: { ...s.pressure!, strategy: 'none' } })).toBe('no hint (baseline)');
   });
 });
 
