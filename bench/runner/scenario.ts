@@ -99,7 +99,8 @@ function withProbeFigures(sample: Sample, a: Attribution): Sample {
 export function describeSample(s: Sample): string {
   const parts: string[] = [];
   if (s.userLatencyNs !== null) parts.push(`hint ${(s.userLatencyNs / 1e6).toFixed(2)} ms`);
-  parts.push(`re-touch ${(s.retouchNs / 1e6).toFixed(1)} ms`);
+  // Families without a re-touch (the race, the fleet) leave it at 0.
+  if (s.retouchNs > 0) parts.push(`re-touch ${(s.retouchNs / 1e6).toFixed(1)} ms`);
   if (s.errors.length > 0) parts.push(`ERROR ${s.errors[0]}`);
   return parts.join(', ');
 }
