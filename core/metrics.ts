@@ -157,9 +157,15 @@ export const SAMPLE_FIELDS = {
     'none',
     'local TLB flushes of the target\'s mm by the hinting thread during its hint syscalls (tlb:tlb_flush reason "local MM shootdown")',
   ),
-  ipiSends: metric(countAdded, null, 'none', 'IPIs the hinting thread sent during its hint syscalls (ipi:ipi_send_cpu + ipi:ipi_send_cpumask; bpf/hint-ipi.bt)', {
-    display: { label: 'IPIs sent by caller', divisor: 1, decimals: 0 },
-  }),
+  ipiSends: metric(
+    countAdded,
+    null,
+    'none',
+    'function-call IPIs the hinting thread sent during its hint syscalls (ipi:ipi_send_cpu + ipi:ipi_send_cpumask with a callback; reschedule IPIs left out; bpf/hint-ipi.bt)',
+    {
+      display: { label: 'IPIs sent by caller', divisor: 1, decimals: 0 },
+    },
+  ),
   callFunctionIrqs: metric(
     countAdded,
     null,
