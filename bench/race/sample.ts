@@ -21,7 +21,7 @@ import type { ChurnMapping, RaceSpec } from '../../core/schema/race.ts';
 import type { HintOutcome, Scenario } from '../../core/types.ts';
 import { spawnChurn, type WorkloadHandle } from '../../workloads/client.ts';
 import type { Mechanism } from '../mechanisms/mechanism.ts';
-import { newSample, type RepetitionPlace, type SampleDraft } from '../runner/repetition.ts';
+import { newSample, recordOutcome, type RepetitionPlace, type SampleDraft } from '../runner/repetition.ts';
 import { holdTarget, type Hold } from './hold.ts';
 import { type HintedRange, judgeRace, longestGapNs, type NsWindow, type RaceJudgement } from './judge.ts';
 
@@ -147,13 +147,7 @@ export async function runRaceRepetition(scenario: Scenario, race: RaceSpec, mech
     }
     if (outcome !== null) {
       syscallTid = outcome.syscallTid;
-      sample.userLatencyNs = outcome.userLatencyNs;
-      sample.syscalls = outcome.syscalls;
-      sample.bytesAdvised = outcome.bytesAdvised;
-      sample.callerCpuNs = outcome.callerCpuNs;
-      if (scenario.mechanism === 'ptrace') sample.injectorStopNs = outcome.injectorStopNs;
-      if (outcome.error !== null) sample.errors.push(outcome.error);
-      for (const s of outcome.skipped) sample.errors.push(`skipped ${s.lengthBytes} bytes at 0x${s.startAddr.toString(16)}: ${s.reason}`);
+      recordOutcome(sample, outcome, scenario.mechanism);
     }
     const pauseWindow: NsWindow = { fromNs: hold?.requestedNs ?? read.fromNs, toNs: releasedNs ?? hint.toNs };
     const got = await logAfter(workload, read.fromNs - LOG_MARGIN_MS * 1e6, pauseWindow.toNs, 1000 / race.churn.opsPerSec);

@@ -101,6 +101,26 @@ export function newSample(place: RepetitionPlace, pid: number, bytesRequested: n
 }
 
 /**
+ * Copies what a mechanism reported about a hint into the sample: latency, calls, bytes, the
+ * caller's CPU, the injector's stop window (ptrace), and its error and skipped ranges as errors.
+ */
+export function recordOutcome(sample: Sample, outcome: HintOutcome, mechanism: Scenario['mechanism']): void {
+  sample.userLatencyNs = outcome.userLatencyNs;
+  sample.syscalls = outcome.syscalls;
+  sample.bytesAdvised = outcome.bytesAdvised;
+  sample.callerCpuNs = outcome.callerCpuNs;
+  if (mechanism === 'ptrace') sample.injectorStopNs = outcome.injectorStopNs;
+  if (outcome.error !== null) sample.errors.push(outcome.error);
+  for (const s of outcome.skipped) sample.errors.push(`skipped ${s.lengthBytes} bytes at 0x${s.startAddr.toString(16)}: ${s.reason}`);
+}
+
+/** Records the workload's verification of its pages in the sample. */
+export function recordVerified(sample: Sample, verified: { intact: boolean; corruptPages: number }): void {
+  sample.dataIntact = verified.intact;
+  if (!verified.intact) sample.errors.push(`data corrupted: ${verified.corruptPages} pages differ after the hint`);
+}
+
+/**
  * One repetition: a fresh workload, put into the scenario's target state, hinted once over
  * all its regions, brought back, re-touched and verified, then ended. Failures are data:
  * they end up in `sample.errors`; only an abort rethrows.
@@ -153,14 +173,8 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, pl
       sample.pswpoutDeltaPages = (vmAfter.pswpout ?? 0) - (vmBefore.pswpout ?? 0);
       if (outcome !== null) {
         syscallTid = outcome.syscallTid;
-        sample.userLatencyNs = outcome.userLatencyNs;
-        sample.syscalls = outcome.syscalls;
-        sample.bytesAdvised = outcome.bytesAdvised;
-        sample.callerCpuNs = outcome.callerCpuNs;
+        recordOutcome(sample, outcome, scenario.mechanism);
         sample.targetCpuNs = cpuAfter - cpuBefore;
-        if (scenario.mechanism === 'ptrace') sample.injectorStopNs = outcome.injectorStopNs;
-        if (outcome.error !== null) sample.errors.push(outcome.error);
-        for (const s of outcome.skipped) sample.errors.push(`skipped ${s.lengthBytes} bytes at 0x${s.startAddr.toString(16)}: ${s.reason}`);
       }
     } finally {
       await mechanism.close();
@@ -175,9 +189,7 @@ export async function runRepetition(scenario: Scenario, mechanism: Mechanism, pl
     Object.assign(sample, vmstatSampleDeltas(vmSpanStart, vmAfterTouch));
     sample.pswpinDeltaPages = (vmAfterTouch.pswpin ?? 0) - (vmBeforeTouch.pswpin ?? 0);
     if (vmStart !== null) backgroundReclaimPages = reclaimByOthers(vmStart, vmAfterTouch);
-    const verified = await workload.verify();
-    sample.dataIntact = verified.intact;
-    if (!verified.intact) sample.errors.push(`data corrupted: ${verified.corruptPages} pages differ after the hint`);
+    recordVerified(sample, await workload.verify());
   } catch (err) {
     if (signal?.aborted) throw err;
     sample.errors.push(err instanceof Error ? err.message : String(err));

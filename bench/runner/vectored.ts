@@ -15,7 +15,7 @@ import type { Scenario } from '../../core/types.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
 import type { Mechanism } from '../mechanisms/mechanism.ts';
 import { ProcessMadviseMechanism } from '../mechanisms/process-madvise.ts';
-import { newSample, nowNs, type RepetitionPlace, type SampleDraft, targetCpuNs } from './repetition.ts';
+import { newSample, nowNs, recordOutcome, recordVerified, type RepetitionPlace, type SampleDraft, targetCpuNs } from './repetition.ts';
 import { enterState, leaveState } from './target-state.ts';
 
 /** The mechanism that makes the scenario's calls: the run's, or a process_madvise mechanism limited to one range per call. */
@@ -58,24 +58,16 @@ export async function runVectoredRepetition(scenario: Scenario, spec: VectoredSp
       sample.swapAfterBytes = after.swapBytes;
       if (outcome !== null) {
         syscallTid = outcome.syscallTid;
-        sample.userLatencyNs = outcome.userLatencyNs;
-        sample.syscalls = outcome.syscalls;
-        sample.bytesAdvised = outcome.bytesAdvised;
-        sample.callerCpuNs = outcome.callerCpuNs;
-        if (scenario.mechanism === 'ptrace') sample.injectorStopNs = outcome.injectorStopNs;
+        recordOutcome(sample, outcome, scenario.mechanism);
         sample.vectoredPerRangeNs = outcome.userLatencyNs / spec.ranges;
         sample.vectoredCallerCpuPerRangeNs = outcome.callerCpuNs === null ? null : outcome.callerCpuNs / spec.ranges;
-        if (outcome.error !== null) sample.errors.push(outcome.error);
-        for (const s of outcome.skipped) sample.errors.push(`skipped ${s.lengthBytes} bytes at 0x${s.startAddr.toString(16)}: ${s.reason}`);
       }
     } finally {
       await caller.close();
       if (caller !== mechanism) await caller.dispose();
       await leaveState(workload, scenario.targetState);
     }
-    const verified = await workload.verify();
-    sample.dataIntact = verified.intact;
-    if (!verified.intact) sample.errors.push(`data corrupted: ${verified.corruptPages} pages differ after the hint`);
+    recordVerified(sample, await workload.verify());
   } catch (err) {
     if (signal?.aborted) throw err;
     sample.errors.push(err instanceof Error ? err.message : String(err));
