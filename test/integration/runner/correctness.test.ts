@@ -51,6 +51,13 @@ describe.skipIf(!ready)('figures agree with independent measurements', () => {
       expect(s.kernelLatencyNs!).toBeLessThanOrEqual(s.userLatencyNs!);
     }
     expect(result.summary.reclaimedPages!.n).toBe(3);
+    if (mechanism === 'ptrace') {
+      // The idle Node target mostly sits in epoll_wait, which returns EINTR after an injection;
+      // now and then the injection finds it running (it has just answered the runner), so the
+      // count is checked over the samples, not per sample (0 in 1 of about 9 samples here).
+      const eintr = result.samples.map((s) => s.targetEintr);
+      expect(Math.max(...eintr), `targetEintr per sample: ${eintr.join(', ')}`).toBeGreaterThanOrEqual(1);
+    }
     for (const s of result.samples) {
       if (mechanism === 'ptrace') {
         // one injected madvise per region; the target paid for the reclaim, the tracer did not
@@ -58,8 +65,6 @@ describe.skipIf(!ready)('figures agree with independent measurements', () => {
         expect(s.injectorStopNs!).toBeGreaterThanOrEqual(s.kernelLatencyNs!);
         expect(s.stallNs!).toBeGreaterThan(0);
         expect(s.targetCpuNs!).toBeGreaterThan(s.callerCpuNs!);
-        // the idle Node target sits in epoll_wait, which returns EINTR once after each injection
-        expect(s.targetEintr).toBeGreaterThanOrEqual(1);
       } else {
         expect(s.stallNs).toBeNull();
         expect(s.targetEintr).toBe(0);
@@ -68,7 +73,7 @@ describe.skipIf(!ready)('figures agree with independent measurements', () => {
     }
   });
 
-  it('COLD: nothing reclaimed, RSS unchanged within 1 %, no major faults on re-touch', async () => {
+  it('COLD: nothing reclaimed, RSS unchanged within 5 % of the advised size, no major faults on re-touch', async () => {
     const result = await runScenario(scenario('process_madvise', 'cold'));
     expect(result.error).toBeNull();
     for (const s of result.samples) {
@@ -76,7 +81,12 @@ describe.skipIf(!ready)('figures agree with independent measurements', () => {
       expect(s.dataIntact).toBe(true);
       expect(s.bytesAdvised).toBe(pages * PAGE);
       expect(s.reclaimedPages).toBe(0);
-      expect(within(s.rssAfterBytes, s.rssBeforeBytes, 0.01)).toBe(true);
+      // COLD reclaims nothing, so the target's RSS stays within 5 % of the advised size. The
+      // reading is of the whole Node process, whose V8 heap may grow or be trimmed by its idle
+      // GC between the two readings (more than 1 %, 1.6 MiB, once in CI; 0 here in 15 of 15); reclaim of the
+      // advised pages would show as tens of MiB, and swap and reclaimedPages are checked exactly.
+      const rssChange = `RSS ${s.rssBeforeBytes} -> ${s.rssAfterBytes} bytes, swap ${s.swapBeforeBytes} -> ${s.swapAfterBytes}`;
+      expect(Math.abs(s.rssBeforeBytes - s.rssAfterBytes), rssChange).toBeLessThanOrEqual(0.05 * pages * PAGE);
       expect(s.swapAfterBytes - s.swapBeforeBytes).toBe(0);
       expect(s.retouchMajorFaults).toBe(0);
       expect(s.retouchMajorFaultsProbe).toBe(0);
