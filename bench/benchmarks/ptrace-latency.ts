@@ -192,10 +192,11 @@ function referenceLine(): string {
   const where =
     b === null
       ? ''
-      : ` (ts: ${b.sysCalls} system calls, ${b.stops} stops, waits ${us(b.waitNs)} us, ${b.blockedWaits} blocked waits, setup ${us(b.setupNs)} us, restore ${us(b.restoreNs)} us; koffi floor ${ptraceCallFloorUs?.toFixed(2)} us/call)`;
+      : ` (ts: ${b.sysCalls} system calls, ${b.stops} stops, seize and pin checks ${us(b.seizeNs)} us, waits ${us(b.waitNs)} us, ${b.blockedWaits} blocked waits, setup ${us(b.setupNs)} us, restore ${us(b.restoreNs)} us; koffi floor ${ptraceCallFloorUs?.toFixed(2)} us/call)`;
   return (
     `injector vs minimal C injector (median ratio, 95% CI, ${reference.rounds} rounds): ${f(r.tsOverCSinglestep)} (target <= 1.5x: ${r.tsOverCSinglestep.ratio <= 1.5 ? 'met' : 'not met'}); ` +
     `same sequence in C ${f(r.tsOverCSigframe)}; C sigframe sequence / C single-step ${f(r.cSigframeOverCSinglestep)}; ts single-step / C single-step ${f(r.tsSinglestepOverCSinglestep)}; ` +
+    `kept seized (seize and pin checks taken out) ts ${f(r.tsKeptSeizedOverCSinglestep)}, C sigframe ${f(r.cSigframeKeptSeizedOverCSinglestep)}; ` +
     `medians ts ${us(reference.latencyNs.ts?.median)} us, C ${us(reference.latencyNs['c-singlestep']?.median)} us${where}`
   );
 }

@@ -14,9 +14,11 @@
  * from the cost of TypeScript. Its frame bytes are zero: only for timing, never a safety net.
  *
  * Protocol: one request per stdin line, `PID ADDR LEN ADVICE` (ADDR hex or decimal); one
- * answer per line on stdout, `LATENCY_NS RET` (RET = madvise's return value, or -1000-errno
- * when a ptrace call failed). Latency runs from before PTRACE_SEIZE to after PTRACE_DETACH,
- * on CLOCK_MONOTONIC, as the TypeScript injector measures it.
+ * answer per line on stdout, `LATENCY_NS RET SEIZE_NS` (RET = madvise's return value, or
+ * -1000-errno when a ptrace call failed; SEIZE_NS the part before PTRACE_INTERRUPT: the seize,
+ * and for the sigframe sequence the pin check, which a tracer keeping its target seized would
+ * not repeat). Latency runs from before PTRACE_SEIZE to after PTRACE_DETACH, on
+ * CLOCK_MONOTONIC, as the TypeScript injector measures it.
  *
  *   gcc -O2 -o ptrace-ref-injector ptrace-ref-injector.c
  */
@@ -79,6 +81,9 @@ static int find_code(int pid, struct code *c) {
   return c->syscall_insn ? 0 : -1;
 }
 
+/* When the part before PTRACE_INTERRUPT ended (now_ns()), per injection. */
+static uint64_t seized_at;
+
 static int wait_stop(int pid) {
   int st;
   for (;;) {
@@ -91,6 +96,7 @@ static int wait_stop(int pid) {
 static long inject_step(const struct code *c, int pid, uint64_t addr, uint64_t len, int advice) {
   struct user_regs_struct saved, w;
   if (ptrace(PTRACE_SEIZE, pid, 0, 0)) return -1000 - errno;
+  seized_at = now_ns();
   ptrace(PTRACE_INTERRUPT, pid, 0, 0);
   if (wait_stop(pid) < 0) return -1000 - errno;
   ptrace(PTRACE_GETREGS, pid, 0, &saved);
@@ -119,6 +125,7 @@ static long inject_sigframe_sequence(const struct code *c, int pid, uint64_t add
   if (!c->gadget) return -1000 - ENOENT;
   if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_O_TRACESYSGOOD)) return -1000 - errno;
   kill(pid, 0); /* stands for the pin check */
+  seized_at = now_ns();
   ptrace(PTRACE_INTERRUPT, pid, 0, 0);
   if (wait_stop(pid) < 0) return -1000 - errno;
   ptrace(PTRACE_GETREGS, pid, 0, &saved);
@@ -164,9 +171,10 @@ int main(int argc, char **argv) {
     if (sscanf(line, "%d %" SCNi64 " %" SCNu64 " %d", &pid, &addr, &len, &advice) != 4) { printf("0 -1022\n"); continue; }
     if (c.pid != pid && find_code(pid, &c) != 0) { printf("0 -1002\n"); continue; }
     uint64_t t0 = now_ns();
+    seized_at = t0;
     long ret = sigframe ? inject_sigframe_sequence(&c, pid, addr, len, advice) : inject_step(&c, pid, addr, len, advice);
     uint64_t t1 = now_ns();
-    printf("%" PRIu64 " %ld\n", t1 - t0, ret);
+    printf("%" PRIu64 " %ld %" PRIu64 "\n", t1 - t0, ret, seized_at - t0);
   }
   return 0;
 }

@@ -19,6 +19,8 @@ export interface ReferenceResult {
   latencyNs: number;
   /** madvise's return value, or -1000 - errno when a ptrace call failed. */
   ret: number;
+  /** The part before PTRACE_INTERRUPT (seize, and the sequence's pin check), in ns. */
+  seizeNs: number;
 }
 
 /** A running reference injector. */
@@ -43,8 +45,8 @@ export function startReference(build: CBuild, sequence: ReferenceSequence): Refe
     inject: (pid, startAddr, lengthBytes, advice) =>
       new Promise((res) => {
         waiting.push((line) => {
-          const [lat, ret] = line.split(' ').map(Number);
-          res({ latencyNs: lat ?? 0, ret: ret ?? -1 });
+          const [lat, ret, seize] = line.split(' ').map(Number);
+          res({ latencyNs: lat ?? 0, ret: ret ?? -1, seizeNs: seize ?? 0 });
         });
         child.stdin!.write(`${pid} ${startAddr} ${lengthBytes} ${advice}\n`);
       }),

@@ -8,6 +8,8 @@
  *    restore, detach; blocking waits) the speed target is stated against;
  *  - `c-sigframe`: C issuing the sigframe method's system calls in the same order.
  * Latencies are each injector's own, from before PTRACE_SEIZE to after PTRACE_DETACH.
+ * Each also reports its part before PTRACE_INTERRUPT (seize and pin checks): subtracted, it
+ * bounds what keeping the target seized across `--repeat` could gain.
  */
 import type { PtraceMechanism } from '../mechanisms/ptrace/index.ts';
 import type { InjectionReport } from '../mechanisms/ptrace/injector.ts';
@@ -28,13 +30,25 @@ export interface ReferenceComparison {
   /** Failed injections per variant. */
   errors: Record<string, number>;
   /** median(x) / median(y) with 95 % bootstrap intervals over rounds. */
-  ratios: { tsOverCSinglestep: RatioCI; tsSinglestepOverCSinglestep: RatioCI; tsOverCSigframe: RatioCI; cSigframeOverCSinglestep: RatioCI } | null;
+  ratios: {
+    tsOverCSinglestep: RatioCI;
+    tsSinglestepOverCSinglestep: RatioCI;
+    tsOverCSigframe: RatioCI;
+    cSigframeOverCSinglestep: RatioCI;
+    /** The injector without its seize and pin checks (a target kept seized) over the C single-step injector as it is: the best persistent seize could do. */
+    tsKeptSeizedOverCSinglestep: RatioCI;
+    /** The same for the C sigframe sequence. */
+    cSigframeKeptSeizedOverCSinglestep: RatioCI;
+  } | null;
+  /** Median part before PTRACE_INTERRUPT (seize, pin checks) per variant, ns. */
+  seizeNs: Record<string, number>;
   /** Medians of the TypeScript injector's own account of where its time went. */
   tsBreakdown: {
     sysCalls: number;
     stops: number;
     waitNs: number;
     blockedWaits: number;
+    seizeNs: number;
     setupNs: number;
     restoreNs: number;
     stopWindowNs: number;
@@ -54,7 +68,7 @@ export async function compareWithReference(opts: {
   rounds: number;
   warmup: number;
 }): Promise<ReferenceComparison> {
-  const empty = { rounds: 0, latencyNs: {}, errors: {}, ratios: null, tsBreakdown: null };
+  const empty = { rounds: 0, latencyNs: {}, errors: {}, ratios: null, seizeNs: {}, tsBreakdown: null };
   if (opts.cc === null) return { compiler: null, note: 'no C compiler (cc, gcc or clang) on PATH: the C reference was not run', ...empty };
   const build = buildReference(opts.cc);
   const refs: Record<'c-singlestep' | 'c-sigframe', ReferenceInjector> = {
@@ -62,12 +76,14 @@ export async function compareWithReference(opts: {
     'c-sigframe': startReference(build, 'sigframe'),
   };
   const lat: Record<string, number[]> = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+  const seize: Record<string, number[]> = Object.fromEntries(VARIANTS.map((v) => [v, []]));
   const errors: Record<string, number> = Object.fromEntries(VARIANTS.map((v) => [v, 0]));
   const reports: InjectionReport[] = [];
   const range = { startAddr: opts.startAddr, lengthBytes: opts.lengthBytes };
   try {
     for (let i = 0; i < opts.warmup + opts.rounds; i++) {
       const round: Partial<Record<(typeof VARIANTS)[number], number>> = {};
+      const roundSeize: Partial<Record<(typeof VARIANTS)[number], number>> = {};
       let failed = false;
       for (let k = 0; k < VARIANTS.length; k++) {
         const v = VARIANTS[(i + k) % VARIANTS.length]!;
@@ -79,6 +95,7 @@ export async function compareWithReference(opts: {
             continue;
           }
           round[v] = r.latencyNs;
+          roundSeize[v] = r.profile?.seizeNs ?? 0;
           if (v === 'ts' && i >= opts.warmup) reports.push(r);
         } else {
           const r = await refs[v].inject(opts.pid, range.startAddr, range.lengthBytes, 20);
@@ -88,10 +105,14 @@ export async function compareWithReference(opts: {
             continue;
           }
           round[v] = r.latencyNs;
+          roundSeize[v] = r.seizeNs;
         }
       }
       if (i < opts.warmup || failed) continue;
-      for (const v of VARIANTS) lat[v]!.push(round[v]!);
+      for (const v of VARIANTS) {
+        lat[v]!.push(round[v]!);
+        seize[v]!.push(roundSeize[v]!);
+      }
     }
   } finally {
     refs['c-singlestep'].close();
@@ -114,7 +135,10 @@ export async function compareWithReference(opts: {
             tsSinglestepOverCSinglestep: pairedMedianRatio(lat['ts-singlestep']!, lat['c-singlestep']!),
             tsOverCSigframe: pairedMedianRatio(lat.ts!, lat['c-sigframe']!),
             cSigframeOverCSinglestep: pairedMedianRatio(lat['c-sigframe']!, lat['c-singlestep']!),
+            tsKeptSeizedOverCSinglestep: pairedMedianRatio(withoutSeize(lat.ts!, seize.ts!), lat['c-singlestep']!),
+            cSigframeKeptSeizedOverCSinglestep: pairedMedianRatio(withoutSeize(lat['c-sigframe']!, seize['c-sigframe']!), lat['c-singlestep']!),
           },
+    seizeNs: Object.fromEntries(VARIANTS.map((v) => [v, summarize(seize[v]!)?.median ?? 0])),
     tsBreakdown:
       reports.length === 0
         ? null
@@ -123,10 +147,16 @@ export async function compareWithReference(opts: {
             stops: med((r) => r.stops),
             waitNs: med((r) => r.profile!.waitNs),
             blockedWaits: med((r) => r.profile!.blockedWaits),
+            seizeNs: med((r) => r.profile!.seizeNs),
             setupNs: med((r) => r.profile!.setupNs),
             restoreNs: med((r) => r.profile!.restoreNs),
             stopWindowNs: med((r) => r.stopWindowNs),
             callerCpuNs: med((r) => r.callerCpuNs),
           },
   };
+}
+
+/** Latencies with each one's part before PTRACE_INTERRUPT taken out, pairwise. */
+function withoutSeize(latencyNs: number[], seizeNs: number[]): number[] {
+  return latencyNs.map((x, i) => x - (seizeNs[i] ?? 0));
 }

@@ -62,6 +62,11 @@ export const InjectionProfileSchema = z.object({
   waitNs: ns,
   /** Waits that went to sleep in a blocking waitpid (the tracer had to be woken up). */
   blockedWaits: z.int().nonnegative(),
+  /**
+   * Time from the start to the queued interrupt: the pin check, PTRACE_SEIZE and the second
+   * pin check, in ns. What keeping the target seized across `--repeat` could save at most.
+   */
+  seizeNs: ns,
   /** Time from the first stop to the first resume (state saved, frame built and written), in ns. */
   setupNs: ns,
   /** Time from the last stop to after the detach (restore), in ns. */

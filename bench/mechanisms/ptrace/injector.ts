@@ -132,7 +132,7 @@ export class Injector {
     const cpu0 = threadCpuNs();
     const t0 = process.hrtime.bigint();
     let tStop = t0;
-    const marks = { firstResumeNs: 0n, lastStopNs: 0n };
+    const marks = { seizedNs: 0n, firstResumeNs: 0n, lastStopNs: 0n };
     try {
       tStop = this.run(req, tid, report, marks);
     } catch (err) {
@@ -154,6 +154,7 @@ export class Injector {
         sysCalls: sysCallCounter.calls - calls0,
         waitNs: this.waiter.waitNs,
         blockedWaits: this.waiter.blockedWaits,
+        seizeNs: marks.seizedNs > t0 ? Number(marks.seizedNs - t0) : 0,
         setupNs: marks.firstResumeNs > tStop ? Number(marks.firstResumeNs - tStop) : 0,
         restoreNs: marks.lastStopNs > 0n ? Number(t1 - marks.lastStopNs) : 0,
       };
@@ -196,7 +197,7 @@ export class Injector {
     }
   }
 
-  private run(req: InjectRequest, tid: number, report: InjectionReport, marks: { firstResumeNs: bigint; lastStopNs: bigint }): bigint {
+  private run(req: InjectRequest, tid: number, report: InjectionReport, marks: { seizedNs: bigint; firstResumeNs: bigint; lastStopNs: bigint }): bigint {
     const { pid } = req;
     if (process.arch !== 'x64') throw new InjectAbort('EARCH', `ptrace injection is not supported on ${process.arch} (x86_64 only); use process_madvise`);
     if (pid === process.pid) throw new InjectAbort('EINVAL', `refusing to inject into the tracer itself (pid ${pid})`);
@@ -244,6 +245,7 @@ export class Injector {
         this.releaseUnstopped(pid, tid, report);
         throw err;
       }
+      if (attempt === 0) marks.seizedNs = process.hrtime.bigint();
       try {
         ptraceInterrupt(tid);
       } catch (err) {
@@ -350,7 +352,13 @@ export class Injector {
   }
 
   /** From the queued interrupt to the detach. Returns the time the stop arrived. */
-  private injectStopped(req: InjectRequest, tid: number, report: InjectionReport, marks: { firstResumeNs: bigint; lastStopNs: bigint }, attempt: number): bigint | 'retry' {
+  private injectStopped(
+    req: InjectRequest,
+    tid: number,
+    report: InjectionReport,
+    marks: { seizedNs: bigint; firstResumeNs: bigint; lastStopNs: bigint },
+    attempt: number,
+  ): bigint | 'retry' {
     const pid = req.pid;
     const timeoutNs = BigInt(Math.round((req.stopTimeoutMs ?? 2000) * 1e6));
     const deadline = process.hrtime.bigint() + timeoutNs;
