@@ -79,10 +79,15 @@ export function formatTextSummary(run: RunResult): string {
     `hintbench ${env.hintbenchVersion}, suite ${run.suite}, ${run.startedAt}`,
     `Linux ${env.kernelRelease} ${env.arch}, ${env.cpuModel} x ${env.cpuCount}, swap: ${env.swapDevices.map((d) => d.name).join(', ') || 'none'}`,
   ].flatMap((l) => wrapText(l, TEXT_WIDTH, '', '  '));
+  // The hint and re-touch columns are the overview table's: named only when it has rows (a
+  // pressure-, race- or fleet-only run has family tables instead).
+  const glossary =
+    overviewTable(run, { compact: true }).groups.length === 0
+      ? ''
+      : ' hint = caller wall time of the hint system calls; re-touch = time the target took to touch every page again.';
   const method = wrapText(
     `${samples} samples${warm > 0 ? ` (${warm} warm-up samples left out)` : ''}, one fresh workload each. Figures are medians; ` +
-      `intervals are distribution-free ${REPORT_CONFIDENCE * 100} % CIs (order statistics for a median, Hodges-Lehmann on logs for a ratio). ` +
-      'hint = caller wall time of the hint system calls; re-touch = time the target took to touch every page again.',
+      `intervals are distribution-free ${REPORT_CONFIDENCE * 100} % CIs (order statistics for a median, Hodges-Lehmann on logs for a ratio).${glossary}`,
     TEXT_WIDTH,
   );
   const warnings = runWarnings(run).length;

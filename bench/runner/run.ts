@@ -13,7 +13,7 @@ import { BlockOrder, freshSeed, type RunOrder } from './order.ts';
 import { keyHalfWidths, widest } from './precision.ts';
 import { ScenarioState, describeSample, oneLine, type ProgressFn } from './scenario.ts';
 import { etaMs, isAdaptive, stopReason, type StopReason, type StoppingRule } from './stopping.ts';
-import { blockReclaimWarning, reclaimerWarnings, stoppingWarning, type BlockReclaim } from './warnings.ts';
+import { blockReclaimWarning, pressureOwnComms, reclaimerWarnings, stoppingWarning, type BlockReclaimRecord } from './warnings.ts';
 
 /** Options of runSuite(). */
 export interface RunOptions {
@@ -99,7 +99,9 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
   const blocksStarted = Date.now();
   const runWarnings = [...(opts.warnings ?? []), ...reclaimerWarnings(environment.backgroundReclaimers)];
   const blockDurationsMs: number[] = [];
-  const blockReclaims: { block: number; reclaim: BlockReclaim[] }[] = [];
+  const blockReclaims: BlockReclaimRecord[] = [];
+  // Every block runs every scenario: with a pressure scenario, each block has its own reclaim.
+  const ownComms = suite.scenarios.some((s) => s.pressure !== undefined) ? pressureOwnComms() : [];
   let blocksDone = 0;
   let reason: StopReason | null = null;
   let runError: string | null = null;
@@ -218,7 +220,7 @@ export async function runSuite(suite: Suite, opts: RunOptions = {}): Promise<Run
     });
     blockDurationsMs.push(Date.now() - t0);
     if (block >= 0) blocksDone++;
-    blockReclaims.push({ block, reclaim: outcome.reclaim });
+    blockReclaims.push({ block, reclaim: outcome.reclaim, ownComms });
     for (const st of states) {
       if (st.failure !== null && !failedNoted.has(st)) {
         failedNoted.add(st);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { IDLE_COMM, RETOUCH_COMM } from '../../workloads/protocol.ts';
 /**
  * Warnings that reach the user, each with what to do about it, computed from what a run
  * measured. Per scenario (ScenarioResult.warnings): a key metric whose robust CV is above a
@@ -141,10 +143,18 @@ export interface BlockReclaim {
   lruPages: number;
 }
 
-/** Pages others reclaimed per thread name in one block: DAMON's reclaim_pages() (kdamond threads) and any LRU shrinking (kswapd, direct reclaim; the hints themselves never shrink LRUs). */
-function othersReclaim(reclaim: readonly BlockReclaim[]): Map<string, number> {
+/**
+ * Pages others reclaimed per thread name in one block: DAMON's reclaim_pages() (kdamond
+ * threads) and any LRU shrinking (kswapd, direct reclaim; the hints themselves never shrink
+ * LRUs), except the LRU shrinking of `ownComms`, which is added to `own`.
+ */
+function othersReclaim(reclaim: readonly BlockReclaim[], ownComms: readonly string[], own: Map<string, number>): Map<string, number> {
   const pages = new Map<string, number>();
   for (const r of reclaim) {
+    if (ownComms.includes(r.comm)) {
+      if (r.lruPages > 0) own.set(r.comm, (own.get(r.comm) ?? 0) + r.lruPages);
+      continue;
+    }
     const n = (r.comm.startsWith('kdamond') ? r.reclaimPages : 0) + r.lruPages;
     if (n > 0) pages.set(r.comm, (pages.get(r.comm) ?? 0) + n);
   }
@@ -152,14 +162,43 @@ function othersReclaim(reclaim: readonly BlockReclaim[]): Map<string, number> {
 }
 
 /**
- * One run-level warning for the reclaim others did during the blocks (bpf/reclaim-bg.bt per
- * block session): pages per thread name over the run and per block. Null when there was none.
+ * Thread names of a pressure phase's own reclaim: the workloads' and the balloon's threads
+ * (hbw-*) and this thread, the runner, which lowers the memcg limit.
  */
-export function blockReclaimWarning(blocks: readonly { block: number; reclaim: readonly BlockReclaim[] }[]): string | null {
+export function pressureOwnComms(): string[] {
+  let runner: string[] = [];
+  try {
+    runner = [readFileSync('/proc/thread-self/comm', 'utf8').trim()];
+  } catch {
+    /* no procfs: the runner's share stays counted */
+  }
+  return [IDLE_COMM, RETOUCH_COMM, ...runner];
+}
+
+/** What one block's reclaim is judged with. */
+export interface BlockReclaimRecord {
+  /** Block index (negative: the warm-up). */
+  block: number;
+  reclaim: readonly BlockReclaim[];
+  /**
+   * Thread names whose LRU reclaim is the block's own doing, not background: in a block with
+   * pressure scenarios, the workload's and the balloon's threads (memcg limit reclaim) and the
+   * runner's (lowering the limit reclaims in the writer's context). Empty otherwise.
+   */
+  ownComms: readonly string[];
+}
+
+/**
+ * One run-level warning for the reclaim others did during the blocks (bpf/reclaim-bg.bt per
+ * block session): pages per thread name over the run and per block, and what was left out as
+ * the pressure phases' own. Null when others reclaimed nothing.
+ */
+export function blockReclaimWarning(blocks: readonly BlockReclaimRecord[]): string | null {
   const total = new Map<string, number>();
+  const own = new Map<string, number>();
   const perBlock: string[] = [];
   for (const b of blocks) {
-    const pages = othersReclaim(b.reclaim);
+    const pages = othersReclaim(b.reclaim, b.ownComms, own);
     if (pages.size === 0) continue;
     let sum = 0;
     for (const [comm, n] of pages) {
@@ -170,7 +209,8 @@ export function blockReclaimWarning(blocks: readonly { block: number; reclaim: r
   }
   if (perBlock.length === 0) return null;
   const byThread = [...total].map(([comm, n]) => `${comm} ${n}`).join(', ');
-  return `background reclaim during ${perBlock.length} of ${blocks.length} blocks (pages by thread: ${byThread}; per block: ${perBlock.join(', ')}): system-wide counters of those samples (pswpout, pswpin) include it. Fix: see the background reclaimers warning; compare with runs where this did not happen`;
+  const ownText = own.size === 0 ? '' : `; not counted: the pressure phases' own memcg reclaim, ${[...own].map(([comm, n]) => `${comm} ${n}`).join(', ')}`;
+  return `background reclaim during ${perBlock.length} of ${blocks.length} blocks (pages by thread: ${byThread}; per block: ${perBlock.join(', ')}${ownText}): system-wide counters of those samples (pswpout, pswpin) include it. Fix: see the background reclaimers warning; compare with runs where this did not happen`;
 }
 
 /** Run-level warning when an adaptive run stopped before every key metric reached the target. */

@@ -170,6 +170,9 @@ describe('reports of each family', () => {
     const text = formatTextSummary(run);
     expect(text).toContain('Strategies under pressure:');
     expect(text).toMatch(/protected the hot set best/);
+    // no overview table, so no words about its hint and re-touch columns
+    expect(text).not.toMatch(/re-touch =|hint = caller/);
+    expect(formatTextSummary(fixtureRun()).replace(/\s+/g, ' ')).toContain('hint = caller wall time of the hint system calls; re-touch =');
   });
 
   it('a kinds run: the per-kind table and findings', () => {

@@ -88,11 +88,11 @@ describe('run-level warnings', () => {
     expect(reclaimerWarnings([])).toEqual([]);
     expect(reclaimerWarnings(['DAMON kdamond.0 (pid 77)'])[0]).toMatch(/^background reclaimers run on this host \(DAMON kdamond\.0 \(pid 77\)\): .*Fix: /);
     // the hints' own reclaim_pages() under other comms is not background; LRU shrinking always is
-    expect(blockReclaimWarning([{ block: 2, reclaim: [{ comm: 'node', reclaimPages: 4096, lruPages: 0 }] }])).toBeNull();
+    expect(blockReclaimWarning([{ block: 2, reclaim: [{ comm: 'node', reclaimPages: 4096, lruPages: 0 }], ownComms: [] }])).toBeNull();
     expect(
       blockReclaimWarning([
-        { block: -1, reclaim: [{ comm: 'kdamond.0', reclaimPages: 100, lruPages: 0 }] },
-        { block: 0, reclaim: [] },
+        { block: -1, reclaim: [{ comm: 'kdamond.0', reclaimPages: 100, lruPages: 0 }], ownComms: [] },
+        { block: 0, reclaim: [], ownComms: [] },
         {
           block: 1,
           reclaim: [
@@ -100,9 +100,24 @@ describe('run-level warnings', () => {
             { comm: 'kswapd0', reclaimPages: 0, lruPages: 12 },
             { comm: 'node', reclaimPages: 4096, lruPages: 0 },
           ],
+          ownComms: [],
         },
       ]),
     ).toMatch(/^background reclaim during 2 of 3 blocks \(pages by thread: kdamond\.0 3172, kswapd0 12; per block: warm-up 100, block 1 3084\): .*Fix: /);
+  });
+
+  it("a pressure block's own memcg reclaim is not background; kswapd's still is, and the warning says what it left out", () => {
+    const own = ['hbw-idle', 'hbw-retouch', 'node'];
+    const pressureOnly = [
+      { comm: 'hbw-retouch', reclaimPages: 0, lruPages: 9000 },
+      { comm: 'node', reclaimPages: 0, lruPages: 2000 },
+    ];
+    expect(blockReclaimWarning([{ block: 0, reclaim: pressureOnly, ownComms: own }])).toBeNull();
+    // the same reclaim in a block without pressure scenarios is background
+    expect(blockReclaimWarning([{ block: 0, reclaim: pressureOnly, ownComms: [] }])).toMatch(/pages by thread: hbw-retouch 9000, node 2000;/);
+    expect(blockReclaimWarning([{ block: 0, reclaim: [...pressureOnly, { comm: 'kswapd0', reclaimPages: 0, lruPages: 40 }], ownComms: own }])).toMatch(
+      /^background reclaim during 1 of 1 blocks \(pages by thread: kswapd0 40; per block: block 0 40; not counted: the pressure phases' own memcg reclaim, hbw-retouch 9000, node 2000\): /,
+    );
   });
 
   it('a budget that ended before the target says which metric is widest', () => {
