@@ -15,19 +15,10 @@ import type { RunResult, Scenario, ScenarioResult } from '../core/types.ts';
 import { reclaimThroughputGiBps } from './derived.ts';
 import { memoryWords } from './findings.ts';
 import { fieldValues, measuredSamples, metricStats, REPORT_CONFIDENCE } from './sample-stats.ts';
-import { selfDeliveryLabel, wrapText } from './tables.ts';
+import { selfDeliveryLabel } from './tables.ts';
 import { isHintScenario } from './families.ts';
 import { pressureTimelineChart, strategyCostChart } from './strategy-charts.ts';
-
-/** One chart: a file-friendly name, its title and the Vega-Lite spec. */
-export interface ChartSpec {
-  /** File stem (`<name>.svg`) and HTML element id; lowercase, dashes. */
-  name: string;
-  /** Human title: what is compared, including the target states. */
-  title: string;
-  /** The Vega-Lite spec with its data inlined. */
-  spec: TopLevelSpec;
-}
+import { type AxisKind, type ChartSpec, labelExpr, logTicks, PANEL_WIDTH_PX, titleLines, wantsLogScale } from './chart-kit.ts';
 
 /** One data row of a chart: a sample's value, or a median with its interval. */
 export interface ChartRow {
@@ -58,12 +49,6 @@ export interface ChartRow {
 
 /** The subtitle every chart carries, saying how to read its marks. */
 export const MARKS_SUBTITLE = `dots: one per sample · bar and whisker beside them: median and its ${REPORT_CONFIDENCE * 100} % CI`;
-
-/** A metric whose largest value is more than this many times its smallest is drawn on a log scale. */
-export const LOG_RANGE_RATIO = 20;
-
-/** Plot width of every panel, in px (axis and labels come on top; the whole chart stays under 800 px). */
-export const PANEL_WIDTH_PX = 600;
 
 /** Colour of each mechanism (Okabe–Ito palette: distinguishable with any colour-vision deficiency). */
 export const MECHANISM_COLOURS: Readonly<Record<string, string>> = {
@@ -101,9 +86,6 @@ function adviceOf(s: Scenario): string {
 export function scenarioSeries(s: Scenario): string {
   return selfDeliveryLabel(s) ?? (s.mechanism === 'none' ? 'no hint (baseline)' : `${s.mechanism} ${adviceOf(s)}`);
 }
-
-/** How one panel's values are read, and how its axis is labelled. */
-export type AxisKind = 'time' | 'count' | 'rate';
 
 /** What one panel of a chart plots. */
 interface PanelMetric {
@@ -148,33 +130,6 @@ function panelRows(results: readonly ScenarioResult[], metric: PanelMetric): Cha
     if (m !== null) rows.push({ ...base, kind: 'median', slot: `${series} median`, value: m.median, lower: m.lower, upper: m.upper, repetition: null });
   }
   return rows;
-}
-
-/** Whether a panel's values call for a log scale: all positive and spanning more than LOG_RANGE_RATIO. */
-export function wantsLogScale(values: readonly number[]): boolean {
-  if (values.length === 0 || values.some((v) => v <= 0)) return false;
-  return Math.max(...values) / Math.min(...values) > LOG_RANGE_RATIO;
-}
-
-/** Tick values of a log axis over [lo, hi]: powers of ten, with 2x and 5x steps when the range spans fewer than `fineBelowDecades` decades. */
-export function logTicks(lo: number, hi: number, fineBelowDecades = 3): number[] {
-  const ticks: number[] = [];
-  const first = Math.floor(Math.log10(lo));
-  const last = Math.ceil(Math.log10(hi));
-  const steps = last - first < fineBelowDecades ? [1, 2, 5] : [1];
-  for (let e = first; e <= last; e++) for (const m of steps) ticks.push(m * 10 ** e);
-  return ticks.filter((t) => t >= lo && t <= hi);
-}
-
-/** Vega expression labelling an axis value in SI units for its kind. */
-export function labelExpr(axis: AxisKind): string {
-  if (axis === 'time')
-    return (
-      "datum.value == 0 ? '0' : datum.value >= 1e9 ? format(datum.value / 1e9, '~r') + ' s' : datum.value >= 1e6 ? format(datum.value / 1e6, '~r') + ' ms' : " +
-      "datum.value >= 1e3 ? format(datum.value / 1e3, '~r') + ' µs' : format(datum.value, '~r') + ' ns'"
-    );
-  if (axis === 'rate') return "format(datum.value, '~r') + ' GiB/s'";
-  return "format(datum.value, '~s')";
 }
 
 /** The y encoding of a panel: log scale with explicit ticks when the values call for it, else linear from zero. */
@@ -277,13 +232,6 @@ function buildChart(name: string, title: string, results: readonly ScenarioResul
   };
   const spec = multi ? { ...common, vconcat: specs, resolve: { scale: { color: 'shared', shape: 'shared', y: 'independent' } } } : { ...common, ...specs[0] };
   return { name, title, spec: spec as TopLevelSpec };
-}
-
-/** Title lines: `what:` and the comparison on the lines after it, wrapped to fit a panel's width (about 72 characters a line). */
-export function titleLines(title: string): string[] {
-  const at = title.indexOf(': ');
-  if (title.length <= 70 || at < 0) return [title];
-  return [title.slice(0, at + 1), ...wrapText(title.slice(at + 2), 72)];
 }
 
 /** `a vs b` / `a and b` listings for titles. */

@@ -15,7 +15,7 @@ import type { SampleFieldName } from '../core/metrics.ts';
 import { medianCi } from '../core/stats/median-ci.ts';
 import type { ScenarioResult, RunResult } from '../core/types.ts';
 // charts.ts lists these charts in buildCharts(): only types and functions are imported from it, used at call time.
-import { type AxisKind, type ChartSpec, labelExpr, PANEL_WIDTH_PX, titleLines, wantsLogScale, logTicks } from './charts.ts';
+import { type AxisKind, type ChartSpec, labelExpr, PANEL_WIDTH_PX, titleLines, wantsLogScale, logTicks } from './chart-kit.ts';
 import { pressureResults } from './families.ts';
 import { measuredSamples, REPORT_CONFIDENCE } from './sample-stats.ts';
 import { pressureConfig, strategyLabel } from './strategy.ts';

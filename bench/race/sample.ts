@@ -21,7 +21,7 @@ import type { ChurnMapping, RaceSpec } from '../../core/schema/race.ts';
 import type { HintOutcome, Scenario } from '../../core/types.ts';
 import { spawnChurn, type WorkloadHandle } from '../../workloads/client.ts';
 import type { Mechanism } from '../mechanisms/mechanism.ts';
-import { newSample, recordOutcome, type RepetitionPlace, type SampleDraft } from '../runner/repetition.ts';
+import { newSample, recordOutcome, type RepetitionPlace, type SampleDraft } from '../runner/sample-draft.ts';
 import { holdTarget, type Hold } from './hold.ts';
 import { type HintedRange, judgeRace, longestGapNs, type NsWindow, type RaceJudgement } from './judge.ts';
 

@@ -17,7 +17,7 @@ import type { MemorySpec, Scenario } from '../../core/types.ts';
 import { spawnWorkload, type WorkloadHandle } from '../../workloads/client.ts';
 import { frozenCgroupName } from '../host/stale-cgroups.ts';
 import type { Mechanism } from '../mechanisms/mechanism.ts';
-import { newSample, nowNs, type RepetitionPlace, type SampleDraft, targetCpuNs } from './repetition.ts';
+import { newSample, nowNs, type RepetitionPlace, type SampleDraft, targetCpuNs } from './sample-draft.ts';
 import { enterState, leaveState } from './target-state.ts';
 
 /** The memory of app `i` of a fleet: the scenario's layout with the i-th content of the cycle. */

@@ -14,7 +14,7 @@ import type { Mechanism } from '../mechanisms/mechanism.ts';
 import { labConfigOfSpec } from '../pressure/config.ts';
 import { detectMemcg, removeStaleLabMemcgs } from '../pressure/memcg-host.ts';
 import { type LabSample, runLabSample } from '../pressure/sample.ts';
-import { newSample, type RepetitionPlace, type SampleDraft } from './repetition.ts';
+import { newSample, type RepetitionPlace, type SampleDraft } from './sample-draft.ts';
 
 const MIB = 2 ** 20;
 

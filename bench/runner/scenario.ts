@@ -3,7 +3,7 @@ import { reclaimInWindow } from '../../core/reclaim-attribution.ts';
 import { summariesOf } from '../../core/schema/migrate.ts';
 import { RETOUCH_COMM } from '../../workloads/protocol.ts';
 import type { ProbeFacts, Sample, Scenario, ScenarioResult, ScenarioStatus } from '../../core/types.ts';
-import type { SampleDraft } from './repetition.ts';
+import type { SampleDraft } from './sample-draft.ts';
 import { scenarioWarnings, type SampleReclaim } from './warnings.ts';
 
 /** Progress callback: `step` lines describe the sample just finished (a terminal shows them as one live line), `block` lines end a block, `note` lines stand alone. */

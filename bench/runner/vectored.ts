@@ -15,7 +15,7 @@ import type { Scenario } from '../../core/types.ts';
 import { spawnWorkload } from '../../workloads/client.ts';
 import type { Mechanism } from '../mechanisms/mechanism.ts';
 import { ProcessMadviseMechanism } from '../mechanisms/process-madvise.ts';
-import { newSample, nowNs, recordOutcome, recordVerified, type RepetitionPlace, type SampleDraft, targetCpuNs } from './repetition.ts';
+import { newSample, nowNs, recordOutcome, recordVerified, type RepetitionPlace, type SampleDraft, targetCpuNs } from './sample-draft.ts';
 import { enterState, leaveState } from './target-state.ts';
 
 /** The mechanism that makes the scenario's calls: the run's, or a process_madvise mechanism limited to one range per call. */

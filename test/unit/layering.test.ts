@@ -6,8 +6,9 @@
  *   bench/       the application: imports core, bpf, workloads and reports
  *   test/        may import anything; nothing imports it
  *
- * No folder imports a folder that imports it back, so the top-level graph has no cycle. A
- * forbidden import fails the test naming the file and the import.
+ * No folder imports a folder that imports it back, so the top-level graph has no cycle; and
+ * no module imports values from a module that imports values from it back (type imports are
+ * erased and do not count). A forbidden import fails the test naming the file and the import.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -70,6 +71,23 @@ function importSpecifiers(text: string): string[] {
   return out;
 }
 
+/**
+ * The specifiers a source text imports values from: the static forms of importSpecifiers()
+ * except `import type` / `export type` and braces holding only `type` members, which are
+ * erased at compile time and so cannot make a cycle at load time.
+ */
+function valueImportSpecifiers(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*(import|export)\b([^;'"`]*?)\bfrom\s*['"]([^'"]+)['"]/gm)) {
+    const clause = m[2]!.trim();
+    if (/^type\b/.test(clause)) continue;
+    const braces = /^\{([^}]*)\}$/.exec(clause);
+    if (braces !== null && braces[1]!.split(',').every((x) => x.trim() === '' || /^type\b/.test(x.trim()))) continue;
+    out.push(m[3]!);
+  }
+  return out;
+}
+
 /** Relative imports of every file of the tree. */
 function importEdges(): ImportEdge[] {
   const edges: ImportEdge[] = [];
@@ -126,6 +144,37 @@ describe('layering', () => {
       .filter((e) => !/\.(ts|js|mjs|cjs|json)$/.test(e.target) || !statSync(join(ROOT, e.target), { throwIfNoEntry: false }))
       .map((e) => `${e.file}: ${e.specifier}`);
     expect(missing).toEqual([]);
+  });
+
+  it('keeps modules free of value-import cycles (each module loads after everything it uses)', () => {
+    expect(valueImportSpecifiers("import type { A } from './a.ts';\nimport { type B } from './b.ts';\nimport { type C, d } from './c.ts';\nexport { e } from './e.ts';")).toEqual([
+      './c.ts',
+      './e.ts',
+    ]);
+    const graph = new Map<string, string[]>();
+    for (const top of Object.keys(ALLOWED).filter((t) => t !== 'test')) {
+      for (const file of sourceFiles(top)) {
+        const targets = valueImportSpecifiers(readFileSync(join(ROOT, file), 'utf8'))
+          .filter((x) => x.startsWith('.'))
+          .map((x) => relative(ROOT, resolve(ROOT, dirname(file), x)));
+        graph.set(file, targets);
+      }
+    }
+    const cycles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const path: string[] = [];
+    const visit = (file: string): void => {
+      state.set(file, 'open');
+      path.push(file);
+      for (const next of graph.get(file) ?? []) {
+        if (state.get(next) === 'open') cycles.push([...path.slice(path.indexOf(next)), next].join(' -> '));
+        else if (!state.has(next)) visit(next);
+      }
+      path.pop();
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) if (!state.has(file)) visit(file);
+    expect(cycles).toEqual([]);
   });
 
   it('keeps the top-level folders free of cycles', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { medianCi } from '../../../core/stats/median-ci.ts';
-import { ADVICE_SHAPES, MARKS_SUBTITLE, MECHANISM_COLOURS, buildCharts, chartData, logTicks, titleLines, wantsLogScale } from '../../../reports/charts.ts';
+import { logTicks, titleLines, wantsLogScale } from '../../../reports/chart-kit.ts';
+import { ADVICE_SHAPES, MARKS_SUBTITLE, MECHANISM_COLOURS, buildCharts, chartData } from '../../../reports/charts.ts';
 import { reclaimThroughputGiBps } from '../../../reports/derived.ts';
 import { chartToSvg, compileToVega } from '../../../reports/render.ts';
 import { fixtureRun } from './fixture.ts';

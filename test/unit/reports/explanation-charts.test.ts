@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildCharts, chartData, chartNotes, explanationsChart, type HistogramRow, refaultHistogramChart, summedRefaultHistogram, titleLines } from '../../../reports/charts.ts';
+import { titleLines } from '../../../reports/chart-kit.ts';
+import { buildCharts, chartData, chartNotes, explanationsChart, type HistogramRow, refaultHistogramChart, summedRefaultHistogram } from '../../../reports/charts.ts';
 import { renderHtml } from '../../../reports/html.ts';
 import { renderMarkdown } from '../../../reports/markdown.ts';
 import { measuredSamples } from '../../../reports/sample-stats.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { familyNulls } from '../../../core/metrics.ts';
 import type { Sample, Scenario } from '../../../core/types.ts';
-import type { SampleDraft } from '../../../bench/runner/repetition.ts';
+import type { SampleDraft } from '../../../bench/runner/sample-draft.ts';
 import { ScenarioState } from '../../../bench/runner/scenario.ts';
 import { optionalBlockProbes } from '../../../bench/runner/block.ts';
 import { pressureRun } from '../reports/pressure-fixture.ts';
