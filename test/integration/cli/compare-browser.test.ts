@@ -3,27 +3,17 @@
  * network request blocked: with scripts on, vega redraws every chart, nothing is fetched and
  * no error is logged; with scripts off, the inlined SVG charts are there.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildComparison } from '../../../reports/compare/compare.ts';
 import { renderComparison } from '../../../reports/compare/output.ts';
-import { inCI } from '../../helpers/prereq.ts';
+import { CHROMIUM_LAUNCH, chromiumAvailable } from '../../helpers/chromium.ts';
 import { loaded, syntheticRun } from '../../unit/compare/synthetic.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-/** Chromium is required under CI (CI installs it); elsewhere its absence skips with a reason. */
-function chromiumAvailable(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  if (inCI) throw new Error(`compare browser test: ${CHROMIUM} missing, and CI=true requires every test to run (apt-get install -y chromium)`);
-  process.stderr.write(`SKIP compare browser test: ${CHROMIUM} missing (apt-get install -y chromium)\n`);
-  return false;
-}
-
-describe.skipIf(!chromiumAvailable())('compare.html in chromium', () => {
+describe.skipIf(!chromiumAvailable('compare browser test'))('compare.html in chromium', () => {
   let workDir: string;
   let browser: Browser;
   let htmlPath: string;
@@ -35,12 +25,8 @@ describe.skipIf(!chromiumAvailable())('compare.html in chromium', () => {
     const c = buildComparison(loaded(base, '/base'), [loaded(next, '/new')]);
     htmlPath = join(workDir, 'compare.html');
     writeFileSync(htmlPath, await renderComparison(c, [base, next], 'html'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      // playwright gives the browser a fresh temporary profile and removes it on close
-    });
+    // playwright gives the browser a fresh temporary profile and removes it on close
+    browser = await chromium.launch(CHROMIUM_LAUNCH);
   });
 
   afterAll(async () => {

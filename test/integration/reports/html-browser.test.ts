@@ -9,25 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inCI } from '../../helpers/prereq.ts';
+import { CHROMIUM_LAUNCH, chromiumAvailable } from '../../helpers/chromium.ts';
 import { buildCharts } from '../../../reports/charts.ts';
 import { writeReports } from '../../../reports/write.ts';
 import { fixtureRunWithExplanations } from '../../unit/reports/fixture.ts';
 import { kindsRun, pressureRun } from '../../unit/reports/pressure-fixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** The chart drawn as bars, not dots with medians. */
 const HISTOGRAM_CHART = 'refault-latency';
 /** The page width the report must fit. */
 const PAGE_WIDTH_PX = 800;
-
-/** Chromium is required under CI (CI installs it); elsewhere its absence skips with a reason. */
-function chromiumAvailable(): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  if (inCI) throw new Error(`report browser test: ${CHROMIUM} missing, and CI=true requires every test to run (apt-get install -y chromium)`);
-  process.stderr.write(`SKIP report browser test: ${CHROMIUM} missing (apt-get install -y chromium)\n`);
-  return false;
-}
 
 /** A fresh browser (own profile in `workDir`) on `htmlPath`, with every request but the report's own file blocked and recorded; its context joins `contexts` for closing. */
 async function openIn(
@@ -37,11 +28,9 @@ async function openIn(
   contexts: BrowserContext[],
 ): Promise<{ page: Page; requested: string[]; consoleErrors: string[] }> {
   const context = await chromium.launchPersistentContext(join(workDir, `profile-js-${javaScriptEnabled}`), {
-    executablePath: CHROMIUM,
-    headless: true,
+    ...CHROMIUM_LAUNCH,
     javaScriptEnabled,
     viewport: { width: PAGE_WIDTH_PX, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   contexts.push(context);
   const requested: string[] = [];
@@ -61,7 +50,7 @@ async function openIn(
   return { page, requested, consoleErrors };
 }
 
-describe.skipIf(!chromiumAvailable())('report.html in chromium', () => {
+describe.skipIf(!chromiumAvailable('report browser test'))('report.html in chromium', () => {
   let workDir: string;
   let htmlPath: string;
   let chartNames: string[];
@@ -145,7 +134,7 @@ describe.skipIf(!chromiumAvailable())('report.html in chromium', () => {
   });
 });
 
-describe.skipIf(!chromiumAvailable())('report.html of a run with pressure and memory-kind scenarios in chromium', () => {
+describe.skipIf(!chromiumAvailable('report browser test'))('report.html of a run with pressure and memory-kind scenarios in chromium', () => {
   let workDir: string;
   let htmlPath: string;
   let chartNames: string[];
