@@ -140,8 +140,16 @@ export class Injector {
         report.errorCode = err.code;
         report.error = err.message;
       } else {
+        // A bug, not a target-side failure: keep where it was thrown, so that it can be found.
         report.errorCode = 'EINTERNAL';
-        report.error = err instanceof Error ? err.message : String(err);
+        const at =
+          err instanceof Error
+            ? err.stack
+                ?.split('\n')
+                .find((l) => l.trim().startsWith('at '))
+                ?.trim()
+            : undefined;
+        report.error = `${err instanceof Error ? err.message : String(err)}${at === undefined ? '' : ` (${at})`}`;
       }
     }
     const t1 = process.hrtime.bigint();

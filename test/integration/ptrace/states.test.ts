@@ -203,7 +203,7 @@ describe.skipIf(!run)('ptrace injector: target states', () => {
     expect(await waitFor(() => threadState(t.pid) === 't', 60_000)).toBe(true);
     process.kill(t.pid, 'SIGKILL');
     const report = await pending;
-    expect(report.errorCode).toBe('EXITED');
+    expect(report.errorCode, `error: ${report.error}`).toBe('EXITED');
     expect(report.results.length).toBeLessThan(ranges.length);
     await t.kill();
     const gone = await mech.inject({ pid: t.pid, advice: MADV_COLD, ranges: [t.ready.checked] });
