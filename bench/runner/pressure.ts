@@ -15,6 +15,8 @@ import { labConfigOfSpec } from '../pressure/config.ts';
 import { detectMemcg, removeStaleLabMemcgs } from '../pressure/memcg-host.ts';
 import { type LabSample, runLabSample } from '../pressure/sample.ts';
 import { newSample, type RepetitionPlace, type SampleDraft } from './sample-draft.ts';
+import { readFileSync } from 'node:fs';
+import { IDLE_COMM, RETOUCH_COMM } from '../../workloads/protocol.ts';
 
 const MIB = 2 ** 20;
 
@@ -158,4 +160,23 @@ export function omitUnavailable(suite: Suite, host: () => Pick<MemcgFeatures, 'p
   if (kept.length === 0)
     throw new HintbenchError(`suite '${suite.name}' has no scenario this host can run: ${warnings[0]}`, 'add scenarios this host can run, or run on a cgroup v2 host');
   return { suite: { ...suite, scenarios: kept }, warnings };
+}
+
+/** Thread name of a Node.js workload before it names its thread: the balloon while it fills. */
+const UNNAMED_WORKLOAD_COMM = 'node';
+
+/**
+ * Thread names of a pressure phase's own reclaim: the workloads' threads (hbw-*), the
+ * balloon's while it fills (not yet renamed), and this thread, the runner, which lowers the
+ * memcg limit and reclaims in doing so.
+ */
+export function pressureOwnComms(): string[] {
+  const comms = [IDLE_COMM, RETOUCH_COMM, UNNAMED_WORKLOAD_COMM];
+  try {
+    const runner = readFileSync('/proc/thread-self/comm', 'utf8').trim();
+    if (!comms.includes(runner)) comms.push(runner);
+  } catch {
+    /* no procfs: the runner's share stays counted */
+  }
+  return comms;
 }

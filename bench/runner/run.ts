@@ -13,7 +13,8 @@ import { BlockOrder, freshSeed, type RunOrder } from './order.ts';
 import { keyHalfWidths, widest } from './precision.ts';
 import { ScenarioState, describeSample, oneLine, type ProgressFn } from './scenario.ts';
 import { etaMs, isAdaptive, stopReason, type StopReason, type StoppingRule } from './stopping.ts';
-import { blockReclaimWarning, pressureOwnComms, reclaimerWarnings, stoppingWarning, type BlockReclaimRecord } from './warnings.ts';
+import { blockReclaimWarning, reclaimerWarnings, stoppingWarning, type BlockReclaimRecord } from './warnings.ts';
+import { pressureOwnComms } from './pressure.ts';
 
 /** Options of runSuite(). */
 export interface RunOptions {

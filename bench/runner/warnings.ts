@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { IDLE_COMM, RETOUCH_COMM } from '../../workloads/protocol.ts';
 /**
  * Warnings that reach the user, each with what to do about it, computed from what a run
  * measured. Per scenario (ScenarioResult.warnings): a key metric whose robust CV is above a
@@ -159,20 +157,6 @@ function othersReclaim(reclaim: readonly BlockReclaim[], ownComms: readonly stri
     if (n > 0) pages.set(r.comm, (pages.get(r.comm) ?? 0) + n);
   }
   return pages;
-}
-
-/**
- * Thread names of a pressure phase's own reclaim: the workloads' and the balloon's threads
- * (hbw-*) and this thread, the runner, which lowers the memcg limit.
- */
-export function pressureOwnComms(): string[] {
-  let runner: string[] = [];
-  try {
-    runner = [readFileSync('/proc/thread-self/comm', 'utf8').trim()];
-  } catch {
-    /* no procfs: the runner's share stays counted */
-  }
-  return [IDLE_COMM, RETOUCH_COMM, ...runner];
 }
 
 /** What one block's reclaim is judged with. */
