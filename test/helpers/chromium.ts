@@ -4,6 +4,7 @@
  * prerequisite check: required under CI, elsewhere its absence skips with a reason.
  */
 import { existsSync } from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
 import { inCI } from './prereq.ts';
 
 /** The browser binary (apt-get install -y chromium). */
@@ -29,4 +30,23 @@ export function chromiumAvailable(what: string): boolean {
   if (inCI) throw new Error(`${what}: ${CHROMIUM} missing, and CI=true requires every test to run (apt-get install -y chromium)`);
   process.stderr.write(`SKIP ${what}: ${CHROMIUM} missing (apt-get install -y chromium)\n`);
   return false;
+}
+
+/** A page of `context` on the local file `htmlPath`, every other request blocked and recorded, console errors and page errors collected. */
+export async function openOffline(context: BrowserContext, htmlPath: string): Promise<{ page: Page; requested: string[]; consoleErrors: string[] }> {
+  const requested: string[] = [];
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (url === `file://${htmlPath}`) return route.continue();
+    requested.push(url);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  await page.goto(`file://${htmlPath}`);
+  return { page, requested, consoleErrors };
 }

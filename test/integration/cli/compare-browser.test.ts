@@ -10,7 +10,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildComparison } from '../../../reports/compare/compare.ts';
 import { renderComparison } from '../../../reports/compare/output.ts';
-import { CHROMIUM_LAUNCH, chromiumAvailable } from '../../helpers/chromium.ts';
+import { CHROMIUM_LAUNCH, chromiumAvailable, openOffline } from '../../helpers/chromium.ts';
 import { loaded, syntheticRun } from '../../unit/compare/synthetic.ts';
 
 describe.skipIf(!chromiumAvailable('compare browser test'))('compare.html in chromium', () => {
@@ -37,20 +37,7 @@ describe.skipIf(!chromiumAvailable('compare browser test'))('compare.html in chr
   for (const scripts of [true, false]) {
     it(`scripts ${scripts ? 'on: vega redraws each chart' : 'off: the inlined SVG charts show'}, nothing is fetched, no error`, async () => {
       const context = await browser.newContext({ javaScriptEnabled: scripts, viewport: { width: 1400, height: 900 } });
-      const requested: string[] = [];
-      await context.route('**/*', async (route) => {
-        const url = route.request().url();
-        if (url === `file://${htmlPath}`) return route.continue();
-        requested.push(url);
-        return route.abort();
-      });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`file://${htmlPath}`);
+      const { page, requested, consoleErrors: errors } = await openOffline(context, htmlPath);
       if (scripts) await page.waitForSelector('body[data-charts-done="2"]', { timeout: 30_000 });
       for (const id of ['chart-0-0', 'chart-0-1']) {
         const view = page.locator(`#${id}`);

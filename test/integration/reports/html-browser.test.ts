@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_LAUNCH, chromiumAvailable } from '../../helpers/chromium.ts';
+import { CHROMIUM_LAUNCH, chromiumAvailable, openOffline } from '../../helpers/chromium.ts';
 import { buildCharts } from '../../../reports/charts.ts';
 import { writeReports } from '../../../reports/write.ts';
 import { fixtureRunWithExplanations } from '../../unit/reports/fixture.ts';
@@ -33,21 +33,7 @@ async function openIn(
     viewport: { width: PAGE_WIDTH_PX, height: 900 },
   });
   contexts.push(context);
-  const requested: string[] = [];
-  await context.route('**/*', async (route) => {
-    const url = route.request().url();
-    if (url === `file://${htmlPath}`) return route.continue();
-    requested.push(url);
-    return route.abort();
-  });
-  const page = await context.newPage();
-  const consoleErrors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
-  await page.goto(`file://${htmlPath}`);
-  return { page, requested, consoleErrors };
+  return openOffline(context, htmlPath);
 }
 
 describe.skipIf(!chromiumAvailable('report browser test'))('report.html in chromium', () => {

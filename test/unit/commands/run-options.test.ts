@@ -3,19 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ProgressPrinter } from '../../../bench/commands/progress.ts';
 import { stoppingOption } from '../../../bench/commands/run.ts';
 import { resolveSuite } from '../../../bench/scenarios/builtin.ts';
-import { HintbenchError } from '../../../core/errors.ts';
+import { errorOf } from '../../helpers/errors.ts';
 
 const smoke = resolveSuite('smoke');
-
-function errorOf(f: () => unknown): HintbenchError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof HintbenchError) return err;
-    throw err;
-  }
-  throw new Error('no error thrown');
-}
 
 describe('stopping options', () => {
   it('no option: the suite repetitions, fixed', () => {

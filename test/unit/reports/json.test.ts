@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../core/errors.ts';
 import { readResultsJson, validateRunResult, writeResultsJson } from '../../../reports/json.ts';
 import { fixtureRun } from './fixture.ts';
+import { errorOf } from '../../helpers/errors.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -13,17 +13,6 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** The HintbenchError `fn` throws (fails the test if it throws nothing or something else). */
-function errorOf(fn: () => unknown): HintbenchError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HintbenchError) return e;
-    throw e;
-  }
-  throw new Error('expected a HintbenchError');
-}
 
 describe('results.json', () => {
   it('round-trips and leaves no temporary file behind', () => {

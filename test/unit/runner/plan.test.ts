@@ -15,6 +15,7 @@ import {
 } from '../../../bench/runner/plan.ts';
 import { expandMatrix } from '../../../bench/scenarios/matrix.ts';
 import type { Content, Suite } from '../../../core/types.ts';
+import { errorOf } from '../../helpers/errors.ts';
 
 const MIB = 2 ** 20;
 
@@ -31,16 +32,6 @@ function suiteOf(sizeMiB: number, vmas: number, content: Content = 'random', rep
       repetitions,
     }),
   };
-}
-
-function errorOf(fn: () => unknown): HintbenchError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HintbenchError) return e;
-    throw e;
-  }
-  throw new Error('expected a HintbenchError');
 }
 
 /** This machine kind: 23,500 MiB available, a 4 GiB zram swap. */

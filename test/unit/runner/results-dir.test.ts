@@ -2,8 +2,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HintbenchError } from '../../../core/errors.ts';
 import { claimResultsDir, releaseResultsDir, utcStamp, type ClaimedDir } from '../../../bench/runner/results-dir.ts';
+import { errorOf } from '../../helpers/errors.ts';
 
 let base: string;
 const claims: ClaimedDir[] = [];
@@ -25,16 +25,6 @@ function claim(opts: Parameters<typeof claimResultsDir>[0]): ClaimedDir {
   const c = claimResultsDir(opts);
   claims.push(c);
   return c;
-}
-
-function errorOf(fn: () => unknown): HintbenchError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HintbenchError) return e;
-    throw e;
-  }
-  throw new Error('expected a HintbenchError');
 }
 
 const date = new Date('2026-11-25T17:40:12.345Z');

@@ -5,8 +5,8 @@ import { PRESSURE_SUITE_BUDGET_MS, builtinSuite } from '../../../bench/scenarios
 import { expandPressure, pressureScenarioId, type PressureMatrix } from '../../../bench/scenarios/pressure.ts';
 import { parseSuiteFile, readSuiteFile } from '../../../bench/scenarios/suite-file.ts';
 import { fileURLToPath } from 'node:url';
-import { HintbenchError } from '../../../core/errors.ts';
 import { ScenarioSchema } from '../../../core/schema/results.ts';
+import { errorOf } from '../../helpers/errors.ts';
 
 const matrix: PressureMatrix = {
   strategies: ['none', 'cold_cold_set', 'pageout_cold_set', 'pageout_all', 'memory_reclaim'],
@@ -20,16 +20,6 @@ const matrix: PressureMatrix = {
   balloonMiB: null,
   repetitions: 3,
 };
-
-function errorOf(fn: () => unknown): HintbenchError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HintbenchError) return e;
-    throw e;
-  }
-  throw new Error('expected a HintbenchError');
-}
 
 describe('pressure scenarios', () => {
   it('expand strategies x (mechanisms + self deliveries) per mode, none and memory_reclaim once, with stable readable ids', () => {
